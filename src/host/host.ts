@@ -1,0 +1,66 @@
+// The one interface to the machine. Real, dry-run and test implementations live beside it.
+import type { Paths } from './paths.js';
+
+export interface FileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  /** Permission bits, e.g. 0o600. */
+  mode: number;
+  size: number;
+}
+
+export interface RunOptions {
+  /** Kill the command after this many milliseconds (default 30 s). */
+  timeoutMs?: number;
+  input?: string;
+  env?: Record<string, string>;
+  /** Return a non-zero exit instead of throwing. */
+  allowFailure?: boolean;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What the host is, as plain facts for config defaulting (no I/O happens on the caller's side). */
+export interface HostFacts {
+  hostname: string;
+  /** The IPv4/IPv6 address of the interface holding the default route, when there is one. */
+  defaultRouteAddress?: string;
+}
+
+/** One change the host made, or (dry-run) would have made. */
+export type HostChange =
+  | { kind: 'write'; path: string; mode: number; bytes: number }
+  | { kind: 'mkdir'; path: string; mode: number }
+  | { kind: 'remove'; path: string }
+  | { kind: 'run'; command: string; args: string[] };
+
+/**
+ * Every path given to a Host is already resolved under --rootfs (see Paths).
+ * Writes are atomic: a reader sees the old file or the new one, never half of one.
+ */
+export interface Host {
+  readonly paths: Paths;
+  readonly dryRun: boolean;
+  readFile(path: string): Promise<Buffer>;
+  /** The file's bytes, or undefined when it does not exist. */
+  readFileIfExists(path: string): Promise<Buffer | undefined>;
+  stat(path: string): Promise<FileInfo | undefined>;
+  exists(path: string): Promise<boolean>;
+  /** Entry names in a directory, sorted; [] when it does not exist. */
+  listDir(path: string): Promise<string[]>;
+  /** Creates parent directories (0700) as needed, then writes atomically with the given mode. */
+  writeFile(path: string, data: string | Uint8Array, mode: number): Promise<void>;
+  /** mkdir -p; the mode applies to directories it creates. */
+  mkdir(path: string, mode: number): Promise<void>;
+  /** Removes a file or directory tree, refusing any path outside kubeadm-managed directories. */
+  remove(path: string): Promise<void>;
+  /** Runs a command (no shell). Throws a clear error when the binary is missing or it fails. */
+  run(command: string, args: string[], options?: RunOptions): Promise<RunResult>;
+  /** The absolute path of a command on PATH, or undefined. */
+  which(command: string): Promise<string | undefined>;
+  facts(): Promise<HostFacts>;
+}

@@ -1,0 +1,67 @@
+// What every command and phase uses to talk to the user: kubeadm-style progress lines and
+// results on stdout, warnings and structured logs on stderr.
+import { createLogger, type Logger } from './logger.js';
+
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+export interface Output {
+  /** `[tag] message` on stdout, e.g. `[certs] Generating "ca" certificate and key`. */
+  progress(tag: string, message: string): void;
+  /** Text on stdout, a newline added. */
+  print(text: string): void;
+  /** A warning on stderr, shown at every verbosity. */
+  warn(message: string): void;
+  /** Structured logs on stderr; how much shows depends on --v. */
+  readonly log: Logger;
+  readonly verbosity: number;
+}
+
+export interface OutputOptions {
+  stdout?: TextSink;
+  stderr?: TextSink;
+  verbosity?: number;
+  /** Progress lines are suppressed when a command prints a machine-readable result on stdout. */
+  quiet?: boolean;
+}
+
+export function createOutput(options: OutputOptions = {}): Output {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const verbosity = options.verbosity ?? 0;
+  let logger: Logger | undefined;
+  return {
+    verbosity,
+    progress(tag, message) {
+      if (!options.quiet) stdout.write(`[${tag}] ${message}\n`);
+    },
+    print(text) {
+      stdout.write(`${text}\n`);
+    },
+    warn(message) {
+      stderr.write(`[WARNING] ${message}\n`);
+    },
+    get log() {
+      return (logger ??= createLogger(verbosity, stderr));
+    },
+  };
+}
+
+/** An Output that keeps everything in memory, for tests and for capturing a phase's lines. */
+export interface RecordedOutput extends Output {
+  readonly stdout: string[];
+  readonly stderr: string[];
+  text(): string;
+}
+
+export function recordOutput(verbosity = 0): RecordedOutput {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const out = createOutput({
+    verbosity,
+    stdout: { write: (s: string) => stdout.push(s) },
+    stderr: { write: (s: string) => stderr.push(s) },
+  });
+  return Object.assign(out, { stdout, stderr, text: () => stdout.join('') });
+}
