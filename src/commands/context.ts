@@ -1,0 +1,62 @@
+// What a command needs from the process, handed in by cli.ts so that commands never touch
+// process.* themselves and tests can run them in-process.
+import type { Command } from 'commander';
+import { createOutput, type Output, type TextSink } from '../output/output.js';
+import type { Host } from '../host/host.js';
+import { createPaths } from '../host/paths.js';
+
+export interface GlobalOptions {
+  /** --rootfs: every host path lives under it. */
+  rootfs: string;
+  /** -v/--v: log verbosity. */
+  verbosity: number;
+}
+
+export interface CommandContext {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The global flags, as parsed on the root command. */
+  globals(): GlobalOptions;
+  /** Progress and logs; `quiet` drops progress lines when stdout carries a -o json|yaml result. */
+  output(options?: { quiet?: boolean }): Output;
+  /** The machine under --rootfs: real, or one that only records and prints changes. */
+  host(options?: { dryRun?: boolean; out?: Output }): Promise<Host>;
+}
+
+/** Every top-level command module exports one of these. */
+export type CommandFactory = (ctx: CommandContext) => Command;
+
+export interface ContextOptions {
+  stdout: TextSink;
+  stderr: TextSink;
+  env: Readonly<Record<string, string | undefined>>;
+  globals: () => GlobalOptions;
+}
+
+export function createContext(options: ContextOptions): CommandContext {
+  const ctx: CommandContext = {
+    stdout: options.stdout,
+    stderr: options.stderr,
+    env: options.env,
+    globals: options.globals,
+    output: (o = {}) =>
+      createOutput({
+        stdout: options.stdout,
+        stderr: options.stderr,
+        verbosity: options.globals().verbosity,
+        quiet: o.quiet ?? false,
+      }),
+    async host(o = {}) {
+      const paths = createPaths(options.globals().rootfs);
+      const out = o.out ?? ctx.output();
+      if (o.dryRun) {
+        const { createDryRunHost } = await import('../host/dry-run-host.js');
+        return createDryRunHost(paths, out);
+      }
+      const { createRealHost } = await import('../host/real-host.js');
+      return createRealHost(paths, out);
+    },
+  };
+  return ctx;
+}
