@@ -1,20 +1,22 @@
 // YAML as kubeadm writes it: block style, sequences not indented under their key, no line folding.
+// The `yaml` package is used for reading too, because it keeps source positions for error messages.
 import { createRequire } from 'node:module';
 
-type JsYaml = typeof import('js-yaml');
-let jsyaml: JsYaml | undefined;
+type YamlLib = typeof import('yaml');
+let lib: YamlLib | undefined;
 
-/** js-yaml, loaded on first use. */
-export function yamlLib(): JsYaml {
-  return (jsyaml ??= createRequire(import.meta.url)('js-yaml') as JsYaml);
+/** The `yaml` package, loaded on first use. */
+export function yamlLib(): YamlLib {
+  return (lib ??= createRequire(import.meta.url)('yaml') as YamlLib);
 }
 
 export function dumpYaml(value: unknown, options: { sortKeys?: boolean } = {}): string {
-  return yamlLib().dump(value, {
-    noArrayIndent: true,
-    lineWidth: -1,
-    noRefs: true,
-    sortKeys: options.sortKeys ?? false,
-    quotingType: '"',
+  return yamlLib().stringify(value, {
+    indentSeq: false,
+    lineWidth: 0,
+    // Kubernetes reads YAML 1.1: strings like "yes" or "on" must come out quoted.
+    version: '1.1',
+    aliasDuplicateObjects: false,
+    sortMapEntries: options.sortKeys ?? false,
   });
 }
