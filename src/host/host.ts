@@ -4,6 +4,8 @@ import type { Paths } from './paths.js';
 export interface FileInfo {
   isFile: boolean;
   isDirectory: boolean;
+  /** A Unix socket, e.g. a CRI endpoint such as /var/run/containerd/containerd.sock. */
+  isSocket: boolean;
   /** Permission bits, e.g. 0o600. */
   mode: number;
   size: number;
@@ -16,6 +18,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Return a non-zero exit instead of throwing. */
   allowFailure?: boolean;
+  /** The command changes nothing (e.g. `systemctl is-active`), so a dry-run host runs it for real. */
+  readOnly?: boolean;
 }
 
 export interface RunResult {
@@ -56,8 +60,16 @@ export interface Host {
   writeFile(path: string, data: string | Uint8Array, mode: number): Promise<void>;
   /** mkdir -p; the mode applies to directories it creates. */
   mkdir(path: string, mode: number): Promise<void>;
-  /** Removes a file or directory tree, refusing any path outside kubeadm-managed directories. */
+  /**
+   * Removes a file or directory tree (nothing when it does not exist), refusing any path outside
+   * the kubeadm-managed directories (see removal-guard.ts) and any path that escapes them.
+   */
   remove(path: string): Promise<void>;
+  /**
+   * Lets `remove` delete under one more directory, e.g. a configured etcd dataDir or certificatesDir
+   * (already under --rootfs). Throws a KbadmError for dangerous directories such as /, /etc or /var/lib.
+   */
+  addManagedDir(path: string): void;
   /** Runs a command (no shell). Throws a clear error when the binary is missing or it fails. */
   run(command: string, args: string[], options?: RunOptions): Promise<RunResult>;
   /** The absolute path of a command on PATH, or undefined. */

@@ -1,0 +1,56 @@
+// The Host that acts on the machine, every path already under --rootfs.
+import * as fs from 'node:fs/promises';
+import type { Output } from '../output/output.js';
+import { describeCommand, runCommand, which } from './exec.js';
+import { readHostFacts } from './facts.js';
+import { isMissing, mkdirp, statIfExists, writeFileAtomic } from './files.js';
+import type { Host } from './host.js';
+import type { Paths } from './paths.js';
+import { RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
+
+export interface RealHostOptions {
+  /** Where `which` looks for commands (PATH syntax); spawned commands inherit the process's env. */
+  searchPath?: string;
+}
+
+export function createRealHost(paths: Paths, out: Output, options: RealHostOptions = {}): Host {
+  const guard = new RemovalGuard(paths, resolveLinksOnDisk);
+  return {
+    paths,
+    dryRun: false,
+    readFile: (p) => fs.readFile(p),
+    async readFileIfExists(p) {
+      try {
+        return await fs.readFile(p);
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+    },
+    stat: statIfExists,
+    exists: async (p) => (await statIfExists(p)) !== undefined,
+    async listDir(p) {
+      try {
+        return (await fs.readdir(p)).sort();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+    },
+    writeFile: writeFileAtomic,
+    async mkdir(p, mode) {
+      await mkdirp(p, mode);
+    },
+    async remove(p) {
+      const target = await guard.check(p);
+      await fs.rm(target, { recursive: true, force: true });
+    },
+    addManagedDir: (dir) => guard.addManagedDir(dir),
+    run(command, args, runOptions) {
+      out.log.debug('running command', { command: describeCommand(command, args) });
+      return runCommand(command, args, runOptions);
+    },
+    which: (command) => which(command, options.searchPath ?? process.env.PATH),
+    facts: readHostFacts,
+  };
+}
