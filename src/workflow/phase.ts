@@ -1,0 +1,56 @@
+// A phase is data. The engine knows no concrete phase; commands hand it a tree of these.
+import type { Command } from 'commander';
+import type { FlagSpec, FlagValues } from './flags.js';
+
+export interface Phase<D> {
+  /**
+   * Lowercased and cut at the first space to form the path segment; anything after the space
+   * declares the phase subcommand's arguments, e.g. `preflight [api-server-endpoint]`.
+   */
+  name: string;
+  aliases?: string[];
+  short: string;
+  long?: string;
+  example?: string;
+  /** Left out of the command's phase table; the phase subcommand exists but is hidden. */
+  hidden?: boolean;
+  /** Children, in order. The engine adds an `all` child that runs them all. */
+  phases?: Phase<D>[];
+  /** Options for the synthetic `all` child, or false to leave it out. */
+  all?: AllPhaseOptions | false;
+  /** Names of the main command's flags (or the runner's phase-only flags) the subcommand exposes. */
+  inheritFlags?: string[];
+  /** Flags only this phase's subcommand has. */
+  localFlags?: FlagSpec[];
+  /** Throws when the phase subcommand's arguments are wrong; leaves default to the main command's. */
+  argsValidator?: (args: readonly string[]) => void;
+  /** Names or paths of phases that must be selected and come earlier in the run. */
+  dependencies?: string[];
+  /** Decides whether this phase's own `run` executes; its children are decided on their own. */
+  runIf?(data: D): boolean | Promise<boolean>;
+  run?(data: D): Promise<void>;
+}
+
+export interface AllPhaseOptions {
+  /** Defaults to `Run all <name> phases`. */
+  short?: string;
+  long?: string;
+  example?: string;
+  /** Defaults to the union of every descendant's inherited flags. */
+  inheritFlags?: string[];
+  /** Defaults to the union of every descendant's local flags. */
+  localFlags?: FlagSpec[];
+}
+
+/** What the data initializer learns about the invocation that needs the data. */
+export interface InitContext {
+  flags: FlagValues;
+  args: readonly string[];
+  /** The command that triggered the run: the main command or a phase subcommand. */
+  command?: Command;
+  /** The selected phase path when run through `phase <name>`. */
+  phase?: string;
+}
+
+/** Builds the data phases share; called at most once per Runner, and only when a phase needs it. */
+export type DataInitializer<D> = (context: InitContext) => Promise<D>;
