@@ -1,0 +1,165 @@
+// --dry-run: reads come from the machine, changes are recorded and printed the way kubeadm prints
+// them, and nothing on the machine changes. What this run "wrote" or "removed" is kept in an
+// overlay, so that later phases read what earlier ones would have written (the CA that signs the
+// apiserver certificate, for one). Writing the overlay into kubeadm's dry-run directory
+// (/etc/kubernetes/tmp/kubeadm-init-dryrun*) would be one more step in `writeFile`.
+import * as path from 'node:path';
+import type { Output } from '../output/output.js';
+import { describeCommand } from './exec.js';
+import type { FileInfo, Host, HostChange, RunResult } from './host.js';
+import type { Paths } from './paths.js';
+import { createRealHost } from './real-host.js';
+import { isInside, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
+
+export interface DryRunHost extends Host {
+  /** Every change this host would have made, in order. */
+  readonly changes: readonly HostChange[];
+}
+
+export interface DryRunHostOptions {
+  /** Where reads, `which`, facts and read-only commands go (default: the real host). */
+  base?: Host;
+}
+
+/** Why a file's content must not be printed, or undefined when it may be. */
+export function sensitiveContent(text: string): string | undefined {
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) return 'private key';
+  if (/^\s*client-key-data:/m.test(text)) return 'kubeconfig with a private key';
+  if (/^\s*token:\s*\S/m.test(text)) return 'token';
+  if (/^\s*kind:\s*EncryptionConfiguration\b/m.test(text)) return 'encryption keys';
+  return undefined;
+}
+
+/** A file's content as kubeadm's dry-run prints it: each line indented with a tab. */
+export function renderDryRunContent(data: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    return `\t[binary content, ${data.byteLength} bytes]`;
+  }
+  if (text.includes('\0')) return `\t[binary content, ${data.byteLength} bytes]`;
+  const secret = sensitiveContent(text);
+  if (secret) return `\t[${secret} not shown, ${data.byteLength} bytes]`;
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `\t${l}`)
+    .join('\n');
+}
+
+/** The progress line for one change, without the `[dryrun] ` tag. */
+export function describeChange(change: HostChange): string {
+  switch (change.kind) {
+    case 'write':
+      return `Would write file "${change.path}" with content:`;
+    case 'mkdir':
+      return `Would create directory "${change.path}"`;
+    case 'remove':
+      return `Would remove "${change.path}"`;
+    case 'run':
+      return `Would run "${describeCommand(change.command, change.args)}"`;
+  }
+}
+
+export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostOptions = {}): DryRunHost {
+  const base = options.base ?? createRealHost(paths, out);
+  const guard = new RemovalGuard(paths, resolveLinksOnDisk);
+  const changes: HostChange[] = [];
+  const files = new Map<string, { data: Buffer; mode: number }>();
+  const dirs = new Map<string, number>();
+  // Trees removed by this run; files and directories written afterwards are in `files`/`dirs`.
+  const removed: string[] = [];
+  const isRemoved = (p: string): boolean => removed.some((r) => isInside(p, r));
+
+  const record = (change: HostChange, content?: string): void => {
+    changes.push(change);
+    const line = describeChange(change);
+    out.progress('dryrun', content === undefined ? line : `${line}\n${content}`);
+  };
+
+  const stat = async (p: string): Promise<FileInfo | undefined> => {
+    const abs = path.resolve(p);
+    const file = files.get(abs);
+    if (file)
+      return {
+        isFile: true,
+        isDirectory: false,
+        isSocket: false,
+        mode: file.mode,
+        size: file.data.byteLength,
+      };
+    const dirMode = dirs.get(abs);
+    if (dirMode !== undefined)
+      return { isFile: false, isDirectory: true, isSocket: false, mode: dirMode, size: 0 };
+    return isRemoved(abs) ? undefined : base.stat(abs);
+  };
+
+  const mkdirp = async (dir: string, mode: number): Promise<void> => {
+    const missing: string[] = [];
+    for (let p = path.resolve(dir); (await stat(p)) === undefined; p = path.dirname(p)) {
+      missing.unshift(p);
+      if (path.dirname(p) === p) break;
+    }
+    for (const p of missing) {
+      dirs.set(p, mode);
+      record({ kind: 'mkdir', path: p, mode });
+    }
+  };
+
+  const readFileIfExists = async (p: string): Promise<Buffer | undefined> => {
+    const abs = path.resolve(p);
+    const file = files.get(abs);
+    if (file) return Buffer.from(file.data);
+    return isRemoved(abs) ? undefined : base.readFileIfExists(abs);
+  };
+
+  return {
+    paths,
+    dryRun: true,
+    changes,
+    async readFile(p) {
+      const data = await readFileIfExists(p);
+      if (data === undefined)
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${p}'`), { code: 'ENOENT' });
+      return data;
+    },
+    readFileIfExists,
+    stat,
+    exists: async (p) => (await stat(p)) !== undefined,
+    async listDir(p) {
+      const abs = path.resolve(p);
+      const names = new Set(isRemoved(abs) ? [] : await base.listDir(abs));
+      for (const name of names) if (isRemoved(path.join(abs, name))) names.delete(name);
+      for (const q of [...files.keys(), ...dirs.keys()])
+        if (path.dirname(q) === abs && q !== abs) names.add(path.basename(q));
+      return [...names].sort();
+    },
+    async writeFile(p, data, mode) {
+      const abs = path.resolve(p);
+      await mkdirp(path.dirname(abs), 0o700);
+      const bytes = Buffer.from(data);
+      files.set(abs, { data: bytes, mode });
+      record({ kind: 'write', path: abs, mode, bytes: bytes.byteLength }, renderDryRunContent(bytes));
+    },
+    mkdir: mkdirp,
+    async remove(p) {
+      await guard.check(p);
+      const abs = path.resolve(p);
+      if ((await stat(abs)) === undefined) return;
+      for (const q of [...files.keys()]) if (isInside(q, abs)) files.delete(q);
+      for (const q of [...dirs.keys()]) if (isInside(q, abs)) dirs.delete(q);
+      removed.push(abs);
+      record({ kind: 'remove', path: abs });
+    },
+    addManagedDir: (dir) => guard.addManagedDir(dir),
+    async run(command, args, runOptions = {}) {
+      if (runOptions.readOnly) return base.run(command, args, runOptions);
+      record({ kind: 'run', command, args: [...args] });
+      const result: RunResult = { exitCode: 0, stdout: '', stderr: '' };
+      return result;
+    },
+    which: (command) => base.which(command),
+    facts: () => base.facts(),
+  };
+}

@@ -1,0 +1,257 @@
+// An in-memory Host for tests: the same semantics as the real one (modes, parent directories
+// created 0700, sorted listDir, the same removal guard and command errors), scripted commands,
+// settable facts, and a record of every change.
+//
+//   const host = createTestHost()
+//     .seedFile('/etc/kubernetes/pki/ca.crt', pem)
+//     .seedSocket('/var/run/containerd/containerd.sock')
+//     .onRun('systemctl', (args) => (args[0] === 'is-active' ? { stdout: 'active' } : {}));
+//   await phase.run({ ...data, host });
+//   assert.equal(host.text('/etc/kubernetes/admin.conf'), expected);
+//   assert.deepEqual(host.changes, [...]);
+import * as path from 'node:path';
+import { CommandNotFoundError, settle } from './exec.js';
+import type { FileInfo, Host, HostChange, HostFacts, RunOptions, RunResult } from './host.js';
+import { createPaths, type Paths } from './paths.js';
+import { isInside, noLinks, RemovalGuard } from './removal-guard.js';
+
+type Node =
+  | { type: 'file'; data: Buffer; mode: number }
+  | { type: 'dir'; mode: number }
+  | { type: 'socket'; mode: number };
+
+/** A scripted command: its result (missing fields: exit 0, empty output), or throw to fail the run. */
+export type RunHandler = (
+  args: string[],
+  options: RunOptions,
+) => Partial<RunResult> | void | Promise<Partial<RunResult> | void>;
+
+export interface RunCall {
+  command: string;
+  args: string[];
+  options: RunOptions;
+}
+
+export interface TestHostOptions {
+  /** Default `/`, so tests can use plain host paths. */
+  rootfs?: string;
+  dryRun?: boolean;
+  /** Default: hostname `cp-1`, default-route address `192.168.0.10`. */
+  facts?: Partial<HostFacts>;
+  /** Files present from the start (mode 0644 for text, as on a fresh machine), not recorded as changes. */
+  files?: Record<string, string | Uint8Array>;
+}
+
+export interface TestHost extends Host {
+  /** Every change made through the Host interface (seeding is not a change), in order. */
+  readonly changes: HostChange[];
+  /** Every command run, read-only ones included, with its options. */
+  readonly runs: RunCall[];
+  /** Scripts `command` (matched by name or by basename of a path); it also becomes visible to `which`. */
+  onRun(command: string, handler: RunHandler | Partial<RunResult>): this;
+  /** Merges into the facts; pass `defaultRouteAddress: undefined` for a host without a default route. */
+  setFacts(facts: Partial<HostFacts>): this;
+  seedFile(path: string, data: string | Uint8Array, mode?: number): this;
+  seedDir(path: string, mode?: number): this;
+  /** A Unix socket, e.g. a CRI endpoint. */
+  seedSocket(path: string): this;
+  /** A file's content as UTF-8; throws when it is missing. */
+  text(path: string): string;
+  /** Permission bits of a file, directory or socket, or undefined. */
+  modeOf(path: string): number | undefined;
+  /** Paths of all files and sockets (not directories), sorted, optionally only those under `dir`. */
+  listFiles(dir?: string): string[];
+  clearChanges(): this;
+}
+
+function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoException {
+  const messages: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'not a directory',
+    EISDIR: 'illegal operation on a directory',
+    EEXIST: 'file already exists',
+  };
+  return Object.assign(new Error(`${code}: ${messages[code] ?? 'error'}, ${syscall} '${p}'`), {
+    code,
+    syscall,
+    path: p,
+  });
+}
+
+export function createTestHost(options: TestHostOptions = {}): TestHost {
+  const paths: Paths = createPaths(options.rootfs ?? '/');
+  const guard = new RemovalGuard(paths, noLinks);
+  const nodes = new Map<string, Node>([['/', { type: 'dir', mode: 0o755 }]]);
+  const handlers = new Map<string, RunHandler>();
+  const changes: HostChange[] = [];
+  const runs: RunCall[] = [];
+  let facts: HostFacts = { hostname: 'cp-1', defaultRouteAddress: '192.168.0.10', ...options.facts };
+
+  const abs = (p: string): string => {
+    if (!path.isAbsolute(p)) throw new Error(`test host: "${p}" is not an absolute path`);
+    return path.resolve(p);
+  };
+
+  /** Like stat(2): a missing path is undefined, a file where a directory should be is ENOTDIR. */
+  const lookup = (p: string, syscall: string): Node | undefined => {
+    for (let parent = path.dirname(p); parent !== p && parent !== '/'; parent = path.dirname(parent)) {
+      const n = nodes.get(parent);
+      if (n && n.type !== 'dir') throw fsError('ENOTDIR', syscall, p);
+    }
+    return nodes.get(p);
+  };
+
+  const mkdirp = (dir: string, mode: number, recordIt: boolean): void => {
+    const missing: string[] = [];
+    for (let p = dir; ; p = path.dirname(p)) {
+      const n = lookup(p, 'mkdir');
+      if (n) {
+        if (n.type !== 'dir') throw fsError('ENOTDIR', 'mkdir', dir);
+        break;
+      }
+      missing.unshift(p);
+    }
+    for (const p of missing) {
+      nodes.set(p, { type: 'dir', mode });
+      if (recordIt) changes.push({ kind: 'mkdir', path: p, mode });
+    }
+  };
+
+  const put = (p: string, node: Node, recordIt: boolean): void => {
+    const file = abs(p);
+    mkdirp(path.dirname(file), 0o700, recordIt);
+    if (nodes.get(file)?.type === 'dir') throw fsError('EISDIR', 'rename', file);
+    nodes.set(file, node);
+  };
+
+  const readFileIfExists = async (p: string): Promise<Buffer | undefined> => {
+    const n = lookup(abs(p), 'open');
+    if (n === undefined) return undefined;
+    if (n.type !== 'file') throw fsError('EISDIR', 'read', p);
+    return Buffer.from(n.data);
+  };
+
+  const stat = async (p: string): Promise<FileInfo | undefined> => {
+    let n: Node | undefined;
+    try {
+      n = lookup(abs(p), 'stat');
+    } catch {
+      return undefined; // ENOTDIR: missing, as on the real host
+    }
+    if (n === undefined) return undefined;
+    return {
+      isFile: n.type === 'file',
+      isDirectory: n.type === 'dir',
+      isSocket: n.type === 'socket',
+      mode: n.mode,
+      size: n.type === 'file' ? n.data.byteLength : 0,
+    };
+  };
+
+  const handlerFor = (command: string): RunHandler | undefined =>
+    handlers.get(command) ?? (command.includes('/') ? handlers.get(path.basename(command)) : undefined);
+
+  const host: TestHost = {
+    paths,
+    dryRun: options.dryRun ?? false,
+    changes,
+    runs,
+    async readFile(p) {
+      const data = await readFileIfExists(p);
+      if (data === undefined) throw fsError('ENOENT', 'open', p);
+      return data;
+    },
+    readFileIfExists,
+    stat,
+    exists: async (p) => (await stat(p)) !== undefined,
+    async listDir(p) {
+      const dir = abs(p);
+      const n = lookup(dir, 'scandir');
+      if (n === undefined) return [];
+      if (n.type !== 'dir') throw fsError('ENOTDIR', 'scandir', p);
+      return [...nodes.keys()]
+        .filter((q) => q !== dir && path.dirname(q) === dir)
+        .map((q) => path.basename(q))
+        .sort();
+    },
+    async writeFile(p, data, mode) {
+      const file = abs(p);
+      const bytes = Buffer.from(data);
+      put(file, { type: 'file', data: bytes, mode }, true);
+      changes.push({ kind: 'write', path: file, mode, bytes: bytes.byteLength });
+    },
+    async mkdir(p, mode) {
+      mkdirp(abs(p), mode, true);
+    },
+    async remove(p) {
+      const target = abs(await guard.check(p));
+      if ((await stat(target)) === undefined) return;
+      for (const q of [...nodes.keys()]) if (isInside(q, target)) nodes.delete(q);
+      changes.push({ kind: 'remove', path: target });
+    },
+    addManagedDir: (dir) => guard.addManagedDir(dir),
+    async run(command, args, runOptions = {}) {
+      runs.push({ command, args: [...args], options: runOptions });
+      const handler = handlerFor(command);
+      if (handler === undefined) throw new CommandNotFoundError(command);
+      if (!runOptions.readOnly) changes.push({ kind: 'run', command, args: [...args] });
+      const r = (await handler([...args], runOptions)) ?? {};
+      return settle(
+        command,
+        args,
+        { exitCode: r.exitCode ?? 0, stdout: r.stdout ?? '', stderr: r.stderr ?? '' },
+        runOptions,
+      );
+    },
+    async which(command) {
+      if (handlerFor(command) === undefined) return undefined;
+      return command.includes('/') ? command : `/usr/bin/${command}`;
+    },
+    async facts() {
+      return { ...facts };
+    },
+
+    onRun(command, handler) {
+      handlers.set(command, typeof handler === 'function' ? handler : () => handler);
+      return this;
+    },
+    setFacts(more) {
+      facts = { ...facts, ...more };
+      if ('defaultRouteAddress' in more && more.defaultRouteAddress === undefined)
+        delete facts.defaultRouteAddress;
+      return this;
+    },
+    seedFile(p, data, mode = 0o644) {
+      put(p, { type: 'file', data: Buffer.from(data), mode }, false);
+      return this;
+    },
+    seedDir(p, mode = 0o755) {
+      mkdirp(abs(p), mode, false);
+      return this;
+    },
+    seedSocket(p) {
+      put(p, { type: 'socket', mode: 0o660 }, false);
+      return this;
+    },
+    text(p) {
+      const n = nodes.get(abs(p));
+      if (n?.type !== 'file') throw new Error(`test host: no file "${p}"`);
+      return n.data.toString('utf8');
+    },
+    modeOf: (p) => nodes.get(abs(p))?.mode,
+    listFiles(dir = '/') {
+      const under = abs(dir);
+      return [...nodes]
+        .filter(([q, n]) => n.type !== 'dir' && isInside(q, under))
+        .map(([q]) => q)
+        .sort();
+    },
+    clearChanges() {
+      changes.length = 0;
+      runs.length = 0;
+      return this;
+    },
+  };
+  for (const [p, data] of Object.entries(options.files ?? {})) host.seedFile(p, data);
+  return host;
+}
