@@ -24,7 +24,9 @@ export interface FieldProblem {
 }
 
 export function formatFieldProblem(p: FieldProblem): string {
-  return p.value === undefined ? `${p.field}: ${p.detail}` : `${p.field}: ${JSON.stringify(p.value)}: ${p.detail}`;
+  return p.value === undefined
+    ? `${p.field}: ${p.detail}`
+    : `${p.field}: ${JSON.stringify(p.value)}: ${p.detail}`;
 }
 
 /** Every problem found in the input, reported together (kubeadm's aggregate error). */
@@ -33,11 +35,7 @@ export class ValidationError extends KbadmError {
   readonly problems: readonly FieldProblem[];
   constructor(problems: readonly FieldProblem[] | string) {
     const list = typeof problems === 'string' ? [{ field: '', detail: problems }] : problems;
-    super(
-      list.length === 1
-        ? describe(list[0]!)
-        : `[${list.map(describe).join(', ')}]`,
-    );
+    super(list.length === 1 ? describe(list[0]!) : `[${list.map(describe).join(', ')}]`);
     this.problems = list;
   }
 }

@@ -1,0 +1,80 @@
+// `kbadm version`: kubeadm's version.Info, with Node.js standing where Go stands in kubeadm.
+// It must stay cheap: no heavy imports here or in what it reaches.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { KBADM_VERSION, GIT_COMMIT } from '../version.js';
+import { dumpYaml } from '../output/yaml.js';
+import type { CommandContext } from './context.js';
+
+export interface VersionInfo {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  gitCommit: string;
+  gitTreeState: string;
+  buildDate: string;
+  nodeVersion: string;
+  compiler: string;
+  platform: string;
+}
+
+interface BuildInfo {
+  gitCommit?: string;
+  gitTreeState?: string;
+  buildDate?: string;
+}
+
+const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64' };
+
+/** dist/build-info.json, written by the build when it knows its commit; absent when run from source. */
+function readBuildInfo(): BuildInfo {
+  try {
+    return JSON.parse(readFileSync(new URL('./build-info.json', new URL('..', import.meta.url)), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+export function versionInfo(build: BuildInfo = readBuildInfo()): VersionInfo {
+  const [major = '', minor = ''] = KBADM_VERSION.replace(/^v/, '').split('.');
+  return {
+    major,
+    minor,
+    gitVersion: KBADM_VERSION,
+    gitCommit: build.gitCommit ?? GIT_COMMIT,
+    gitTreeState: build.gitTreeState ?? '',
+    buildDate: build.buildDate ?? '',
+    nodeVersion: process.version,
+    compiler: 'tsc',
+    platform: `${process.platform}/${GO_ARCH[process.arch] ?? process.arch}`,
+  };
+}
+
+export function formatVersion(info: VersionInfo, format: string): string {
+  switch (format) {
+    case 'short':
+      return info.gitVersion;
+    case 'json':
+      return JSON.stringify({ clientVersion: info }, null, 2);
+    case 'yaml':
+      return dumpYaml({ clientVersion: info }).trimEnd();
+    default: {
+      const fields = Object.entries(info).map(([k, v]) => `${k[0]!.toUpperCase()}${k.slice(1)}:"${v}"`);
+      return `kbadm version: &version.Info{${fields.join(', ')}}`;
+    }
+  }
+}
+
+export function versionCommand(ctx: CommandContext): Command {
+  return new Command('version')
+    .summary('Print the version of kbadm')
+    .description('Print the version of kbadm')
+    .addOption(
+      new Option('-o, --output <format>', "Output format; available options are 'yaml', 'json' and 'short'")
+        .choices(['yaml', 'json', 'short'])
+        .default(''),
+    )
+    .action((opts: { output: string }) => {
+      ctx.stdout.write(`${formatVersion(versionInfo(), opts.output)}\n`);
+    });
+}

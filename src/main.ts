@@ -1,0 +1,48 @@
+// Runs one kbadm invocation against the given streams and returns its exit code. Errors become
+// kubeadm's one-line message plus the --v=5 hint (or the full stack at --v=5 and above).
+import { CommanderError, type Command } from 'commander';
+import { exitCodeOf, isSilent } from './errors.js';
+import { createContext, type GlobalOptions } from './commands/context.js';
+import type { TextSink } from './output/output.js';
+import { buildProgram } from './commands/root.js';
+import type { CommandFactory } from './commands/context.js';
+
+export const STACK_HINT = 'To see the stack trace of this error execute with --v=5 or higher';
+
+export interface ProcessIO {
+  stdout: TextSink;
+  stderr: TextSink;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export async function main(argv: string[], io: ProcessIO, commands?: CommandFactory[]): Promise<number> {
+  let program: Command | undefined;
+  const globals = (): GlobalOptions => {
+    const opts = program?.opts() ?? {};
+    return { rootfs: String(opts['rootfs'] ?? '/'), verbosity: Number(opts['v'] ?? 0) };
+  };
+  const ctx = createContext({ ...io, globals });
+  program = buildProgram(ctx, commands);
+  exitOverrideDeep(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander printed it already
+    if (!isSilent(err)) io.stderr.write(`${describeError(err, globals().verbosity)}\n`);
+    return exitCodeOf(err);
+  }
+}
+
+function exitOverrideDeep(cmd: Command): void {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) exitOverrideDeep(sub);
+}
+
+export function describeError(err: unknown, verbosity: number): string {
+  if (!(err instanceof Error)) return `${String(err)}\n${STACK_HINT}`;
+  if (verbosity < 5) return `${err.message}\n${STACK_HINT}`;
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error; e = e.cause) parts.push(e.stack ?? e.message);
+  return parts.join('\nCaused by: ');
+}

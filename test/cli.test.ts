@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Command } from 'commander';
+import { runCli } from './support/cli.js';
+import { KbadmError, PreflightError, SilentExit, ValidationError } from '../src/errors.js';
+import { COMMANDS } from '../src/commands/root.js';
+import type { CommandFactory } from '../src/commands/context.js';
+
+const throwing =
+  (make: () => Error): CommandFactory =>
+  () =>
+    new Command('boom').action(() => {
+      throw make();
+    });
+
+const wrapped = (inner: Error) =>
+  new KbadmError(`error execution phase certs/ca: ${inner.message}`, { cause: inner });
+
+test('root help shows the two-machine example and the commands', async () => {
+  const r = await runCli(['--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /control-plane# kbadm init/);
+  assert.match(r.stdout, /worker# kbadm join <arguments-returned-from-init>/);
+  assert.match(r.stdout, /--rootfs <path>/);
+  assert.match(r.stdout, /-v, --v <level>/);
+  assert.match(r.stdout, /^\s+version\b/m);
+  assert.match(r.stdout, /^\s+completion\b/m);
+});
+
+test('unknown command: clear error, exit 1, no stack trace', async () => {
+  const r = await runCli(['bogus']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown command 'bogus'/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('unknown flag: clear error naming the flag, exit 1', async () => {
+  const r = await runCli(['version', '--bogus']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown option '--bogus'/);
+});
+
+test('a bad --v value names the flag and fails', async () => {
+  const r = await runCli(['--v=high', 'version']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /-v, --v <level>/);
+  assert.match(r.stderr, /'high' is invalid/);
+});
+
+test('global flags are accepted after the subcommand too', async () => {
+  const r = await runCli(['version', '-o', 'short', '--rootfs', '/tmp', '--v', '2']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), 'v1.34.0');
+});
+
+for (const [name, make, code] of [
+  ['generic', () => new KbadmError('something broke'), 1],
+  ['plain Error', () => new Error('something broke'), 1],
+  ['preflight', () => new PreflightError('[preflight] Some fatal errors occurred'), 2],
+  ['validation', () => new ValidationError([{ field: 'spec.x', detail: 'bad' }]), 3],
+  ['wrapped preflight', () => wrapped(new PreflightError('[preflight] fatal')), 2],
+  ['wrapped validation', () => wrapped(new ValidationError('bad input')), 3],
+] as const) {
+  test(`${name} error: one line, the --v=5 hint, exit ${code}`, async () => {
+    const r = await runCli(['boom'], { commands: [...COMMANDS, throwing(make)] });
+    assert.equal(r.code, code);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 2, r.stderr);
+    assert.equal(lines[1], 'To see the stack trace of this error execute with --v=5 or higher');
+    assert.equal(r.stdout, '');
+  });
+}
+
+test('--v=5 prints the stack trace of the error and its causes instead of the hint', async () => {
+  const r = await runCli(['--v=5', 'boom'], {
+    commands: [throwing(() => wrapped(new PreflightError('[preflight] fatal')))],
+  });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /error execution phase certs\/ca/);
+  assert.match(r.stderr, /\n\s+at /);
+  assert.match(r.stderr, /Caused by: PreflightError: \[preflight\] fatal/);
+  assert.doesNotMatch(r.stderr, /To see the stack trace/);
+});
+
+test('a silent exit prints nothing and exits 1', async () => {
+  const r = await runCli(['boom'], { commands: [throwing(() => new SilentExit())] });
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, '');
+});

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync, readFileSync as read, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
+import { formatVersion, versionInfo } from '../../src/commands/version.js';
+import { KBADM_VERSION } from '../../src/version.js';
+import { yamlLib } from '../../src/output/yaml.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+
+test('the version constant follows package.json', () => {
+  assert.equal(KBADM_VERSION, `v${pkg.version}`);
+});
+
+test('version -o short prints the git version only', async () => {
+  const r = await runCli(['version', '-o', 'short']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `${KBADM_VERSION}\n`);
+});
+
+test('version -o json prints clientVersion with kubeadm field names', async () => {
+  const r = await runCli(['version', '-o', 'json']);
+  assert.equal(r.code, 0);
+  const v = JSON.parse(r.stdout).clientVersion;
+  assert.deepEqual(Object.keys(v), [
+    'major',
+    'minor',
+    'gitVersion',
+    'gitCommit',
+    'gitTreeState',
+    'buildDate',
+    'nodeVersion',
+    'compiler',
+    'platform',
+  ]);
+  assert.equal(v.gitVersion, KBADM_VERSION);
+  assert.equal(`v${v.major}.${v.minor}.0`, KBADM_VERSION.replace(/\.\d+$/, '.0'));
+  assert.equal(v.nodeVersion, process.version);
+  assert.equal(v.compiler, 'tsc');
+  assert.match(v.platform, /^[a-z0-9]+\/[a-z0-9]+$/);
+  assert.notEqual(v.platform.split('/')[1], 'x64', 'architectures use Go names (amd64)');
+});
+
+test('version -o yaml parses to the same object as json', async () => {
+  const json = JSON.parse((await runCli(['version', '-o', 'json'])).stdout);
+  const yaml = yamlLib().parse((await runCli(['version', '-o', 'yaml'])).stdout);
+  assert.deepEqual(yaml, json);
+});
+
+test('version without -o prints the version.Info line', async () => {
+  const r = await runCli(['version']);
+  assert.match(r.stdout, /^kbadm version: &version\.Info\{Major:"1", Minor:"\d+", GitVersion:"v[^"]+", /);
+  assert.match(r.stdout, /Compiler:"tsc", Platform:"[^"]+"\}\n$/);
+});
+
+test('version rejects an unknown output format, naming the flag', async () => {
+  const r = await runCli(['version', '-o', 'xml']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /-o, --output <format>/);
+  assert.match(r.stderr, /yaml, json, short/);
+});
+
+test('build info fills the commit fields when the build knows them', () => {
+  const info = versionInfo({ gitCommit: 'abc123', gitTreeState: 'clean', buildDate: '2026-01-02T03:04:05Z' });
+  assert.equal(info.gitCommit, 'abc123');
+  assert.match(
+    formatVersion(info, ''),
+    /GitCommit:"abc123", GitTreeState:"clean", BuildDate:"2026-01-02T03:04:05Z"/,
+  );
+});
+
+const dist = new URL('../../dist/cli.js', import.meta.url);
+
+test(
+  'kbadm version from dist/ loads no heavy dependency',
+  { skip: !existsSync(dist) && 'run npm run build first' },
+  () => {
+    const trace = join(mkdtempSync(join(tmpdir(), 'kbadm-trace-')), 'modules.txt');
+    const preload = new URL('../support/module-trace.cjs', import.meta.url).pathname;
+    const out = execFileSync(
+      process.execPath,
+      ['--require', preload, dist.pathname, 'version', '-o', 'short'],
+      {
+        env: { ...process.env, MODULE_TRACE_FILE: trace },
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(out.trim(), KBADM_VERSION);
+    const loaded = read(trace, 'utf8');
+    assert.match(loaded, /commander/, 'the trace must see the modules that are loaded');
+    for (const heavy of [
+      'pino',
+      'execa',
+      '@peculiar',
+      'x509',
+      'client-node',
+      'node_modules/yaml',
+      'fast-check',
+    ]) {
+      assert.ok(!loaded.includes(heavy), `kbadm version loaded ${heavy}`);
+    }
+  },
+);
