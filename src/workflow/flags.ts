@@ -1,7 +1,7 @@
 // Flags declared once as data: commands turn them into commander Options, phase subcommands
 // copy the ones they inherit, and data initializers read values back by flag name.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
 
 export interface FlagValueTypes {
   string: string;
@@ -89,7 +89,7 @@ export function toOption(spec: FlagSpec): Option {
     case 'duration':
       option.argParser(parseDurationArg);
       if (spec.default !== undefined) {
-        const ms = parseDuration(spec.default);
+        const ms = durationOrThrow(spec.default);
         option.default(ms, formatDuration(ms));
       }
       break;
@@ -207,11 +207,11 @@ function specOf(specs: readonly FlagSpec[], name: string): FlagSpec {
 
 function defaultOf(spec: FlagSpec): unknown {
   if (spec.default === undefined) return undefined;
-  return spec.type === 'duration' ? parseDuration(spec.default) : spec.default;
+  return spec.type === 'duration' ? durationOrThrow(spec.default) : spec.default;
 }
 
 function normalize(spec: FlagSpec, value: unknown): unknown {
-  if (spec.type === 'duration' && typeof value === 'string') return parseDuration(value);
+  if (spec.type === 'duration' && typeof value === 'string') return durationOrThrow(value);
   return value;
 }
 
@@ -221,11 +221,15 @@ function parseInteger(value: string): number {
 }
 
 function parseDurationArg(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (err) {
-    throw new InvalidArgumentError(`${(err as Error).message}.`);
-  }
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('not a duration (e.g. 1h30m, 90s).');
+  return ms;
+}
+
+function durationOrThrow(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new Error(`invalid duration "${text}"`);
+  return ms;
 }
 
 function splitList(value: string): string[] {
