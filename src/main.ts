@@ -4,7 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { exitCodeOf, isSilent } from './errors.js';
 import { createContext, type GlobalOptions } from './commands/context.js';
 import type { TextSink } from './output/output.js';
-import { buildProgram } from './commands/root.js';
+import { buildProgram, type CommandEntry } from './commands/root.js';
 import type { CommandFactory } from './commands/context.js';
 
 export const STACK_HINT = 'To see the stack trace of this error execute with --v=5 or higher';
@@ -15,16 +15,15 @@ export interface ProcessIO {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-export async function main(argv: string[], io: ProcessIO, commands?: CommandFactory[]): Promise<number> {
+export async function main(argv: string[], io: ProcessIO, commands?: CommandEntry[]): Promise<number> {
   let program: Command | undefined;
   const globals = (): GlobalOptions => {
     const opts = program?.opts() ?? {};
     return { rootfs: String(opts['rootfs'] ?? '/'), verbosity: Number(opts['v'] ?? 0) };
   };
   const ctx = createContext({ ...io, globals });
-  program = buildProgram(ctx, commands);
-  exitOverrideDeep(program);
   try {
+    program = await buildProgram(ctx, argv, commands);
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
@@ -32,11 +31,6 @@ export async function main(argv: string[], io: ProcessIO, commands?: CommandFact
     if (!isSilent(err)) io.stderr.write(`${describeError(err, globals().verbosity)}\n`);
     return exitCodeOf(err);
   }
-}
-
-function exitOverrideDeep(cmd: Command): void {
-  cmd.exitOverride();
-  for (const sub of cmd.commands) exitOverrideDeep(sub);
 }
 
 export function describeError(err: unknown, verbosity: number): string {

@@ -1,17 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { runCli } from './support/cli.js';
+import { entry, runCli } from './support/cli.js';
 import { KbadmError, PreflightError, SilentExit, ValidationError } from '../src/errors.js';
-import { COMMANDS } from '../src/commands/root.js';
-import type { CommandFactory } from '../src/commands/context.js';
+import { COMMANDS, selectedCommand } from '../src/commands/root.js';
 
-const throwing =
-  (make: () => Error): CommandFactory =>
-  () =>
+const throwing = (make: () => Error) =>
+  entry('boom', () =>
     new Command('boom').action(() => {
       throw make();
-    });
+    }),
+  );
 
 const wrapped = (inner: Error) =>
   new KbadmError(`error execution phase certs/ca: ${inner.message}`, { cause: inner });
@@ -86,4 +85,29 @@ test('a silent exit prints nothing and exits 1', async () => {
   const r = await runCli(['boom'], { commands: [throwing(() => new SilentExit())] });
   assert.equal(r.code, 1);
   assert.equal(r.stderr, '');
+});
+
+test('only the command a command line names is loaded; help still lists them all', async () => {
+  const loaded: string[] = [];
+  const tracked = COMMANDS.map((e) => ({ ...e, load: () => (loaded.push(e.name), e.load()) }));
+  await runCli(['--v', '2', 'version', '-o', 'short'], { commands: tracked });
+  assert.deepEqual(loaded, ['version']);
+  const help = await runCli(['--help'], { commands: tracked });
+  assert.match(help.stdout, /completion\s+Output shell completion code/);
+  assert.match(help.stdout, /version\s+Print the version of kbadm/);
+  assert.deepEqual(loaded, ['version'], 'help lists commands without loading them');
+});
+
+test('a misspelt command gets a suggestion', async () => {
+  const r = await runCli(['versoin']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown command 'versoin'/);
+  assert.match(r.stderr, /Did you mean version\?/);
+});
+
+test('selectedCommand skips root flags and their values', () => {
+  assert.equal(selectedCommand(['--rootfs', '/x', '-v', '3', 'init', 'phase']), 'init');
+  assert.equal(selectedCommand(['--rootfs=/x', '--v=3', 'join']), 'join');
+  assert.equal(selectedCommand(['--help']), undefined);
+  assert.equal(selectedCommand([]), undefined);
 });

@@ -1,8 +1,6 @@
 // The root `kbadm` command: global flags and the list of top-level commands.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext, CommandFactory } from './context.js';
-import { versionCommand } from './version.js';
-import { completionCommand } from './completion.js';
 
 const ROOT_DESCRIPTION = `
     ┌──────────────────────────────────────────────────────────┐
@@ -34,8 +32,49 @@ Example usage:
     You can then repeat the second step on as many other machines as you like.
 `;
 
-/** Top-level commands, in help order. Each module stays light: heavy work is imported in actions. */
-export const COMMANDS: CommandFactory[] = [completionCommand, versionCommand];
+/**
+ * A top-level command, loaded only when the command line needs it: a run of `kbadm version` must
+ * not pay for loading init's phase tree. Its summary lives here so help can list every command.
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  hidden?: boolean;
+  load(): Promise<CommandFactory>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: 'completion',
+    summary: 'Output shell completion code for the specified shell (bash, zsh or fish)',
+    load: async () => (await import('./completion.js')).completionCommand,
+  },
+  {
+    name: 'version',
+    summary: 'Print the version of kbadm',
+    load: async () => (await import('./version.js')).versionCommand,
+  },
+  {
+    name: 'demo-workflow',
+    summary: 'Show the workflow engine on phases that only print what they do',
+    hidden: true,
+    load: async () => (await import('./workflow-demo.js')).workflowDemoCommand,
+  },
+];
+
+/** Root flags that take a value, so that the word after them is not taken for a command name. */
+const ROOT_VALUE_FLAGS = new Set(['--rootfs', '-v', '--v']);
+
+/** The top-level command a command line names, or undefined (e.g. `kbadm --help`). */
+export function selectedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (!a.startsWith('-')) return a;
+    if (ROOT_VALUE_FLAGS.has(a)) i++;
+  }
+  return undefined;
+}
 
 export function parseVerbosity(value: string): number {
   const n = Number(value);
@@ -45,7 +84,15 @@ export function parseVerbosity(value: string): number {
   return n;
 }
 
-export function buildProgram(ctx: CommandContext, commands: CommandFactory[] = COMMANDS): Command {
+/**
+ * The root command. Only the command that argv selects is loaded; the others stand in as
+ * placeholders with their summaries. Completion and help need the whole tree, so they load all.
+ */
+export async function buildProgram(
+  ctx: CommandContext,
+  argv: readonly string[],
+  entries: CommandEntry[] = COMMANDS,
+): Promise<Command> {
   const program = new Command('kbadm')
     .summary('kbadm: easily bootstrap a secure Kubernetes cluster')
     .addHelpText('before', ROOT_DESCRIPTION)
@@ -56,11 +103,23 @@ export function buildProgram(ctx: CommandContext, commands: CommandFactory[] = C
         .argParser(parseVerbosity),
     )
     .showSuggestionAfterError(true);
-  for (const make of commands) program.addCommand(make(ctx));
+  const selected = selectedCommand(argv);
+  const loadAll = selected === 'completion' || selected === 'help';
+  const commands = await Promise.all(
+    entries.map(async (e) =>
+      loadAll || e.name === selected ? (await e.load())(ctx) : new Command(e.name).allowUnknownOption(),
+    ),
+  );
+  commands.forEach((cmd, i) => {
+    const entry = entries[i]!;
+    cmd.summary(entry.summary);
+    program.addCommand(cmd, { hidden: entry.hidden ?? false });
+  });
   // addCommand does not pass settings down to ready-made subcommands, so apply them to the whole tree.
   const configure = (cmd: Command): void => {
     cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
     cmd.showSuggestionAfterError(true);
+    cmd.exitOverride();
     cmd.commands.forEach(configure);
   };
   configure(program);

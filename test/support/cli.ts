@@ -1,5 +1,6 @@
 // Runs kbadm in-process with captured streams.
 import type { CommandFactory } from '../../src/commands/context.js';
+import type { CommandEntry } from '../../src/commands/root.js';
 import { main } from '../../src/main.js';
 
 export interface CliResult {
@@ -10,7 +11,7 @@ export interface CliResult {
 
 export async function runCli(
   argv: string[],
-  options: { commands?: CommandFactory[]; env?: Record<string, string> } = {},
+  options: { commands?: CommandEntry[]; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -24,4 +25,9 @@ export async function runCli(
     options.commands,
   );
   return { code, stdout, stderr };
+}
+
+/** A command entry for a factory written in a test. */
+export function entry(name: string, factory: CommandFactory): CommandEntry {
+  return { name, summary: `test command ${name}`, load: async () => factory };
 }
