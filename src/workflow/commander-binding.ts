@@ -112,6 +112,7 @@ export function bindRunner<D>(cmd: Command, runner: Runner<D>, options: BindOpti
   });
   attach(cmd, phaseCmd, false, (c) => c.allowExcessArguments(true));
   inheritOnDispatch(cmd);
+  inheritOnDispatch(phaseCmd);
 
   const addPhase = (parent: Command, node: PhaseNode<D>) => {
     const { phase } = node;
@@ -180,9 +181,9 @@ function helpOrUnknown(cmd: Command, print = true): boolean {
   return print;
 }
 
+// The raw operands: processedArgs would drop the excess an argsValidator must see.
 function argsOf(cmd: Command): string[] {
-  if (cmd.registeredArguments.length === 0) return [...cmd.args];
-  return (cmd.processedArgs as unknown[]).flat().filter((a): a is string => typeof a === 'string');
+  return [...cmd.args];
 }
 
 function useLine(cmd: Command): string {
