@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { Output } from '../output/output.js';
 import { describeCommand } from './exec.js';
+import { fsError } from './files.js';
 import type { FileInfo, Host, HostChange, RunResult } from './host.js';
 import type { Paths } from './paths.js';
 import { createRealHost } from './real-host.js';
@@ -120,8 +121,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     changes,
     async readFile(p) {
       const data = await readFileIfExists(p);
-      if (data === undefined)
-        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${p}'`), { code: 'ENOENT' });
+      if (data === undefined) throw fsError('ENOENT', 'open', p);
       return data;
     },
     readFileIfExists,

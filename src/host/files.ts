@@ -11,6 +11,20 @@ export function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** An error shaped like node:fs's, for hosts that keep files elsewhere than on disk. */
+export function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoException {
+  const messages: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'not a directory',
+    EISDIR: 'illegal operation on a directory',
+  };
+  return Object.assign(new Error(`${code}: ${messages[code] ?? 'error'}, ${syscall} '${p}'`), {
+    code,
+    syscall,
+    path: p,
+  });
+}
+
 export function toFileInfo(st: Stats): FileInfo {
   return {
     isFile: st.isFile(),
@@ -28,6 +42,10 @@ export async function statIfExists(p: string): Promise<FileInfo | undefined> {
     if (isMissing(err)) return undefined;
     throw err;
   }
+}
+
+export function notADirectory(dir: string, blocker: string): KbadmError {
+  return new KbadmError(`cannot create directory "${dir}": "${blocker}" is not a directory`);
 }
 
 /** mkdir -p. Directories it creates get exactly `mode`, whatever the umask. Returns them, top first. */

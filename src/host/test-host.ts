@@ -11,6 +11,7 @@
 //   assert.deepEqual(host.changes, [...]);
 import * as path from 'node:path';
 import { CommandNotFoundError, settle } from './exec.js';
+import { fsError, notADirectory } from './files.js';
 import type { FileInfo, Host, HostChange, HostFacts, RunOptions, RunResult } from './host.js';
 import { createPaths, type Paths } from './paths.js';
 import { isInside, noLinks, RemovalGuard } from './removal-guard.js';
@@ -64,20 +65,6 @@ export interface TestHost extends Host {
   clearChanges(): this;
 }
 
-function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoException {
-  const messages: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    ENOTDIR: 'not a directory',
-    EISDIR: 'illegal operation on a directory',
-    EEXIST: 'file already exists',
-  };
-  return Object.assign(new Error(`${code}: ${messages[code] ?? 'error'}, ${syscall} '${p}'`), {
-    code,
-    syscall,
-    path: p,
-  });
-}
-
 export function createTestHost(options: TestHostOptions = {}): TestHost {
   const paths: Paths = createPaths(options.rootfs ?? '/');
   const guard = new RemovalGuard(paths, noLinks);
@@ -104,9 +91,9 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
   const mkdirp = (dir: string, mode: number, recordIt: boolean): void => {
     const missing: string[] = [];
     for (let p = dir; ; p = path.dirname(p)) {
-      const n = lookup(p, 'mkdir');
+      const n = nodes.get(p);
       if (n) {
-        if (n.type !== 'dir') throw fsError('ENOTDIR', 'mkdir', dir);
+        if (n.type !== 'dir') throw notADirectory(dir, p);
         break;
       }
       missing.unshift(p);

@@ -67,6 +67,10 @@ describe('parseIPv6DefaultRoutes', () => {
   test('finds the default route and skips the unreachable one on lo', () => {
     assert.deepEqual(parseIPv6DefaultRoutes(IPV6_ROUTE), [{ family: 'IPv6', iface: 'eth0', metric: 0x400 }]);
   });
+  test('a reject (unreachable) default route is not a default route, whatever the interface', () => {
+    const reject = IPV6_NONE.split('\n')[1]!.replace(/lo$/, 'eth0');
+    assert.deepEqual(parseIPv6DefaultRoutes(reject), []);
+  });
   test('no default route', () => {
     assert.deepEqual(parseIPv6DefaultRoutes(IPV6_NONE), []);
     assert.deepEqual(parseIPv6DefaultRoutes(''), []);
