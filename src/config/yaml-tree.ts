@@ -1,0 +1,177 @@
+// YAML (and JSON, a subset of it) to a small positioned tree, one per `---` document. Parsed as
+// YAML 1.1 like kubeadm's Go YAML stack (so `yes`/`on` are booleans), duplicate keys kept so that
+// they can be reported as kubeadm's strict decoding does, aliases resolved (with a bound).
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
+import { yamlLib } from '../output/yaml.js';
+import { ConfigValidationError, type ConfigProblem, type Position } from './errors.js';
+
+export type Scalar = string | number | boolean | null;
+
+export type TreeNode =
+  | { kind: 'map'; entries: MapEntry[]; pos: Position }
+  | { kind: 'seq'; items: TreeNode[]; pos: Position }
+  | { kind: 'scalar'; value: Scalar; pos: Position };
+
+export interface MapEntry {
+  key: string;
+  keyPos: Position;
+  value: TreeNode;
+}
+
+export interface TreeDocument {
+  /** 0-based index among the non-empty documents. */
+  index: number;
+  /** Position of the document's first content. */
+  pos: Position;
+  root: TreeNode;
+}
+
+/** Guards against alias bombs: a tree never gets more nodes than this. */
+const MAX_NODES = 200_000;
+
+/** Parses every document; YAML syntax errors are reported together, with positions. */
+export function parseYamlDocuments(text: string, source?: string): TreeDocument[] {
+  const Y = yamlLib();
+  const lc = new Y.LineCounter();
+  const docs = Y.parseAllDocuments(text, {
+    version: '1.1',
+    uniqueKeys: false,
+    lineCounter: lc,
+    prettyErrors: false,
+  }) as Document.Parsed[] | { empty: true };
+  if (!Array.isArray(docs)) return [];
+  const problems: ConfigProblem[] = [];
+  for (const d of docs) {
+    for (const e of d.errors) {
+      const p = posAt(lc, e.pos[0]);
+      problems.push({ field: '', detail: `yaml: ${firstLine(e.message)}`, line: p.line, column: p.column });
+    }
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems, source);
+  const out: TreeDocument[] = [];
+  for (const d of docs) {
+    if (d.contents === null) continue;
+    const budget = { left: MAX_NODES };
+    const root = toTree(d, d.contents as YamlNode, lc, budget, source, 0);
+    // An empty document (only comments, or `---` at the end) holds a null scalar: skip it.
+    if (root.kind === 'scalar' && root.value === null) continue;
+    out.push({ index: out.length, pos: root.pos, root });
+  }
+  return out;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
+
+function posAt(lc: LineCounter, offset: number): Position {
+  const { line, col } = lc.linePos(offset);
+  return { line: Math.max(line, 1), column: Math.max(col, 1) };
+}
+
+function toTree(
+  doc: Document.Parsed,
+  node: YamlNode,
+  lc: LineCounter,
+  budget: { left: number },
+  source: string | undefined,
+  depth: number,
+): TreeNode {
+  const Y = yamlLib();
+  const pos = posAt(lc, node.range?.[0] ?? 0);
+  if (--budget.left < 0 || depth > 1000) {
+    throw new ConfigValidationError(
+      [
+        {
+          field: '',
+          detail: 'yaml: document is too large or too deeply nested',
+          line: pos.line,
+          column: pos.column,
+        },
+      ],
+      source,
+    );
+  }
+  if (Y.isAlias(node)) {
+    const target = node.resolve(doc);
+    if (!target) {
+      throw new ConfigValidationError(
+        [{ field: '', detail: `yaml: unknown anchor '${node.source}'`, line: pos.line, column: pos.column }],
+        source,
+      );
+    }
+    const t = toTree(doc, target as YamlNode, lc, budget, source, depth + 1);
+    return { ...t, pos } as TreeNode;
+  }
+  if (Y.isMap(node)) {
+    const entries: MapEntry[] = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode | null;
+      const keyPos = keyNode && Y.isNode(keyNode) ? posAt(lc, keyNode.range?.[0] ?? 0) : pos;
+      const key = keyNode === null ? '' : keyText(keyNode);
+      const valueNode = pair.value as YamlNode | null;
+      const value: TreeNode =
+        valueNode === null || valueNode === undefined
+          ? { kind: 'scalar', value: null, pos: keyPos }
+          : toTree(doc, valueNode, lc, budget, source, depth + 1);
+      entries.push({ key, keyPos, value });
+    }
+    return { kind: 'map', entries, pos };
+  }
+  if (Y.isSeq(node)) {
+    const items = node.items.map((n) =>
+      n === null || n === undefined
+        ? ({ kind: 'scalar', value: null, pos } as TreeNode)
+        : toTree(doc, n as YamlNode, lc, budget, source, depth + 1),
+    );
+    return { kind: 'seq', items, pos };
+  }
+  if (Y.isScalar(node)) {
+    // Timestamps keep their text, as Go's YAML-to-JSON step leaves them strings.
+    const v = node.value instanceof Date && typeof node.source === 'string' ? node.source : node.value;
+    return { kind: 'scalar', value: scalarValue(v), pos };
+  }
+  return { kind: 'scalar', value: null, pos };
+}
+
+function keyText(n: YamlNode): string {
+  const Y = yamlLib();
+  if (Y.isScalar(n)) {
+    const v = n.value;
+    return v === null ? 'null' : String(v);
+  }
+  // A complex key (a map or list as key) cannot name a field.
+  return String(n);
+}
+
+function scalarValue(v: unknown): Scalar {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  // Dates (YAML 1.1 timestamps) and binary stay as their text.
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+/** The plain JS value of a tree (maps to objects, last duplicate key winning). */
+export function treeToPlain(n: TreeNode): unknown {
+  switch (n.kind) {
+    case 'scalar':
+      return n.value;
+    case 'seq':
+      return n.items.map(treeToPlain);
+    case 'map': {
+      const o: Record<string, unknown> = {};
+      for (const e of n.entries) {
+        Object.defineProperty(o, e.key, {
+          value: treeToPlain(e.value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return o;
+    }
+  }
+}
