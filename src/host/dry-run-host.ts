@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Output } from '../output/output.js';
 import { describeCommand } from './exec.js';
 import { fsError } from './files.js';
-import type { FileInfo, Host, HostChange, RunResult } from './host.js';
+import type { FileInfo, Host, HostChange } from './host.js';
 import type { Paths } from './paths.js';
 import { createRealHost } from './real-host.js';
 import { isInside, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
@@ -83,13 +83,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     const abs = path.resolve(p);
     const file = files.get(abs);
     if (file)
-      return {
-        isFile: true,
-        isDirectory: false,
-        isSocket: false,
-        mode: file.mode,
-        size: file.data.byteLength,
-      };
+      return { isFile: true, isDirectory: false, isSocket: false, mode: file.mode, size: file.data.length };
     const dirMode = dirs.get(abs);
     if (dirMode !== undefined)
       return { isFile: false, isDirectory: true, isSocket: false, mode: dirMode, size: 0 };
@@ -156,8 +150,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     async run(command, args, runOptions = {}) {
       if (runOptions.readOnly) return base.run(command, args, runOptions);
       record({ kind: 'run', command, args: [...args] });
-      const result: RunResult = { exitCode: 0, stdout: '', stderr: '' };
-      return result;
+      return { exitCode: 0, stdout: '', stderr: '' };
     },
     which: (command) => base.which(command),
     facts: () => base.facts(),
