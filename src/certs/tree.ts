@@ -22,11 +22,16 @@ export interface PkiFile {
 }
 
 /** Generates every certificate and key of the tree (and the service-account key) for these inputs. */
-export async function generatePki(inputs: PkiInputs, now: Date): Promise<GeneratedPki> {
+export async function generatePki(
+  inputs: PkiInputs,
+  now: Date,
+  deps: { generateKey?: (algorithm: string) => Promise<PrivateKey> } = {},
+): Promise<GeneratedPki> {
   const specs = certSpecs(inputs, now);
+  const gen = deps.generateKey ?? generatePrivateKey;
   const [saKey, ...keys] = await Promise.all([
-    generatePrivateKey(inputs.encryptionAlgorithm),
-    ...specs.map(() => generatePrivateKey(inputs.encryptionAlgorithm)),
+    gen(inputs.encryptionAlgorithm),
+    ...specs.map(() => gen(inputs.encryptionAlgorithm)),
   ]);
   const byName = new Map<CertName, GeneratedCert>();
   const cas = specs.map((s, i) => ({ spec: s, key: keys[i]! })).filter((x) => x.spec.isCA);
