@@ -50,12 +50,11 @@ export function createContext(options: ContextOptions): CommandContext {
     async host(o = {}) {
       const paths = createPaths(options.globals().rootfs);
       const out = o.out ?? ctx.output();
-      if (o.dryRun) {
-        const { createDryRunHost } = await import('../host/dry-run-host.js');
-        return createDryRunHost(paths, out);
-      }
       const { createRealHost } = await import('../host/real-host.js');
-      return createRealHost(paths, out);
+      const real = createRealHost(paths, out, { searchPath: options.env['PATH'] ?? '' });
+      if (!o.dryRun) return real;
+      const { createDryRunHost } = await import('../host/dry-run-host.js');
+      return createDryRunHost(paths, out, { base: real });
     },
   };
   return ctx;
