@@ -4,10 +4,7 @@ import type { Command } from 'commander';
 import { createDemoWorkflowCommand } from '../workflow/demo-workflow.js';
 import type { CommandContext } from './context.js';
 
+/** Hidden: the root registers it with `hidden: true` (commander hides through the parent). */
 export function workflowDemoCommand(ctx: CommandContext): Command {
-  const cmd = createDemoWorkflowCommand(() => ctx.output());
-  // commander exposes hiding only through the parent's addCommand(cmd, { hidden }); the flag it
-  // sets is this field, so the command stays hidden however the root adds it.
-  (cmd as unknown as { _hidden: boolean })._hidden = true;
-  return cmd;
+  return createDemoWorkflowCommand(() => ctx.output());
 }

@@ -7,7 +7,7 @@ export interface Recorded {
 }
 
 /** A phase that records `run:<label>` when it runs. */
-export function leaf(name: string, extra: Partial<Phase<Recorded>> = {}): Phase<Recorded> {
+export function leaf<D extends Recorded = Recorded>(name: string, extra: Partial<Phase<D>> = {}): Phase<D> {
   const label = name.split(' ')[0]!.toLowerCase();
   return {
     name,
@@ -19,11 +19,11 @@ export function leaf(name: string, extra: Partial<Phase<Recorded>> = {}): Phase<
   };
 }
 
-export function group(
+export function group<D extends Recorded = Recorded>(
   name: string,
-  phases: Phase<Recorded>[],
-  extra: Partial<Phase<Recorded>> = {},
-): Phase<Recorded> {
+  phases: Phase<D>[],
+  extra: Partial<Phase<D>> = {},
+): Phase<D> {
   return { name, short: `Short for ${name}`, phases, ...extra };
 }
 
