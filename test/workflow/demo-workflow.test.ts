@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Command } from 'commander';
 import { createContext } from '../../src/commands/context.js';
-import { workflowDemoCommand } from '../../src/commands/workflow-demo.js';
-import { capture, parse } from './harness.js';
+import { buildProgram } from '../../src/commands/root.js';
+import { parse } from './harness.js';
 
-function demo() {
+/** The real root with the demo loaded, as `kbadm <argv>` builds it; output stays in memory. */
+async function demo(argv: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const ctx = createContext({
@@ -14,26 +14,24 @@ function demo() {
     env: {},
     globals: () => ({ rootfs: '/', verbosity: 0 }),
   });
-  const root = new Command('kbadm');
-  const cmd = workflowDemoCommand(ctx);
-  root.addCommand(cmd);
-  const io = capture(root);
-  cmd.copyInheritedSettings(root);
+  const root = await buildProgram(ctx, argv);
+  const err = await parse(root, argv);
   return {
     root,
-    io,
+    err,
+    stdout: () => stdout.join(''),
     lines: () =>
       stdout
         .join('')
         .split('\n')
-        .filter((l) => l !== ''),
+        .filter((l) => l.startsWith('[')),
   };
 }
 
 test('demo-workflow is hidden from the root help but runs', async () => {
-  const { root, lines } = demo();
+  const { root, err, lines } = await demo(['demo-workflow']);
+  assert.equal(err, undefined);
   assert.doesNotMatch(root.helpInformation(), /demo-workflow/);
-  assert.equal(await parse(root, ['demo-workflow']), undefined);
   assert.deepEqual(lines(), [
     '[demo-workflow] Initializing run data',
     '[prepare/config] Using config "" (dry-run: false)',
@@ -46,11 +44,14 @@ test('demo-workflow is hidden from the root help but runs', async () => {
 });
 
 test('demo-workflow: runIf and --skip-phases with an alias', async () => {
-  const { root, lines } = demo();
-  assert.equal(
-    await parse(root, ['demo-workflow', '--dry-run', '--skip-phases', 'prepare/cfg,debug', 'hello']),
-    undefined,
-  );
+  const { err, lines } = await demo([
+    'demo-workflow',
+    '--dry-run',
+    '--skip-phases',
+    'prepare/cfg,debug',
+    'hello',
+  ]);
+  assert.equal(err, undefined);
   assert.deepEqual(lines(), [
     '[demo-workflow] Initializing run data',
     '[prepare/keys] Generating rsa keys for SANs []',
@@ -60,7 +61,6 @@ test('demo-workflow: runIf and --skip-phases with an alias', async () => {
 });
 
 test('demo-workflow: `phase <parent> all` with inherited and local flags', async () => {
-  const { root, lines } = demo();
   const argv = [
     'demo-workflow',
     'phase',
@@ -73,7 +73,8 @@ test('demo-workflow: `phase <parent> all` with inherited and local flags', async
     '--config',
     'c.yaml',
   ];
-  assert.equal(await parse(root, argv), undefined);
+  const { err, lines } = await demo(argv);
+  assert.equal(err, undefined);
   assert.deepEqual(lines(), [
     '[demo-workflow] Initializing run data for phase prepare',
     '[prepare/config] Using config "c.yaml" (dry-run: false)',
@@ -82,21 +83,17 @@ test('demo-workflow: `phase <parent> all` with inherited and local flags', async
 });
 
 test('demo-workflow: a parent without run prints help, with no data built', async () => {
-  const { root, io, lines } = demo();
-  assert.equal(await parse(root, ['demo-workflow', 'phase', 'render']), undefined);
+  const { err, lines, stdout } = await demo(['demo-workflow', 'phase', 'render']);
+  assert.equal(err, undefined);
   assert.deepEqual(lines(), []);
-  assert.match(io.stdout(), /manifests\|manifest \[options\]/);
+  assert.match(stdout(), /manifests\|manifest \[options\]/);
 });
 
 test('demo-workflow: aliases, local flags, arguments and phase-only flags', async () => {
-  const a = demo();
-  assert.equal(
-    await parse(a.root, ['demo-workflow', 'phase', 'render', 'manifest', '--print-manifest']),
-    undefined,
-  );
+  const a = await demo(['demo-workflow', 'phase', 'render', 'manifest', '--print-manifest']);
+  assert.equal(a.err, undefined);
   assert.deepEqual(a.lines().slice(1), ['[render/manifests] Printing manifests']);
-  const b = demo();
-  const argv = ['demo-workflow', 'phase', 'done', 'bye', '--kubeconfig', '/k', '--timeout', '2m'];
-  assert.equal(await parse(b.root, argv), undefined);
+  const b = await demo(['demo-workflow', 'phase', 'done', 'bye', '--kubeconfig', '/k', '--timeout', '2m']);
+  assert.equal(b.err, undefined);
   assert.deepEqual(b.lines().slice(1), ['[finish] Done (kubeconfig /k, timeout 120000ms): bye']);
 });
