@@ -126,10 +126,13 @@ function bootstrapTokens(w: W): BootstrapToken[] {
     const out: BootstrapToken = {
       token: s(t, 'token'),
       description: s(t, 'description'),
-      ttl: n(t, 'ttl') ?? d.ttl!,
       usages: strs(t, 'usages').length > 0 ? strs(t, 'usages') : d.usages,
       groups: strs(t, 'groups').length > 0 ? strs(t, 'groups') : d.groups,
     };
+    // The default lifetime applies only when neither a lifetime nor an expiry is given.
+    const ttl = n(t, 'ttl');
+    if (ttl !== undefined) out.ttl = ttl;
+    else if (t.expires === undefined) out.ttl = d.ttl!;
     if (t.expires !== undefined) out.expires = t.expires as string;
     return out;
   });

@@ -429,7 +429,8 @@ function decodeNode(n: TreeNode, t: FieldType, path: string, ctx: Ctx): unknown 
       const seen = new Set<string>();
       for (const e of n.entries) {
         const p = `${path}[${e.key}]`;
-        if (seen.has(e.key)) strictProblem(ctx, path, `duplicate field ${JSON.stringify(e.key)}`, e.keyPos);
+        if (seen.has(e.key))
+          strictProblem(ctx, p, `duplicate field ${JSON.stringify(join(path, e.key))}`, e.keyPos);
         seen.add(e.key);
         ctx.positions.set(p, e.keyPos);
         const v = decodeNode(e.value, t.of, p, ctx);
@@ -445,10 +446,10 @@ function decodeNode(n: TreeNode, t: FieldType, path: string, ctx: Ctx): unknown 
         const ft = Object.hasOwn(t.fields, e.key) ? t.fields[e.key] : undefined;
         const p = join(path, e.key);
         if (ft === undefined) {
-          strictProblem(ctx, path, `unknown field ${JSON.stringify(p)}`, e.keyPos);
+          strictProblem(ctx, p, `unknown field ${JSON.stringify(p)}`, e.keyPos);
           continue;
         }
-        if (seen.has(e.key)) strictProblem(ctx, path, `duplicate field ${JSON.stringify(p)}`, e.keyPos);
+        if (seen.has(e.key)) strictProblem(ctx, p, `duplicate field ${JSON.stringify(p)}`, e.keyPos);
         seen.add(e.key);
         ctx.positions.set(p, e.keyPos);
         const v = decodeNode(e.value, ft, p, ctx);

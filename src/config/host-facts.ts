@@ -1,0 +1,35 @@
+// The host-facing side of configuration loading: reads the --config file and gathers the facts
+// dynamic defaulting needs, through a Host. Everything else in src/config is pure.
+import * as path from 'node:path';
+import type { Host } from '../host/host.js';
+import { KNOWN_CRI_SOCKETS, type DefaultingFacts } from './defaults.js';
+
+/** Hostname, default-route address and which known CRI sockets exist. */
+export async function gatherDefaultingFacts(host: Host): Promise<DefaultingFacts> {
+  const facts = await host.facts();
+  const present: string[] = [];
+  for (const socket of KNOWN_CRI_SOCKETS) {
+    const info = await host.stat(host.paths.under(socket.replace(/^unix:\/\//, '')));
+    if (info?.isSocket) present.push(socket);
+  }
+  const out: DefaultingFacts = { hostname: facts.hostname, criSocketsPresent: present };
+  if (facts.defaultRouteAddress !== undefined) out.defaultRouteAddress = facts.defaultRouteAddress;
+  return out;
+}
+
+/** A user-given file path (relative to the working directory) as a path under --rootfs. */
+export function userPath(host: Host, file: string): string {
+  return host.paths.under(path.resolve(file));
+}
+
+/** The text of a configuration file named on the command line. */
+export async function readConfigFile(host: Host, file: string): Promise<string> {
+  return (await host.readFile(userPath(host, file))).toString('utf8');
+}
+
+/** Whether a host path exists, synchronously answerable for validation (pre-read set of paths). */
+export async function existingPaths(host: Host, paths: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const p of paths) if (p.startsWith('/') && (await host.exists(host.paths.under(p)))) out.add(p);
+  return out;
+}
