@@ -34,7 +34,7 @@ describe('apiserver serving cert and admin.conf client cert in a TLS handshake',
     const { config } = await buildKubeconfig(kubeconfigSpec('admin.conf', i, NOW), ca);
     admin = { cert: userClientCertPem(currentUser(config)!)!, key: userClientKeyPem(currentUser(config)!)! };
     // The same identity, but signed by a CA the server does not trust.
-    const otherCA = await createCA({ ...ca.spec, isCA: true }, 'ECDSA-P256');
+    const otherCA = await createCA({ ...pki.certs[0]!.spec, isCA: true }, 'ECDSA-P256');
     const { config: rogue } = await buildKubeconfig(kubeconfigSpec('admin.conf', i, NOW), otherCA);
     stranger = { cert: userClientCertPem(currentUser(rogue)!)!, key: userClientKeyPem(currentUser(rogue)!)! };
 
