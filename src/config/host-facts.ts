@@ -17,9 +17,13 @@ export async function gatherDefaultingFacts(host: Host): Promise<DefaultingFacts
   return out;
 }
 
-/** A user-given file path (relative to the working directory) as a path under --rootfs. */
+/**
+ * A user-given file path as a path under --rootfs. Without --rootfs a relative path is relative to
+ * the working directory; with it, kubeadm has chrooted and changed to `/`, so it is relative to the root.
+ */
 export function userPath(host: Host, file: string): string {
-  return host.paths.under(path.resolve(file));
+  if (host.paths.rootfs === '/') return path.resolve(file);
+  return host.paths.under(path.resolve('/', file));
 }
 
 /** The text of a configuration file named on the command line. */
