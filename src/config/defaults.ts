@@ -195,7 +195,9 @@ export function apiEndpointDynamic(
   if (ip && isLoopback(text)) {
     // kubeadm looks for a global address on the loopback interface; kbadm's host facts do not list
     // interface addresses, so this selector is not supported.
-    throw new KbadmError('unable to resolve link-local addresses');
+    throw new ConfigValidationError([
+      { field, value: ep.advertiseAddress, detail: 'unable to resolve link-local addresses' },
+    ]);
   }
   if (ip && !isUnspecified(text)) {
     ep.advertiseAddress = text;

@@ -392,7 +392,7 @@ export function initConfigFromDecoded(decoded: DecodedConfig, opts: LoadOptions)
     throw new ConfigValidationError(
       [
         {
-          field: '',
+          field: 'kind',
           detail: 'no InitConfiguration or ClusterConfiguration kind was found in the configuration file',
         },
       ],
@@ -431,7 +431,7 @@ export function joinConfigFromDecoded(decoded: DecodedConfig, opts: LoadOptions)
   const join = decoded.documents.join;
   if (!join) {
     throw new ConfigValidationError(
-      [{ field: '', detail: 'no JoinConfiguration kind was found in the YAML file' }],
+      [{ field: 'kind', detail: 'no JoinConfiguration kind was found in the YAML file' }],
       opts.source,
     );
   }
@@ -455,7 +455,7 @@ export function resetConfigFromDecoded(
   const reset = decoded.documents.reset;
   if (!reset) {
     throw new ConfigValidationError(
-      [{ field: '', detail: 'no ResetConfiguration kind was found in the YAML file' }],
+      [{ field: 'kind', detail: 'no ResetConfiguration kind was found in the YAML file' }],
       opts.source,
     );
   }
