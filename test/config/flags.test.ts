@@ -204,29 +204,49 @@ describe('join flags', () => {
     assert.equal(d.tlsBootstrapToken, 'ssssss.0123456789abcdef');
   });
 
-  it('file discovery, control plane, and the extra-endpoint warning', () => {
+  it('file discovery and a control-plane join', () => {
     const r = resolveJoinConfig({
       ...base,
-      args: ['a:6443', 'b:6443'],
       flags: {
         'discovery-file': 'https://example.com/ci.conf',
         'tls-bootstrap-token': 'abcdef.0123456789abcdef',
-        'discovery-token-unsafe-skip-ca-verification': true,
         'control-plane': true,
         'apiserver-advertise-address': '10.0.0.7',
         'apiserver-bind-port': 7443,
         'certificate-key': 'cd'.repeat(32),
       },
     });
-    assert.match(
-      r.warnings.join('\n'),
-      /More than one API server endpoint supplied on command line \[a:6443 b:6443\]/,
-    );
     assert.deepEqual(r.config.controlPlane, {
       localAPIEndpoint: { advertiseAddress: '10.0.0.7', bindPort: 7443 },
       certificateKey: 'cd'.repeat(32),
     });
     assert.equal(r.config.discovery.file!.kubeConfigPath, 'https://example.com/ci.conf');
+    assert.equal(r.config.discovery.bootstrapToken, undefined);
+  });
+
+  it('several endpoints: the first is used, with a warning', () => {
+    const two = resolveJoinConfig({
+      ...base,
+      args: ['a:6443', 'b:6443'],
+      flags: { token: 'abcdef.0123456789abcdef', 'discovery-token-unsafe-skip-ca-verification': true },
+    });
+    assert.match(
+      two.warnings.join('\n'),
+      /More than one API server endpoint supplied on command line \[a:6443 b:6443\]/,
+    );
+    assert.equal(two.config.discovery.bootstrapToken!.apiServerEndpoint, 'a:6443');
+  });
+
+  it('an endpoint next to --discovery-file sets both discoveries, which kubeadm rejects', () => {
+    assert.throws(
+      () =>
+        resolveJoinConfig({
+          ...base,
+          args: ['a:6443'],
+          flags: { 'discovery-file': '/k.conf', token: 'abcdef.0123456789abcdef' },
+        }),
+      /bootstrapToken and file cannot both be set/,
+    );
   });
 
   it('without an endpoint or a file there is no discovery', () => {
