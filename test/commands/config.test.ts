@@ -1,0 +1,297 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { configCommand } from '../../src/commands/config.js';
+import { createContext, type CommandContext } from '../../src/commands/context.js';
+import { ConfigValidationError } from '../../src/config/errors.js';
+import { ValidationError } from '../../src/errors.js';
+import { createTestHost, type TestHost } from '../../src/host/test-host.js';
+import { decodeConfig } from '../../src/config/load.js';
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  host: TestHost;
+}
+
+function configure(cmd: Command, ctx: CommandContext): void {
+  cmd.exitOverride();
+  cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  cmd.commands.forEach((c) => configure(c, ctx));
+}
+
+async function run(args: string[], host: TestHost = createTestHost()): Promise<Run> {
+  const out = { stdout: '', stderr: '', host };
+  const base = createContext({
+    stdout: { write: (s: string) => (out.stdout += s) },
+    stderr: { write: (s: string) => (out.stderr += s) },
+    env: {},
+    globals: () => ({ rootfs: '/', verbosity: 0 }),
+  });
+  const ctx: CommandContext = { ...base, host: async () => host };
+  const cmd = configCommand(ctx);
+  configure(cmd, ctx);
+  await cmd.parseAsync(args, { from: 'user' });
+  return out;
+}
+
+async function fails(args: string[], host?: TestHost): Promise<unknown> {
+  try {
+    await run(args, host);
+  } catch (e) {
+    return e;
+  }
+  assert.fail(`expected ${args.join(' ')} to fail`);
+}
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/configs/${name}`, import.meta.url), 'utf8');
+
+const INIT_DEFAULTS = `apiVersion: kubeadm.k8s.io/v1beta4
+bootstrapTokens:
+- groups:
+  - system:bootstrappers:kubeadm:default-node-token
+  token: abcdef.0123456789abcdef
+  ttl: 24h0m0s
+  usages:
+  - signing
+  - authentication
+kind: InitConfiguration
+localAPIEndpoint:
+  advertiseAddress: 1.2.3.4
+  bindPort: 6443
+nodeRegistration:
+  criSocket: unix:///var/run/containerd/containerd.sock
+  imagePullPolicy: IfNotPresent
+  imagePullSerial: true
+  name: node
+  taints: null
+timeouts:
+  controlPlaneComponentHealthCheck: 4m0s
+  discovery: 5m0s
+  etcdAPICall: 2m0s
+  kubeletHealthCheck: 4m0s
+  kubernetesAPICall: 1m0s
+  tlsBootstrap: 5m0s
+  upgradeManifests: 5m0s
+---
+apiServer: {}
+apiVersion: kubeadm.k8s.io/v1beta4
+caCertificateValidityPeriod: 87600h0m0s
+certificateValidityPeriod: 8760h0m0s
+certificatesDir: /etc/kubernetes/pki
+clusterName: kubernetes
+controllerManager: {}
+dns: {}
+encryptionAlgorithm: RSA-2048
+etcd:
+  local:
+    dataDir: /var/lib/etcd
+imageRepository: registry.k8s.io
+kind: ClusterConfiguration
+kubernetesVersion: 1.34.0
+networking:
+  dnsDomain: cluster.local
+  serviceSubnet: 10.96.0.0/12
+proxy: {}
+scheduler: {}
+`;
+
+describe('kbadm config print', () => {
+  it('init-defaults prints what kubeadm prints', async () => {
+    assert.equal((await run(['print', 'init-defaults'])).stdout, INIT_DEFAULTS);
+  });
+
+  for (const which of ['init', 'join', 'reset', 'upgrade']) {
+    it(`${which}-defaults loads back through config validate unchanged`, async () => {
+      const printed = (await run(['print', `${which}-defaults`])).stdout;
+      const host = createTestHost().seedFile('/cfg/defaults.yaml', printed);
+      const r = await run(['validate', '--config', '/cfg/defaults.yaml'], host);
+      assert.equal(r.stdout, 'ok\n');
+      assert.equal(r.stderr, '');
+    });
+  }
+
+  it('join-defaults names the node after the host', async () => {
+    const r = await run(['print', 'join-defaults'], createTestHost({ facts: { hostname: 'Worker-7' } }));
+    assert.match(r.stdout, /\n {2}name: worker-7\n/);
+    assert.match(r.stdout, /apiServerEndpoint: kube-apiserver:6443/);
+    assert.match(r.stdout, /tlsBootstrapToken: abcdef.0123456789abcdef/);
+  });
+
+  it('--component-configs appends the kubeadm-defaulted component configs', async () => {
+    const r = await run([
+      'print',
+      'init-defaults',
+      '--component-configs',
+      'KubeletConfiguration,KubeProxyConfiguration',
+    ]);
+    const docs = r.stdout.split('---\n');
+    assert.equal(docs.length, 4);
+    assert.match(docs[2]!, /^apiVersion: kubelet.config.k8s.io\/v1beta1\n/);
+    assert.match(docs[2]!, /cgroupDriver: systemd/);
+    assert.match(docs[3]!, /kind: KubeProxyConfiguration/);
+    const e = await fails(['print', 'init-defaults', '--component-configs', 'Kubelet']);
+    assert.match(
+      String(e),
+      /--component-configs needs to contain some of \[KubeProxyConfiguration KubeletConfiguration\]/,
+    );
+  });
+
+  it('takes no arguments and accepts the parent --kubeconfig flag', async () => {
+    await fails(['print', 'reset-defaults', 'extra']);
+    const r = await run(['--kubeconfig', '/tmp/admin.conf', 'print', 'upgrade-defaults']);
+    assert.match(r.stdout, /kind: UpgradeConfiguration/);
+  });
+});
+
+describe('kbadm config validate', () => {
+  it('requires --config', async () => {
+    assert.match(String(await fails(['validate'])), /the --config flag is mandatory/);
+  });
+
+  it('reports every problem with field paths and lines (exit 3)', async () => {
+    const host = createTestHost().seedFile('/c.yaml', fixture('invalid/bad-pod-subnet-cidr.yaml'));
+    const e = await fails(['validate', '--config', '/c.yaml'], host);
+    assert.ok(e instanceof ConfigValidationError);
+    assert.equal(e.exitCode, 3);
+    assert.match(e.message, /ClusterConfiguration\.networking\.podSubnet: .* \(\/c\.yaml:\d+:\d+\)/);
+  });
+
+  it('unknown fields are errors here', async () => {
+    const host = createTestHost().seedFile('/c.yaml', fixture('invalid/unknown-field.yaml'));
+    const e = await fails(['validate', '--config', '/c.yaml'], host);
+    assert.ok(e instanceof ConfigValidationError);
+    assert.match(e.message, /strict decoding error: unknown field "networking.podCIDR"/);
+  });
+
+  it('prints warnings on stderr and still says ok', async () => {
+    const host = createTestHost().seedFile('/c.yaml', fixture('20-timeouts-encryption-validity.yaml'));
+    const r = await run(['validate', '--config', '/c.yaml'], host);
+    assert.equal(r.stdout, 'ok\n');
+    assert.match(r.stderr, /\[WARNING\] certificateValidityPeriod: the value 17520h0m0s/);
+  });
+});
+
+describe('kbadm config migrate', () => {
+  it('writes v1beta4 to stdout, with host facts filled in', async () => {
+    const host = createTestHost({
+      facts: { hostname: 'cp-1', defaultRouteAddress: '192.168.0.10' },
+    }).seedFile('/old.yaml', fixture('10-v1beta3-extra-args-volumes.yaml'));
+    const r = await run(['migrate', '--old-config', '/old.yaml'], host);
+    const docs = decodeConfig(r.stdout, { strict: true });
+    assert.deepEqual(docs.documents.sourceVersions, {
+      InitConfiguration: 'kubeadm.k8s.io/v1beta4',
+      ClusterConfiguration: 'kubeadm.k8s.io/v1beta4',
+    });
+    assert.equal(docs.documents.init!.localAPIEndpoint.advertiseAddress, '192.168.0.10');
+    assert.equal(docs.documents.init!.nodeRegistration.name, 'cp-audit-1');
+    assert.match(r.stdout, /extraArgs:\n {2}- name: audit-log-maxage\n {4}value: "30"/);
+  });
+
+  it('writes --new-config with mode 0644', async () => {
+    const host = createTestHost().seedFile('/old.yaml', fixture('18-reset-configuration.yaml'));
+    const r = await run(['migrate', '--old-config', '/old.yaml', '--new-config', '/new.yaml'], host);
+    assert.equal(r.stdout, '');
+    assert.equal(host.modeOf('/new.yaml'), 0o644);
+    assert.match(host.text('/new.yaml'), /^apiVersion: kubeadm.k8s.io\/v1beta4\n/);
+    assert.ok(decodeConfig(host.text('/new.yaml')).documents.reset);
+  });
+
+  it('requires --old-config and rejects invalid files', async () => {
+    assert.match(String(await fails(['migrate'])), /the --old-config flag is mandatory/);
+    const host = createTestHost().seedFile('/old.yaml', fixture('invalid/bad-bind-port.yaml'));
+    assert.ok((await fails(['migrate', '--old-config', '/old.yaml'], host)) instanceof ValidationError);
+  });
+});
+
+describe('kbadm config images', () => {
+  const DEFAULT_IMAGES = [
+    'registry.k8s.io/kube-apiserver:v1.34.0',
+    'registry.k8s.io/kube-controller-manager:v1.34.0',
+    'registry.k8s.io/kube-scheduler:v1.34.0',
+    'registry.k8s.io/kube-proxy:v1.34.0',
+    'registry.k8s.io/coredns/coredns:v1.12.1',
+    'registry.k8s.io/pause:3.10.1',
+    'registry.k8s.io/etcd:3.6.4-0',
+  ];
+
+  it('list: text, json and yaml', async () => {
+    assert.equal((await run(['images', 'list'])).stdout, `${DEFAULT_IMAGES.join('\n')}\n`);
+    const json = (await run(['images', 'list', '-o', 'json'])).stdout;
+    assert.deepEqual(JSON.parse(json), {
+      kind: 'Images',
+      apiVersion: 'output.kubeadm.k8s.io/v1alpha3',
+      images: DEFAULT_IMAGES,
+    });
+    assert.match(json, /^\{\n {4}"kind": "Images",\n {4}"apiVersion"/);
+    const yaml = (await run(['images', 'list', '-o', 'yaml'])).stdout;
+    assert.match(
+      yaml,
+      /^apiVersion: output.kubeadm.k8s.io\/v1alpha3\nimages:\n- registry.k8s.io\/kube-apiserver:v1.34.0\n/,
+    );
+    assert.match(yaml, /kind: Images\n$/);
+    assert.ok((await fails(['images', 'list', '-o', 'wide'])) instanceof ValidationError);
+  });
+
+  it('list: flags choose version and repository; --config wins over them', async () => {
+    const r = await run([
+      'images',
+      'list',
+      '--kubernetes-version',
+      'v1.33.2',
+      '--image-repository',
+      'mirror.example',
+    ]);
+    assert.match(r.stdout, /^mirror.example\/kube-apiserver:v1.33.2\n/);
+    assert.match(r.stdout, /mirror.example\/coredns:v1.12.1\n/);
+    assert.match(r.stdout, /mirror.example\/etcd:3.5.21-0\n$/);
+    const host = createTestHost().seedFile('/c.yaml', fixture('06-external-etcd.yaml'));
+    const fromFile = await run(
+      ['images', 'list', '--config', '/c.yaml', '--image-repository', 'ignored.example'],
+      host,
+    );
+    assert.doesNotMatch(fromFile.stdout, /ignored\.example|etcd:/);
+  });
+
+  it('pull: one crictl pull per image on the detected socket, with progress lines', async () => {
+    const host = createTestHost().seedSocket('/var/run/crio/crio.sock').onRun('crictl', {});
+    const r = await run(['images', 'pull'], host);
+    assert.deepEqual(
+      host.runs.map((c) => [c.command, ...c.args]),
+      DEFAULT_IMAGES.map((i) => [
+        'crictl',
+        '--runtime-endpoint',
+        'unix:///var/run/crio/crio.sock',
+        'pull',
+        i,
+      ]),
+    );
+    assert.equal(r.stdout, DEFAULT_IMAGES.map((i) => `[config/images] Pulled ${i}\n`).join(''));
+  });
+
+  it('pull: --cri-socket, and five attempts before failing', async () => {
+    let calls = 0;
+    const host = createTestHost().onRun('crictl', () => {
+      calls++;
+      return { exitCode: 1, stderr: 'rpc error: unavailable' };
+    });
+    const e = await fails(['images', 'pull', '--cri-socket', 'unix:///run/custom.sock'], host);
+    assert.equal(calls, 5);
+    assert.match(
+      String(e),
+      /failed to pull image "registry.k8s.io\/kube-apiserver:v1.34.0": output: rpc error: unavailable/,
+    );
+    assert.ok(host.runs.every((c) => c.args[1] === 'unix:///run/custom.sock'));
+  });
+
+  it("pull: several CRI sockets without --cri-socket is kubeadm's error", async () => {
+    const host = createTestHost()
+      .seedSocket('/var/run/containerd/containerd.sock')
+      .seedSocket('/var/run/crio/crio.sock')
+      .onRun('crictl', {});
+    assert.match(String(await fails(['images', 'pull'], host)), /found multiple CRI endpoints on the host/);
+    assert.equal(host.runs.length, 0);
+  });
+});
