@@ -27,6 +27,11 @@ try {
   kbadm('demo-workflow', '--help');
   kbadm('demo-workflow', '--skip-phases', 'render/manifests');
   kbadm('demo-workflow', 'phase', 'prepare', 'all', '--dry-run');
+  const defaults = kbadm('config', 'print', 'init-defaults');
+  // Under --rootfs, paths on the command line are paths inside that root, as after kubeadm's chroot.
+  writeFileSync(join(root, 'kbadm-config.yaml'), defaults);
+  kbadm('config', 'validate', '--config', '/kbadm-config.yaml');
+  kbadm('config', 'images', 'list', '--config', '/kbadm-config.yaml');
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -24,6 +24,13 @@ test('root help shows the two-machine example and the commands', async () => {
   assert.match(r.stdout, /-v, --v <level>/);
   assert.match(r.stdout, /^\s+version\b/m);
   assert.match(r.stdout, /^\s+completion\b/m);
+  assert.match(r.stdout, /^\s+config\b/m);
+});
+
+test('kbadm config is reachable from the root', async () => {
+  const r = await runCli(['config', 'images', 'list', '--kubernetes-version', 'v1.33.2']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^registry\.k8s\.io\/kube-apiserver:v1\.33\.2$/m);
 });
 
 test('unknown command: clear error, exit 1, no stack trace', async () => {

@@ -45,9 +45,36 @@ export interface CommandEntry {
 
 export const COMMANDS: CommandEntry[] = [
   {
+    name: 'certs',
+    summary: 'Commands related to handling Kubernetes certificates',
+    load: async () => (await import('./certs.js')).certsCommand,
+  },
+  {
+    // kubeadm's alias for `certs`; an entry of its own, because a command line selects entries by name.
+    name: 'certificates',
+    summary: 'Commands related to handling Kubernetes certificates',
+    hidden: true,
+    load: async () => (await import('./certs.js')).certificatesCommand,
+  },
+  {
     name: 'completion',
     summary: 'Output shell completion code for the specified shell (bash, zsh or fish)',
     load: async () => (await import('./completion.js')).completionCommand,
+  },
+  {
+    name: 'config',
+    summary: 'Manage configuration for a kubeadm cluster persisted in a ConfigMap in the cluster',
+    load: async () => (await import('./config.js')).configCommand,
+  },
+  {
+    name: 'init',
+    summary: 'Run this command in order to set up the Kubernetes control plane',
+    load: async () => (await import('./init.js')).initCommand,
+  },
+  {
+    name: 'kubeconfig',
+    summary: 'Kubeconfig file utilities',
+    load: async () => (await import('./kubeconfig.js')).kubeconfigCommand,
   },
   {
     name: 'version',

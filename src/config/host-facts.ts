@@ -1,6 +1,7 @@
 // The host-facing side of configuration loading: reads the --config file and gathers the facts
 // dynamic defaulting needs, through a Host. Everything else in src/config is pure.
 import * as path from 'node:path';
+import { KbadmError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { KNOWN_CRI_SOCKETS, type DefaultingFacts } from './defaults.js';
 
@@ -28,8 +29,21 @@ export function userPath(host: Host, file: string): string {
 
 /** The text of a configuration file named on the command line. */
 export async function readConfigFile(host: Host, file: string): Promise<string> {
-  return (await host.readFile(userPath(host, file))).toString('utf8');
+  try {
+    return (await host.readFile(userPath(host, file))).toString('utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code ? (READ_ERRORS[code] ?? code) : (err as Error).message;
+    throw new KbadmError(`unable to read config from "${file}": ${reason}`, { cause: err });
+  }
 }
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+};
 
 /** Whether a host path exists, synchronously answerable for validation (pre-read set of paths). */
 export async function existingPaths(host: Host, paths: readonly string[]): Promise<Set<string>> {

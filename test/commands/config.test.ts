@@ -159,6 +159,14 @@ describe('kbadm config validate', () => {
     assert.match(e.message, /ClusterConfiguration\.networking\.podSubnet: .* \(\/c\.yaml:\d+:\d+\)/);
   });
 
+  it('a missing file is one clear error naming it', async () => {
+    const e = await fails(['validate', '--config', '/missing.yaml'], createTestHost());
+    assert.equal(
+      String((e as Error).message),
+      'unable to read config from "/missing.yaml": no such file or directory',
+    );
+  });
+
   it('unknown fields are errors here', async () => {
     const host = createTestHost().seedFile('/c.yaml', fixture('invalid/unknown-field.yaml'));
     const e = await fails(['validate', '--config', '/c.yaml'], host);
