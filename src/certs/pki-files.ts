@@ -1,0 +1,287 @@
+// The PKI on disk, through a Host: loading files into what the decide* rules take, writing
+// key/cert pairs (key first, then cert, each file atomic) with kubeadm's modes, and the
+// certs phase steps that join the rules to the disk. Messages name host paths, never rootfs ones.
+import * as path from 'node:path';
+import { KbadmError } from '../errors.js';
+import type { Host } from '../host/host.js';
+import type { Output } from '../output/output.js';
+import type { PkiInputs } from './inputs.js';
+import { generatePrivateKey, parsePrivateKeyPem, SA_KEY_FILE, type PrivateKey } from './keys.js';
+import {
+  decideCA,
+  decideLeaf,
+  decideServiceAccountKey,
+  EXTERNAL_CA_REQUIREMENTS,
+  invalid,
+  MISSING,
+  ok,
+  usingExternalCA,
+  type ExternalCAResult,
+  type Loaded,
+} from './reuse.js';
+import { certSpecs, type CertSpec } from './specs.js';
+import { certFiles, serviceAccountFiles, type PkiFile } from './tree.js';
+import {
+  checkAltNames,
+  keyMatchesCertificate,
+  parseCertificateChain,
+  signCertificate,
+  type CertAndKey,
+  type CertificateInfo,
+} from './x509.js';
+
+/** kubeadm creates pki/ and pki/etcd/ world-readable; only the key files are private. */
+export const PKI_DIR_MODE = 0o755;
+
+/** One certificates directory (already under --rootfs). */
+export class PkiStore {
+  constructor(
+    readonly host: Host,
+    readonly dir: string,
+  ) {}
+
+  path(rel: string): string {
+    return path.join(this.dir, rel);
+  }
+
+  /** The path as the user knows it (without the --rootfs prefix). */
+  shown(rel: string): string {
+    return this.host.paths.onHost(this.path(rel));
+  }
+
+  async exists(rel: string): Promise<boolean> {
+    return this.host.exists(this.path(rel));
+  }
+
+  /** `<base>.crt`: the certificate first, then any intermediates. */
+  async certChain(baseName: string): Promise<Loaded<CertificateInfo[]>> {
+    const rel = `${baseName}.crt`;
+    const data = await this.host.readFileIfExists(this.path(rel));
+    if (data === undefined) return MISSING;
+    try {
+      return ok(await parseCertificateChain(data));
+    } catch (err) {
+      return invalid(`couldn't load the certificate file ${this.shown(rel)}: ${message(err)}`);
+    }
+  }
+
+  async cert(baseName: string): Promise<Loaded<CertificateInfo>> {
+    const chain = await this.certChain(baseName);
+    return chain.state === 'ok' ? ok(chain.value[0]!) : chain;
+  }
+
+  /** `<base>.key` (or any other key file, e.g. `sa.key`, when `rel` ends in `.key`). */
+  async key(baseNameOrFile: string): Promise<Loaded<PrivateKey>> {
+    const rel = baseNameOrFile.endsWith('.key') ? baseNameOrFile : `${baseNameOrFile}.key`;
+    const data = await this.host.readFileIfExists(this.path(rel));
+    if (data === undefined) return MISSING;
+    try {
+      return ok(parsePrivateKeyPem(data, this.shown(rel)));
+    } catch (err) {
+      return invalid(`couldn't load the private key file ${this.shown(rel)}: ${message(err)}`);
+    }
+  }
+
+  /** A CA with its key, or an error saying which half is missing. */
+  async certAndKey(baseName: string): Promise<CertAndKey> {
+    const [cert, key] = await Promise.all([this.cert(baseName), this.key(baseName)]);
+    if (cert.state !== 'ok')
+      throw new KbadmError(
+        `couldn't load CA certificate ${baseName}: ${loadError(cert, this.shown(`${baseName}.crt`))}`,
+      );
+    if (key.state !== 'ok')
+      throw new KbadmError(
+        `couldn't load CA private key ${baseName}: ${loadError(key, this.shown(`${baseName}.key`))}`,
+      );
+    return { cert: cert.value, key: key.value };
+  }
+
+  /** Writes files in order, each atomically; parent directories are created 0755 as kubeadm does. */
+  async write(files: readonly PkiFile[]): Promise<void> {
+    for (const f of files) {
+      const target = this.path(f.path);
+      await this.host.mkdir(path.dirname(target), PKI_DIR_MODE);
+      await this.host.writeFile(target, f.data, f.mode);
+    }
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function loadError(l: Loaded<unknown>, shownPath: string): string {
+  if (l.state === 'invalid') return l.error;
+  if (l.state === 'missing') return `open ${shownPath}: no such file or directory`;
+  return '';
+}
+
+const warned = new WeakMap<Output, Set<string>>();
+
+/**
+ * Prints a warning on stderr once per run (kubeadm checks each certificate's period once per
+ * process, however many leaves share its CA).
+ */
+export function warnOnce(out: Output, warning: string): void {
+  let seen = warned.get(out);
+  if (!seen) warned.set(out, (seen = new Set()));
+  if (seen.has(warning)) return;
+  seen.add(warning);
+  out.warn(warning.replace(/^WARNING: /, ''));
+}
+
+/** Keys generated ahead, in parallel, for the certificates a run is about to create. */
+export class KeyPool {
+  readonly #keys = new Map<string, Promise<PrivateKey>>();
+
+  constructor(readonly algorithm: string) {}
+
+  /** Starts generating a key for each name that has none yet. */
+  prefetch(names: readonly string[]): void {
+    for (const name of names) {
+      if (this.#keys.has(name)) continue;
+      const p = generatePrivateKey(this.algorithm);
+      // A key nobody takes (its phase was skipped) must not become an unhandled rejection.
+      p.catch(() => undefined);
+      this.#keys.set(name, p);
+    }
+  }
+
+  /** The prefetched key for `name` (each is handed out once), or a fresh one. */
+  take(name: string, algorithm: string): Promise<PrivateKey> {
+    const p = this.#keys.get(name);
+    if (p && algorithm === this.algorithm) {
+      this.#keys.delete(name);
+      return p;
+    }
+    return generatePrivateKey(algorithm);
+  }
+}
+
+export interface CertRun {
+  store: PkiStore;
+  out: Output;
+  inputs: PkiInputs;
+  /** One start time for every certificate of the run. */
+  now: Date;
+  keys?: KeyPool;
+}
+
+const SA_POOL_NAME = 'sa';
+
+/** Names of the certificates (and `sa`) whose files are all absent: those a run will generate. */
+export async function missingPkiNames(store: PkiStore, inputs: PkiInputs, now: Date): Promise<string[]> {
+  const specs = certSpecs(inputs, now);
+  const absent = await Promise.all(
+    specs.map(async (s) => !(await store.exists(s.certFile)) && !(await store.exists(s.keyFile))),
+  );
+  const names = specs.filter((_, i) => absent[i]).map((s) => s.name as string);
+  if (!(await store.exists(SA_KEY_FILE))) names.push(SA_POOL_NAME);
+  return names;
+}
+
+function printDecision(out: Output, d: { messages: string[]; warnings: string[] }): void {
+  for (const w of d.warnings) warnOnce(out, w);
+  for (const m of d.messages) out.print(m);
+}
+
+/** `init phase certs <ca>`: reuse an existing CA (keyless in external-CA mode) or generate one. */
+export async function ensureCA(run: CertRun, spec: CertSpec): Promise<void> {
+  const { store, out } = run;
+  const [cert, key] = await Promise.all([store.cert(spec.baseName), store.key(spec.baseName)]);
+  const decision = decideCA(spec, { cert, key }, { externalEtcd: !run.inputs.etcd.local, now: run.now });
+  if (decision.action !== 'generate') return printDecision(out, decision);
+  const newKey = await (run.keys?.take(spec.name, spec.encryptionAlgorithm) ??
+    generatePrivateKey(spec.encryptionAlgorithm));
+  const newCert = await signCertificate(spec, newKey);
+  await store.write(certFiles({ spec, cert: newCert, key: newKey }));
+  printDecision(out, decision);
+}
+
+/**
+ * `init phase certs <leaf>`: an existing certificate is kept when it chains to its CA, its key loads
+ * and matches it, and it covers every SAN the configuration asks for; anything else is an error
+ * rather than a silent overwrite. A missing one is signed by the CA on disk.
+ */
+export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
+  const { store, out } = run;
+  const caBase = caBaseName(spec);
+  const [cert, key, caCert, caKey] = await Promise.all([
+    store.certChain(spec.baseName),
+    store.key(spec.baseName),
+    store.cert(caBase),
+    store.key(caBase),
+  ]);
+  const decision = decideLeaf(
+    spec,
+    { cert, key, caCert, caKey },
+    { externalEtcd: !run.inputs.etcd.local, now: run.now },
+  );
+  if (decision.action === 'reuse' && cert.state === 'ok') {
+    const leaf = cert.value[0]!;
+    if (key.state !== 'ok') {
+      throw new KbadmError(
+        `failure loading key for ${spec.baseName}: ${loadError(key, store.shown(spec.keyFile))}`,
+      );
+    }
+    if (!keyMatchesCertificate(key.value, leaf)) {
+      throw new KbadmError(
+        `certificate ${spec.baseName} does not match its private key ${store.shown(spec.keyFile)}`,
+      );
+    }
+    const sanErr = checkAltNames(leaf, spec.altNames);
+    if (sanErr) throw new KbadmError(`certificate ${spec.baseName} is invalid: ${sanErr}`);
+  }
+  if (decision.action !== 'generate') return printDecision(out, decision);
+  if (caCert.state !== 'ok' || caKey.state !== 'ok') throw new KbadmError(`couldn't load CA ${caBase}`);
+  const newKey = await (run.keys?.take(spec.name, spec.encryptionAlgorithm) ??
+    generatePrivateKey(spec.encryptionAlgorithm));
+  const newCert = await signCertificate(spec, newKey, { cert: caCert.value, key: caKey.value });
+  for (const w of spec.warnings) warnOnce(out, w);
+  await store.write(certFiles({ spec, cert: newCert, key: newKey }));
+  printDecision(out, decision);
+}
+
+/** `init phase certs sa`: reuse a loadable sa.key, generate sa.key + sa.pub when there is none. */
+export async function ensureServiceAccountKey(run: CertRun): Promise<void> {
+  const { store, out } = run;
+  const external = (await externalCAStatus(store, 'ca', run.now)).external;
+  const decision = decideServiceAccountKey(await store.key(SA_KEY_FILE), external);
+  if (decision.action !== 'generate') return printDecision(out, decision);
+  const key = await (run.keys?.take(SA_POOL_NAME, run.inputs.encryptionAlgorithm) ??
+    generatePrivateKey(run.inputs.encryptionAlgorithm));
+  await store.write(serviceAccountFiles(key));
+  printDecision(out, decision);
+}
+
+export function caBaseName(spec: Pick<CertSpec, 'caName' | 'baseName'>): string {
+  return spec.caName === 'etcd-ca' ? 'etcd/ca' : (spec.caName ?? spec.baseName);
+}
+
+/**
+ * kubeadm's UsingExternalCA / UsingExternalFrontProxyCA / UsingExternalEtcdCA for one CA: its
+ * certificate loads, its key file does not exist; then what it must have signed is checked.
+ */
+export async function externalCAStatus(
+  store: PkiStore,
+  caBase: keyof typeof EXTERNAL_CA_REQUIREMENTS,
+  now: Date,
+): Promise<ExternalCAResult> {
+  const req = EXTERNAL_CA_REQUIREMENTS[caBase];
+  const [cert, keyExists] = await Promise.all([store.cert(caBase), store.exists(`${caBase}.key`)]);
+  const signed = await Promise.all(
+    req.signed.map(async ([baseName, uxName]) => ({
+      baseName,
+      uxName,
+      cert: await store.certChain(baseName),
+      key: await store.key(baseName),
+    })),
+  );
+  return usingExternalCA({ baseName: caBase, uxName: req.uxName, cert, keyExists }, signed, now);
+}
+
+/** Whether a CA is externally managed: its certificate is there, its key is not (check-expiration). */
+export async function caExternallyManaged(store: PkiStore, caBase: string): Promise<boolean> {
+  const [crt, key] = await Promise.all([store.exists(`${caBase}.crt`), store.exists(`${caBase}.key`)]);
+  return crt && !key;
+}

@@ -1,0 +1,369 @@
+// `kbadm certs`: certificate-key, check-expiration, generate-csr and renew, as kubeadm has them.
+import { randomBytes } from 'node:crypto';
+import { Command } from 'commander';
+import { generateLeafCsrs, csrFiles } from '../certs/csr.js';
+import {
+  expirationInfoObject,
+  expirationRow,
+  formatExpirationTable,
+  missingRow,
+  type ExpirationRow,
+} from '../certs/expiration.js';
+import { caExternallyManaged, PkiStore } from '../certs/pki-files.js';
+import {
+  expirationCAs,
+  externalCAMessage,
+  missingMessage,
+  renewableCertificates,
+  renewCertificate,
+  renewedMessage,
+  RENEW_ALL_DONE,
+  type RenewableCert,
+} from '../certs/renewal.js';
+import { CERT_FILE_MODE, KEY_FILE_MODE } from '../certs/specs.js';
+import { pkiInputsFromConfig } from '../certs/inputs.js';
+import { parseCertificatePem } from '../certs/x509.js';
+import { userPath } from '../config/host-facts.js';
+import { KbadmError } from '../errors.js';
+import type { Host } from '../host/host.js';
+import { KubeconfigStore } from '../kubeconfig/kubeconfig-files.js';
+import { currentUser, userClientCertPem } from '../kubeconfig/kubeconfig.js';
+import { kubeconfigSpecs, kubeconfigWithCsr, renewKubeconfig } from '../kubeconfig/specs.js';
+import { parseOutputFormat, renderResult } from '../output/printer.js';
+import type { Output } from '../output/output.js';
+import { loadCommandConfig, type CommandConfig } from '../phases/command-config.js';
+import { addFlags, readFlags, type FlagSpec, type FlagValues } from '../workflow/index.js';
+import type { CommandContext } from './context.js';
+
+const CERT_DIR_FLAG: FlagSpec = {
+  name: 'cert-dir',
+  type: 'string',
+  default: '/etc/kubernetes/pki',
+  description: 'The path where to save the certificates',
+};
+const CONFIG_FLAG: FlagSpec = {
+  name: 'config',
+  type: 'string',
+  description: 'Path to a kubeadm configuration file.',
+};
+const KUBECONFIG_FLAG: FlagSpec = {
+  name: 'kubeconfig',
+  type: 'string',
+  default: '/etc/kubernetes/admin.conf',
+  description:
+    'The kubeconfig file to use when talking to the cluster. If the flag is not set, a set of standard locations can be searched for an existing kubeconfig file.',
+};
+const KUBECONFIG_DIR_FLAG: FlagSpec = {
+  name: 'kubeconfig-dir',
+  type: 'string',
+  default: '/etc/kubernetes',
+  description: 'The path where to save the kubeconfig file.',
+};
+const OUTPUT_FLAGS: FlagSpec[] = [
+  {
+    name: 'output',
+    short: 'o',
+    type: 'string',
+    default: 'text',
+    description: 'Output format. One of: text|json|yaml.',
+  },
+  {
+    name: 'allow-missing-template-keys',
+    type: 'boolean',
+    default: true,
+    description:
+      'If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.',
+  },
+  {
+    name: 'show-managed-fields',
+    type: 'boolean',
+    description: 'If true, keep the managedFields when printing objects in JSON or YAML format.',
+  },
+];
+
+/** A subcommand with flags declared as FlagSpecs and an action that gets their values. */
+function subcommand(
+  name: string,
+  summary: string,
+  specs: FlagSpec[],
+  action: (flags: FlagValues) => Promise<void>,
+): Command {
+  const cmd = new Command(name).summary(summary).description(summary);
+  addFlags(cmd, specs);
+  cmd.action(async () => action(readFlags(cmd, specs)));
+  return cmd;
+}
+
+interface Env {
+  host: Host;
+  out: Output;
+  cfg: CommandConfig;
+  pki: PkiStore;
+  /** /etc/kubernetes: where kubeadm keeps the kubeconfig files it renews and checks. */
+  kubeconfigs: KubeconfigStore;
+  now: Date;
+}
+
+async function env(
+  ctx: CommandContext,
+  flags: FlagValues,
+  opts: { quiet?: boolean; addressUnused?: boolean } = {},
+): Promise<Env> {
+  const now = new Date();
+  const out = ctx.output({ quiet: opts.quiet ?? false });
+  const host = await ctx.host({ out });
+  const cfg = await loadCommandConfig(host, out, {
+    configPath: flags.string('config'),
+    ...(flags.isSet('cert-dir') ? { certDir: flags.string('cert-dir') } : {}),
+    addressUnused: opts.addressUnused ?? false,
+  });
+  return {
+    host,
+    out,
+    cfg,
+    pki: new PkiStore(host, cfg.pkiDir),
+    kubeconfigs: new KubeconfigStore(host, host.paths.kubernetesDir),
+    now,
+  };
+}
+
+function caBase(caName: string): string {
+  return caName === 'etcd-ca' ? 'etcd/ca' : caName;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// check-expiration
+
+async function expirationRows(
+  e: Env,
+): Promise<{ certificates: ExpirationRow[]; certificateAuthorities: ExpirationRow[] }> {
+  const localEtcd = e.cfg.config.cluster.etcd.local !== undefined;
+  const certificates: ExpirationRow[] = [];
+  for (const r of renewableCertificates(localEtcd)) {
+    const externallyManaged = await caExternallyManaged(e.pki, caBase(r.caName));
+    const notAfter = await renewableNotAfter(e, r);
+    certificates.push(
+      notAfter === undefined
+        ? missingRow(r.name)
+        : expirationRow(r.name, notAfter, e.now, { caName: r.caName, externallyManaged }),
+    );
+  }
+  const certificateAuthorities: ExpirationRow[] = [];
+  for (const ca of expirationCAs(localEtcd)) {
+    const cert = await e.pki.cert(ca.baseName);
+    if (cert.state === 'invalid') throw new KbadmError(cert.error);
+    certificateAuthorities.push(
+      cert.state === 'missing'
+        ? missingRow(ca.name)
+        : expirationRow(ca.name, cert.value.notAfter, e.now, {
+            externallyManaged: await caExternallyManaged(e.pki, ca.baseName),
+          }),
+    );
+  }
+  return { certificates, certificateAuthorities };
+}
+
+/** NotAfter of a PKI certificate or of a kubeconfig's client certificate; undefined when missing. */
+async function renewableNotAfter(e: Env, r: RenewableCert): Promise<Date | undefined> {
+  if (r.baseName !== undefined) {
+    const cert = await e.pki.cert(r.baseName);
+    if (cert.state === 'invalid') throw new KbadmError(cert.error);
+    return cert.state === 'ok' ? cert.value.notAfter : undefined;
+  }
+  const file = r.kubeconfigFile!;
+  const cfg = await e.kubeconfigs.read(file);
+  if (!cfg) return undefined;
+  const user = currentUser(cfg);
+  const pem = user && userClientCertPem(user);
+  if (!pem)
+    throw new KbadmError(
+      `kubeconfig file ${e.kubeconfigs.shown(file)} does not contain a client certificate`,
+    );
+  return (await parseCertificatePem(pem)).notAfter;
+}
+
+function checkExpirationCommand(ctx: CommandContext): Command {
+  return subcommand(
+    'check-expiration',
+    'Check certificates expiration for a Kubernetes cluster',
+    [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_FLAG, ...OUTPUT_FLAGS],
+    async (flags) => {
+      const format = parseOutputFormat(flags.string('output'));
+      const e = await env(ctx, flags, { quiet: format !== 'text', addressUnused: true });
+      const info = await expirationRows(e);
+      const text = renderResult(format, expirationInfoObject(info), () => formatExpirationTable(info));
+      ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// renew
+
+async function renewOne(e: Env, r: RenewableCert): Promise<void> {
+  const cluster = e.cfg.config.cluster;
+  const opts = {
+    algorithm: cluster.encryptionAlgorithm,
+    now: e.now,
+    validityMs: cluster.certificateValidityPeriod,
+  };
+  const exists =
+    r.baseName !== undefined
+      ? await e.pki.exists(`${r.baseName}.crt`)
+      : await e.host.exists(e.kubeconfigs.path(r.kubeconfigFile!));
+  if (!exists) {
+    e.out.print(missingMessage(r));
+    return;
+  }
+  if (await caExternallyManaged(e.pki, caBase(r.caName))) {
+    e.out.print(externalCAMessage(r));
+    return;
+  }
+  const ca = await e.pki.certAndKey(caBase(r.caName));
+  if (r.baseName !== undefined) {
+    const old = await e.pki.cert(r.baseName);
+    if (old.state !== 'ok')
+      throw new KbadmError(old.state === 'invalid' ? old.error : `${r.baseName} is missing`);
+    const renewed = await renewCertificate(old.value, ca, opts);
+    // Key first, then the certificate, each replaced atomically.
+    await e.pki.write([
+      { path: `${r.baseName}.key`, mode: KEY_FILE_MODE, data: renewed.key.toPem() },
+      { path: `${r.baseName}.crt`, mode: CERT_FILE_MODE, data: renewed.cert.pem },
+    ]);
+  } else {
+    const file = r.kubeconfigFile!;
+    const cfg = await e.kubeconfigs.read(file);
+    if (!cfg) throw new KbadmError(`${e.kubeconfigs.shown(file)} is missing`);
+    await e.kubeconfigs.write(file, await renewKubeconfig(cfg, ca, opts, e.kubeconfigs.shown(file)));
+  }
+  e.out.print(renewedMessage(r));
+}
+
+const RENEW_LONG = (what: string) =>
+  `Renew the ${what}.\n\n` +
+  'Renewals run unconditionally, regardless of certificate expiration date; extra attributes such as SANs will ' +
+  'be based on the existing file/certificates, there is no need to resupply them.\n\n' +
+  'Renewal uses the certificate authority in the local PKI; its key must be present.\n\n' +
+  'After renewal, in order to make changes effective, is required to restart control-plane components and ' +
+  'eventually re-distribute the renewed certificate in case the file is used elsewhere.';
+
+function renewCommand(ctx: CommandContext): Command {
+  const cmd = new Command('renew')
+    .summary('Renew certificates for a Kubernetes cluster')
+    .description('This command is not meant to be run on its own. See list of available subcommands.');
+  const flags = [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_FLAG];
+  const all = subcommand('all', 'Renew all available certificates', flags, async (f) => {
+    const e = await env(ctx, f, { addressUnused: true });
+    for (const r of renewableCertificates(e.cfg.config.cluster.etcd.local !== undefined))
+      await renewOne(e, r);
+    e.out.print(`\n${RENEW_ALL_DONE}`);
+  });
+  all.description(RENEW_LONG('known certificates necessary to run the control plane'));
+  cmd.addCommand(all);
+  for (const r of renewableCertificates(true)) {
+    const sub = subcommand(r.name, `Renew the ${r.longName}`, flags, async (f) => {
+      await renewOne(await env(ctx, f, { addressUnused: true }), r);
+    });
+    sub.description(RENEW_LONG(r.longName));
+    cmd.addCommand(sub);
+  }
+  return cmd;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// generate-csr, certificate-key
+
+function generateCsrCommand(ctx: CommandContext): Command {
+  const cmd = subcommand(
+    'generate-csr',
+    'Generate keys and certificate signing requests',
+    [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_DIR_FLAG],
+    async (flags) => {
+      const e = await env(ctx, flags);
+      const inputs = pkiInputsFromConfig(e.cfg.config.init, e.cfg.config.cluster);
+      const kubeconfigDirFlag = flags.string('kubeconfig-dir') || '/etc/kubernetes';
+      const kubeconfigDir = userPath(e.host, kubeconfigDirFlag);
+      const kubeconfigs = new KubeconfigStore(e.host, kubeconfigDir);
+      const specs = kubeconfigSpecs(inputs, e.now);
+      // Every target is checked before anything is written, so a refusal leaves no partial set.
+      const leaves = await generateLeafCsrs(inputs, e.now);
+      for (const l of leaves) {
+        if ((await e.pki.exists(`${l.baseName}.key`)) || (await e.pki.exists(`${l.baseName}.csr`)))
+          throw new KbadmError(`file already exists: key or CSR ${e.pki.shown(l.baseName)}`);
+      }
+      for (const s of specs) {
+        if (await e.host.exists(kubeconfigs.path(s.fileName)))
+          throw new KbadmError(`file already exists: kube config: ${kubeconfigs.shown(s.fileName)}`);
+        if (await e.host.exists(kubeconfigs.path(`${s.fileName}.csr`)))
+          throw new KbadmError(`file already exists: key or CSR ${kubeconfigs.shown(s.fileName)}`);
+      }
+      const built = await Promise.all(specs.map((s) => kubeconfigWithCsr(s)));
+      e.out.print(`generating keys and CSRs in ${e.cfg.config.cluster.certificatesDir}`);
+      for (const l of leaves) {
+        e.out.print(`  ${l.baseName}`);
+        await writePlain(e.host, e.pki, csrFiles(l));
+      }
+      e.out.print(`generating keys and CSRs in ${kubeconfigDirFlag}`);
+      for (const [i, s] of specs.entries()) {
+        await kubeconfigs.write(s.fileName, built[i]!.config);
+        await e.host.writeFile(kubeconfigs.path(`${s.fileName}.csr`), built[i]!.csrPem, KEY_FILE_MODE);
+        e.out.print(`  ${s.fileName}`);
+      }
+    },
+  );
+  cmd.description(
+    'Generates keys and certificate signing requests (CSRs) for all the certificates required to run the control plane. ' +
+      'This command also generates partial kubeconfig files with private key data in the "users > user > client-key-data" field, ' +
+      'and for each kubeconfig file an accompanying ".csr" file is created.\n\n' +
+      'This command is designed for use in external CA mode. It generates CSRs which you can then submit to your ' +
+      'external certificate authority for signing.\n\n' +
+      'The PEM encoded signed certificates should then be saved alongside the key files, using ".crt" as the file ' +
+      'extension, or in the case of kubeconfig files, the PEM encoded signed certificate should be base64 encoded ' +
+      'and added to the kubeconfig file in the "users > user > client-certificate-data" field.',
+  );
+  cmd.addHelpText(
+    'after',
+    '\nExamples:\n  # The following command will generate keys and CSRs for all control-plane certificates and kubeconfig files:\n  kbadm certs generate-csr --kubeconfig-dir /tmp/etc-k8s --cert-dir /tmp/etc-k8s/pki\n',
+  );
+  return cmd;
+}
+
+/** CSR files go into a directory created 0700, as kubeadm's CSR writer makes it. */
+async function writePlain(
+  host: Host,
+  store: PkiStore,
+  files: readonly { path: string; mode: number; data: string }[],
+) {
+  for (const f of files) await host.writeFile(store.path(f.path), f.data, f.mode);
+}
+
+function certificateKeyCommand(ctx: CommandContext): Command {
+  const cmd = new Command('certificate-key')
+    .summary('Generate certificate keys')
+    .description(
+      'This command will print out a secure randomly-generated certificate key that can be used with\n' +
+        'the "init" command.\n\n' +
+        'You can also use "kbadm init --upload-certs" without specifying a certificate key and it will\n' +
+        'generate and print one for you.',
+    )
+    .action(() => {
+      ctx.stdout.write(`${randomBytes(32).toString('hex')}\n`);
+    });
+  return cmd;
+}
+
+export function certsCommand(ctx: CommandContext, name = 'certs'): Command {
+  const cmd = new Command(name)
+    .summary('Commands related to handling Kubernetes certificates')
+    .description('Commands related to handling Kubernetes certificates');
+  cmd.addCommand(certificateKeyCommand(ctx));
+  cmd.addCommand(checkExpirationCommand(ctx));
+  cmd.addCommand(generateCsrCommand(ctx));
+  cmd.addCommand(renewCommand(ctx));
+  return cmd;
+}
+
+/** kubeadm's alias: `kbadm certificates ...` is `kbadm certs ...`. */
+export function certificatesCommand(ctx: CommandContext): Command {
+  return certsCommand(ctx, 'certificates');
+}

@@ -1,0 +1,121 @@
+// kubeconfig files on disk, through a Host: kubeadm's reuse rule for existing files (same CA, and
+// here also the same server, or a clear error), writing new ones with mode 0600, and the
+// external-CA check init runs before any phase.
+import * as path from 'node:path';
+import { KbadmError } from '../errors.js';
+import type { Host } from '../host/host.js';
+import type { Output } from '../output/output.js';
+import type { CertAndKey } from '../certs/x509.js';
+import {
+  KUBECONFIG_FILE_MODE,
+  parseKubeconfig,
+  serializeKubeconfig,
+  validateExistingKubeconfig,
+  type KubeConfig,
+} from './kubeconfig.js';
+import { buildKubeconfig, expectedKubeconfig, type KubeconfigSpec } from './specs.js';
+
+/** Like /etc/kubernetes itself, the kubeconfig folder is created world-readable; the files are not. */
+export const KUBECONFIG_DIR_MODE = 0o755;
+
+/** One kubeconfig folder (already under --rootfs). */
+export class KubeconfigStore {
+  constructor(
+    readonly host: Host,
+    readonly dir: string,
+  ) {}
+
+  path(file: string): string {
+    return path.join(this.dir, file);
+  }
+
+  shown(file: string): string {
+    return this.host.paths.onHost(this.path(file));
+  }
+
+  /** The parsed file, or undefined when it does not exist. */
+  async read(file: string): Promise<KubeConfig | undefined> {
+    const data = await this.host.readFileIfExists(this.path(file));
+    if (data === undefined) return undefined;
+    return parseKubeconfig(data.toString('utf8'), this.shown(file));
+  }
+
+  async write(file: string, cfg: KubeConfig): Promise<void> {
+    const target = this.path(file);
+    await this.host.mkdir(path.dirname(target), KUBECONFIG_DIR_MODE);
+    await this.host.writeFile(target, serializeKubeconfig(cfg), KUBECONFIG_FILE_MODE);
+  }
+}
+
+/**
+ * An existing file is reused only when it has the expected CA and the expected server: kubeadm
+ * only warns about a different server, which leaves a node pointing at the wrong API endpoint.
+ */
+export function checkExisting(
+  store: KubeconfigStore,
+  spec: KubeconfigSpec,
+  existing: KubeConfig,
+  caPem: string,
+): void {
+  const shown = store.shown(spec.fileName);
+  const { warnings } = validateExistingKubeconfig(shown, existing, expectedKubeconfig(spec, caPem));
+  const serverMismatch = warnings.find((w) => w.includes('unexpected API Server URL'));
+  if (serverMismatch) throw new KbadmError(serverMismatch);
+}
+
+export interface KubeconfigRun {
+  store: KubeconfigStore;
+  out: Output;
+  /** The CA from certificatesDir, loaded on first need. */
+  ca: () => Promise<CertAndKey>;
+  /** A file built ahead (in parallel with the others), when there is one. */
+  prebuilt?: (file: string) => Promise<KubeConfig> | undefined;
+}
+
+/**
+ * `init phase kubeconfig <file>`: reuse a valid existing file, else build one with a new client
+ * certificate signed by the CA and write it.
+ */
+export async function ensureKubeconfig(run: KubeconfigRun, spec: KubeconfigSpec): Promise<void> {
+  const { store, out } = run;
+  const existing = await store.read(spec.fileName);
+  const ca = await run.ca();
+  if (existing) {
+    checkExisting(store, spec, existing, ca.cert.pem);
+    out.progress('kubeconfig', `Using existing kubeconfig file: "${store.shown(spec.fileName)}"`);
+    return;
+  }
+  const cfg = (await run.prebuilt?.(spec.fileName)) ?? (await buildKubeconfig(spec, ca)).config;
+  out.progress('kubeconfig', `Writing "${spec.fileName}" kubeconfig file`);
+  await store.write(spec.fileName, cfg);
+}
+
+/**
+ * kubeadm's ValidateKubeconfigsForExternalCA: without the CA key kbadm cannot make kubeconfig
+ * files, so each must exist with the CA on disk. A different server only warns here, as in
+ * kubeadm: these files are the user's own.
+ */
+export async function validateKubeconfigsForExternalCA(
+  store: KubeconfigStore,
+  specs: readonly KubeconfigSpec[],
+  caPem: string,
+  out: Output,
+): Promise<void> {
+  for (const spec of specs) {
+    try {
+      const existing = await store.read(spec.fileName);
+      if (!existing) throw new KbadmError(`open ${store.shown(spec.fileName)}: no such file or directory`);
+      const { warnings } = validateExistingKubeconfig(
+        store.shown(spec.fileName),
+        existing,
+        expectedKubeconfig(spec, caPem),
+      );
+      for (const w of warnings) out.warn(w);
+    } catch (err) {
+      throw new KbadmError(
+        `the ${spec.fileName} file does not exists or it is not valid: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+  }
+}

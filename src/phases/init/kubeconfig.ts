@@ -1,0 +1,121 @@
+// `kbadm init phase kubeconfig [all|<file>]`: admin.conf, super-admin.conf, kubelet.conf,
+// controller-manager.conf and scheduler.conf, each with a client certificate signed by the CA.
+import type { CertAndKey } from '../../certs/x509.js';
+import { KbadmError } from '../../errors.js';
+import { ensureKubeconfig, type KubeconfigRun } from '../../kubeconfig/kubeconfig-files.js';
+import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
+import {
+  buildKubeconfig,
+  KUBECONFIG_FILES,
+  kubeconfigSpec,
+  type KubeconfigFileName,
+} from '../../kubeconfig/specs.js';
+import type { Phase } from '../../workflow/index.js';
+import { kubeconfigStore, pkiInputs, pkiStore, type InitData } from './data.js';
+
+const FLAGS = [
+  'apiserver-advertise-address',
+  'apiserver-bind-port',
+  'control-plane-endpoint',
+  'cert-dir',
+  'config',
+  'kubeconfig-dir',
+  'kubernetes-version',
+  'dry-run',
+];
+
+interface RunState {
+  ca: Promise<CertAndKey>;
+  prebuilt: Map<string, Promise<KubeConfig>>;
+}
+const states = new WeakMap<InitData, RunState>();
+
+function loadCA(d: InitData): Promise<CertAndKey> {
+  return pkiStore(d)
+    .certAndKey('ca')
+    .catch((err: unknown) => {
+      throw new KbadmError("couldn't create a kubeconfig; the CA files couldn't be loaded", { cause: err });
+    });
+}
+
+function state(d: InitData): RunState {
+  let s = states.get(d);
+  if (!s) states.set(d, (s = { ca: loadCA(d), prebuilt: new Map() }));
+  return s;
+}
+
+/** External-CA mode: the files are the user's (init checked them before any phase ran). */
+async function externalCA(d: InitData): Promise<boolean> {
+  const store = pkiStore(d);
+  return (await store.exists('ca.crt')) && !(await store.exists('ca.key'));
+}
+
+function filePhase(name: string, file: KubeconfigFileName, short: string): Phase<InitData> {
+  return {
+    name,
+    short,
+    long: `${short}.`,
+    inheritFlags: file === 'kubelet.conf' ? [...FLAGS, 'node-name'] : FLAGS,
+    run: async (d) => {
+      if (await externalCA(d)) {
+        d.out.progress('kubeconfig', `External CA mode: Using user provided ${file}`);
+        return;
+      }
+      const s = state(d);
+      const run: KubeconfigRun = {
+        store: kubeconfigStore(d),
+        out: d.out,
+        ca: () => s.ca,
+        prebuilt: (f) => {
+          const p = s.prebuilt.get(f);
+          s.prebuilt.delete(f);
+          return p;
+        },
+      };
+      await ensureKubeconfig(run, kubeconfigSpec(file, pkiInputs(d), d.now));
+    },
+  };
+}
+
+export const kubeconfigPhase: Phase<InitData> = {
+  name: 'kubeconfig',
+  short:
+    'Generate all kubeconfig files necessary to establish the control plane and the admin kubeconfig file',
+  long: 'This command is not meant to be run on its own. See list of available subcommands.',
+  phases: [
+    filePhase(
+      'admin',
+      'admin.conf',
+      'Generate a kubeconfig file for the admin to use and for kubeadm itself',
+    ),
+    filePhase('super-admin', 'super-admin.conf', 'Generate a kubeconfig file for the super-admin'),
+    filePhase(
+      'kubelet',
+      'kubelet.conf',
+      'Generate a kubeconfig file for the kubelet to use *only* for cluster bootstrapping purposes',
+    ),
+    filePhase(
+      'controller-manager',
+      'controller-manager.conf',
+      'Generate a kubeconfig file for the controller manager to use',
+    ),
+    filePhase('scheduler', 'scheduler.conf', 'Generate a kubeconfig file for the scheduler to use'),
+  ],
+  all: { short: 'Generate all kubeconfig files' },
+  run: async (d) => {
+    d.out.progress('kubeconfig', `Using kubeconfig folder "${d.paths.onHost(d.paths.kubernetesDir)}"`);
+    if (await externalCA(d)) return;
+    // Build the missing files' client keys and certificates in parallel, ahead of the sub-phases.
+    const s = state(d);
+    const ca = await s.ca.catch(() => undefined);
+    if (!ca) return; // each sub-phase reports the missing CA itself
+    const store = kubeconfigStore(d);
+    const inputs = pkiInputs(d);
+    for (const file of KUBECONFIG_FILES) {
+      if (await d.host.exists(store.path(file))) continue;
+      const p = buildKubeconfig(kubeconfigSpec(file, inputs, d.now), ca).then((b) => b.config);
+      p.catch(() => undefined);
+      s.prebuilt.set(file, p);
+    }
+  },
+};
