@@ -3,7 +3,6 @@
 import { gatherDefaultingFacts, readConfigFile, userPath } from '../config/host-facts.js';
 import type { InitConfig } from '../config/model.js';
 import { resolveInitConfig } from '../config/resolve.js';
-import { KbadmError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
 
@@ -34,14 +33,8 @@ export async function loadCommandConfig(
   if (o.addressUnused && facts.defaultRouteAddress === undefined) facts.defaultRouteAddress = '127.0.0.1';
   let configText: string | undefined;
   if (o.configPath !== '') {
-    try {
-      configText = await readConfigFile(host, o.configPath);
-    } catch (err) {
-      throw new KbadmError(
-        `unable to read config from ${JSON.stringify(o.configPath)}: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
-    }
+    // readConfigFile reports a missing or unreadable file as one clear error.
+    configText = await readConfigFile(host, o.configPath);
   }
   const r = resolveInitConfig({
     ...(configText !== undefined ? { configText, source: o.configPath } : {}),

@@ -98,14 +98,8 @@ export async function newInitData(
   const configPath = flags.has('config') ? flags.string('config') : '';
   let configText: string | undefined;
   if (configPath !== '') {
-    try {
-      configText = await readConfigFile(host, configPath);
-    } catch (err) {
-      throw new KbadmError(
-        `unable to read config from ${JSON.stringify(configPath)}: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
-    }
+    // readConfigFile reports a missing or unreadable file as one clear error.
+    configText = await readConfigFile(host, configPath);
   }
   const resolved = resolveInitConfig({
     ...(configText !== undefined ? { configText, source: configPath } : {}),
