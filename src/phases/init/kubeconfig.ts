@@ -30,17 +30,30 @@ interface RunState {
 }
 const states = new WeakMap<InitData, RunState>();
 
-function loadCA(d: InitData): Promise<CertAndKey> {
-  return pkiStore(d)
-    .certAndKey('ca')
-    .catch((err: unknown) => {
-      throw new KbadmError("couldn't create a kubeconfig; the CA files couldn't be loaded", { cause: err });
-    });
+async function loadCA(d: InitData): Promise<CertAndKey> {
+  const store = pkiStore(d);
+  if (!(await store.exists('ca.crt'))) {
+    throw new KbadmError(
+      `the CA files do not exist in ${d.spec.cluster.certificatesDir}, please run \`kbadm init phase certs ca\` to generate it`,
+    );
+  }
+  try {
+    return await store.certAndKey('ca');
+  } catch (err) {
+    throw new KbadmError(
+      `couldn't create a kubeconfig; the CA files couldn't be loaded: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
 }
 
 function state(d: InitData): RunState {
   let s = states.get(d);
-  if (!s) states.set(d, (s = { ca: loadCA(d), prebuilt: new Map() }));
+  if (!s) {
+    const ca = loadCA(d);
+    ca.catch(() => undefined); // reported by the sub-phase that needs it
+    states.set(d, (s = { ca, prebuilt: new Map() }));
+  }
   return s;
 }
 
