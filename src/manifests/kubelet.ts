@@ -1,0 +1,145 @@
+// The files kubelet-start writes into /var/lib/kubelet: config.yaml (the cluster's
+// KubeletConfiguration with this node's changes), kubeadm-flags.env and instance-config.yaml
+// (phases/kubelet/flags.go, config.go; componentconfigs/kubelet*.go).
+import type { Arg, ClusterConfiguration, NodeRegistrationOptions, Taint } from '../config/model.js';
+import { KUBELET_CONFIG_API_VERSION } from '../config/model.js';
+import { featureEnabled } from '../config/feature-gates.js';
+import { pauseImage } from '../config/images.js';
+import { argsToFlags, getArg, mergeArgs } from './args.js';
+import { toYaml } from './serialize.js';
+
+export const KUBELET_CONFIG_FILE = 'config.yaml';
+export const KUBELET_FLAGS_ENV_FILE = 'kubeadm-flags.env';
+export const KUBELET_INSTANCE_CONFIG_FILE = 'instance-config.yaml';
+export const KUBELET_ENV_VARIABLE = 'KUBELET_KUBEADM_ARGS';
+/** kubeadm writes config.yaml and instance-config.yaml 0644, as the kubelet package expects. */
+export const KUBELET_FILE_MODE = 0o644;
+export const KUBELET_DIR_MODE = 0o700;
+/** Where systemd-resolved keeps the real upstream servers (its stub in /etc/resolv.conf loops). */
+export const SYSTEMD_RESOLV_CONF = '/run/systemd/resolve/resolv.conf';
+export const NODE_LOCAL_CRI_SOCKET = 'NodeLocalCRISocket';
+
+export interface KubeletFlagsInputs {
+  cluster: ClusterConfiguration;
+  nodeRegistration: NodeRegistrationOptions;
+  /** The host's own name (kubeadm lower-cases it); a different node name adds --hostname-override. */
+  hostname: string;
+  /** Only a worker join registers its taints through the flag; init and control-plane join do not. */
+  registerTaintsUsingFlags: boolean;
+}
+
+/** With NodeLocalCRISocket (beta, on in 1.34) the CRI socket moves into instance-config.yaml. */
+export function nodeLocalCRISocket(cluster: ClusterConfiguration): boolean {
+  return featureEnabled(cluster.featureGates, NODE_LOCAL_CRI_SOCKET);
+}
+
+function taintString(t: Taint): string {
+  return t.value === '' ? `${t.key}:${t.effect}` : `${t.key}=${t.value}:${t.effect}`;
+}
+
+/** kubeadm's kubelet flags before the user's kubeletExtraArgs are merged in. */
+export function kubeletDefaultFlags(inputs: KubeletFlagsInputs): Arg[] {
+  const { cluster, nodeRegistration: nr } = inputs;
+  const args: Arg[] = [];
+  if (!nodeLocalCRISocket(cluster)) args.push({ name: 'container-runtime-endpoint', value: nr.criSocket });
+  // Keeps the sandbox image from being garbage collected; kubeadm stops writing it in 1.35.
+  args.push({ name: 'pod-infra-container-image', value: pauseImage(cluster.imageRepository) });
+  if (inputs.registerTaintsUsingFlags && nr.taints && nr.taints.length > 0) {
+    args.push({ name: 'register-with-taints', value: nr.taints.map(taintString).join(',') });
+  }
+  const nodeName = getArg(nr.kubeletExtraArgs, 'hostname-override') ?? nr.name;
+  const hostname = inputs.hostname.trim().toLowerCase();
+  if (nodeName !== hostname) args.push({ name: 'hostname-override', value: nodeName });
+  return args;
+}
+
+export function kubeletFlags(inputs: KubeletFlagsInputs): Arg[] {
+  return mergeArgs(kubeletDefaultFlags(inputs), inputs.nodeRegistration.kubeletExtraArgs);
+}
+
+/** `KUBELET_KUBEADM_ARGS="..."` plus a newline; the value quoted as Go's %q does. */
+export function kubeletFlagsEnvFile(args: readonly Arg[]): string {
+  return `${KUBELET_ENV_VARIABLE}=${goQuote(argsToFlags(args).join(' '))}\n`;
+}
+
+/** Go's strconv.Quote for the characters a command line can hold. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    switch (ch) {
+      case '"':
+        out += '\\"';
+        continue;
+      case '\\':
+        out += '\\\\';
+        continue;
+      case '\n':
+        out += '\\n';
+        continue;
+      case '\t':
+        out += '\\t';
+        continue;
+      case '\r':
+        out += '\\r';
+        continue;
+      case '\x07':
+        out += '\\a';
+        continue;
+      case '\b':
+        out += '\\b';
+        continue;
+      case '\f':
+        out += '\\f';
+        continue;
+      case '\v':
+        out += '\\v';
+        continue;
+    }
+    if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if (cp >= 0x80 && cp < 0xa0) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** instance-config.yaml: the node-specific kubelet settings (only the CRI endpoint today). */
+export function kubeletInstanceConfig(criSocket: string): Record<string, unknown> {
+  return {
+    apiVersion: KUBELET_CONFIG_API_VERSION,
+    kind: 'KubeletConfiguration',
+    containerRuntimeEndpoint: criSocket,
+  };
+}
+
+export interface NodeKubeletConfigInputs {
+  /** The cluster-wide KubeletConfiguration, kubeadm-defaulted (spec.componentConfigs.kubelet.config). */
+  config: Record<string, unknown>;
+  /** `systemctl is-active systemd-resolved` said active or activating. */
+  systemdResolvedActive: boolean;
+}
+
+/**
+ * The node's view of the cluster KubeletConfiguration before patches: kubeadm's Linux mutation
+ * points resolvConf at systemd-resolved's real file when that service runs and the user set none.
+ */
+export function nodeKubeletConfig(inputs: NodeKubeletConfigInputs): {
+  value: Record<string, unknown>;
+  warnings: string[];
+} {
+  const c = structuredClone(inputs.config);
+  const warnings: string[] = [];
+  if (inputs.systemdResolvedActive) {
+    if (c.resolvConf === undefined || c.resolvConf === null) c.resolvConf = SYSTEMD_RESOLV_CONF;
+    else if (c.resolvConf !== SYSTEMD_RESOLV_CONF) {
+      warnings.push(
+        `The specified resolvConf value "${String(c.resolvConf)}" is different from what kubeadm expects ("${SYSTEMD_RESOLV_CONF}"). Kubelet will use the user specified value`,
+      );
+    }
+  }
+  return { value: c, warnings };
+}
+
+export function kubeletConfigYaml(config: Record<string, unknown>): string {
+  return toYaml(config);
+}

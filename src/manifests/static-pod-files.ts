@@ -1,0 +1,103 @@
+// Joins the pure renderers to a Host: the host facts they need, patches from the patches
+// directory, and writing manifests and kubelet files with kubeadm's modes. Messages name host
+// paths, never --rootfs ones.
+import * as path from 'node:path';
+import type { InitConfig } from '../config/model.js';
+import type { Host } from '../host/host.js';
+import type { Paths } from '../host/paths.js';
+import type { Output } from '../output/output.js';
+import type { Json } from '../patches/json-patch.js';
+import { applyPatches, readPatchDir, type PatchSet, type PatchTarget } from '../patches/patches.js';
+import { CA_CERTS_EXTRA_PATHS, type ControlPlaneInputs } from './control-plane.js';
+import type { EtcdInputs } from './etcd.js';
+import { proxyEnvVars, type StaticPod } from './pod.js';
+import { manifestFileName, MANIFEST_FILE_MODE, MANIFESTS_DIR_MODE, toYaml } from './serialize.js';
+
+/** What the static-Pod and kubelet phases read from the run data. */
+export interface StaticPodRunData {
+  spec: InitConfig;
+  paths: Paths;
+  host: Host;
+  out: Output;
+  dryRun: boolean;
+  /** kbadm's own environment (proxy variables for the Pods); absent means none. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A path from the configuration as a path under --rootfs. */
+export function rooted(d: Pick<StaticPodRunData, 'paths'>, hostPath: string): string {
+  return d.paths.under(hostPath);
+}
+
+export async function existingCaCertDirs(d: Pick<StaticPodRunData, 'host' | 'paths'>): Promise<string[]> {
+  const present: string[] = [];
+  for (const p of CA_CERTS_EXTRA_PATHS) if (await d.host.exists(rooted(d, p))) present.push(p);
+  return present;
+}
+
+/** kubeadm's UsingExternalCA as far as the KCM cares: ca.crt is there and ca.key is not. */
+export async function usingExternalCA(
+  d: Pick<StaticPodRunData, 'host' | 'paths' | 'spec'>,
+): Promise<boolean> {
+  const dir = rooted(d, d.spec.cluster.certificatesDir);
+  return (await d.host.exists(path.join(dir, 'ca.crt'))) && !(await d.host.exists(path.join(dir, 'ca.key')));
+}
+
+export async function controlPlaneInputs(d: StaticPodRunData): Promise<ControlPlaneInputs> {
+  return {
+    cluster: d.spec.cluster,
+    endpoint: d.spec.init.localAPIEndpoint,
+    controlPlaneHealthCheckMs: d.spec.init.timeouts.controlPlaneComponentHealthCheck,
+    caCertDirsPresent: await existingCaCertDirs(d),
+    proxyEnv: proxyEnvVars(d.env ?? {}),
+    externalCA: await usingExternalCA(d),
+  };
+}
+
+export function etcdInputs(d: Pick<StaticPodRunData, 'spec'>): EtcdInputs {
+  return {
+    cluster: d.spec.cluster,
+    endpoint: d.spec.init.localAPIEndpoint,
+    nodeName: d.spec.init.nodeRegistration.name,
+    controlPlaneHealthCheckMs: d.spec.init.timeouts.controlPlaneComponentHealthCheck,
+  };
+}
+
+// One read of the patches directory per run data, as kubeadm caches its patch manager per path.
+const patchCache = new WeakMap<object, Promise<PatchSet[]>>();
+
+/** The configured patches (--patches / patches.directory), read once and reported once. */
+export function patchSets(d: StaticPodRunData): Promise<PatchSet[]> {
+  const dir = d.spec.init.patches?.directory ?? '';
+  if (dir === '') return Promise.resolve([]);
+  let sets = patchCache.get(d);
+  if (!sets) {
+    sets = readPatchDir(d.host, rooted(d, dir), dir).then((r) => {
+      for (const m of r.messages) d.out.progress('patches', m);
+      return r.sets;
+    });
+    patchCache.set(d, sets);
+  }
+  return sets;
+}
+
+export async function patched<T>(d: StaticPodRunData, target: PatchTarget, value: T): Promise<T> {
+  const sets = await patchSets(d);
+  if (!sets.some((s) => s.target === target)) return value;
+  const r = applyPatches(target, value as unknown as Json, sets);
+  for (const m of r.messages) d.out.progress('patches', m);
+  return r.value as unknown as T;
+}
+
+/** Patches a static Pod and writes `<manifests>/<name>.yaml` (0600, dir 0700). */
+export async function writeStaticPod(
+  d: StaticPodRunData,
+  component: PatchTarget,
+  pod: StaticPod,
+): Promise<string> {
+  const final = await patched(d, component, pod);
+  await d.host.mkdir(d.paths.manifestsDir, MANIFESTS_DIR_MODE);
+  const file = path.join(d.paths.manifestsDir, manifestFileName(component));
+  await d.host.writeFile(file, toYaml(final), MANIFEST_FILE_MODE);
+  return file;
+}

@@ -1,0 +1,189 @@
+// kubeadm's patches directory (util/patches): files named `target[suffix][+patchtype].{json,yaml}`,
+// read in file-name order, each holding one or more patches applied in order to its target.
+import * as path from 'node:path';
+import { KbadmError } from '../errors.js';
+import type { Host } from '../host/host.js';
+import { yamlLib } from '../output/yaml.js';
+import { applyJsonPatch, PatchError, type Json } from './json-patch.js';
+import { applyMergePatch } from './merge-patch.js';
+import {
+  applyStrategicMergePatch,
+  KUBELET_CONFIGURATION_SCHEMA,
+  POD_SCHEMA,
+  type MergeSchema,
+} from './strategic.js';
+
+export const PATCH_TARGETS = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubeletconfiguration',
+  'corednsdeployment',
+] as const;
+export type PatchTarget = (typeof PATCH_TARGETS)[number];
+
+export type PatchType = 'strategic' | 'merge' | 'json';
+
+/** The content type kubeadm names each patch type by in its messages. */
+export const PATCH_CONTENT_TYPE: Readonly<Record<PatchType, string>> = {
+  strategic: 'application/strategic-merge-patch+json',
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+};
+
+const KNOWN_EXTENSIONS = ['json', 'yaml'];
+const EXTENSION = /.+\.(json|yaml)$/;
+// Alternation order matters as in kubeadm's regexp: the first target that matches the start wins.
+const FILE_NAME = new RegExp(`^(${PATCH_TARGETS.join('|')})([^.+\\n]*)?(\\+)?(json|merge|strategic)?`);
+
+export type ParsedFileName =
+  { kind: 'patch'; target: PatchTarget; patchType: PatchType } | { kind: 'ignored'; reason: string };
+
+/** One file name: a patch, a file to skip (with kubeadm's reason), or an error for a bad `+type`. */
+export function parsePatchFileName(fileName: string): ParsedFileName {
+  if (!EXTENSION.test(fileName)) {
+    return { kind: 'ignored', reason: `the file extension must be one of [${KNOWN_EXTENSIONS.join(' ')}]` };
+  }
+  const m = FILE_NAME.exec(fileName);
+  if (!m) return { kind: 'ignored', reason: `unknown target, must be one of [${PATCH_TARGETS.join(' ')}]` };
+  if (m[3] && !m[4]) {
+    throw new KbadmError(
+      `unknown or missing patch type after '+', must be one of [json merge strategic] (file "${fileName}")`,
+    );
+  }
+  return {
+    kind: 'patch',
+    target: m[1] as PatchTarget,
+    patchType: (m[4] as PatchType | undefined) ?? 'strategic',
+  };
+}
+
+export interface PatchSet {
+  file: string;
+  target: PatchTarget;
+  patchType: PatchType;
+  /** The file's documents as JSON values, empty ones dropped. */
+  patches: Json[];
+}
+
+export interface PatchFiles {
+  sets: PatchSet[];
+  /** Messages kubeadm prints while reading (`[patches]` lines without the tag). */
+  messages: string[];
+}
+
+/** Patch sets from files already read, in the order given (the caller sorts by name). */
+export function patchSetsFromFiles(files: readonly { name: string; data: string }[]): PatchFiles {
+  const sets: PatchSet[] = [];
+  const messages: string[] = [];
+  const found: string[] = [];
+  const ignored: string[] = [];
+  for (const f of files) {
+    const parsed = parsePatchFileName(f.name);
+    if (parsed.kind === 'ignored') {
+      messages.push(`Ignoring file "${f.name}": ${parsed.reason}`);
+      ignored.push(f.name);
+      continue;
+    }
+    if (f.data.length === 0) {
+      messages.push(`Ignoring empty file: "${f.name}"`);
+      ignored.push(f.name);
+      continue;
+    }
+    sets.push({
+      file: f.name,
+      target: parsed.target,
+      patchType: parsed.patchType,
+      patches: parseDocuments(f),
+    });
+    found.push(f.name);
+  }
+  if (found.length > 0) messages.push(`Found the following patch files: [${found.join(' ')}]`);
+  if (ignored.length > 0) messages.push(`Ignored the following files: [${ignored.join(' ')}]`);
+  return { sets, messages };
+}
+
+function parseDocuments(f: { name: string; data: string }): Json[] {
+  const docs = yamlLib().parseAllDocuments(f.data);
+  const out: Json[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      throw new KbadmError(`could not convert patch file "${f.name}" to JSON: ${doc.errors[0]!.message}`);
+    }
+    const value = doc.toJS({ maxAliasCount: 100 }) as Json | undefined;
+    if (value === null || value === undefined) continue;
+    out.push(value);
+  }
+  return out;
+}
+
+const SCHEMAS: Partial<Record<PatchTarget, MergeSchema>> = {
+  etcd: POD_SCHEMA,
+  'kube-apiserver': POD_SCHEMA,
+  'kube-controller-manager': POD_SCHEMA,
+  'kube-scheduler': POD_SCHEMA,
+  kubeletconfiguration: KUBELET_CONFIGURATION_SCHEMA,
+};
+
+export interface Patched {
+  value: Json;
+  /** `Applied patch of type "<content type>" to target "<target>"`, once per patch. */
+  messages: string[];
+}
+
+/**
+ * Applies every patch for `target`, file by file, document by document. A failing patch is an
+ * error that names its file, its type and the target.
+ */
+export function applyPatches(target: PatchTarget, value: Json, sets: readonly PatchSet[]): Patched {
+  let current = structuredClone(value);
+  const messages: string[] = [];
+  const schema = SCHEMAS[target] ?? {};
+  for (const set of sets) {
+    if (set.target !== target) continue;
+    for (const patch of set.patches) {
+      try {
+        switch (set.patchType) {
+          case 'json':
+            current = applyJsonPatch(current, patch);
+            break;
+          case 'merge':
+            current = applyMergePatch(current, patch);
+            break;
+          case 'strategic':
+            current = applyStrategicMergePatch(current, patch, schema);
+            break;
+        }
+      } catch (err) {
+        const why = err instanceof PatchError || err instanceof Error ? err.message : String(err);
+        throw new KbadmError(
+          `could not apply the following patch of type "${PATCH_CONTENT_TYPE[set.patchType]}" to target "${target}" from file "${set.file}": ${why}\n${JSON.stringify(patch)}`,
+          { cause: err },
+        );
+      }
+      messages.push(`Applied patch of type "${PATCH_CONTENT_TYPE[set.patchType]}" to target "${target}"`);
+    }
+  }
+  return { value: current, messages };
+}
+
+/**
+ * Reads a patches directory through the host: regular files at its top level, in name order.
+ * `dir` is the path under --rootfs; `shownDir` is what messages call it.
+ */
+export async function readPatchDir(host: Host, dir: string, shownDir = dir): Promise<PatchFiles> {
+  const info = await host.stat(dir);
+  if (!info) throw new KbadmError(`could not list patch files for path "${shownDir}": no such directory`);
+  if (!info.isDirectory)
+    throw new KbadmError(`could not list patch files for path "${shownDir}": not a directory`);
+  const files: { name: string; data: string }[] = [];
+  for (const name of await host.listDir(dir)) {
+    const full = path.join(dir, name);
+    const st = await host.stat(full);
+    if (!st?.isFile) continue;
+    files.push({ name, data: (await host.readFile(full)).toString('utf8') });
+  }
+  const r = patchSetsFromFiles(files);
+  return { sets: r.sets, messages: [`Reading patches from path "${shownDir}"`, ...r.messages] };
+}

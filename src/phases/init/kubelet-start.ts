@@ -1,0 +1,31 @@
+// `kbadm init phase kubelet-start`: write the kubelet's flags, instance and configuration files,
+// then (re)start the kubelet. The kubelet is stopped first so it never reads half-written files.
+import { tryStartKubelet, tryStopKubelet, writeKubeletFiles } from '../../manifests/kubelet-files.js';
+import type { StaticPodRunData } from '../../manifests/static-pod-files.js';
+import type { Phase } from '../../workflow/index.js';
+import type { InitData } from './data.js';
+
+const TAG = 'kubelet-start';
+
+export async function runKubeletStart(d: StaticPodRunData): Promise<void> {
+  if (d.dryRun) d.out.progress(TAG, 'Would stop the kubelet');
+  else await tryStopKubelet(d.host, d.out);
+  await writeKubeletFiles(d);
+  if (d.dryRun) {
+    d.out.progress(TAG, 'Would start the kubelet');
+    return;
+  }
+  d.out.progress(TAG, 'Starting the kubelet');
+  await tryStartKubelet(d.host, d.out);
+}
+
+export const kubeletStartPhase: Phase<InitData> = {
+  name: 'kubelet-start',
+  short: 'Write kubelet settings and (re)start the kubelet',
+  long: 'Write a file with KubeletConfiguration and an environment file with node specific kubelet settings, and then (re)start kubelet.',
+  example:
+    '  # Writes a dynamic environment file with kubelet flags from a InitConfiguration file.\n' +
+    '  kbadm init phase kubelet-start --config config.yaml',
+  inheritFlags: ['config', 'image-repository', 'cri-socket', 'node-name', 'patches', 'dry-run'],
+  run: (d) => runKubeletStart(d),
+};
