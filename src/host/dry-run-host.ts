@@ -1,8 +1,10 @@
 // --dry-run: reads come from the machine, changes are recorded and printed the way kubeadm prints
 // them, and nothing on the machine changes. What this run "wrote" or "removed" is kept in an
 // overlay, so that later phases read what earlier ones would have written (the CA that signs the
-// apiserver certificate, for one). Writing the overlay into kubeadm's dry-run directory
-// (/etc/kubernetes/tmp/kubeadm-init-dryrun*) would be one more step in `writeFile`.
+// apiserver certificate, for one). With `writeDir`, every file written is also really written into
+// kubeadm's dry-run directory (/etc/kubernetes/tmp/kubeadm-init-dryrun*), so the rendered files can
+// be inspected; that directory is the only thing on the machine a dry run changes.
+import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import type { Output } from '../output/output.js';
 import { describeCommand } from './exec.js';
@@ -20,6 +22,56 @@ export interface DryRunHost extends Host {
 export interface DryRunHostOptions {
   /** Where reads, `which`, facts and read-only commands go (default: the real host). */
   base?: Host;
+  /**
+   * A directory under --rootfs (see createDryRunDir) where each written file is also written for
+   * real, through `base`, at its host path below the directory:
+   * `<writeDir>/etc/kubernetes/manifests/etcd.yaml`.
+   */
+  writeDir?: string;
+}
+
+export type DryRunCommand = 'init' | 'join' | 'upgrade';
+
+/** The variable that names a command's dry-run directory instead of a fresh temporary one. */
+export const DRY_RUN_DIR_ENV: Readonly<Record<DryRunCommand, string>> = {
+  init: 'KBADM_INIT_DRYRUN_DIR',
+  join: 'KBADM_JOIN_DRYRUN_DIR',
+  upgrade: 'KBADM_UPGRADE_DRYRUN_DIR',
+};
+
+const DRY_RUN_DIR_MODE = 0o700;
+
+export interface DryRunDirOptions {
+  /** The environment to read DRY_RUN_DIR_ENV from (the caller passes process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The random suffix, as Go's os.MkdirTemp makes it (a decimal uint32). */
+  suffix?: () => string;
+}
+
+/**
+ * Creates the dry-run directory on the real host (0700) and returns it (under --rootfs): the
+ * directory the environment variable names, else a new `<tmpDir>/kubeadm-<command>-dryrun<random>`.
+ */
+export async function createDryRunDir(
+  base: Host,
+  command: DryRunCommand,
+  options: DryRunDirOptions = {},
+): Promise<string> {
+  const given = options.env?.[DRY_RUN_DIR_ENV[command]];
+  if (given) {
+    const dir = base.paths.rootfs === '/' ? path.resolve(given) : base.paths.under(path.resolve('/', given));
+    await base.mkdir(dir, DRY_RUN_DIR_MODE);
+    return dir;
+  }
+  const suffix = options.suffix ?? (() => String(randomInt(0, 2 ** 32 - 1)));
+  await base.mkdir(base.paths.tmpDir, DRY_RUN_DIR_MODE);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const dir = path.join(base.paths.tmpDir, `kubeadm-${command}-dryrun${suffix()}`);
+    if (await base.exists(dir)) continue;
+    await base.mkdir(dir, DRY_RUN_DIR_MODE);
+    return dir;
+  }
+  throw new Error(`could not create a dry-run directory in "${base.paths.onHost(base.paths.tmpDir)}"`);
 }
 
 /** Why a file's content must not be printed, or undefined when it may be. */
@@ -135,6 +187,9 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
       const bytes = Buffer.from(data);
       files.set(abs, { data: bytes, mode });
       record({ kind: 'write', path: abs, mode, bytes: bytes.byteLength }, renderDryRunContent(bytes));
+      if (options.writeDir !== undefined) {
+        await base.writeFile(path.join(options.writeDir, paths.onHost(abs)), bytes, mode);
+      }
     },
     mkdir: mkdirp,
     async remove(p) {
