@@ -1,0 +1,61 @@
+// etcd's HTTP health endpoint over mutual TLS. The only module that talks to etcd.
+import * as https from 'node:https';
+
+export interface EtcdClientTLS {
+  /** The etcd CA that signed the server certificate (PEM). */
+  ca: string | Buffer;
+  /** A client certificate and key signed by the etcd CA (e.g. healthcheck-client); absent means none. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+export interface EtcdHealth {
+  healthy: boolean;
+  /** HTTP status, when a response came back. */
+  status?: number;
+  /** etcd's `reason`, or why the request failed (TLS handshake, connection, timeout). */
+  reason?: string;
+}
+
+/**
+ * GET `<endpoint>/health` (e.g. https://127.0.0.1:2379). Never throws: a refused handshake or a
+ * timeout is an unhealthy result with the reason.
+ */
+export function etcdHealth(endpoint: string, tls: EtcdClientTLS, timeoutMs = 2000): Promise<EtcdHealth> {
+  return new Promise((resolve) => {
+    const url = new URL('/health', endpoint);
+    const req = https.request(
+      url,
+      {
+        method: 'GET',
+        ca: tls.ca,
+        ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+        ...(tls.key !== undefined ? { key: tls.key } : {}),
+        timeout: timeoutMs,
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          let parsed: { health?: string | boolean; reason?: string } = {};
+          try {
+            parsed = JSON.parse(body) as typeof parsed;
+          } catch {
+            // Not JSON: reported below as the raw body.
+          }
+          const healthy = res.statusCode === 200 && String(parsed.health) === 'true';
+          const out: EtcdHealth = { healthy };
+          if (res.statusCode !== undefined) out.status = res.statusCode;
+          if (!healthy) out.reason = parsed.reason || body.trim() || `HTTP ${res.statusCode}`;
+          resolve(out);
+        });
+        res.on('error', (err) => resolve({ healthy: false, reason: err.message }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err) => resolve({ healthy: false, reason: err.message }));
+    req.end();
+  });
+}
