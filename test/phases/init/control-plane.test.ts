@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  controlPlanePhase,
+  CONTROL_PLANE_EXTRA_ARGS_FLAGS,
+  runControlPlaneComponent,
+} from '../../../src/phases/init/control-plane.js';
+import { CONFIGS_DIR, lines, loadConfigFile, testRun } from '../../manifests/support.js';
+
+const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
+
+describe('init phase control-plane', () => {
+  test('the parent names the manifest folder; each child writes its manifest 0600', async () => {
+    const run = testRun(spec());
+    await controlPlanePhase.run!(run as never);
+    for (const child of controlPlanePhase.phases!) await child.run!(run as never);
+    assert.deepEqual(lines(run.out), [
+      '[control-plane] Using manifest folder "/etc/kubernetes/manifests"',
+      '[control-plane] Creating static Pod manifest for "kube-apiserver"',
+      '[control-plane] Creating static Pod manifest for "kube-controller-manager"',
+      '[control-plane] Creating static Pod manifest for "kube-scheduler"',
+    ]);
+    assert.deepEqual(run.host.listFiles('/etc/kubernetes/manifests'), [
+      '/etc/kubernetes/manifests/kube-apiserver.yaml',
+      '/etc/kubernetes/manifests/kube-controller-manager.yaml',
+      '/etc/kubernetes/manifests/kube-scheduler.yaml',
+    ]);
+    for (const f of run.host.listFiles('/etc/kubernetes/manifests'))
+      assert.equal(run.host.modeOf(f), 0o600, f);
+    assert.equal(run.host.modeOf('/etc/kubernetes/manifests'), 0o700);
+  });
+
+  test('CA directories are mounted only when they exist on the host', async () => {
+    const bare = testRun(spec());
+    await runControlPlaneComponent(bare, 'kube-apiserver');
+    assert.doesNotMatch(bare.host.text('/etc/kubernetes/manifests/kube-apiserver.yaml'), /etc-pki-ca-trust/);
+    const rhel = testRun(spec());
+    rhel.host.seedDir('/etc/pki/ca-trust').seedDir('/etc/pki/tls/certs');
+    await runControlPlaneComponent(rhel, 'kube-controller-manager');
+    const kcm = rhel.host.text('/etc/kubernetes/manifests/kube-controller-manager.yaml');
+    assert.match(kcm, /name: etc-pki-ca-trust/);
+    assert.match(kcm, /name: etc-pki-tls-certs/);
+    assert.doesNotMatch(kcm, /path: \/etc\/pki\n/, 'never all of /etc/pki');
+  });
+
+  test('an unknown authorization mode is warned about; the user value still wins, as in kubeadm', async () => {
+    const s = spec();
+    s.cluster.apiServer.extraArgs = [{ name: 'authorization-mode', value: 'Node,Magic,RBAC' }];
+    const run = testRun(s);
+    await runControlPlaneComponent(run, 'kube-apiserver');
+    // kubeadm filters the default it computes, but the extraArgs entry then overrides it.
+    assert.match(
+      run.host.text('/etc/kubernetes/manifests/kube-apiserver.yaml'),
+      /--authorization-mode=Node,Magic,RBAC\n/,
+    );
+    assert.match(run.out.stderr.join(''), /ignoring unknown kube-apiserver authorization-mode "Magic"/);
+  });
+
+  test('authorization-config in extraArgs removes --authorization-mode', async () => {
+    const s = spec();
+    s.cluster.apiServer.extraArgs = [{ name: 'authorization-config', value: '/etc/kubernetes/authz.yaml' }];
+    const run = testRun(s);
+    await runControlPlaneComponent(run, 'kube-apiserver');
+    const text = run.host.text('/etc/kubernetes/manifests/kube-apiserver.yaml');
+    assert.doesNotMatch(text, /--authorization-mode/);
+    assert.match(text, /--authorization-config=\/etc\/kubernetes\/authz\.yaml/);
+  });
+
+  test('the KCM flex-volume-plugin-dir extraArg moves the writable flexvolume mount', async () => {
+    const s = spec();
+    s.cluster.controllerManager.extraArgs = [{ name: 'flex-volume-plugin-dir', value: '/opt/flex' }];
+    const run = testRun(s);
+    await runControlPlaneComponent(run, 'kube-controller-manager');
+    const text = run.host.text('/etc/kubernetes/manifests/kube-controller-manager.yaml');
+    assert.match(text, /- mountPath: \/opt\/flex\n\s+name: flexvolume-dir\n/);
+  });
+
+  test('an extraVolume with a default name replaces the default volume', async () => {
+    const s = spec();
+    s.cluster.scheduler.extraVolumes = [
+      {
+        name: 'kubeconfig',
+        hostPath: '/srv/sched.conf',
+        mountPath: '/etc/kubernetes/scheduler.conf',
+        readOnly: true,
+        pathType: 'File',
+      },
+    ];
+    const run = testRun(s);
+    await runControlPlaneComponent(run, 'kube-scheduler');
+    const text = run.host.text('/etc/kubernetes/manifests/kube-scheduler.yaml');
+    assert.match(text, /path: \/srv\/sched\.conf\n\s+type: File\n\s+name: kubeconfig/);
+    assert.equal(text.match(/name: kubeconfig/g)?.length, 2, 'one volume and one mount');
+  });
+
+  test('phase shape: kubeadm’s children, flags and the deprecated extra-args flags', () => {
+    assert.deepEqual(
+      controlPlanePhase.phases?.map((p) => p.name),
+      ['apiserver', 'controller-manager', 'scheduler'],
+    );
+    const [api, kcm, sched] = controlPlanePhase.phases!;
+    assert.ok(api!.inheritFlags!.includes('apiserver-extra-args'));
+    assert.ok(api!.inheritFlags!.includes('feature-gates'));
+    assert.ok(kcm!.inheritFlags!.includes('controller-manager-extra-args'));
+    assert.ok(kcm!.inheritFlags!.includes('pod-network-cidr'));
+    assert.ok(sched!.inheritFlags!.includes('scheduler-extra-args'));
+    assert.ok(!sched!.inheritFlags!.includes('apiserver-extra-args'));
+    const all = controlPlanePhase.all;
+    assert.ok(all && all.inheritFlags?.includes('scheduler-extra-args'));
+    assert.deepEqual(
+      CONTROL_PLANE_EXTRA_ARGS_FLAGS.map((f) => f.name),
+      ['apiserver-extra-args', 'controller-manager-extra-args', 'scheduler-extra-args'],
+    );
+  });
+});
