@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { goQuote, kubeletFlags, kubeletFlagsEnvFile } from '../../../src/manifests/kubelet.js';
+import { kubeletStartPhase, runKubeletStart } from '../../../src/phases/init/kubelet-start.js';
+import { CONFIGS_DIR, lines, loadConfigFile, testRun, type TestRun } from '../../manifests/support.js';
+
+const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
+
+/** A systemd host whose kubelet unit exists; `resolved` says whether systemd-resolved runs. */
+function systemd(
+  run: TestRun,
+  opts: { resolved?: boolean; restartFails?: boolean; unit?: boolean } = {},
+): TestRun {
+  run.host.onRun('systemctl', (args) => {
+    if (args[0] === 'is-active')
+      return opts.resolved ? { stdout: 'active\n' } : { stdout: 'inactive\n', exitCode: 3 };
+    if (args[0] === 'status') {
+      return opts.unit === false
+        ? { stdout: 'Unit kubelet.service could not be found.\n   Loaded: not-found\n', exitCode: 4 }
+        : { stdout: 'kubelet.service - kubelet\n   Loaded: loaded\n', exitCode: 3 };
+    }
+    if (args[0] === 'restart' && opts.restartFails)
+      return { exitCode: 1, stderr: 'Job for kubelet.service failed' };
+    return {};
+  });
+  return run;
+}
+
+describe('init phase kubelet-start', () => {
+  test('stops the kubelet, writes the three files, reloads systemd and restarts the kubelet', async () => {
+    const run = systemd(testRun(spec()));
+    await runKubeletStart(run);
+    assert.deepEqual(
+      run.host.runs.map((r) => [r.command, ...r.args].join(' ')),
+      [
+        'systemctl status kubelet',
+        'systemctl stop kubelet',
+        'systemctl is-active systemd-resolved',
+        'systemctl status kubelet',
+        'systemctl daemon-reload',
+        'systemctl restart kubelet',
+      ],
+    );
+    assert.deepEqual(run.host.listFiles('/var/lib/kubelet'), [
+      '/var/lib/kubelet/config.yaml',
+      '/var/lib/kubelet/instance-config.yaml',
+      '/var/lib/kubelet/kubeadm-flags.env',
+    ]);
+    for (const f of run.host.listFiles('/var/lib/kubelet')) assert.equal(run.host.modeOf(f), 0o644, f);
+    assert.equal(run.host.modeOf('/var/lib/kubelet'), 0o700);
+    assert.deepEqual(lines(run.out), [
+      '[kubelet-start] Writing kubelet environment file with flags to file "/var/lib/kubelet/kubeadm-flags.env"',
+      '[kubelet-start] Writing kubelet configuration to file "/var/lib/kubelet/config.yaml"',
+      '[kubelet-start] Starting the kubelet',
+    ]);
+  });
+
+  test('config.yaml: kubeadm defaults, cluster DNS = 10th service IP, the CRI socket from instance config', async () => {
+    const s = spec();
+    s.cluster.networking.serviceSubnet = '10.100.0.0/16';
+    const run = systemd(testRun(s));
+    // The component config was defaulted at load time for the default subnet; re-default here.
+    const { defaultKubeletConfig } = await import('../../../src/config/component-configs.js');
+    s.componentConfigs.kubelet!.config = defaultKubeletConfig({}, s.cluster, []);
+    await runKubeletStart(run);
+    const config = run.host.text('/var/lib/kubelet/config.yaml');
+    for (const line of [
+      'cgroupDriver: systemd',
+      'clusterDNS:\n- 10.100.0.10',
+      'clusterDomain: cluster.local',
+      'staticPodPath: /etc/kubernetes/manifests',
+      'rotateCertificates: true',
+      'containerRuntimeEndpoint: unix:///var/run/containerd/containerd.sock',
+      '  anonymous:\n    enabled: false',
+      '  webhook:\n    enabled: true',
+      '  mode: Webhook',
+    ]) {
+      assert.ok(config.includes(line), `${line}\n---\n${config}`);
+    }
+    assert.doesNotMatch(config, /resolvConf/);
+  });
+
+  test('systemd-resolved running: resolvConf points at its real file', async () => {
+    const run = systemd(testRun(spec()), { resolved: true });
+    await runKubeletStart(run);
+    assert.match(
+      run.host.text('/var/lib/kubelet/config.yaml'),
+      /resolvConf: \/run\/systemd\/resolve\/resolv\.conf/,
+    );
+  });
+
+  test('no init system: says so clearly and still writes every file', async () => {
+    const run = testRun(spec());
+    await runKubeletStart(run);
+    assert.equal(run.host.runs.length, 0);
+    assert.equal(run.host.listFiles('/var/lib/kubelet').length, 3);
+    const out = lines(run.out);
+    assert.ok(
+      out.includes(
+        "[kubelet-start] No supported init system detected, won't make sure the kubelet is running properly.",
+      ),
+      out.join('\n'),
+    );
+  });
+
+  test('no kubelet unit, or a failing restart: reported, the phase continues', async () => {
+    const missing = systemd(testRun(spec()), { unit: false });
+    await runKubeletStart(missing);
+    assert.ok(
+      lines(missing.out).includes(
+        "[kubelet-start] Couldn't detect a kubelet service, can't make sure the kubelet is running properly.",
+      ),
+    );
+    const failing = systemd(testRun(spec()), { restartFails: true });
+    await runKubeletStart(failing);
+    assert.match(failing.out.stderr.join(''), /unable to start the kubelet service/);
+    assert.ok(
+      lines(failing.out).includes('[kubelet-start] Please ensure kubelet is reloaded and running manually.'),
+    );
+  });
+
+  test('dry run: nothing is stopped or started', async () => {
+    const run = { ...systemd(testRun(spec())), dryRun: true };
+    await runKubeletStart(run);
+    assert.deepEqual(
+      run.host.runs.map((r) => r.args.join(' ')),
+      ['is-active systemd-resolved'],
+      'only the read-only query',
+    );
+    const out = lines(run.out);
+    assert.equal(out[0], '[kubelet-start] Would stop the kubelet');
+    assert.equal(out[out.length - 1], '[kubelet-start] Would start the kubelet');
+  });
+
+  test('NodeLocalCRISocket off: the socket is a flag and there is no instance config', async () => {
+    const s = spec();
+    s.cluster.featureGates = { NodeLocalCRISocket: false };
+    const run = systemd(testRun(s));
+    await runKubeletStart(run);
+    assert.equal(run.host.modeOf('/var/lib/kubelet/instance-config.yaml'), undefined);
+    assert.equal(
+      run.host.text('/var/lib/kubelet/kubeadm-flags.env'),
+      'KUBELET_KUBEADM_ARGS="--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.10.1"\n',
+    );
+  });
+
+  test('kubeletconfiguration patches apply to config.yaml', async () => {
+    const s = spec();
+    s.init.patches = { directory: '/etc/kubernetes/patches' };
+    const run = systemd(
+      testRun(s, { files: { '/etc/kubernetes/patches/kubeletconfiguration.yaml': 'maxPods: 42\n' } }),
+    );
+    await runKubeletStart(run);
+    assert.match(run.host.text('/var/lib/kubelet/config.yaml'), /maxPods: 42/);
+  });
+
+  test('phase flags are kubeadm’s', () => {
+    assert.deepEqual(kubeletStartPhase.inheritFlags, [
+      'config',
+      'image-repository',
+      'cri-socket',
+      'node-name',
+      'patches',
+      'dry-run',
+    ]);
+  });
+});
+
+describe('kubeadm-flags.env', () => {
+  const s = spec();
+  const base = {
+    cluster: s.cluster,
+    nodeRegistration: s.init.nodeRegistration,
+    registerTaintsUsingFlags: false,
+  };
+  test('user kubeletExtraArgs win and are merged, sorted by name; a different node name overrides the hostname', () => {
+    const flags = kubeletFlags({
+      ...base,
+      hostname: 'Other-Host',
+      nodeRegistration: {
+        ...s.init.nodeRegistration,
+        kubeletExtraArgs: [
+          { name: 'pod-infra-container-image', value: 'mirror/pause:1' },
+          { name: 'node-ip', value: '10.0.0.5' },
+        ],
+      },
+    });
+    assert.equal(
+      kubeletFlagsEnvFile(flags),
+      'KUBELET_KUBEADM_ARGS="--hostname-override=cp-1 --node-ip=10.0.0.5 --pod-infra-container-image=mirror/pause:1"\n',
+    );
+  });
+  test('taints go into the flag only when asked (worker join)', () => {
+    const taints = [
+      { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' },
+      { key: 'x', value: '', effect: 'NoExecute' },
+    ];
+    const nr = { ...s.init.nodeRegistration, taints };
+    assert.ok(
+      !kubeletFlags({ ...base, hostname: 'cp-1', nodeRegistration: nr }).some(
+        (a) => a.name === 'register-with-taints',
+      ),
+    );
+    const join = kubeletFlags({
+      ...base,
+      hostname: 'cp-1',
+      nodeRegistration: nr,
+      registerTaintsUsingFlags: true,
+    });
+    assert.deepEqual(
+      join.find((a) => a.name === 'register-with-taints'),
+      {
+        name: 'register-with-taints',
+        value: 'dedicated=gpu:NoSchedule,x:NoExecute',
+      },
+    );
+  });
+  test('values are quoted as Go %q', () => {
+    assert.equal(goQuote('a "b" \\ c\n\t'), '"a \\"b\\" \\\\ c\\n\\t"');
+  });
+});
