@@ -12,7 +12,9 @@ import {
   writeStaticPod,
   type StaticPodRunData,
 } from '../../manifests/static-pod-files.js';
-import type { FlagSpec, Phase } from '../../workflow/index.js';
+import type { Arg } from '../../config/model.js';
+import { parseExtraArgsFlag } from '../../manifests/args.js';
+import type { FlagSpec, FlagValues, Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
 
 /**
@@ -46,6 +48,27 @@ export const CONTROL_PLANE_EXTRA_ARGS_FLAGS: FlagSpec[] = [
       'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
   },
 ];
+
+/**
+ * The extraArgs the deprecated flags set, for the data initializer to put into the
+ * ClusterConfiguration (kubeadm binds them to apiServer/controllerManager/scheduler.extraArgs).
+ */
+export function extraArgsFromFlags(flags: FlagValues): {
+  apiServer?: Arg[];
+  controllerManager?: Arg[];
+  scheduler?: Arg[];
+} {
+  const read = (name: string): Arg[] | undefined =>
+    flags.has(name) && flags.isSet(name) ? parseExtraArgsFlag(flags.string(name), name) : undefined;
+  const out: { apiServer?: Arg[]; controllerManager?: Arg[]; scheduler?: Arg[] } = {};
+  const api = read('apiserver-extra-args');
+  const kcm = read('controller-manager-extra-args');
+  const sched = read('scheduler-extra-args');
+  if (api) out.apiServer = api;
+  if (kcm) out.controllerManager = kcm;
+  if (sched) out.scheduler = sched;
+  return out;
+}
 
 const BASE_FLAGS = ['cert-dir', 'config', 'kubernetes-version', 'image-repository', 'patches', 'dry-run'];
 

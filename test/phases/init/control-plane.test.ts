@@ -3,8 +3,10 @@ import { describe, test } from 'node:test';
 import {
   controlPlanePhase,
   CONTROL_PLANE_EXTRA_ARGS_FLAGS,
+  extraArgsFromFlags,
   runControlPlaneComponent,
 } from '../../../src/phases/init/control-plane.js';
+import { flagValuesOf } from '../../../src/workflow/index.js';
 import { CONFIGS_DIR, lines, loadConfigFile, testRun } from '../../manifests/support.js';
 
 const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
@@ -111,5 +113,20 @@ describe('init phase control-plane', () => {
       CONTROL_PLANE_EXTRA_ARGS_FLAGS.map((f) => f.name),
       ['apiserver-extra-args', 'controller-manager-extra-args', 'scheduler-extra-args'],
     );
+  });
+
+  test('--apiserver-extra-args and friends become extraArgs', () => {
+    const flags = flagValuesOf(CONTROL_PLANE_EXTRA_ARGS_FLAGS, {
+      'apiserver-extra-args': 'v=4,audit-log-path=/a',
+      'scheduler-extra-args': 'profiling=false',
+    });
+    assert.deepEqual(extraArgsFromFlags(flags), {
+      apiServer: [
+        { name: 'audit-log-path', value: '/a' },
+        { name: 'v', value: '4' },
+      ],
+      scheduler: [{ name: 'profiling', value: 'false' }],
+    });
+    assert.deepEqual(extraArgsFromFlags(flagValuesOf(CONTROL_PLANE_EXTRA_ARGS_FLAGS)), {});
   });
 });
