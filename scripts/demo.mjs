@@ -1,18 +1,20 @@
-// The main job, end to end, under a temporary --rootfs: what kbadm can do at this stage of the
-// project, printed step by step. It grows with each capability (next: a full `kbadm init --dry-run`).
+// The main job, end to end, under a temporary --rootfs: `kbadm init` writes the PKI, kubeconfigs,
+// static Pod manifests and kubelet files of a control-plane node there and prints the join
+// command. Starting the kubelet needs a real host, so that phase runs as a dry run.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'kbadm-demo-'));
 
 function kbadm(...args) {
-  console.log(`\n$ kbadm ${args.join(' ')}`);
+  console.log(`\n$ kbadm --rootfs ${root} ${args.join(' ')}`);
   const r = spawnSync(process.execPath, [cli, '--rootfs', root, ...args], { encoding: 'utf8' });
-  process.stdout.write(r.stdout);
+  // A dry run prints each file's content indented by a tab; the demo shows which files, not their text.
+  process.stdout.write(r.stdout.replace(/(\[dryrun\] Would write file .*\n)(?:\t.*\n)+/g, '$1'));
   process.stderr.write(r.stderr);
   if (r.status !== 0) {
     console.error(`demo step failed with exit code ${r.status}`);
@@ -21,17 +23,48 @@ function kbadm(...args) {
   return r.stdout;
 }
 
+function listFiles(dir) {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((p) => join(dir, p))
+    .filter((p) => statSync(p).isFile())
+    .sort();
+}
+
+const config = `apiVersion: kubeadm.k8s.io/v1beta4
+kind: InitConfiguration
+localAPIEndpoint:
+  advertiseAddress: 192.0.2.10
+nodeRegistration:
+  name: demo-cp
+  criSocket: unix:///var/run/containerd/containerd.sock
+---
+apiVersion: kubeadm.k8s.io/v1beta4
+kind: ClusterConfiguration
+controlPlaneEndpoint: cp.demo.internal:6443
+networking:
+  podSubnet: 10.244.0.0/16
+`;
+
 try {
-  console.log(`kbadm demo, with --rootfs ${root}`);
+  console.log(`kbadm demo: a control-plane node under ${root}`);
   kbadm('version', '-o', 'short');
-  kbadm('demo-workflow', '--help');
-  kbadm('demo-workflow', '--skip-phases', 'render/manifests');
-  kbadm('demo-workflow', 'phase', 'prepare', 'all', '--dry-run');
-  const defaults = kbadm('config', 'print', 'init-defaults');
-  // Under --rootfs, paths on the command line are paths inside that root, as after kubeadm's chroot.
-  writeFileSync(join(root, 'kbadm-config.yaml'), defaults);
+  // Paths on the command line are inside --rootfs, as after kubeadm's chroot.
+  writeFileSync(join(root, 'kbadm-config.yaml'), config);
   kbadm('config', 'validate', '--config', '/kbadm-config.yaml');
   kbadm('config', 'images', 'list', '--config', '/kbadm-config.yaml');
+  kbadm('init', '--config', '/kbadm-config.yaml', '--skip-phases', 'kubelet-start');
+  kbadm('init', 'phase', 'kubelet-start', '--config', '/kbadm-config.yaml', '--dry-run');
+
+  console.log(`\nFiles kbadm wrote under ${root} (mode, bytes, path):`);
+  for (const f of listFiles(root)) {
+    const rel = relative(root, f);
+    if (rel === 'kbadm-config.yaml' || rel.startsWith('etc/kubernetes/tmp/')) continue;
+    const s = statSync(f);
+    console.log(`  ${(s.mode & 0o777).toString(8).padStart(4, '0')} ${String(s.size).padStart(6)}  /${rel}`);
+  }
+  kbadm('certs', 'check-expiration', '--config', '/kbadm-config.yaml');
+  console.log('\nThe same results, machine-readable (a re-run reuses every file):');
+  kbadm('init', '--config', '/kbadm-config.yaml', '--skip-phases', 'kubelet-start', '-o', 'json');
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

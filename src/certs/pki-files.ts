@@ -182,7 +182,7 @@ export async function missingPkiNames(store: PkiStore, inputs: PkiInputs, now: D
 
 function printDecision(out: Output, d: { messages: string[]; warnings: string[] }): void {
   for (const w of d.warnings) warnOnce(out, w);
-  for (const m of d.messages) out.print(m);
+  for (const m of d.messages) out.progressLine(m);
 }
 
 /** `init phase certs <ca>`: reuse an existing CA (keyless in external-CA mode) or generate one. */
@@ -194,8 +194,8 @@ export async function ensureCA(run: CertRun, spec: CertSpec): Promise<void> {
   const newKey = await (run.keys?.take(spec.name, spec.encryptionAlgorithm) ??
     generatePrivateKey(spec.encryptionAlgorithm));
   const newCert = await signCertificate(spec, newKey);
-  await store.write(certFiles({ spec, cert: newCert, key: newKey }));
   printDecision(out, decision);
+  await store.write(certFiles({ spec, cert: newCert, key: newKey }));
 }
 
 /**
@@ -238,8 +238,8 @@ export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
     generatePrivateKey(spec.encryptionAlgorithm));
   const newCert = await signCertificate(spec, newKey, { cert: caCert.value, key: caKey.value });
   for (const w of spec.warnings) warnOnce(out, w);
-  await store.write(certFiles({ spec, cert: newCert, key: newKey }));
   printDecision(out, decision);
+  await store.write(certFiles({ spec, cert: newCert, key: newKey }));
 }
 
 /** `init phase certs sa`: reuse a loadable sa.key, generate sa.key + sa.pub when there is none. */
@@ -250,8 +250,8 @@ export async function ensureServiceAccountKey(run: CertRun): Promise<void> {
   if (decision.action !== 'generate') return printDecision(out, decision);
   const key = await (run.keys?.take(SA_POOL_NAME, run.inputs.encryptionAlgorithm) ??
     generatePrivateKey(run.inputs.encryptionAlgorithm));
-  await store.write(serviceAccountFiles(key));
   printDecision(out, decision);
+  await store.write(serviceAccountFiles(key));
 }
 
 export function caBaseName(spec: Pick<CertSpec, 'caName' | 'baseName'>): string {

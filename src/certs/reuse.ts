@@ -20,7 +20,7 @@ export function invalid(error: string): Loaded<never> {
 export type CertDecision =
   | { action: 'skip'; messages: string[]; warnings: string[] }
   | { action: 'reuse'; keyless: boolean; messages: string[]; warnings: string[] }
-  /** `messages` are printed after the files are written. */
+  /** `messages` are printed just before the files are written, as kubeadm does. */
   | { action: 'generate'; messages: string[]; warnings: string[] };
 
 function generatingMessages(spec: CertSpec): string[] {

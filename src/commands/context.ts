@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { createOutput, type Output, type TextSink } from '../output/output.js';
 import type { Host } from '../host/host.js';
+import type { DryRunCommand } from '../host/dry-run-host.js';
 import { createPaths } from '../host/paths.js';
 
 export interface GlobalOptions {
@@ -20,8 +21,11 @@ export interface CommandContext {
   globals(): GlobalOptions;
   /** Progress and logs; `quiet` drops progress lines when stdout carries a -o json|yaml result. */
   output(options?: { quiet?: boolean }): Output;
-  /** The machine under --rootfs: real, or one that only records and prints changes. */
-  host(options?: { dryRun?: boolean; out?: Output }): Promise<Host>;
+  /**
+   * The machine under --rootfs: real, or one that only records and prints changes. A dry run of
+   * init, join or upgrade also writes its files into that command's dry-run directory.
+   */
+  host(options?: { dryRun?: boolean; out?: Output; dryRunDir?: DryRunCommand }): Promise<Host>;
 }
 
 /** Every top-level command module exports one of these. */
@@ -53,8 +57,11 @@ export function createContext(options: ContextOptions): CommandContext {
       const { createRealHost } = await import('../host/real-host.js');
       const real = createRealHost(paths, out, { searchPath: options.env['PATH'] ?? '' });
       if (!o.dryRun) return real;
-      const { createDryRunHost } = await import('../host/dry-run-host.js');
-      return createDryRunHost(paths, out, { base: real });
+      const { createDryRunHost, createDryRunDir } = await import('../host/dry-run-host.js');
+      const writeDir = o.dryRunDir
+        ? await createDryRunDir(real, o.dryRunDir, { env: options.env })
+        : undefined;
+      return createDryRunHost(paths, out, { base: real, ...(writeDir ? { writeDir } : {}) });
     },
   };
   return ctx;

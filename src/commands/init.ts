@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { featureGatesHelp } from '../config/feature-gates.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../version.js';
 import { initPhases } from '../phases/init/index.js';
+import { CONTROL_PLANE_EXTRA_ARGS_FLAGS } from '../phases/init/control-plane.js';
 import { newInitData, type InitData } from '../phases/init/data.js';
 import { bindRunner, Runner, SKIP_PHASES_FLAG, type FlagSpec } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
@@ -135,8 +136,18 @@ export const initFlags: FlagSpec[] = [
   },
 ];
 
+/** kbadm's addition: init's results (join commands, token, CA hashes) as one object. */
+export const outputFlag: FlagSpec = {
+  name: 'output',
+  short: 'o',
+  type: 'string',
+  default: 'text',
+  description: "Output format of the results: text (kubeadm's messages), json or yaml.",
+};
+
 /** Flags only phase subcommands have. */
 export const initPhaseFlags: FlagSpec[] = [
+  ...CONTROL_PLANE_EXTRA_ARGS_FLAGS,
   {
     name: 'kubeconfig',
     type: 'string',
@@ -152,7 +163,7 @@ export const initPhaseFlags: FlagSpec[] = [
   },
 ];
 
-const ALL_FLAGS = [...initFlags, SKIP_PHASES_FLAG, ...initPhaseFlags];
+const ALL_FLAGS = [...initFlags, outputFlag, SKIP_PHASES_FLAG, ...initPhaseFlags];
 
 export function initCommand(ctx: CommandContext): Command {
   const cmd = new Command('init').description(
@@ -162,6 +173,10 @@ export function initCommand(ctx: CommandContext): Command {
     init: (c) => newInitData(ctx, c, ALL_FLAGS),
     skipPhasesFromData: (d) => d.spec.init.skipPhases,
   });
-  bindRunner(cmd, runner, { flags: initFlags, phaseFlags: initPhaseFlags, use: 'init [flags]' });
+  bindRunner(cmd, runner, {
+    flags: [...initFlags, outputFlag],
+    phaseFlags: initPhaseFlags,
+    use: 'init [flags]',
+  });
   return cmd;
 }

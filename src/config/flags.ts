@@ -24,6 +24,8 @@ export const FLAGS_ALLOWED_WITH_CONFIG: readonly string[] = [
   'rootfs',
   'v',
   'log-file',
+  // kbadm's -o only changes how results are printed, so it combines with --config too.
+  'output',
 ];
 
 export function isAllowedWithConfig(flag: string): boolean {

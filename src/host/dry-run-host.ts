@@ -102,14 +102,15 @@ export function renderDryRunContent(data: Uint8Array): string {
 }
 
 /** The progress line for one change, without the `[dryrun] ` tag. */
-export function describeChange(change: HostChange): string {
+/** One change as the user reads it; `show` turns a path under --rootfs into the host path. */
+export function describeChange(change: HostChange, show: (p: string) => string = (p) => p): string {
   switch (change.kind) {
     case 'write':
-      return `Would write file "${change.path}" with content:`;
+      return `Would write file "${show(change.path)}" with content:`;
     case 'mkdir':
-      return `Would create directory "${change.path}"`;
+      return `Would create directory "${show(change.path)}"`;
     case 'remove':
-      return `Would remove "${change.path}"`;
+      return `Would remove "${show(change.path)}"`;
     case 'run':
       return `Would run "${describeCommand(change.command, change.args)}"`;
   }
@@ -127,7 +128,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
 
   const record = (change: HostChange, content?: string): void => {
     changes.push(change);
-    const line = describeChange(change);
+    const line = describeChange(change, (p) => paths.onHost(p));
     out.progress('dryrun', content === undefined ? line : `${line}\n${content}`);
   };
 

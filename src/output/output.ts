@@ -9,6 +9,8 @@ export interface TextSink {
 export interface Output {
   /** `[tag] message` on stdout, e.g. `[certs] Generating "ca" certificate and key`. */
   progress(tag: string, message: string): void;
+  /** A progress line that carries its own `[tag] ` (as domain modules word them); dropped when quiet. */
+  progressLine(text: string): void;
   /** Text on stdout, a newline added. */
   print(text: string): void;
   /** A warning on stderr, shown at every verbosity. */
@@ -35,6 +37,9 @@ export function createOutput(options: OutputOptions = {}): Output {
     verbosity,
     progress(tag, message) {
       if (!options.quiet) stdout.write(`[${tag}] ${message}\n`);
+    },
+    progressLine(text) {
+      if (!options.quiet) stdout.write(`${text}\n`);
     },
     print(text) {
       stdout.write(`${text}\n`);

@@ -2,7 +2,7 @@
 // write is checked with openssl, kubectl and node's X509Certificate.
 import assert from 'node:assert/strict';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -376,13 +376,19 @@ describe('certs generate-csr, certificate-key, kubeconfig user, init --dry-run',
     assert.notEqual(a, b);
   });
 
-  test('init --dry-run writes nothing', async () => {
+  test('init --dry-run writes only into its dry-run directory', async () => {
     const dry = tempRoot(config('ECDSA-P256'));
     try {
       const r = await dry.kbadm(['init', '--config', '/cfg.yaml', '--dry-run']);
-      assert.match(r.stdout, /\[dryrun\] Would write file ".*\/etc\/kubernetes\/pki\/ca.crt" with content:/);
+      assert.match(r.stdout, /\[dryrun\] Would write file "\/etc\/kubernetes\/pki\/ca.crt" with content:/);
       assert.doesNotMatch(r.stdout, /BEGIN (EC|RSA) PRIVATE KEY/);
-      assert.equal(existsSync(join(dry.dir, 'etc')), false);
+      // Everything on disk is below /etc/kubernetes/tmp/kubeadm-init-dryrun<random>, as with kubeadm.
+      const written = readdirSync(dry.dir, { recursive: true, encoding: 'utf8' }).filter(
+        (p) => p !== 'cfg.yaml' && statSync(join(dry.dir, p)).isFile(),
+      );
+      assert.ok(written.length > 0);
+      for (const p of written) assert.match(p, /^etc\/kubernetes\/tmp\/kubeadm-init-dryrun\d+\//, p);
+      assert.ok(written.some((p) => p.endsWith('/etc/kubernetes/manifests/kube-apiserver.yaml')));
     } finally {
       dry.cleanup();
     }

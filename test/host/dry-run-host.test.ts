@@ -94,8 +94,9 @@ describe('createDryRunHost on a real rootfs', () => {
     assert.equal(await onDisk('etc/kubernetes/manifests'), false);
     assert.equal(
       out.text(),
-      `[dryrun] Would create directory "${at('etc/kubernetes/manifests')}"\n` +
-        `[dryrun] Would write file "${at('etc/kubernetes/manifests/etcd.yaml')}" with content:\n` +
+      // Paths are shown as on the host, without the --rootfs prefix.
+      `[dryrun] Would create directory "/etc/kubernetes/manifests"\n` +
+        `[dryrun] Would write file "/etc/kubernetes/manifests/etcd.yaml" with content:\n` +
         '\tapiVersion: v1\n\tkind: Pod\n',
     );
     assert.deepEqual(host.changes, [
@@ -133,7 +134,7 @@ describe('createDryRunHost on a real rootfs', () => {
     assert.deepEqual(await host.listDir(at('etc/kubernetes/pki')), []);
     await host.remove(at('etc/kubernetes/never-existed'));
     assert.deepEqual(host.changes, [{ kind: 'remove', path: at('etc/kubernetes/pki') }]);
-    assert.equal(out.text(), `[dryrun] Would remove "${at('etc/kubernetes/pki')}"\n`);
+    assert.equal(out.text(), `[dryrun] Would remove "/etc/kubernetes/pki"\n`);
     await assert.rejects(host.remove(at('etc')), /protected system directory/);
 
     // Writing again after the removal makes the file visible again.

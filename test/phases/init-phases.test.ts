@@ -246,18 +246,32 @@ describe('init phase kubeconfig', () => {
 });
 
 describe('kbadm init (full run)', () => {
-  test('prints the version line, then runs certs and kubeconfig', async () => {
+  test('prints the version line, runs every phase in order, then the join command', async () => {
     const host = newHost();
     const r = await run(host, 'init', CFG);
     const lines = r.stdout.split('\n');
     assert.equal(lines[0], '[init] Using Kubernetes version: v1.34.0');
     assert.equal(lines[1], '[certs] Using certificateDir folder "/etc/kubernetes/pki"');
-    assert.ok(lines.includes('[kubeconfig] Writing "scheduler.conf" kubeconfig file'));
+    const order = [
+      '[kubeconfig] Writing "scheduler.conf" kubeconfig file',
+      '[etcd] Creating static Pod manifest for local etcd in "/etc/kubernetes/manifests"',
+      '[control-plane] Creating static Pod manifest for "kube-scheduler"',
+      'Your Kubernetes control-plane has initialized successfully!',
+    ].map((l) => lines.indexOf(l));
+    assert.ok(
+      order.every((i, n) => i > 0 && (n === 0 || i > order[n - 1]!)),
+      `order ${order}`,
+    );
+    assert.match(
+      r.stdout,
+      /^kbadm join [^ ]+:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} \\\n\t--discovery-token-ca-cert-hash sha256:[0-9a-f]{64} $/m,
+    );
   });
 
   test('--skip-phases kubeconfig', async () => {
     const host = newHost();
-    await run(host, 'init', [...CFG, '--skip-phases', 'kubeconfig']);
+    // show-join-command reads admin.conf, so it goes with kubeconfig, as in kubeadm.
+    await run(host, 'init', [...CFG, '--skip-phases', 'kubeconfig,show-join-command']);
     assert.deepEqual(
       host.listFiles('/etc/kubernetes').filter((f) => f.endsWith('.conf')),
       [],
@@ -292,7 +306,12 @@ describe('kbadm init (full run)', () => {
     assert.match(r.stdout, /^\[certs\] Using existing ca keyless certificate authority$/m);
     assert.match(r.stdout, /^\[certs\] Using existing sa keys$/m);
     assert.match(r.stdout, /^\[kubeconfig\] External CA mode: Using user provided admin.conf$/m);
-    assert.deepEqual(host.changes, []);
+    // Manifests and kubelet files are rendered on every run; certificates and kubeconfigs are not.
+    const pkiOrKubeconfig = host.changes.filter(
+      (c) =>
+        c.kind !== 'run' && (c.path.startsWith(`${PKI}/`) || /^\/etc\/kubernetes\/[^/]+\.conf$/.test(c.path)),
+    );
+    assert.deepEqual(pkiOrKubeconfig, []);
   });
 
   test('external CA without a certificate it must have signed: refused before any phase', async () => {

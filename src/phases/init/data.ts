@@ -1,6 +1,11 @@
 // What init's phases may read, built once per run by the data initializer: the configuration
 // (--config + flags + defaults, validated), the host paths, the host, the output and one start time.
+import { randomBytes } from 'node:crypto';
 import { formatDuration } from '../../config/duration.js';
+import { validateMixedArguments } from '../../config/flags.js';
+import type { Arg } from '../../config/model.js';
+import { parseOutputFormat } from '../../output/printer.js';
+import { CONTROL_PLANE_EXTRA_ARGS_FLAGS, extraArgsFromFlags } from './control-plane.js';
 import { gatherDefaultingFacts, readConfigFile, userPath } from '../../config/host-facts.js';
 import type { InitConfig } from '../../config/model.js';
 import { resolveInitConfig } from '../../config/resolve.js';
@@ -25,12 +30,23 @@ export interface InitData {
   dryRun: boolean;
   /** The run's start time: every certificate of one run shares it (kubeadm's StartTimeUTC). */
   now: Date;
+  /** kbadm's environment (proxy variables go into the control-plane Pods). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** --upload-certs. */
+  uploadCerts: boolean;
+  /** The key for the kubeadm-certs Secret: given, generated for --upload-certs, or ''. */
+  certificateKey: string;
+  skipTokenPrint: boolean;
+  skipCertificateKeyPrint: boolean;
+  /** -o: 'text' prints kubeadm's messages; 'json' or 'yaml' print one result object instead. */
+  outputFormat: string;
 }
 
 /** What the initializer needs from the command context (CommandContext provides it). */
 export interface InitDataDeps {
-  output(): Output;
-  host(options: { dryRun?: boolean; out?: Output }): Promise<Host>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  output(options?: { quiet?: boolean }): Output;
+  host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'init' }): Promise<Host>;
 }
 
 export const DEFAULT_KUBECONFIG_DIR = '/etc/kubernetes';
@@ -91,9 +107,11 @@ export async function newInitData(
   specs: readonly FlagSpec[],
 ): Promise<InitData> {
   const { flags } = ctx;
-  const out = deps.output();
+  const outputFormat = flags.has('output') ? parseOutputFormat(flags.string('output')) : 'text';
+  // A machine-readable result owns stdout: progress lines would corrupt it.
+  const out = deps.output({ quiet: outputFormat !== 'text' });
   const dryRunFlag = flags.has('dry-run') && flags.boolean('dry-run');
-  let host = await deps.host({ dryRun: dryRunFlag, out });
+  let host = await deps.host({ dryRun: dryRunFlag, out, dryRunDir: 'init' });
 
   const configPath = flags.has('config') ? flags.string('config') : '';
   let configText: string | undefined;
@@ -101,16 +119,24 @@ export async function newInitData(
     // readConfigFile reports a missing or unreadable file as one clear error.
     configText = await readConfigFile(host, configPath);
   }
+  const extraArgs = extraArgsFromFlags(flags);
+  if (configText !== undefined) validateMixedArguments(['config', ...extraArgsFlagsSet(flags)]);
   const resolved = resolveInitConfig({
     ...(configText !== undefined ? { configText, source: configPath } : {}),
-    flags: setFlagValues(flags, specs),
+    flags: setFlagValues(
+      flags,
+      specs.filter((f) => !EXTRA_ARGS_FLAGS.has(f.name) && f.name !== 'output'),
+    ),
     facts: await gatherDefaultingFacts(host),
   });
   for (const w of resolved.warnings) out.warn(w);
   const spec = resolved.config;
+  overrideExtraArgs(spec.cluster.apiServer, extraArgs.apiServer);
+  overrideExtraArgs(spec.cluster.controllerManager, extraArgs.controllerManager);
+  overrideExtraArgs(spec.cluster.scheduler, extraArgs.scheduler);
 
   const dryRun = dryRunFlag || spec.init.dryRun;
-  if (dryRun && !host.dryRun) host = await deps.host({ dryRun: true, out });
+  if (dryRun && !host.dryRun) host = await deps.host({ dryRun: true, out, dryRunDir: 'init' });
 
   const kubeconfigDir = flags.has('kubeconfig-dir') ? flags.string('kubeconfig-dir') : DEFAULT_KUBECONFIG_DIR;
   const paths: Paths = {
@@ -118,12 +144,41 @@ export async function newInitData(
     pkiDir: userPath(host, spec.cluster.certificatesDir),
     kubernetesDir: userPath(host, kubeconfigDir || DEFAULT_KUBECONFIG_DIR),
   };
-  const data: InitData = { spec, paths, host, out, dryRun, now: new Date() };
+  const uploadCerts = flags.has('upload-certs') && flags.boolean('upload-certs');
+  const data: InitData = {
+    spec,
+    paths,
+    host,
+    out,
+    dryRun,
+    now: new Date(),
+    env: deps.env,
+    uploadCerts,
+    // kubeadm makes a key for --upload-certs when none is given, so the join command can carry it.
+    certificateKey: spec.init.certificateKey || (uploadCerts ? randomBytes(32).toString('hex') : ''),
+    skipTokenPrint: flags.has('skip-token-print') && flags.boolean('skip-token-print'),
+    skipCertificateKeyPrint:
+      flags.has('skip-certificate-key-print') && flags.boolean('skip-certificate-key-print'),
+    outputFormat,
+  };
 
-  await checkExternalCAs(data, flags.has('upload-certs') && flags.boolean('upload-certs'));
+  await checkExternalCAs(data, uploadCerts);
   if (ctx.phase === undefined)
     out.progress('init', `Using Kubernetes version: ${spec.cluster.kubernetesVersion}`);
   return data;
+}
+
+const EXTRA_ARGS_FLAGS = new Set(CONTROL_PLANE_EXTRA_ARGS_FLAGS.map((f) => f.name));
+
+function extraArgsFlagsSet(flags: FlagValues): string[] {
+  return [...EXTRA_ARGS_FLAGS].filter((n) => flags.has(n) && flags.isSet(n));
+}
+
+/** The deprecated --*-extra-args flags win over the same arguments from the configuration. */
+function overrideExtraArgs(component: { extraArgs: Arg[] }, fromFlags: Arg[] | undefined): void {
+  if (!fromFlags) return;
+  const names = new Set(fromFlags.map((a) => a.name));
+  component.extraArgs = [...component.extraArgs.filter((a) => !names.has(a.name)), ...fromFlags];
 }
 
 /**

@@ -1,7 +1,18 @@
 // init's phase tree, in kubeadm's order, as far as kbadm implements it.
 import type { Phase } from '../../workflow/index.js';
 import { certsPhase } from './certs.js';
+import { controlPlanePhase } from './control-plane.js';
 import type { InitData } from './data.js';
+import { etcdPhase } from './etcd.js';
 import { kubeconfigPhase } from './kubeconfig.js';
+import { kubeletStartPhase } from './kubelet-start.js';
+import { showJoinCommandPhase } from './show-join-command.js';
 
-export const initPhases: Phase<InitData>[] = [certsPhase, kubeconfigPhase];
+export const initPhases: Phase<InitData>[] = [
+  certsPhase,
+  kubeconfigPhase,
+  etcdPhase,
+  controlPlanePhase,
+  kubeletStartPhase,
+  showJoinCommandPhase,
+];

@@ -1,0 +1,135 @@
+// `show-join-command`: the last step of init. Prints kubeadm's success message with the join
+// commands for workers and control-plane nodes, or with -o json|yaml the same facts as one object.
+import * as path from 'node:path';
+import { caCertHash } from '../../certs/ca-hash.js';
+import { certificateDers } from '../../certs/pem.js';
+import { KbadmError } from '../../errors.js';
+import { clusterCAPem, currentCluster, parseKubeconfig } from '../../kubeconfig/kubeconfig.js';
+import { renderResult } from '../../output/printer.js';
+import { endpointOf, joinCommand, singleLine, WITHHELD } from '../../tokens/join-command.js';
+import type { Phase } from '../../workflow/index.js';
+import type { InitData } from './data.js';
+
+export interface InitDoneInput {
+  kubeconfigPath: string;
+  controlPlaneEndpoint: string;
+  uploadCerts: boolean;
+  joinControlPlaneCommand: string;
+  joinWorkerCommand: string;
+}
+
+/** kubeadm's success text, with kbadm in its commands. */
+export function initDoneMessage(i: InitDoneInput): string {
+  let controlPlane = '';
+  if (i.controlPlaneEndpoint) {
+    controlPlane = i.uploadCerts
+      ? `You can now join any number of the control-plane node running the following command on each as root:
+
+  ${i.joinControlPlaneCommand}
+
+Please note that the certificate-key gives access to cluster sensitive data, keep it secret!
+As a safeguard, uploaded-certs will be deleted in two hours; If necessary, you can use
+"kbadm init phase upload-certs --upload-certs" to reload certs afterward.
+
+`
+      : `You can now join any number of control-plane nodes by copying certificate authorities
+and service account keys on each node and then running the following as root:
+
+  ${i.joinControlPlaneCommand}
+
+`;
+  }
+  return `
+Your Kubernetes control-plane has initialized successfully!
+
+To start using your cluster, you need to run the following as a regular user:
+
+  mkdir -p $HOME/.kube
+  sudo cp -i ${i.kubeconfigPath} $HOME/.kube/config
+  sudo chown $(id -u):$(id -g) $HOME/.kube/config
+
+Alternatively, if you are the root user, you can run:
+
+  export KUBECONFIG=/etc/kubernetes/admin.conf
+
+You should now deploy a pod network to the cluster.
+Run "kubectl apply -f [podnetwork].yaml" with one of the options listed at:
+  https://kubernetes.io/docs/concepts/cluster-administration/addons/
+
+${controlPlane}Then you can join any number of worker nodes by running the following on each as root:
+
+${i.joinWorkerCommand}
+`;
+}
+
+/** The API server endpoint and CA pins a joining node needs, from admin.conf as kubeadm takes them. */
+export function joinFacts(adminConf: string, source: string): { endpoint: string; caCertHashes: string[] } {
+  const cluster = currentCluster(parseKubeconfig(adminConf, source));
+  if (!cluster) throw new KbadmError(`failed to get default cluster config from ${source}`);
+  const ca = clusterCAPem(cluster);
+  if (!ca) throw new KbadmError(`no CA certificates found in ${source}`);
+  return {
+    endpoint: endpointOf(cluster.cluster.server),
+    caCertHashes: certificateDers(ca).map((der) => caCertHash(der)),
+  };
+}
+
+async function showJoinCommand(d: InitData): Promise<void> {
+  const adminConf = path.join(d.paths.kubernetesDir, 'admin.conf');
+  const kubeconfigPath = d.paths.onHost(adminConf);
+  const text = await d.host.readFileIfExists(adminConf);
+  if (!text) throw new KbadmError(`failed to load kubeconfig: ${kubeconfigPath} does not exist`);
+  const { endpoint, caCertHashes } = joinFacts(text.toString('utf8'), kubeconfigPath);
+  const common = {
+    endpoint,
+    caCertHashes,
+    skipTokenPrint: d.skipTokenPrint,
+    skipCertificateKeyPrint: d.skipCertificateKeyPrint,
+  };
+  const tokens = d.spec.init.bootstrapTokens.map((t) => {
+    const worker = joinCommand({ ...common, token: t.token });
+    const controlPlane = joinCommand({
+      ...common,
+      token: t.token,
+      controlPlane: true,
+      certificateKey: d.certificateKey,
+    });
+    return { token: t.token, worker, controlPlane };
+  });
+
+  if (d.outputFormat === 'text') {
+    for (const t of tokens) {
+      d.out.print(
+        initDoneMessage({
+          kubeconfigPath,
+          controlPlaneEndpoint: d.spec.cluster.controlPlaneEndpoint,
+          uploadCerts: d.uploadCerts,
+          joinControlPlaneCommand: t.controlPlane,
+          joinWorkerCommand: t.worker,
+        }),
+      );
+    }
+    return;
+  }
+  const result = {
+    apiVersion: 'output.kbadm/v1alpha1',
+    kind: 'InitResult',
+    kubeconfig: kubeconfigPath,
+    controlPlaneEndpoint: d.spec.cluster.controlPlaneEndpoint || endpoint,
+    caCertHashes,
+    ...(d.certificateKey ? { certificateKey: d.skipCertificateKeyPrint ? WITHHELD : d.certificateKey } : {}),
+    tokens: tokens.map((t) => ({
+      token: d.skipTokenPrint ? WITHHELD : t.token,
+      joinCommand: singleLine(t.worker).trimEnd(),
+      controlPlaneJoinCommand: singleLine(t.controlPlane).trimEnd(),
+    })),
+  };
+  d.out.print(renderResult(d.outputFormat, result, () => ''));
+}
+
+export const showJoinCommandPhase: Phase<InitData> = {
+  name: 'show-join-command',
+  short: 'Show the join command for control-plane and worker node',
+  inheritFlags: ['config', 'kubeconfig-dir', 'skip-token-print', 'skip-certificate-key-print', 'output'],
+  run: showJoinCommand,
+};

@@ -1,0 +1,110 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { configYaml, newHost, run } from './harness.js';
+import { initDoneMessage } from '../../src/phases/init/show-join-command.js';
+
+const CFG = ['--config', '/cfg.yaml'];
+
+/** The CA pin computed by openssl from the CA certificate init wrote. */
+function opensslPin(caPem: string): string {
+  const der = execFileSync('openssl', ['x509', '-pubkey', '-noout'], { input: caPem });
+  const spki = execFileSync('openssl', ['pkey', '-pubin', '-outform', 'der'], { input: der });
+  return `sha256:${execFileSync('openssl', ['dgst', '-sha256', '-hex'], { input: spki }).toString().trim().split(' ').pop()}`;
+}
+
+describe('init phase show-join-command', () => {
+  test('the join command pins the CA that was written, with the config token and the API endpoint', async () => {
+    const host = newHost(
+      configYaml().replace(
+        'kind: InitConfiguration\n',
+        'kind: InitConfiguration\nbootstrapTokens:\n- token: abcdef.0123456789abcdef\n',
+      ),
+    );
+    await run(host, 'init', ['phase', 'certs', 'all', ...CFG]);
+    await run(host, 'init', ['phase', 'kubeconfig', 'admin', ...CFG]);
+    const r = await run(host, 'init', ['phase', 'show-join-command', ...CFG]);
+    const pin = opensslPin(host.text('/etc/kubernetes/pki/ca.crt'));
+    assert.ok(
+      r.stdout.endsWith(
+        `kbadm join 10.0.0.5:6443 --token abcdef.0123456789abcdef \\\n\t--discovery-token-ca-cert-hash ${pin} \n\n`,
+      ),
+      r.stdout,
+    );
+    assert.doesNotMatch(
+      r.stdout,
+      /join any number of the control-plane/,
+      'no control-plane block without an endpoint',
+    );
+  });
+
+  test('with a control-plane endpoint and --upload-certs: the control-plane block with a generated key', async () => {
+    const host = newHost(configYaml({ controlPlaneEndpoint: 'cp.example.com:6443' }));
+    const r = await run(host, 'init', [
+      ...CFG,
+      '--upload-certs',
+      '--skip-phases',
+      'etcd,control-plane,kubelet-start',
+    ]);
+    assert.match(
+      r.stdout,
+      /You can now join any number of the control-plane node running the following command/,
+    );
+    assert.match(r.stdout, /\\\n\t--control-plane --certificate-key [0-9a-f]{64}\n/);
+    assert.match(r.stdout, /kbadm join cp\.example\.com:6443 --token /);
+  });
+
+  test('-o json prints one result object and no progress lines', async () => {
+    const host = newHost(configYaml({ controlPlaneEndpoint: 'cp.example.com:6443' }));
+    const r = await run(host, 'init', [
+      ...CFG,
+      '-o',
+      'json',
+      '--skip-phases',
+      'etcd,control-plane,kubelet-start',
+    ]);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.kind, 'InitResult');
+    assert.equal(result.controlPlaneEndpoint, 'cp.example.com:6443');
+    assert.equal(result.caCertHashes[0], opensslPin(host.text('/etc/kubernetes/pki/ca.crt')));
+    assert.match(result.tokens[0].token, /^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    assert.equal(
+      result.tokens[0].joinCommand,
+      `kbadm join cp.example.com:6443 --token ${result.tokens[0].token} --discovery-token-ca-cert-hash ${result.caCertHashes[0]}`,
+    );
+    assert.match(result.tokens[0].controlPlaneJoinCommand, / --control-plane$/);
+  });
+
+  test('--skip-token-print withholds the token everywhere', async () => {
+    const host = newHost();
+    const r = await run(host, 'init', [
+      ...CFG,
+      '--skip-token-print',
+      '--skip-phases',
+      'etcd,control-plane,kubelet-start',
+    ]);
+    assert.match(r.stdout, /--token <value withheld> /);
+    assert.doesNotMatch(r.stdout, /--token [a-z0-9]{6}\./);
+  });
+
+  test('an unknown -o format is refused before anything is written', async () => {
+    const host = newHost();
+    await assert.rejects(
+      run(host, 'init', [...CFG, '-o', 'xml']),
+      /--output: "xml": unsupported output format/,
+    );
+    assert.deepEqual(host.changes, []);
+  });
+
+  test('the message names the kubeconfig to copy', () => {
+    const text = initDoneMessage({
+      kubeconfigPath: '/etc/k8s/admin.conf',
+      controlPlaneEndpoint: '',
+      uploadCerts: false,
+      joinControlPlaneCommand: 'x',
+      joinWorkerCommand: 'kbadm join w',
+    });
+    assert.match(text, /sudo cp -i \/etc\/k8s\/admin.conf \$HOME\/.kube\/config/);
+    assert.ok(text.endsWith('\nkbadm join w\n'));
+  });
+});
