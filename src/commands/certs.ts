@@ -65,6 +65,7 @@ const OUTPUT_FLAGS: FlagSpec[] = [
     short: 'o',
     type: 'string',
     default: 'text',
+    choices: ['text', 'json', 'yaml'],
     description: 'Output format. One of: text|json|yaml.',
   },
   {

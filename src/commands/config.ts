@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { KbadmError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { parseOutputFormat } from '../output/printer.js';
+import { outputOption, parseOutputFormat } from '../output/printer.js';
 import { dumpYaml } from '../output/yaml.js';
 import { KBADM_VERSION } from '../version.js';
 import { DEFAULTS, type DefaultingFacts } from '../config/defaults.js';
@@ -122,7 +122,7 @@ function imagesListCommand(ctx: CommandContext): Command {
     .description(
       'Print a list of images kbadm will use. The configuration file is used in case any images or image repositories are customized',
     )
-    .addOption(new Option('-o, --output <format>', 'Output format. One of: text|json|yaml.').default('text'))
+    .addOption(outputOption(['text', 'json', 'yaml'], 'text', 'Output format. One of: text|json|yaml.'))
     .option(
       '--allow-missing-template-keys',
       'Ignore errors in templates when a field or map key is missing (accepted for compatibility).',

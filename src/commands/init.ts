@@ -142,6 +142,7 @@ export const outputFlag: FlagSpec = {
   short: 'o',
   type: 'string',
   default: 'text',
+  choices: ['text', 'json', 'yaml'],
   description: "Output format of the results: text (kubeadm's messages), json or yaml.",
 };
 

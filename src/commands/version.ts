@@ -1,7 +1,8 @@
 // `kbadm version`: kubeadm's version.Info, with Node.js standing where Go stands in kubeadm.
 // It must stay cheap: no heavy imports here or in what it reaches.
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { outputOption, parseOutputFormat } from '../output/printer.js';
 import { KBADM_VERSION, GIT_COMMIT } from '../version.js';
 import { dumpYaml } from '../output/yaml.js';
 import type { CommandContext } from './context.js';
@@ -23,6 +24,8 @@ interface BuildInfo {
   gitTreeState?: string;
   buildDate?: string;
 }
+
+const VERSION_FORMATS = ['yaml', 'json', 'short'];
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64' };
 
@@ -70,11 +73,10 @@ export function versionCommand(ctx: CommandContext): Command {
     .summary('Print the version of kbadm')
     .description('Print the version of kbadm')
     .addOption(
-      new Option('-o, --output <format>', "Output format; available options are 'yaml', 'json' and 'short'")
-        .choices(['yaml', 'json', 'short'])
-        .default(''),
+      outputOption(VERSION_FORMATS, '', "Output format; available options are 'yaml', 'json' and 'short'"),
     )
     .action((opts: { output: string }) => {
+      if (opts.output !== '') parseOutputFormat(opts.output, VERSION_FORMATS);
       ctx.stdout.write(`${formatVersion(versionInfo(), opts.output)}\n`);
     });
 }

@@ -1,4 +1,5 @@
 // `-o json|yaml|text` for command results: one value, rendered the way kubectl users expect.
+import { Option } from 'commander';
 import { ValidationError } from '../errors.js';
 import { dumpYaml } from './yaml.js';
 
@@ -24,4 +25,14 @@ export function renderResult(format: string, value: unknown, text: () => string)
     default:
       return text();
   }
+}
+
+/**
+ * `-o, --output <format>`: help and shell completion list the formats; the command checks the value
+ * with parseOutputFormat, so a bad one is a validation error (exit 3) like any other bad input.
+ */
+export function outputOption(formats: readonly string[], defaultFormat: string, description: string): Option {
+  const option = new Option('-o, --output <format>', description).default(defaultFormat);
+  option.argChoices = [...formats];
+  return option;
 }

@@ -27,7 +27,7 @@ interface FlagSpecBase {
 }
 
 export type FlagSpec =
-  | (FlagSpecBase & { type: 'string'; default?: string })
+  | (FlagSpecBase & { type: 'string'; default?: string; choices?: readonly string[] })
   | (FlagSpecBase & { type: 'boolean'; default?: boolean })
   | (FlagSpecBase & { type: 'int'; default?: number })
   | (FlagSpecBase & { type: 'strings'; default?: readonly string[] })
@@ -67,6 +67,9 @@ export function toOption(spec: FlagSpec): Option {
   if (spec.hidden || spec.deprecated !== undefined) option.hideHelp();
   switch (spec.type) {
     case 'string':
+      // Listed in help and offered by shell completion; the command checks the value itself, so
+      // that a bad one is a validation error (exit 3) like any other bad input.
+      if (spec.choices) option.argChoices = [...spec.choices];
       if (spec.default !== undefined) option.default(spec.default);
       break;
     case 'boolean':

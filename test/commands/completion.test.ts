@@ -162,19 +162,33 @@ test('kbadm completion prints a valid script for each shell and rejects others',
   assert.match(bad.stderr, /shell: "powershell": unsupported shell type; supported: bash, zsh, fish/);
 });
 
-test('the real kbadm tree completes its own commands in bash', async () => {
+test('the real kbadm tree completes its commands, phases and output formats in bash', async () => {
   const file = join(dir, 'kbadm.bash');
   writeFileSync(file, (await runCli(['completion', 'bash'])).stdout);
-  const out = execFileSync(
-    'bash',
-    [
-      '-c',
-      'source "$1"; COMP_LINE="kbadm "; COMP_POINT=6; _kbadm; printf "%s\\n" "${COMPREPLY[@]}"',
-      '_',
-      file,
-    ],
-    { encoding: 'utf8' },
-  );
-  const words = out.split('\n').filter(Boolean);
-  assert.ok(words.includes('version') && words.includes('completion'), out);
+  const complete = (line: string): string[] =>
+    execFileSync(
+      'bash',
+      [
+        '-c',
+        'source "$1"; COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}; _kbadm; printf "%s\\n" "${COMPREPLY[@]}"',
+        '_',
+        file,
+        line,
+      ],
+      { encoding: 'utf8' },
+    )
+      .split('\n')
+      .filter(Boolean);
+  const top = complete('kbadm ');
+  for (const c of ['certs', 'completion', 'config', 'init', 'kubeconfig', 'version'])
+    assert.ok(top.includes(c), c);
+  assert.ok(!top.includes('demo-workflow'), 'hidden commands are not offered');
+  assert.deepEqual(complete('kbadm init phase control-plane '), [
+    'apiserver',
+    'controller-manager',
+    'scheduler',
+    'all',
+  ]);
+  assert.deepEqual(complete('kbadm init -o '), ['text', 'json', 'yaml']);
+  assert.deepEqual(complete('kbadm certs check-expiration --output=j'), ['json']);
 });
