@@ -5,6 +5,7 @@ import { exitCodeOf, isSilent } from './errors.js';
 import { createContext, type GlobalOptions } from './commands/context.js';
 import type { TextSink } from './output/output.js';
 import { buildProgram, type CommandEntry } from './commands/root.js';
+import { boolFlagsOf, normalizeBoolFlags } from './commands/bool-flags.js';
 import type { CommandFactory } from './commands/context.js';
 
 export const STACK_HINT = 'To see the stack trace of this error execute with --v=5 or higher';
@@ -24,7 +25,7 @@ export async function main(argv: string[], io: ProcessIO, commands?: CommandEntr
   const ctx = createContext({ ...io, globals });
   try {
     program = await buildProgram(ctx, argv, commands);
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normalizeBoolFlags(argv, boolFlagsOf(program)), { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander printed it already

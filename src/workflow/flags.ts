@@ -106,6 +106,8 @@ export function addFlags(cmd: Command, specs: readonly FlagSpec[]): Command {
     if (findOption(cmd, spec.name)) continue;
     const option = toOption(spec);
     cmd.addOption(option);
+    // A switch that defaults to on needs an off form; `--name=false` is rewritten to it.
+    if (spec.type === 'boolean' && spec.default) cmd.addOption(new Option(`--no-${spec.name}`).hideHelp());
     if (spec.deprecated !== undefined) {
       const message = `Flag --${spec.name} has been deprecated, ${spec.deprecated}\n`;
       cmd.on(`option:${option.name()}`, () => {

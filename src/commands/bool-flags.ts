@@ -1,0 +1,51 @@
+// pflag lets a boolean flag take an explicit value (`--dry-run=true`, `--upload-certs=false`);
+// commander's switches take none. Command lines written for kubeadm are rewritten here, before
+// parsing, into the forms commander reads.
+import type { Command } from 'commander';
+import { ValidationError } from '../errors.js';
+
+/** Boolean flags by long name; true when the flag also has a `--no-<name>` form. */
+export type BoolFlags = ReadonlyMap<string, boolean>;
+
+// The spellings Go's strconv.ParseBool accepts.
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+export function normalizeBoolFlags(argv: readonly string[], flags: BoolFlags): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const m = /^--([^=]+)=(.*)$/s.exec(arg);
+    const negatable = m ? flags.get(m[1]!) : undefined;
+    if (!m || negatable === undefined) {
+      out.push(arg);
+      continue;
+    }
+    const [, name, value] = m;
+    if (TRUE.has(value!)) out.push(`--${name}`);
+    else if (!FALSE.has(value!)) {
+      throw new ValidationError([
+        { field: `--${name}`, value, detail: 'invalid argument: must be true or false' },
+      ]);
+    } else if (negatable) out.push(`--no-${name}`);
+    // A false value for a switch that defaults to false is the same as leaving it out.
+  }
+  return out;
+}
+
+/** Every boolean flag in a command tree. */
+export function boolFlagsOf(root: Command): BoolFlags {
+  const flags = new Map<string, boolean>();
+  const walk = (cmd: Command): void => {
+    const longs = new Set(cmd.options.map((o) => o.long));
+    for (const o of cmd.options) {
+      if (o.required || o.optional || !o.long || o.negate) continue;
+      const name = o.long.slice(2);
+      flags.set(name, (flags.get(name) ?? false) || longs.has(`--no-${name}`));
+    }
+    cmd.commands.forEach(walk);
+  };
+  walk(root);
+  return flags;
+}
