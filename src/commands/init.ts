@@ -8,6 +8,7 @@ import { CONTROL_PLANE_EXTRA_ARGS_FLAGS } from '../phases/init/control-plane.js'
 import { newInitData, type InitData } from '../phases/init/data.js';
 import { bindRunner, Runner, SKIP_PHASES_FLAG, type FlagSpec } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
+import type { DryRunHost } from '../host/dry-run-host.js';
 
 /** init's flags, as kubeadm declares them (kubernetes-version defaults to kbadm's own release). */
 export const initFlags: FlagSpec[] = [
@@ -178,6 +179,18 @@ export function initCommand(ctx: CommandContext): Command {
     flags: [...initFlags, outputFlag],
     phaseFlags: initPhaseFlags,
     use: 'init [flags]',
+    afterRun: async () => reportDryRun(await runner.data()),
   });
   return cmd;
+}
+
+/** After a full dry run: say so, and where the files it would have written are. */
+function reportDryRun(d: InitData): void {
+  if (!d.dryRun) return;
+  d.out.progress(
+    'dryrun',
+    'Finished dry-running successfully. Above are the resources that would be created.',
+  );
+  const dir = (d.host as Partial<DryRunHost>).writeDir;
+  if (dir) d.out.progress('dryrun', `The files it would write are in the "${d.paths.onHost(dir)}" directory`);
 }

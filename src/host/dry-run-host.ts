@@ -17,6 +17,8 @@ import { isInside, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
 export interface DryRunHost extends Host {
   /** Every change this host would have made, in order. */
   readonly changes: readonly HostChange[];
+  /** Where written files really go (under --rootfs), when there is such a directory. */
+  readonly writeDir?: string;
 }
 
 export interface DryRunHostOptions {
@@ -165,6 +167,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
   return {
     paths,
     dryRun: true,
+    ...(options.writeDir !== undefined ? { writeDir: options.writeDir } : {}),
     changes,
     async readFile(p) {
       const data = await readFileIfExists(p);

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
+
+const CONFIG = `apiVersion: kubeadm.k8s.io/v1beta4
+kind: InitConfiguration
+localAPIEndpoint:
+  advertiseAddress: 10.0.0.5
+nodeRegistration:
+  name: cp-1
+  criSocket: unix:///var/run/containerd/containerd.sock
+---
+apiVersion: kubeadm.k8s.io/v1beta4
+kind: ClusterConfiguration
+encryptionAlgorithm: ECDSA-P256
+`;
+
+test('a full init --dry-run ends by naming the directory that holds what it would write', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'kbadm-dry-'));
+  writeFileSync(join(root, 'cfg.yaml'), CONFIG);
+  const r = await runCli(['--rootfs', root, 'init', '--config', '/cfg.yaml', '--dry-run']);
+  assert.equal(r.code, 0, r.stderr);
+  const tail = r.stdout.trimEnd().split('\n').slice(-2);
+  assert.equal(
+    tail[0],
+    '[dryrun] Finished dry-running successfully. Above are the resources that would be created.',
+  );
+  const m =
+    /^\[dryrun\] The files it would write are in the "(\/etc\/kubernetes\/tmp\/kubeadm-init-dryrun\d+)" directory$/.exec(
+      tail[1]!,
+    );
+  assert.ok(m, tail[1]);
+  const dir = join(root, m[1]!);
+  assert.ok(existsSync(join(dir, 'etc/kubernetes/manifests/kube-apiserver.yaml')));
+  assert.deepEqual(
+    readdirSync(join(root, 'etc/kubernetes')),
+    ['tmp'],
+    'nothing outside the dry-run directory',
+  );
+});
+
+test('KBADM_INIT_DRYRUN_DIR chooses the directory; -o json keeps stdout to the result', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'kbadm-dry-'));
+  writeFileSync(join(root, 'cfg.yaml'), CONFIG);
+  const r = await runCli(['--rootfs', root, 'init', '--config', '/cfg.yaml', '--dry-run', '-o', 'json'], {
+    env: { KBADM_INIT_DRYRUN_DIR: '/review' },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).kind, 'InitResult');
+  assert.ok(existsSync(join(root, 'review/etc/kubernetes/pki/ca.crt')));
+});
