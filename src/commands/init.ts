@@ -178,7 +178,7 @@ export function initCommand(ctx: CommandContext): Command {
   bindRunner(cmd, runner, {
     flags: [...initFlags, outputFlag],
     phaseFlags: initPhaseFlags,
-    use: 'init [flags]',
+    use: 'init',
     afterRun: async () => reportDryRun(await runner.data()),
   });
   return cmd;

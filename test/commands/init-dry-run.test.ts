@@ -52,3 +52,13 @@ test('KBADM_INIT_DRYRUN_DIR chooses the directory; -o json keeps stdout to the r
   assert.equal(JSON.parse(r.stdout).kind, 'InitResult');
   assert.ok(existsSync(join(root, 'review/etc/kubernetes/pki/ca.crt')));
 });
+
+test("init --help lists the phase table under kubeadm's heading", async () => {
+  const r = await runCli(['init', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(
+    r.stdout,
+    /^The "init" command executes the following phases:\n```\ncerts {2,}Certificate generation\n/m,
+  );
+  assert.match(r.stdout, /^show-join-command {2,}Show the join command for control-plane and worker node$/m);
+});
