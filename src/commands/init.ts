@@ -174,6 +174,7 @@ export function initCommand(ctx: CommandContext): Command {
   const runner = new Runner<InitData>(initPhases, {
     init: (c) => newInitData(ctx, c, ALL_FLAGS),
     skipPhasesFromData: (d) => d.spec.init.skipPhases,
+    log: () => ctx.output().log,
   });
   bindRunner(cmd, runner, {
     flags: [...initFlags, outputFlag],

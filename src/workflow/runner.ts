@@ -1,4 +1,5 @@
 // Runs an ordered phase tree: selection, dependency check, lazy data, runIf, error wrapping.
+import type { Logger } from '../output/logger.js';
 import { flagValuesOf } from './flags.js';
 import { phasesHelp } from './help.js';
 import { PhaseError } from './phase-error.js';
@@ -14,6 +15,8 @@ export interface RunnerOptions<D> {
    * on a full run with no skip list from the command line, which wins when both are given.
    */
   skipPhasesFromData?: (data: D) => readonly string[] | undefined;
+  /** Where phase starts, skips and timings are logged (shown at --v=1 and above); asked for on each run. */
+  log?: () => Pick<Logger, 'info' | 'debug'>;
 }
 
 export interface RunRequest extends Selection {
@@ -75,10 +78,12 @@ export class Runner<D> {
     }
     checkDependencies(this.nodes, selected);
 
+    const log = this.#options.log?.();
     const ran: string[] = [];
     for (const node of this.nodes) {
       if (!selected.has(node)) continue;
       const { runIf, run } = node.phase;
+      const started = performance.now();
       if (runIf) {
         const data = await this.data();
         let ok: boolean;
@@ -87,15 +92,20 @@ export class Runner<D> {
         } catch (err) {
           throw new PhaseError(node.path, err, 'runIf');
         }
-        if (!ok) continue;
+        if (!ok) {
+          log?.debug('phase skipped: its condition is not met', { phase: node.path });
+          continue;
+        }
       }
       if (run) {
         const data = await this.data();
+        log?.info('running phase', { phase: node.path });
         try {
           await run.call(node.phase, data);
         } catch (err) {
           throw new PhaseError(node.path, err);
         }
+        log?.debug('phase done', { phase: node.path, ms: Math.round(performance.now() - started) });
         ran.push(node.path);
       }
     }

@@ -294,3 +294,28 @@ test('find and phases expose the tree', () => {
     ['preflight', 'certs', 'control-plane', 'finish'],
   );
 });
+
+test('the runner logs each phase it runs or skips, with its duration', async () => {
+  const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const log = {
+    info: (msg: string, fields?: Record<string, unknown>) => lines.push({ level: 'info', msg, fields }),
+    debug: (msg: string, fields?: Record<string, unknown>) => lines.push({ level: 'debug', msg, fields }),
+  };
+  const runner = new Runner<undefined>(
+    [
+      { name: 'a', short: 'A', run: async () => undefined },
+      { name: 'b', short: 'B', runIf: () => false, run: async () => undefined },
+    ],
+    { log: () => log },
+  );
+  await runner.run();
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.msg, l.fields?.['phase']]),
+    [
+      ['info', 'running phase', 'a'],
+      ['debug', 'phase done', 'a'],
+      ['debug', 'phase skipped: its condition is not met', 'b'],
+    ],
+  );
+  assert.equal(typeof lines[1]!.fields?.['ms'], 'number');
+});
