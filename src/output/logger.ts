@@ -23,7 +23,13 @@ export function createLogger(verbosity: number, sink: TextSink): Logger {
   // pino is CommonJS; require keeps the load synchronous and lazy.
   const pino = createRequire(import.meta.url)('pino') as typeof import('pino');
   const p = pino.pino(
-    { level: levelFor(verbosity), base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level: levelFor(verbosity),
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // "level":"debug" reads better on a terminal than pino's numbers.
+      formatters: { level: (label) => ({ level: label }) },
+    },
     { write: (line: string) => sink.write(line) },
   );
   const at =

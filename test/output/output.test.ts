@@ -71,6 +71,7 @@ test('logs are JSON lines on stderr, filtered by verbosity', () => {
     );
     assert.deepEqual(s.out, [], 'logs never go to stdout');
     if (v >= 1) assert.equal(lines.find((l) => l.msg === 'i').phase, 'certs');
+    assert.equal(lines[0].level, 'warn');
   }
 });
 
