@@ -394,7 +394,8 @@ export function schedulerPod(inputs: ControlPlaneInputs): StaticPod {
       command: buildCommand(KUBE_SCHEDULER, schedulerDefaultArgs(), c.scheduler.extraArgs),
       ...withEnv(mergeEnv(inputs.proxyEnv, c.scheduler.extraEnvs)),
       ports: [probePort(KUBE_SCHEDULER_PORT)],
-      ...probes(target, '/healthz', undefined, '/healthz', inputs.controlPlaneHealthCheckMs),
+      // The scheduler's /healthz is deprecated; kubeadm 1.32+ probes /livez and /readyz (PR #126945).
+      ...probes(target, '/livez', '/readyz', '/livez', inputs.controlPlaneHealthCheckMs),
       resources: cpuRequest('100m'),
       ...withMounts(mounts),
     },
