@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
 import type { Json } from '../patches/json-patch.js';
-import { applyStrategicMergePatch, KUBELET_CONFIGURATION_SCHEMA } from '../patches/strategic.js';
+import { applyPatches, createPatchSet } from '../patches/patches.js';
 import {
   KUBELET_CONFIG_FILE,
   KUBELET_DIR_MODE,
@@ -14,11 +14,10 @@ import {
   kubeletConfigYaml,
   kubeletFlags,
   kubeletFlagsEnvFile,
-  kubeletInstanceConfig,
+  kubeletInstanceConfigFile,
   nodeKubeletConfig,
   nodeLocalCRISocket,
 } from './kubelet.js';
-import { toYaml } from './serialize.js';
 import { patched, type StaticPodRunData } from './static-pod-files.js';
 
 const TAG = 'kubelet-start';
@@ -109,7 +108,11 @@ export async function tryStartKubelet(host: Host, out: Output): Promise<void> {
   }
 }
 
-/** The three kubelet files, in kubeadm's order; returns the paths written. */
+/**
+ * The three kubelet files, in kubeadm's order; returns the paths written. config.yaml is the
+ * cluster KubeletConfiguration with this node's changes, then the user's patches, then the
+ * instance config applied last as a strategic-merge patch (so it wins over a user patch).
+ */
 export async function writeKubeletFiles(d: StaticPodRunData): Promise<string[]> {
   const { spec, host, paths, out } = d;
   const dir = paths.kubeletDir;
@@ -129,9 +132,10 @@ export async function writeKubeletFiles(d: StaticPodRunData): Promise<string[]> 
   written.push(path.join(dir, KUBELET_FLAGS_ENV_FILE));
 
   const gate = nodeLocalCRISocket(spec.cluster);
-  const instance = kubeletInstanceConfig(spec.init.nodeRegistration.criSocket);
+  const instance = kubeletInstanceConfigFile(spec.init.nodeRegistration.criSocket);
   if (gate) {
-    await host.writeFile(path.join(dir, KUBELET_INSTANCE_CONFIG_FILE), toYaml(instance), KUBELET_FILE_MODE);
+    out.progress(TAG, `Writing kubelet configuration to file "${shown(KUBELET_INSTANCE_CONFIG_FILE)}"`);
+    await host.writeFile(path.join(dir, KUBELET_INSTANCE_CONFIG_FILE), instance, KUBELET_FILE_MODE);
     written.push(path.join(dir, KUBELET_INSTANCE_CONFIG_FILE));
   }
 
@@ -141,10 +145,18 @@ export async function writeKubeletFiles(d: StaticPodRunData): Promise<string[]> 
     systemdResolvedActive: await serviceIsActive(host, 'systemd-resolved'),
   });
   for (const w of node.warnings) out.warn(w);
-  let config = node.value as Json;
-  // The instance config is this node's strategic-merge patch over the cluster-wide config.
-  if (gate) config = applyStrategicMergePatch(config, instance as Json, KUBELET_CONFIGURATION_SCHEMA);
-  config = await patched(d, 'kubeletconfiguration', config);
+  let config = await patched(d, 'kubeletconfiguration', node.value as Json);
+  if (gate) {
+    const set = createPatchSet(
+      shown(KUBELET_INSTANCE_CONFIG_FILE),
+      'kubeletconfiguration',
+      'strategic',
+      instance,
+    );
+    const r = applyPatches('kubeletconfiguration', config, [set]);
+    for (const m of r.messages) out.progress('patches', m);
+    config = r.value;
+  }
   out.progress(TAG, `Writing kubelet configuration to file "${shown(KUBELET_CONFIG_FILE)}"`);
   await host.writeFile(
     path.join(dir, KUBELET_CONFIG_FILE),

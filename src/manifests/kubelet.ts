@@ -2,7 +2,6 @@
 // KubeletConfiguration with this node's changes), kubeadm-flags.env and instance-config.yaml
 // (phases/kubelet/flags.go, config.go; componentconfigs/kubelet*.go).
 import type { Arg, ClusterConfiguration, NodeRegistrationOptions, Taint } from '../config/model.js';
-import { KUBELET_CONFIG_API_VERSION } from '../config/model.js';
 import { featureEnabled } from '../config/feature-gates.js';
 import { pauseImage } from '../config/images.js';
 import { argsToFlags, getArg, mergeArgs } from './args.js';
@@ -103,13 +102,12 @@ export function goQuote(s: string): string {
   return `${out}"`;
 }
 
-/** instance-config.yaml: the node-specific kubelet settings (only the CRI endpoint today). */
-export function kubeletInstanceConfig(criSocket: string): Record<string, unknown> {
-  return {
-    apiVersion: KUBELET_CONFIG_API_VERSION,
-    kind: 'KubeletConfiguration',
-    containerRuntimeEndpoint: criSocket,
-  };
+/**
+ * instance-config.yaml: the node-specific kubelet settings (only the CRI endpoint today). kubeadm
+ * writes the bare field, no apiVersion/kind: the file is a patch, not a KubeletConfiguration.
+ */
+export function kubeletInstanceConfigFile(criSocket: string): string {
+  return `containerRuntimeEndpoint: ${goQuote(criSocket)}\n`;
 }
 
 export interface NodeKubeletConfigInputs {

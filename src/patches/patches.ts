@@ -104,6 +104,16 @@ export function patchSetsFromFiles(files: readonly { name: string; data: string 
   return { sets, messages };
 }
 
+/** One patch set from text with a known target and type (kubeadm's CreatePatchSet). */
+export function createPatchSet(
+  file: string,
+  target: PatchTarget,
+  patchType: PatchType,
+  data: string,
+): PatchSet {
+  return { file, target, patchType, patches: parseDocuments({ name: file, data }) };
+}
+
 function parseDocuments(f: { name: string; data: string }): Json[] {
   const docs = yamlLib().parseAllDocuments(f.data);
   const out: Json[] = [];

@@ -50,9 +50,26 @@ describe('init phase kubelet-start', () => {
     assert.equal(run.host.modeOf('/var/lib/kubelet'), 0o700);
     assert.deepEqual(lines(run.out), [
       '[kubelet-start] Writing kubelet environment file with flags to file "/var/lib/kubelet/kubeadm-flags.env"',
+      '[kubelet-start] Writing kubelet configuration to file "/var/lib/kubelet/instance-config.yaml"',
+      '[patches] Applied patch of type "application/strategic-merge-patch+json" to target "kubeletconfiguration"',
       '[kubelet-start] Writing kubelet configuration to file "/var/lib/kubelet/config.yaml"',
       '[kubelet-start] Starting the kubelet',
     ]);
+  });
+
+  test('instance-config.yaml holds only the quoted CRI endpoint, as kubeadm writes it', async () => {
+    const s = spec();
+    s.init.nodeRegistration.criSocket = 'unix:///var/run/crio/crio.sock';
+    const run = systemd(testRun(s));
+    await runKubeletStart(run);
+    assert.equal(
+      run.host.text('/var/lib/kubelet/instance-config.yaml'),
+      'containerRuntimeEndpoint: "unix:///var/run/crio/crio.sock"\n',
+    );
+    assert.match(
+      run.host.text('/var/lib/kubelet/config.yaml'),
+      /\ncontainerRuntimeEndpoint: unix:\/\/\/var\/run\/crio\/crio\.sock\n/,
+    );
   });
 
   test('config.yaml: kubeadm defaults, cluster DNS = 10th service IP, the CRI socket from instance config', async () => {
@@ -152,6 +169,25 @@ describe('init phase kubelet-start', () => {
     );
     await runKubeletStart(run);
     assert.match(run.host.text('/var/lib/kubelet/config.yaml'), /maxPods: 42/);
+  });
+
+  test('the instance config is applied after the user patches, so its CRI endpoint wins', async () => {
+    const s = spec();
+    s.init.patches = { directory: '/etc/kubernetes/patches' };
+    const run = systemd(
+      testRun(s, {
+        files: {
+          '/etc/kubernetes/patches/kubeletconfiguration.yaml':
+            'containerRuntimeEndpoint: unix:///patched.sock\nmaxPods: 42\n',
+        },
+      }),
+    );
+    await runKubeletStart(run);
+    const config = run.host.text('/var/lib/kubelet/config.yaml');
+    assert.match(config, /containerRuntimeEndpoint: unix:\/\/\/var\/run\/containerd\/containerd\.sock\n/);
+    assert.match(config, /maxPods: 42/);
+    const applied = lines(run.out).filter((l) => l.startsWith('[patches] Applied'));
+    assert.equal(applied.length, 2, 'the user patch, then the instance config');
   });
 
   test('phase flags are kubeadm’s', () => {
