@@ -50,10 +50,27 @@ function localEtcd(cluster: ClusterConfiguration): LocalEtcd {
   return local;
 }
 
-/** The etcd image and the version its tag names (undefined when the tag is not a version). */
+/** A version as apimachinery's ParseSemantic reads it: exactly X.Y.Z, optional -pre and +build. */
+export interface SemVer {
+  major: number;
+  minor: number;
+  patch: number;
+  preRelease: string;
+}
+
+const SEMVER =
+  /^\s*v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+export function parseSemantic(text: string): SemVer | undefined {
+  const m = SEMVER.exec(text);
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), preRelease: m[4] ?? '' };
+}
+
+/** The etcd image and the version its tag names (undefined when the tag is not a semantic version). */
 export function etcdImageFor(cluster: ClusterConfiguration): {
   image: string;
-  version?: [number, number, number];
+  version?: SemVer;
   warning?: string;
 } {
   const local = localEtcd(cluster);
@@ -62,26 +79,28 @@ export function etcdImageFor(cluster: ClusterConfiguration): {
   };
   if (local.imageTag) opts.imageTag = local.imageTag;
   const r = etcdImage(opts, cluster.kubernetesVersion);
-  const tag = r.image.slice(r.image.lastIndexOf(':') + 1);
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(tag);
-  const out: { image: string; version?: [number, number, number]; warning?: string } = { image: r.image };
-  if (m) out.version = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const version = parseSemantic(r.image.slice(r.image.lastIndexOf(':') + 1));
+  const out: { image: string; version?: SemVer; warning?: string } = { image: r.image };
+  if (version) out.version = version;
   if (r.warning) out.warning = r.warning;
   return out;
 }
 
 /**
  * etcd 3.6 turned two experimental flags into a feature gate and a plain flag (kubernetes PR
- * #132838, kubeadm 1.34); older etcd still needs the experimental spelling. A tag that is not a
- * version is taken to be a current etcd.
+ * #132838, kubeadm 1.34). As in kubeadm, only a tag that parses as a version at least 3.6.0 gets
+ * the new spelling: a pre-release of 3.6.0 or a tag that is not a version keeps the experimental
+ * one, which etcd 3.6 still accepts.
  */
-function usesEtcd36Flags(version: readonly number[] | undefined): boolean {
-  if (!version) return true;
-  const [major = 0, minor = 0] = version;
-  return major > 3 || (major === 3 && minor >= 6);
+export function usesEtcd36Flags(version: SemVer | undefined): boolean {
+  if (!version) return false;
+  const { major, minor, patch, preRelease } = version;
+  if (major !== 3) return major > 3;
+  if (minor !== 6) return minor > 6;
+  return patch > 0 || preRelease === '';
 }
 
-export function etcdDefaultArgs(inputs: EtcdInputs, version?: readonly number[]): Arg[] {
+export function etcdDefaultArgs(inputs: EtcdInputs, version?: SemVer): Arg[] {
   const { cluster: c, endpoint, nodeName } = inputs;
   const local = localEtcd(c);
   const localhost = isIPv6(endpoint.advertiseAddress) ? '::1' : '127.0.0.1';
