@@ -33,9 +33,17 @@ import {
   type ResetConfiguration,
   type UpgradeConfiguration,
 } from './model.js';
-import { decodeWire, V1BETA3_SCHEMAS, V1BETA4_SCHEMAS, type Wire } from './schema.js';
+import { KUBELET_CONFIGURATION_SCHEMA, KUBEPROXY_CONFIGURATION_SCHEMA } from './component-schema.js';
+import {
+  decodeWire,
+  V1BETA3_SCHEMAS,
+  V1BETA4_SCHEMAS,
+  type DecodeResult,
+  type FieldType,
+  type Wire,
+} from './schema.js';
 import { validateConfig, type ValidationContext } from './validate.js';
-import { parseYamlDocuments, treeToPlain, type TreeDocument, type TreeNode } from './yaml-tree.js';
+import { parseYamlDocuments, type TreeDocument, type TreeNode } from './yaml-tree.js';
 
 const KUBEADM_KINDS: readonly KubeadmKind[] = [
   'InitConfiguration',
@@ -55,17 +63,19 @@ const OLD_API_VERSIONS: Readonly<Record<string, string>> = {
 };
 
 const COMPONENT_GROUPS: Readonly<
-  Record<string, { kind: string; apiVersion: string; key: 'kubelet' | 'kubeProxy' }>
+  Record<string, { kind: string; apiVersion: string; key: 'kubelet' | 'kubeProxy'; schema: FieldType }>
 > = {
   'kubelet.config.k8s.io': {
     kind: 'KubeletConfiguration',
     apiVersion: KUBELET_CONFIG_API_VERSION,
     key: 'kubelet',
+    schema: KUBELET_CONFIGURATION_SCHEMA,
   },
   'kubeproxy.config.k8s.io': {
     kind: 'KubeProxyConfiguration',
     apiVersion: KUBEPROXY_CONFIG_API_VERSION,
     key: 'kubeProxy',
+    schema: KUBEPROXY_CONFIGURATION_SCHEMA,
   },
 };
 
@@ -194,18 +204,7 @@ export function decodeTreeDocuments(docs: readonly TreeDocument[], opts: DecodeO
         );
       }
       const r = decodeWire(d.root, schema, kind);
-      errors.push(...r.errors);
-      if (opts.strict)
-        errors.push(...r.strict.map((p) => ({ ...p, detail: `strict decoding error: ${p.detail}` })));
-      else {
-        for (const p of r.strict) {
-          warnings.push(
-            `error unmarshaling configuration ${gvkText(apiVersion, kind)}: strict decoding error: ${p.detail} (${
-              opts.source ? `${opts.source}:` : 'line '
-            }${p.line}${p.column !== undefined ? `:${p.column}` : ''})`,
-          );
-        }
-      }
+      collectDecodeProblems(r, gvkText(apiVersion, kind), opts, errors, warnings);
       for (const [p, pos] of r.positions) positions.set(`${kind}.${p}`, pos);
       positions.set(kind, d.pos);
       if (version === V1BETA3) mapV1beta3Positions(kind, r.value, positions);
@@ -229,10 +228,12 @@ export function decodeTreeDocuments(docs: readonly TreeDocument[], opts: DecodeO
         });
         continue;
       }
-      const cc: ComponentConfig = {
-        config: treeToPlain(d.root) as Record<string, unknown>,
-        userSupplied: true,
-      };
+      // Decoded like kubeadm's typed decode: fields the component does not know are dropped.
+      const r = decodeWire(d.root, component.schema, kind, { keepText: true });
+      collectDecodeProblems(r, gvkText(apiVersion, kind), opts, errors, warnings);
+      for (const [p, pos] of r.positions) positions.set(`${kind}.${p}`, pos);
+      positions.set(kind, d.pos);
+      const cc: ComponentConfig = { config: r.value, userSupplied: true };
       documents.componentConfigs[component.key] = cc;
       continue;
     }
@@ -257,6 +258,28 @@ export function decodeTreeDocuments(docs: readonly TreeDocument[], opts: DecodeO
   if (wires.ResetConfiguration) documents.reset = resetFromWire(wires.ResetConfiguration.wire);
   if (wires.UpgradeConfiguration) documents.upgrade = upgradeFromWire(wires.UpgradeConfiguration.wire);
   return result;
+}
+
+/** Type errors always fail; unknown and duplicate fields fail when strict, else they warn. */
+function collectDecodeProblems(
+  r: DecodeResult,
+  gvk: string,
+  opts: DecodeOptions,
+  errors: ConfigProblem[],
+  warnings: string[],
+): void {
+  errors.push(...r.errors);
+  if (opts.strict) {
+    errors.push(...r.strict.map((p) => ({ ...p, detail: `strict decoding error: ${p.detail}` })));
+    return;
+  }
+  for (const p of r.strict) {
+    warnings.push(
+      `error unmarshaling configuration ${gvk}: strict decoding error: ${p.detail} (${
+        opts.source ? `${opts.source}:` : 'line '
+      }${p.line}${p.column !== undefined ? `:${p.column}` : ''})`,
+    );
+  }
 }
 
 function unknownDocument(

@@ -12,6 +12,8 @@ export type FieldType =
   | { t: 'bool' }
   | { t: 'int32' }
   | { t: 'int' }
+  | { t: 'int64' }
+  | { t: 'float' }
   | { t: 'duration' }
   | { t: 'time' }
   | { t: 'list'; of: FieldType }
@@ -19,19 +21,25 @@ export type FieldType =
   | { t: 'object'; name: string; fields: Readonly<Record<string, FieldType>> }
   | { t: 'any' };
 
-const str: FieldType = { t: 'string' };
-const bool: FieldType = { t: 'bool' };
-const int32: FieldType = { t: 'int32' };
-const int: FieldType = { t: 'int' };
-const duration: FieldType = { t: 'duration' };
-const time: FieldType = { t: 'time' };
-const any: FieldType = { t: 'any' };
-const list = (of: FieldType): FieldType => ({ t: 'list', of });
-const map = (of: FieldType): FieldType => ({ t: 'map', of });
-const obj = (name: string, fields: Record<string, FieldType>): FieldType => ({ t: 'object', name, fields });
-const strings = list(str);
+export const str: FieldType = { t: 'string' };
+export const bool: FieldType = { t: 'bool' };
+export const int32: FieldType = { t: 'int32' };
+export const int: FieldType = { t: 'int' };
+export const int64: FieldType = { t: 'int64' };
+export const float: FieldType = { t: 'float' };
+export const duration: FieldType = { t: 'duration' };
+export const time: FieldType = { t: 'time' };
+export const any: FieldType = { t: 'any' };
+export const list = (of: FieldType): FieldType => ({ t: 'list', of });
+export const map = (of: FieldType): FieldType => ({ t: 'map', of });
+export const obj = (name: string, fields: Record<string, FieldType>): FieldType => ({
+  t: 'object',
+  name,
+  fields,
+});
+export const strings = list(str);
 
-const typeMeta = { apiVersion: str, kind: str };
+export const typeMeta = { apiVersion: str, kind: str };
 
 const Arg = obj('Arg', { name: str, value: str });
 const EnvVar = obj('EnvVar', { name: str, value: str, valueFrom: any });
@@ -42,7 +50,7 @@ const HostPathMount = obj('HostPathMount', {
   readOnly: bool,
   pathType: str,
 });
-const Taint = obj('Taint', { key: str, value: str, effect: str, timeAdded: time });
+export const Taint = obj('Taint', { key: str, value: str, effect: str, timeAdded: time });
 const BootstrapToken = obj('BootstrapToken', {
   token: str,
   description: str,
@@ -285,7 +293,15 @@ export interface DecodeResult {
   positions: Map<string, Position>;
 }
 
-interface Ctx {
+export interface DecodeWireOptions {
+  /**
+   * Keep durations as written instead of converting them to ms: for documents that are carried
+   * through as data (component configs) rather than converted into the internal model.
+   */
+  keepText?: boolean;
+}
+
+interface Ctx extends DecodeWireOptions {
   prefix: string;
   errors: ConfigProblem[];
   strict: ConfigProblem[];
@@ -293,8 +309,13 @@ interface Ctx {
 }
 
 /** Decodes a document's root against a kind's schema. `prefix` (e.g. `InitConfiguration`) starts every field path. */
-export function decodeWire(root: TreeNode, schema: FieldType, prefix: string): DecodeResult {
-  const ctx: Ctx = { prefix, errors: [], strict: [], positions: new Map() };
+export function decodeWire(
+  root: TreeNode,
+  schema: FieldType,
+  prefix: string,
+  opts: DecodeWireOptions = {},
+): DecodeResult {
+  const ctx: Ctx = { ...opts, prefix, errors: [], strict: [], positions: new Map() };
   const value = decodeNode(root, schema, '', ctx);
   return {
     value: value !== undefined && typeof value === 'object' && !Array.isArray(value) ? (value as Wire) : {},
@@ -318,7 +339,10 @@ function goType(t: FieldType): string {
     case 'bool':
     case 'int32':
     case 'int':
+    case 'int64':
       return t.t;
+    case 'float':
+      return 'float64';
     case 'duration':
       return 'v1.Duration';
     case 'time':
@@ -369,9 +393,13 @@ function decodeNode(n: TreeNode, t: FieldType, path: string, ctx: Ctx): unknown 
       return n.kind === 'scalar' && typeof n.value === 'string' ? n.value : typeError(n, t, path, ctx);
     case 'bool':
       return n.kind === 'scalar' && typeof n.value === 'boolean' ? n.value : typeError(n, t, path, ctx);
+    case 'float':
+      return n.kind === 'scalar' && typeof n.value === 'number' ? n.value : typeError(n, t, path, ctx);
     case 'int32':
-    case 'int': {
+    case 'int':
+    case 'int64': {
       if (n.kind !== 'scalar' || typeof n.value !== 'number') return typeError(n, t, path, ctx);
+      // int and int64 are 64-bit in Go; beyond 2^53 a JS number is no longer exact, so stop there.
       const lim = t.t === 'int32' ? 2 ** 31 : 2 ** 53;
       if (!Number.isInteger(n.value) || n.value < -lim || n.value >= lim) {
         ctx.errors.push({
@@ -397,7 +425,7 @@ function decodeNode(n: TreeNode, t: FieldType, path: string, ctx: Ctx): unknown 
           column: n.pos.column,
         });
       }
-      return ms;
+      return ctx.keepText && ms !== undefined ? n.value : ms;
     }
     case 'time': {
       if (n.kind !== 'scalar' || typeof n.value !== 'string') return typeError(n, t, path, ctx);
@@ -477,6 +505,8 @@ function zeroOf(t: FieldType): unknown {
       return false;
     case 'int':
     case 'int32':
+    case 'int64':
+    case 'float':
       return 0;
     case 'object':
     case 'map':

@@ -328,3 +328,111 @@ describe('per-command loading', () => {
     assert.match(e.message, /^2 problems/);
   });
 });
+
+describe('component configs', () => {
+  const CLUSTER = 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n';
+  const kubelet = (...lines: string[]): string =>
+    `${CLUSTER}---\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n${lines.join('\n')}\n`;
+  const kubeProxy = (...lines: string[]): string =>
+    `${CLUSTER}---\napiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n${lines.join('\n')}\n`;
+
+  it('unknown and duplicate fields warn during init with path and line, and are dropped', () => {
+    const text = kubelet(
+      'cgroupDriver: systemd',
+      'maxPod: 250',
+      'authentication:',
+      '  x509:',
+      '    caFile: /ca.crt',
+    );
+    const r = loadInitConfig(text, opts({ source: 'c.yaml' }));
+    assert.deepEqual(
+      r.warnings.filter((w) => w.includes('strict decoding error')),
+      [
+        'error unmarshaling configuration kubelet.config.k8s.io/v1beta1, Kind=KubeletConfiguration: strict decoding error: unknown field "maxPod" (c.yaml:7:1)',
+        'error unmarshaling configuration kubelet.config.k8s.io/v1beta1, Kind=KubeletConfiguration: strict decoding error: unknown field "authentication.x509.caFile" (c.yaml:10:5)',
+      ],
+    );
+    const cfg = r.config.componentConfigs.kubelet!.config;
+    assert.equal(cfg.maxPod, undefined);
+    assert.equal((cfg.authentication as { x509: Record<string, unknown> }).x509.caFile, undefined);
+    assert.equal(cfg.cgroupDriver, 'systemd');
+  });
+
+  it('unknown and duplicate fields are errors for config validate', () => {
+    const e = problemsOf(() =>
+      loadAllConfig(
+        kubeProxy('mode: ipvs', 'mode: iptables', 'ipvs:', '  strictArp: true'),
+        opts({ strict: true }),
+      ),
+    );
+    assert.deepEqual(
+      e.problems.map((p) => [p.field, p.detail, p.line]),
+      [
+        ['KubeProxyConfiguration.mode', 'strict decoding error: duplicate field "mode"', 7],
+        ['KubeProxyConfiguration.ipvs.strictArp', 'strict decoding error: unknown field "ipvs.strictArp"', 9],
+      ],
+    );
+  });
+
+  it('wrong types are errors in every mode', () => {
+    const e = problemsOf(() =>
+      decodeConfig(kubelet('maxPods: many', 'clusterDNS: 10.96.0.10', 'syncFrequency: 1 minute')),
+    );
+    assert.deepEqual(
+      e.problems.map((p) => [p.field, p.detail, p.line]),
+      [
+        ['KubeletConfiguration.maxPods', 'cannot unmarshal string into Go value of type int32', 6],
+        ['KubeletConfiguration.clusterDNS', 'cannot unmarshal string into Go value of type []string', 7],
+        ['KubeletConfiguration.syncFrequency', 'time: invalid duration "1 minute"', 8],
+      ],
+    );
+  });
+
+  it('values are carried as written (durations stay text) under the kubeadm defaults', () => {
+    const r = loadInitConfig(
+      kubelet(
+        'syncFrequency: 90s',
+        'evictionHard:',
+        '  memory.available: 200Mi',
+        'logging:',
+        '  format: json',
+      ),
+      opts(),
+    );
+    const cfg = r.config.componentConfigs.kubelet!.config;
+    assert.equal(cfg.syncFrequency, '90s');
+    assert.deepEqual(cfg.evictionHard, { 'memory.available': '200Mi' });
+    assert.deepEqual(cfg.logging, { format: 'json' });
+    assert.equal(cfg.cgroupDriver, 'systemd');
+  });
+
+  it('values the kubelet or kube-proxy would reject fail validation with path and line', () => {
+    const e = problemsOf(() =>
+      loadInitConfig(kubelet('cgroupDriver: cgroups', 'clusterDNS:', '- 10.96.0.10', '- coredns'), opts()),
+    );
+    assert.deepEqual(
+      e.problems.map((p) => [p.field, p.line]),
+      [
+        ['KubeletConfiguration.cgroupDriver', 6],
+        ['KubeletConfiguration.clusterDNS[1]', 9],
+      ],
+    );
+    const p = problemsOf(() => loadAllConfig(kubeProxy('mode: ebpf', 'clusterCIDR: 10.244.0.0'), opts()));
+    assert.deepEqual(
+      p.problems.map((x) => [x.field, x.line]),
+      [
+        ['KubeProxyConfiguration.mode', 6],
+        ['KubeProxyConfiguration.clusterCIDR', 7],
+      ],
+    );
+  });
+
+  it('a component config given twice is an error', () => {
+    const text =
+      kubelet('maxPods: 10') + '---\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n';
+    assert.match(
+      problemsOf(() => decodeConfig(text)).message,
+      /kind "KubeletConfiguration" is specified twice/,
+    );
+  });
+});

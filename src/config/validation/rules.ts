@@ -9,6 +9,7 @@ import type {
   UpgradeConfiguration,
 } from '../model.js';
 import { certValidityWarnings, validateCertValidityPeriods, validateEncryptionAlgorithm } from './certs.js';
+import { validateKubeletConfiguration, validateKubeProxyConfiguration } from './component-configs.js';
 import { emptyFindings, invalid, merge, validateAbsolutePath, type Findings } from './common.js';
 import {
   validateAPIServer,
@@ -79,9 +80,19 @@ export function initRules(
   return out;
 }
 
-/** kubeadm's ValidateInitConfiguration over an InitConfig (the init and cluster halves). */
-export function initConfigRules(cfg: Pick<InitConfig, 'init' | 'cluster'>): Findings {
-  return initRules(cfg.init, cfg.cluster);
+/**
+ * kubeadm's ValidateInitConfiguration over an InitConfig (the init and cluster halves), then the
+ * component configs' values (see component-configs.ts).
+ */
+export function initConfigRules(
+  cfg: Pick<InitConfig, 'init' | 'cluster'> & Partial<Pick<InitConfig, 'componentConfigs'>>,
+): Findings {
+  const out = initRules(cfg.init, cfg.cluster);
+  const { kubelet, kubeProxy } = cfg.componentConfigs ?? {};
+  if (kubelet) merge(out, validateKubeletConfiguration(kubelet.config));
+  if (kubeProxy)
+    merge(out, validateKubeProxyConfiguration(kubeProxy.config, cfg.cluster.networking.podSubnet));
+  return out;
 }
 
 /** kubeadm's ValidateJoinConfiguration. */
