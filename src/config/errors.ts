@@ -14,6 +14,35 @@ export interface ConfigProblem extends FieldProblem {
   column?: number;
 }
 
+/** Where a bootstrap token or certificate key can sit: the last path segment, or a flag. */
+const SECRET_FIELDS = new Set([
+  'token',
+  'tlsBootstrapToken',
+  'certificateKey',
+  'bootstrapToken',
+  'bootstrapTokens',
+  '--token',
+  '--discovery-token',
+  '--tls-bootstrap-token',
+  '--certificate-key',
+]);
+
+/** Whether a field holds a secret (or is a list/object a secret was written in place of). */
+export function isSecretField(field: string): boolean {
+  const last = field.slice(field.lastIndexOf('.') + 1).replace(/\[[^\]]*\]$/, '');
+  return SECRET_FIELDS.has(last);
+}
+
+/**
+ * The problem without its value when the field holds a secret: a mistyped token or key (a number,
+ * a list item, a bad format) must never reach the terminal or a log.
+ */
+export function redactSecret(p: ConfigProblem): ConfigProblem {
+  if (p.value === undefined || p.value === '' || !isSecretField(p.field)) return p;
+  const { value: _secret, ...rest } = p;
+  return rest;
+}
+
 export function describeProblem(p: ConfigProblem, source?: string): string {
   const text = p.field === '' ? p.detail : formatFieldProblem(p);
   if (p.line === undefined) return text;
@@ -30,13 +59,14 @@ export class ConfigValidationError extends ValidationError {
   override readonly problems: readonly ConfigProblem[];
   readonly source: string | undefined;
   constructor(problems: readonly ConfigProblem[], source?: string) {
-    super(problems);
-    this.problems = problems;
+    const safe = problems.map(redactSecret);
+    super(safe);
+    this.problems = safe;
     this.source = source;
     this.message =
-      problems.length === 1
-        ? describeProblem(problems[0]!, source)
-        : `${problems.length} problems${source ? ` in ${source}` : ''}:\n${problems
+      safe.length === 1
+        ? describeProblem(safe[0]!, source)
+        : `${safe.length} problems${source ? ` in ${source}` : ''}:\n${safe
             .map((p) => `  - ${describeProblem(p, source)}`)
             .join('\n')}`;
   }
