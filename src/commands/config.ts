@@ -154,18 +154,21 @@ function imagesListCommand(ctx: CommandContext): Command {
   return cmd;
 }
 
-/** Pulls one image through crictl, retrying as kubeadm does; returns the last failure text. */
+/** Pulls one image through crictl, retrying as kubeadm does; the error carries the last attempt's output. */
 export async function pullImage(host: Host, criSocket: string, image: string): Promise<void> {
-  let last = '';
+  let last = { output: '', exitCode: 0 };
   for (let i = 0; i < PULL_IMAGE_RETRIES; i++) {
     const r = await host.run('crictl', ['--runtime-endpoint', criSocket, 'pull', image], {
       allowFailure: true,
       timeoutMs: PULL_TIMEOUT_MS,
     });
     if (r.exitCode === 0) return;
-    last = (r.stderr || r.stdout).trim();
+    // kubeadm reports crictl's combined output.
+    last = { output: `${r.stdout}${r.stderr}`.trim(), exitCode: r.exitCode };
   }
-  throw new KbadmError(`failed to pull image "${image}": output: ${last}, error: exit status 1`);
+  throw new KbadmError(
+    `failed to pull image "${image}": output: ${last.output}, error: exit status ${last.exitCode}`,
+  );
 }
 
 function imagesPullCommand(ctx: CommandContext): Command {

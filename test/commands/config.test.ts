@@ -279,19 +279,47 @@ describe('kbadm config images', () => {
     assert.equal(r.stdout, DEFAULT_IMAGES.map((i) => `[config/images] Pulled ${i}\n`).join(''));
   });
 
-  it('pull: --cri-socket, and five attempts before failing', async () => {
+  it('pull: --cri-socket, and five attempts before failing with the last output and exit status', async () => {
     let calls = 0;
-    const host = createTestHost().onRun('crictl', () => {
-      calls++;
-      return { exitCode: 1, stderr: 'rpc error: unavailable' };
-    });
+    const host = createTestHost()
+      .seedSocket('/var/run/crio/crio.sock')
+      .onRun('crictl', () => {
+        calls++;
+        return { exitCode: calls < 5 ? 1 : 2, stdout: 'Pulling\n', stderr: `rpc error: attempt ${calls}` };
+      });
     const e = await fails(['images', 'pull', '--cri-socket', 'unix:///run/custom.sock'], host);
     assert.equal(calls, 5);
-    assert.match(
-      String(e),
-      /failed to pull image "registry.k8s.io\/kube-apiserver:v1.34.0": output: rpc error: unavailable/,
+    assert.equal(
+      (e as Error).message,
+      'failed to pull image "registry.k8s.io/kube-apiserver:v1.34.0": output: Pulling\nrpc error: attempt 5, error: exit status 2',
     );
     assert.ok(host.runs.every((c) => c.args[1] === 'unix:///run/custom.sock'));
+  });
+
+  it('pull: a socket path without a scheme gets unix://, with the warning', async () => {
+    const host = createTestHost().onRun('crictl', {});
+    const r = await run(['images', 'pull', '--cri-socket', '/run/custom.sock'], host);
+    assert.ok(host.runs.length > 0 && host.runs.every((c) => c.args[1] === 'unix:///run/custom.sock'));
+    assert.match(r.stderr, /Automatically prepending scheme "unix" to the "criSocket"/);
+  });
+
+  it('pull: a failed attempt is retried, then the next image follows', async () => {
+    let calls = 0;
+    const host = createTestHost().onRun('crictl', () => (++calls <= 2 ? { exitCode: 1 } : {}));
+    const r = await run(['images', 'pull'], host);
+    assert.equal(host.runs.length, DEFAULT_IMAGES.length + 2);
+    assert.deepEqual(
+      host.runs.slice(0, 3).map((c) => c.args.at(-1)),
+      Array(3).fill(DEFAULT_IMAGES[0]),
+    );
+    assert.equal(r.stdout.split('\n').filter(Boolean).length, DEFAULT_IMAGES.length);
+  });
+
+  it('pull: --config chooses the socket and images; --cri-socket is then ignored, as in kubeadm', async () => {
+    const host = createTestHost().seedFile('/c.yaml', fixture('05-ha-endpoint-vip.yaml')).onRun('crictl', {});
+    await run(['images', 'pull', '--config', '/c.yaml', '--cri-socket', 'unix:///run/other.sock'], host);
+    assert.ok(host.runs.length > 0);
+    assert.ok(host.runs.every((c) => c.args[1] === 'unix:///var/run/crio/crio.sock'));
   });
 
   it("pull: several CRI sockets without --cri-socket is kubeadm's error", async () => {
