@@ -120,38 +120,86 @@ function mergeMap(original: Obj, patch: Obj, schema: MergeSchema, path: string):
 }
 
 function mergeList(original: Json[], patch: Json[], schema: MergeSchema, path: string): Json[] {
-  // `{$patch: replace}` anywhere in the patch list replaces the whole list with its other items.
-  if (patch.some((p) => isObject(p) && p[PATCH] === 'replace' && Object.keys(p).length === 1)) {
-    return patch.filter((p) => !(isObject(p) && p[PATCH] === 'replace')).map(stripDirectives);
-  }
   if (schema.primitiveMerge) {
-    const out = [...original];
-    for (const v of patch) if (!out.some((o) => JSON.stringify(o) === JSON.stringify(v))) out.push(v);
-    return out;
+    const merged = [...original];
+    for (const v of patch) if (!merged.some((o) => sameJson(o, v))) merged.push(v);
+    return enforceOrder(merged, patch, original, (v) => JSON.stringify(v));
   }
   const key = schema.mergeKey;
   if (key === undefined) return patch.map(stripDirectives);
-  const out = [...original];
+  // Directive items first, as apimachinery does: `$patch: replace` anywhere replaces the list with
+  // the plain items; `$patch: delete` removes every item with that key.
+  let base = [...original];
+  const plain: Obj[] = [];
+  let replace = false;
   for (const item of patch) {
     if (!isObject(item)) throw new PatchError(`${path}: list items must be maps merged by "${key}"`);
-    if (!Object.hasOwn(item, key)) {
-      throw new PatchError(
-        `${path}: map ${JSON.stringify(item)} does not contain declared merge key: ${key}`,
-      );
-    }
-    const id = JSON.stringify(item[key]);
-    const at = out.findIndex((o) => isObject(o) && JSON.stringify(o[key]) === id);
-    if (item[PATCH] === 'delete') {
-      if (at !== -1) out.splice(at, 1);
-      continue;
-    }
-    const itemSchema: MergeSchema = schema.fields ? { fields: schema.fields } : {};
-    if (at === -1) {
-      out.push(mergeMap({}, item, itemSchema, `${path}[${key}=${id}]`) ?? {});
+    const directive = item[PATCH];
+    if (directive === undefined) {
+      if (!Object.hasOwn(item, key)) {
+        throw new PatchError(
+          `${path}: map ${JSON.stringify(item)} does not contain declared merge key: ${key}`,
+        );
+      }
+      plain.push(item);
+    } else if (directive === 'replace') {
+      replace = true;
+    } else if (directive === 'delete') {
+      if (!Object.hasOwn(item, key)) {
+        throw new PatchError(
+          `${path}: map ${JSON.stringify(item)} does not contain declared merge key: ${key}`,
+        );
+      }
+      base = base.filter((o) => !(isObject(o) && sameJson(o[key], item[key])));
+    } else if (directive === 'merge') {
+      throw new PatchError(`${path}: merging lists cannot yet be specified in the patch`);
     } else {
-      const merged = mergeMap(out[at] as Obj, item, itemSchema, `${path}[${key}=${id}]`);
-      if (merged === undefined) out.splice(at, 1);
-      else out[at] = merged;
+      throw new PatchError(`unknown patch directive "${String(directive)}" at ${path}`);
+    }
+  }
+  if (replace) return plain.map(stripDirectives);
+  const itemSchema: MergeSchema = schema.fields ? { fields: schema.fields } : {};
+  const merged = [...base];
+  for (const item of plain) {
+    const id = JSON.stringify(item[key]);
+    const at = merged.findIndex((o) => isObject(o) && JSON.stringify(o[key]) === id);
+    const where = `${path}[${key}=${id}]`;
+    if (at === -1) merged.push(mergeMap({}, item, itemSchema, where) ?? {});
+    else merged[at] = mergeMap(merged[at] as Obj, item, itemSchema, where) ?? {};
+  }
+  return enforceOrder(merged, plain, base, (v) => (isObject(v) ? JSON.stringify(v[key]) : ''));
+}
+
+function sameJson(a: Json | undefined, b: Json | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * apimachinery's normalizeElementOrder: the items the patch names keep the patch's order, the
+ * others keep the original's, and the two are interleaved by original position. An item the
+ * original does not have compares as unknown, so new items land before the next original one
+ * (a patch that only adds puts its items first).
+ */
+function enforceOrder(merged: Json[], patch: Json[], original: Json[], id: (v: Json) => string): Json[] {
+  const patchIds = patch.map(id);
+  const serverIds = original.map(id);
+  const fromPatch = merged
+    .filter((v) => patchIds.includes(id(v)))
+    .sort((a, b) => patchIds.indexOf(id(a)) - patchIds.indexOf(id(b)));
+  const serverOnly = merged
+    .filter((v) => !patchIds.includes(id(v)))
+    .sort((a, b) => serverIds.indexOf(id(a)) - serverIds.indexOf(id(b)));
+  const out: Json[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < fromPatch.length) {
+    if (j >= fromPatch.length) out.push(serverOnly[i++]!);
+    else if (i >= serverOnly.length) out.push(fromPatch[j++]!);
+    else {
+      const li = serverIds.indexOf(id(serverOnly[i]!));
+      const ri = serverIds.indexOf(id(fromPatch[j]!));
+      if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++]!);
+      else out.push(fromPatch[j++]!);
     }
   }
   return out;

@@ -43,17 +43,45 @@ describe('strategic merge patch for Pods', () => {
       },
     });
     assert.equal(r.spec.containers.length, 1);
+    // Every item named by the patch takes the patch's order (apimachinery normalizeElementOrder).
     assert.deepEqual(r.spec.containers[0].env, [
-      { name: 'A', value: 'x' },
       { name: 'B', value: '2' },
+      { name: 'A', value: 'x' },
     ]);
     assert.deepEqual(r.spec.containers[0].command, ['kube-apiserver', '--a=1'], 'untouched fields stay');
   });
-  test('a container with a new name is appended', () => {
+  test('a container with a new name goes before the original ones, as apimachinery orders it', () => {
     const r = merge({ spec: { containers: [{ name: 'sidecar', image: 'busybox' }] } });
     assert.deepEqual(
       r.spec.containers.map((c: { name: string }) => c.name),
-      ['kube-apiserver', 'sidecar'],
+      ['sidecar', 'kube-apiserver'],
+    );
+  });
+  test('list order: patch items keep the patch order, original-only items their place', () => {
+    const names = (patch: string[], original = ['a', 'b', 'c']) =>
+      (
+        merge(
+          { spec: { volumes: patch.map((name) => ({ name, emptyDir: {} })) } },
+          { spec: { volumes: original.map((name) => ({ name })) } },
+        ).spec.volumes as { name: string }[]
+      ).map((v) => v.name);
+    assert.deepEqual(names(['b']), ['a', 'b', 'c'], 'a merged item stays in place');
+    assert.deepEqual(names(['new']), ['new', 'a', 'b', 'c']);
+    assert.deepEqual(names(['b', 'new']), ['a', 'b', 'new', 'c']);
+    assert.deepEqual(names(['new', 'b']), ['new', 'a', 'b', 'c']);
+    // b sits before c in the original, so it is placed before the first patch item.
+    assert.deepEqual(names(['c', 'a']), ['b', 'c', 'a'], 'the patch reorders the items it names');
+    assert.deepEqual(names(['x'], []), ['x']);
+  });
+  test('$patch: delete removes every item with that key; $patch: merge in a list is an error', () => {
+    const r = merge(
+      { spec: { volumes: [{ name: 'a', $patch: 'delete' }] } },
+      { spec: { volumes: [{ name: 'a' }, { name: 'b' }, { name: 'a', x: 1 }] } },
+    );
+    assert.deepEqual(r.spec.volumes, [{ name: 'b' }]);
+    assert.throws(
+      () => merge({ spec: { volumes: [{ name: 'a', $patch: 'merge' }] } }),
+      /merging lists cannot yet be specified/,
     );
   });
   test('ports merge by containerPort, volumeMounts by mountPath, volumes by name', () => {
@@ -105,6 +133,8 @@ describe('strategic merge patch for Pods', () => {
       },
     });
     assert.deepEqual(r.metadata.finalizers, ['b']);
+    const added = merge({ metadata: { finalizers: ['z', 'a'] } });
+    assert.deepEqual(added.metadata.finalizers, ['z', 'a'], 'new scalars first, the patch order wins');
   });
   test('$retainKeys keeps only the listed fields before merging', () => {
     const r = merge({
