@@ -194,6 +194,13 @@ export async function readPatchDir(host: Host, dir: string, shownDir = dir): Pro
     if (!st?.isFile) continue;
     files.push({ name, data: (await host.readFile(full)).toString('utf8') });
   }
-  const r = patchSetsFromFiles(files);
+  let r: PatchFiles;
+  try {
+    r = patchSetsFromFiles(files);
+  } catch (err) {
+    // kubeadm reports a bad file name or an unreadable patch as a failure to list the directory.
+    const why = err instanceof Error ? err.message : String(err);
+    throw new KbadmError(`could not list patch files for path "${shownDir}": ${why}`, { cause: err });
+  }
   return { sets: r.sets, messages: [`Reading patches from path "${shownDir}"`, ...r.messages] };
 }

@@ -116,4 +116,16 @@ describe('reading a patches directory through the host', () => {
     await assert.rejects(readPatchDir(host, '/nope'), /could not list patch files for path "\/nope"/);
     await assert.rejects(readPatchDir(host, '/f'), /not a directory/);
   });
+  test('a bad patch type or invalid YAML names the directory and the file', async () => {
+    const badType = createTestHost().seedFile('/p/etcd+strategy.yaml', 'a: 1\n');
+    await assert.rejects(
+      readPatchDir(badType, '/p'),
+      /^KbadmError: could not list patch files for path "\/p": unknown or missing patch type after '\+', must be one of \[json merge strategic\] \(file "etcd\+strategy\.yaml"\)$/,
+    );
+    const badYaml = createTestHost().seedFile('/p/etcd.yaml', 'a: [1\n');
+    await assert.rejects(
+      readPatchDir(badYaml, '/p'),
+      /path "\/p": could not convert patch file "etcd\.yaml"/,
+    );
+  });
 });
