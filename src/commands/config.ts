@@ -9,7 +9,7 @@ import { KBADM_VERSION } from '../version.js';
 import { DEFAULTS, type DefaultingFacts } from '../config/defaults.js';
 import { gatherDefaultingFacts, readConfigFile, userPath } from '../config/host-facts.js';
 import { imageList } from '../config/images.js';
-import { loadAllConfig } from '../config/load.js';
+import { decodeConfig, loadAllConfig } from '../config/load.js';
 import type { ClusterConfiguration } from '../config/model.js';
 import {
   COMPONENT_CONFIG_KINDS,
@@ -299,12 +299,20 @@ In this version of kbadm, the following API versions are supported:
       const host = await ctx.host();
       const text = await readConfigFile(host, opts.config);
       const facts = await gatherDefaultingFacts(host);
+      // kubeadm stats a discovery file here; look it up on the host before the pure validation.
+      const discoveryFile = decodeConfig(text, { source: opts.config, strict: true }).documents.join
+        ?.discovery.file?.kubeConfigPath;
+      const present =
+        discoveryFile !== undefined && (await host.exists(userPath(host, discoveryFile)))
+          ? discoveryFile
+          : undefined;
       const r = loadAllConfig(text, {
         source: opts.config,
         strict: true,
         facts,
         defaulting: { skipCRIDetect: true },
         command: 'validate',
+        validation: { fileExists: (p) => p === present },
       });
       warnAll(ctx, r.warnings);
       ctx.stdout.write('ok\n');

@@ -113,6 +113,20 @@ describe('kbadm config print', () => {
     });
   }
 
+  it('init-defaults with component configs loads back through config validate unchanged', async () => {
+    const args = [
+      'print',
+      'init-defaults',
+      '--component-configs',
+      'KubeletConfiguration,KubeProxyConfiguration',
+    ];
+    const printed = (await run(args)).stdout;
+    const host = createTestHost().seedFile('/cfg/defaults.yaml', printed);
+    const r = await run(['validate', '--config', '/cfg/defaults.yaml'], host);
+    assert.equal(r.stdout, 'ok\n');
+    assert.equal(r.stderr, '');
+  });
+
   it('join-defaults names the node after the host', async () => {
     const r = await run(['print', 'join-defaults'], createTestHost({ facts: { hostname: 'Worker-7' } }));
     assert.match(r.stdout, /\n {2}name: worker-7\n/);
@@ -172,6 +186,28 @@ describe('kbadm config validate', () => {
     const e = await fails(['validate', '--config', '/c.yaml'], host);
     assert.ok(e instanceof ConfigValidationError);
     assert.match(e.message, /strict decoding error: unknown field "networking.podCIDR"/);
+  });
+
+  it('checks that a discovery file exists on the host, as kubeadm does', async () => {
+    const text = [
+      'apiVersion: kubeadm.k8s.io/v1beta4',
+      'kind: JoinConfiguration',
+      'discovery:',
+      '  file:',
+      '    kubeConfigPath: /etc/kubernetes/discovery.conf',
+      '  tlsBootstrapToken: abcdef.0123456789abcdef',
+    ].join('\n');
+    const missing = createTestHost().seedFile('/c.yaml', text);
+    const e = await fails(['validate', '--config', '/c.yaml'], missing);
+    assert.ok(e instanceof ConfigValidationError);
+    assert.match(
+      e.message,
+      /JoinConfiguration\.discovery\.file\.kubeConfigPath: "\/etc\/kubernetes\/discovery\.conf": not a valid HTTPS URL or a file on disk/,
+    );
+    const present = createTestHost()
+      .seedFile('/c.yaml', text)
+      .seedFile('/etc/kubernetes/discovery.conf', 'apiVersion: v1\nkind: Config\n');
+    assert.equal((await run(['validate', '--config', '/c.yaml'], present)).stdout, 'ok\n');
   });
 
   it('prints warnings on stderr and still says ok', async () => {
