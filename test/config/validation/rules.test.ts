@@ -179,6 +179,15 @@ describe('joinRules / validateJoin', () => {
       ],
     );
   });
+  it('requires an absolute caCertPath ending in .crt', () => {
+    for (const ok of ['/etc/kubernetes/pki/ca.crt', '/srv/ca.crt'])
+      assert.deepEqual(joinRules(join({ caCertPath: ok })).errors, []);
+    for (const bad of ['etc/kubernetes/pki/ca.crt', 'ca.crt', '/etc/kubernetes/pki/ca'])
+      assert.deepEqual(
+        joinRules(join({ caCertPath: bad })).errors.map((p) => [p.field, p.value]),
+        [['JoinConfiguration.caCertPath', bad]],
+      );
+  });
   it('passes the file-existence fact to discovery', () => {
     const j = join({ discovery: { file: { kubeConfigPath: '/etc/kubernetes/discovery.conf' } } });
     assert.deepEqual(validateJoin(j, { ...ctx, fileExists: () => true }).errors, []);
