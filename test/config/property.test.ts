@@ -60,6 +60,11 @@ const KEYS = [
   'timeouts',
   'discovery',
   'local',
+  // component-config fields with value rules
+  'cgroupDriver',
+  'clusterDNS',
+  'mode',
+  'clusterCIDR',
 ];
 
 type Op =
