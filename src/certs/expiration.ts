@@ -117,15 +117,19 @@ export function formatExpirationTable(info: ExpirationInfo): string {
   return tabwrite(lines);
 }
 
-/** The object printed for `-o json|yaml`. */
+/**
+ * The object printed for `-o json|yaml`: output.kubeadm.k8s.io/v1alpha3 Certificate fields in their
+ * Go declaration order; `missing` is always there (no omitempty), `caName` only when set, and a
+ * missing certificate's zero time is null.
+ */
 export function expirationInfoObject(info: ExpirationInfo): Record<string, unknown> {
   const row = (r: ExpirationRow) => ({
     name: r.name,
     expirationDate: r.expirationDate ? r.expirationDate.toISOString().replace(/\.\d{3}Z$/, 'Z') : null,
     residualTime: r.residualTimeSeconds ?? 0,
-    ...(r.caName ? { caName: r.caName } : {}),
     externallyManaged: r.externallyManaged,
-    ...(r.missing ? { missing: true } : {}),
+    ...(r.caName ? { caName: r.caName } : {}),
+    missing: r.missing,
   });
   return {
     kind: 'CertificateExpirationInfo',

@@ -6,7 +6,7 @@ import { KbadmError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
 import type { PkiInputs } from './inputs.js';
-import { generatePrivateKey, parsePrivateKeyPem, SA_KEY_FILE, type PrivateKey } from './keys.js';
+import { generatePrivateKey, parsePrivateKeyPem, SA_KEY_FILE, SA_PUB_FILE, type PrivateKey } from './keys.js';
 import {
   decideCA,
   decideLeaf,
@@ -18,6 +18,7 @@ import {
   usingExternalCA,
   type ExternalCAResult,
   type Loaded,
+  type PairFiles,
 } from './reuse.js';
 import { certSpecs, type CertSpec } from './specs.js';
 import { certFiles, serviceAccountFiles, type PkiFile } from './tree.js';
@@ -180,6 +181,10 @@ export async function missingPkiNames(store: PkiStore, inputs: PkiInputs, now: D
   return names;
 }
 
+function pairFiles(store: PkiStore, spec: CertSpec): PairFiles {
+  return { cert: store.shown(spec.certFile), key: store.shown(spec.keyFile) };
+}
+
 function printDecision(out: Output, d: { messages: string[]; warnings: string[] }): void {
   for (const w of d.warnings) warnOnce(out, w);
   for (const m of d.messages) out.progressLine(m);
@@ -189,7 +194,11 @@ function printDecision(out: Output, d: { messages: string[]; warnings: string[] 
 export async function ensureCA(run: CertRun, spec: CertSpec): Promise<void> {
   const { store, out } = run;
   const [cert, key] = await Promise.all([store.cert(spec.baseName), store.key(spec.baseName)]);
-  const decision = decideCA(spec, { cert, key }, { externalEtcd: !run.inputs.etcd.local, now: run.now });
+  const decision = decideCA(
+    spec,
+    { cert, key },
+    { externalEtcd: !run.inputs.etcd.local, now: run.now, files: pairFiles(store, spec) },
+  );
   if (decision.action !== 'generate') return printDecision(out, decision);
   const newKey = await (run.keys?.take(spec.name, spec.encryptionAlgorithm) ??
     generatePrivateKey(spec.encryptionAlgorithm));
@@ -215,7 +224,7 @@ export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
   const decision = decideLeaf(
     spec,
     { cert, key, caCert, caKey },
-    { externalEtcd: !run.inputs.etcd.local, now: run.now },
+    { externalEtcd: !run.inputs.etcd.local, now: run.now, files: pairFiles(store, spec) },
   );
   if (decision.action === 'reuse' && cert.state === 'ok') {
     const leaf = cert.value[0]!;
@@ -246,7 +255,16 @@ export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
 export async function ensureServiceAccountKey(run: CertRun): Promise<void> {
   const { store, out } = run;
   const external = (await externalCAStatus(store, 'ca', run.now)).external;
-  const decision = decideServiceAccountKey(await store.key(SA_KEY_FILE), external);
+  const existing = await store.key(SA_KEY_FILE);
+  const decision = decideServiceAccountKey(existing, external);
+  if (decision.action === 'reuse' && existing.state === 'ok' && !(await store.exists(SA_PUB_FILE))) {
+    // sa.key is written before sa.pub: a run that stopped in between left the key alone. kubeadm
+    // would keep reusing it without sa.pub, which kube-apiserver needs; the public half is derived.
+    printDecision(out, decision);
+    out.progressLine(`[certs] Writing "${SA_PUB_FILE}" for the existing "sa" key`);
+    await store.write(serviceAccountFiles(existing.value).filter((f) => f.path === SA_PUB_FILE));
+    return;
+  }
   if (decision.action !== 'generate') return printDecision(out, decision);
   const key = await (run.keys?.take(SA_POOL_NAME, run.inputs.encryptionAlgorithm) ??
     generatePrivateKey(run.inputs.encryptionAlgorithm));

@@ -35,7 +35,7 @@ function generatingMessages(spec: CertSpec): string[] {
 export function decideCA(
   spec: CertSpec,
   existing: { cert: Loaded<CertificateInfo>; key: Loaded<PrivateKey> },
-  opts: { externalEtcd: boolean; now: Date },
+  opts: { externalEtcd: boolean; now: Date; files?: PairFiles },
 ): CertDecision {
   if (opts.externalEtcd && spec.name === 'etcd-ca') {
     return {
@@ -64,11 +64,36 @@ export function decideCA(
     };
   }
   if (existing.cert.state === 'invalid' || existing.key.state !== 'missing') {
-    // A cert file that does not load, or a key without its cert: kubeadm refuses to overwrite either.
-    const why = existing.cert.state === 'invalid' ? existing.cert.error : 'the certificate file is missing';
-    throw new KbadmError(`failure loading ${spec.baseName} certificate authority: ${why}`);
+    throw halfPairError(`${spec.baseName} certificate authority`, spec, existing, opts.files);
   }
   return { action: 'generate', messages: generatingMessages(spec), warnings: [] };
+}
+
+/** Host paths of a pair, for messages; the bare file names when the caller has none. */
+export interface PairFiles {
+  cert: string;
+  key: string;
+}
+
+/**
+ * A certificate file that does not load, or a private key without its certificate. Keys are written
+ * before their certificate, so a run that dies in between leaves the second case behind; kubeadm
+ * refuses to continue then, and so does kbadm: a private key is never overwritten. The message says
+ * which file is there, which is not, and how to go on.
+ */
+function halfPairError(
+  what: string,
+  spec: Pick<CertSpec, 'certFile' | 'keyFile'>,
+  existing: { cert: Loaded<unknown>; key: Loaded<unknown> },
+  files: PairFiles = { cert: spec.certFile, key: spec.keyFile },
+): KbadmError {
+  if (existing.cert.state === 'invalid')
+    return new KbadmError(`failure loading ${what}: ${existing.cert.error}`);
+  return new KbadmError(
+    `failure loading ${what}: ${files.cert} does not exist, but its private key ${files.key} does ` +
+      '(a run that stopped between writing the key and the certificate leaves this behind). ' +
+      `kbadm never overwrites a private key: remove ${files.key} to generate a new pair, or put the certificate for it at ${files.cert}`,
+  );
 }
 
 function optional(s: string | undefined): string[] {
@@ -88,7 +113,7 @@ export function decideLeaf(
     caCert: Loaded<CertificateInfo>;
     caKey: Loaded<PrivateKey>;
   },
-  opts: { externalEtcd: boolean; now: Date },
+  opts: { externalEtcd: boolean; now: Date; files?: PairFiles },
 ): CertDecision {
   const caBase = caBaseName(spec);
   if (opts.externalEtcd && spec.caName === 'etcd-ca') {
@@ -118,7 +143,7 @@ export function decideLeaf(
     };
   }
   if (existing.cert.state === 'invalid' || existing.key.state !== 'missing') {
-    throw new KbadmError(`failure loading ${spec.baseName} certificate`);
+    throw halfPairError(`${spec.baseName} certificate`, spec, existing, opts.files);
   }
   requireCA(spec, existing.caCert, existing.caKey);
   return { action: 'generate', messages: generatingMessages(spec), warnings: [] };

@@ -91,14 +91,39 @@ test('machine-readable object', () => {
   });
   assert.equal(o['apiVersion'], 'output.kubeadm.k8s.io/v1alpha3');
   assert.equal(o['kind'], 'CertificateExpirationInfo');
-  assert.deepEqual((o['certificates'] as unknown[])[0], {
-    name: 'apiserver',
-    expirationDate: '2026-01-01T00:00:00Z',
-    residualTime: 31536000,
-    caName: 'ca',
-    externallyManaged: false,
-  });
-  assert.equal((o['certificates'] as Record<string, unknown>[])[1]!['missing'], true);
+  // Field order and presence are those of kubeadm's Go struct: `missing` has no omitempty.
+  assert.equal(
+    JSON.stringify((o['certificates'] as unknown[])[0]),
+    JSON.stringify({
+      name: 'apiserver',
+      expirationDate: '2026-01-01T00:00:00Z',
+      residualTime: 31536000,
+      externallyManaged: false,
+      caName: 'ca',
+      missing: false,
+    }),
+  );
+  assert.equal(
+    JSON.stringify((o['certificates'] as unknown[])[1]),
+    JSON.stringify({
+      name: 'admin.conf',
+      expirationDate: null,
+      residualTime: 0,
+      externallyManaged: false,
+      missing: true,
+    }),
+  );
+  assert.equal(
+    JSON.stringify((o['certificateAuthorities'] as unknown[])[0]),
+    JSON.stringify({
+      name: 'ca',
+      expirationDate: '2035-01-01T00:00:00Z',
+      residualTime: 315532800,
+      externallyManaged: false,
+      missing: false,
+    }),
+  );
+  assert.deepEqual(Object.keys(o), ['kind', 'apiVersion', 'certificates', 'certificateAuthorities']);
 });
 
 test('renewable set and CA list', () => {

@@ -279,16 +279,57 @@ describe('certs check-expiration', () => {
       json.certificateAuthorities.map((c) => c.name),
       ['ca', 'etcd-ca', 'front-proxy-ca'],
     );
+    // Every field of kubeadm's Certificate, in its order; `missing` has no omitempty.
+    for (const c of json.certificates)
+      assert.deepEqual(Object.keys(c), [
+        'name',
+        'expirationDate',
+        'residualTime',
+        'externallyManaged',
+        'caName',
+        'missing',
+      ]);
+    for (const c of json.certificateAuthorities)
+      assert.deepEqual(Object.keys(c), [
+        'name',
+        'expirationDate',
+        'residualTime',
+        'externallyManaged',
+        'missing',
+      ]);
     const yaml = (await root.kbadm(['certs', 'check-expiration', '-o', 'yaml'])).stdout;
-    assert.match(yaml, /^apiVersion: output\.kubeadm\.k8s\.io\/v1alpha3$/m);
-    assert.match(yaml, /^- caName: front-proxy-ca$|^  caName: front-proxy-ca$/m);
+    // kubeadm's YAML printer sorts keys (JSON through a map), at every level.
+    assert.deepEqual(
+      yaml
+        .split('\n')
+        .filter((l) => /^\w/.test(l))
+        .map((l) => l.split(':')[0]),
+      ['apiVersion', 'certificateAuthorities', 'certificates', 'kind'],
+    );
+    assert.match(
+      yaml,
+      /^- caName: front-proxy-ca\n {2}expirationDate: "[\dT:-]+Z"\n {2}externallyManaged: false\n {2}missing: false\n {2}name: front-proxy-client\n {2}residualTime: \d+$/m,
+    );
   });
 
   test('the certificates alias, a missing file and an externally managed CA', async () => {
     rmSync(join(root.kube, 'super-admin.conf'));
     rmSync(join(root.pki, 'front-proxy-ca.key'));
     const r = await root.kbadm(['certificates', 'check-expiration']);
-    assert.match(r.stdout, /^!MISSING! super-admin\.conf\s*$/m);
+    // kubeadm's row: the name, then four empty tab-terminated cells padded to the column widths.
+    assert.match(r.stdout, /^!MISSING! super-admin\.conf {3} {25} {16} {24}$/m);
+    const missing = (
+      JSON.parse((await root.kbadm(['certs', 'check-expiration', '-o', 'json'])).stdout) as {
+        certificates: Record<string, unknown>[];
+      }
+    ).certificates.find((c) => c['name'] === 'super-admin.conf');
+    assert.deepEqual(missing, {
+      name: 'super-admin.conf',
+      expirationDate: null,
+      residualTime: 0,
+      externallyManaged: false,
+      missing: true,
+    });
     assert.match(r.stdout, /^front-proxy-client .* front-proxy-ca {10}yes {5}$/m);
     assert.match(r.stdout, /^front-proxy-ca .* yes {5}$/m);
     const renew = await root.kbadm(['certs', 'renew', 'all']);
