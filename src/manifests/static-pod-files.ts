@@ -2,6 +2,7 @@
 // directory, and writing manifests and kubelet files with kubeadm's modes. Messages name host
 // paths, never --rootfs ones.
 import * as path from 'node:path';
+import { featureEnabled } from '../config/feature-gates.js';
 import type { InitConfig } from '../config/model.js';
 import type { Host } from '../host/host.js';
 import type { Paths } from '../host/paths.js';
@@ -87,6 +88,23 @@ export async function patched<T>(d: StaticPodRunData, target: PatchTarget, value
   const r = applyPatches(target, value as unknown as Json, sets);
   for (const m of r.messages) d.out.progress('patches', m);
   return r.value as unknown as T;
+}
+
+export const ROOTLESS_CONTROL_PLANE = 'RootlessControlPlane';
+
+/**
+ * kubeadm's RootlessControlPlane gate runs the component as a dedicated user it creates on the
+ * host; kbadm does not implement that yet, so say so rather than write a root Pod silently.
+ */
+export function warnIfRootless(
+  d: Pick<StaticPodRunData, 'spec' | 'out'>,
+  tag: string,
+  component: string,
+): void {
+  if (!featureEnabled(d.spec.cluster.featureGates, ROOTLESS_CONTROL_PLANE)) return;
+  d.out.warn(
+    `[${tag}] the ${ROOTLESS_CONTROL_PLANE} feature gate is not supported by kbadm: "${component}" will run as root`,
+  );
 }
 
 /** Patches a static Pod and writes `<manifests>/<name>.yaml` (0600, dir 0700). */

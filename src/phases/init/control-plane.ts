@@ -9,6 +9,7 @@ import {
 } from '../../manifests/control-plane.js';
 import {
   controlPlaneInputs,
+  warnIfRootless,
   writeStaticPod,
   type StaticPodRunData,
 } from '../../manifests/static-pod-files.js';
@@ -96,6 +97,7 @@ export async function runControlPlaneComponent(
   component: ControlPlaneComponentName,
 ): Promise<void> {
   d.out.progress('control-plane', `Creating static Pod manifest for "${component}"`);
+  warnIfRootless(d, 'control-plane', component);
   const pod = controlPlanePod(await controlPlaneInputs(d), component);
   for (const w of pod.warnings) d.out.warn(w);
   await writeStaticPod(d, component, pod.value);

@@ -3,6 +3,7 @@ import { etcdPod } from '../../manifests/etcd.js';
 import {
   etcdInputs,
   rooted,
+  warnIfRootless,
   writeStaticPod,
   type StaticPodRunData,
 } from '../../manifests/static-pod-files.js';
@@ -21,6 +22,7 @@ export async function runEtcdLocal(d: StaticPodRunData): Promise<void> {
     'etcd',
     `Creating static Pod manifest for local etcd in "${d.paths.onHost(d.paths.manifestsDir)}"`,
   );
+  warnIfRootless(d, 'etcd', 'etcd');
   const pod = etcdPod(etcdInputs(d));
   for (const w of pod.warnings) d.out.warn(w);
   await writeStaticPod(d, 'etcd', pod.value);

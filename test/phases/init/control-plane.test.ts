@@ -45,6 +45,20 @@ describe('init phase control-plane', () => {
     assert.doesNotMatch(kcm, /path: \/etc\/pki\n/, 'never all of /etc/pki');
   });
 
+  test('RootlessControlPlane is not implemented: each component says it will run as root', async () => {
+    const s = spec();
+    s.cluster.featureGates = { RootlessControlPlane: true };
+    const run = testRun(s);
+    await runControlPlaneComponent(run, 'kube-scheduler');
+    assert.match(
+      run.out.stderr.join(''),
+      /\[control-plane\] the RootlessControlPlane feature gate is not supported by kbadm: "kube-scheduler" will run as root/,
+    );
+    const plain = testRun(spec());
+    await runControlPlaneComponent(plain, 'kube-scheduler');
+    assert.doesNotMatch(plain.out.stderr.join(''), /RootlessControlPlane/);
+  });
+
   test('an unknown authorization mode is warned about; the user value still wins, as in kubeadm', async () => {
     const s = spec();
     s.cluster.apiServer.extraArgs = [{ name: 'authorization-mode', value: 'Node,Magic,RBAC' }];
