@@ -8,7 +8,13 @@ import type { Host } from '../host/host.js';
 import type { Paths } from '../host/paths.js';
 import type { Output } from '../output/output.js';
 import type { Json } from '../patches/json-patch.js';
-import { applyPatches, readPatchDir, type PatchSet, type PatchTarget } from '../patches/patches.js';
+import {
+  applyPatches,
+  readingPatchesMessage,
+  readPatchDir,
+  type PatchSet,
+  type PatchTarget,
+} from '../patches/patches.js';
 import { CA_CERTS_EXTRA_PATHS, type ControlPlaneInputs } from './control-plane.js';
 import type { EtcdInputs } from './etcd.js';
 import { proxyEnvVars, type StaticPod } from './pod.js';
@@ -73,8 +79,10 @@ export function patchSets(d: StaticPodRunData): Promise<PatchSet[]> {
   if (dir === '') return Promise.resolve([]);
   let sets = patchCache.get(d);
   if (!sets) {
+    // Announced before listing, so a bad directory's error follows the line that names it.
+    d.out.progress('patches', readingPatchesMessage(dir));
     sets = readPatchDir(d.host, rooted(d, dir), dir).then((r) => {
-      for (const m of r.messages) d.out.progress('patches', m);
+      for (const m of r.messages.slice(1)) d.out.progress('patches', m);
       return r.sets;
     });
     patchCache.set(d, sets);

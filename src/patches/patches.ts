@@ -178,6 +178,11 @@ export function applyPatches(target: PatchTarget, value: Json, sets: readonly Pa
   return { value: current, messages };
 }
 
+/** The first line kubeadm prints for a patches directory, before it lists it. */
+export function readingPatchesMessage(shownDir: string): string {
+  return `Reading patches from path "${shownDir}"`;
+}
+
 /**
  * Reads a patches directory through the host: regular files at its top level, in name order.
  * `dir` is the path under --rootfs; `shownDir` is what messages call it.
@@ -202,5 +207,5 @@ export async function readPatchDir(host: Host, dir: string, shownDir = dir): Pro
     const why = err instanceof Error ? err.message : String(err);
     throw new KbadmError(`could not list patch files for path "${shownDir}": ${why}`, { cause: err });
   }
-  return { sets: r.sets, messages: [`Reading patches from path "${shownDir}"`, ...r.messages] };
+  return { sets: r.sets, messages: [readingPatchesMessage(shownDir), ...r.messages] };
 }

@@ -78,6 +78,17 @@ describe('init phase etcd local', () => {
     assert.equal(run.host.modeOf('/etc/kubernetes/manifests/etcd.yaml'), undefined);
   });
 
+  test('a bad patch file name: the directory is announced, then the error names it and the file', async () => {
+    const spec = local();
+    spec.init.patches = { directory: '/etc/kubernetes/patches' };
+    const run = testRun(spec, { files: { '/etc/kubernetes/patches/etcd+typo.yaml': 'a: 1\n' } });
+    await assert.rejects(
+      runEtcdLocal(run),
+      /could not list patch files for path "\/etc\/kubernetes\/patches": .*\(file "etcd\+typo\.yaml"\)/,
+    );
+    assert.equal(lines(run.out).at(-1), '[patches] Reading patches from path "/etc/kubernetes/patches"');
+  });
+
   test('phase shape: etcd has only `local`, no `all`; local inherits kubeadm’s flags', () => {
     assert.equal(etcdPhase.name, 'etcd');
     assert.deepEqual(
