@@ -197,6 +197,43 @@ describe('reuse decisions', () => {
     assert.match(missing.error!, /failure loading key for apiserver/);
   });
 
+  test('a key without its certificate (an interrupted write) is refused with both paths and the way out', () => {
+    const opts = { externalEtcd: false, now: NOW };
+    const files = { cert: '/etc/kubernetes/pki/apiserver.crt', key: '/etc/kubernetes/pki/apiserver.key' };
+    const ca = get(pki, 'ca');
+    const leaf = get(pki, 'apiserver');
+    assert.throws(
+      () =>
+        decideLeaf(
+          leaf.spec,
+          { cert: MISSING, key: ok(leaf.key), caCert: ok(ca.cert), caKey: ok(ca.key) },
+          { ...opts, files },
+        ),
+      (err: Error) =>
+        err.message.startsWith('failure loading apiserver certificate: ') &&
+        err.message.includes(`${files.cert} does not exist, but its private key ${files.key} does`) &&
+        err.message.includes(`remove ${files.key} to generate a new pair`),
+    );
+    // An unloadable key counts as present: it is never overwritten either.
+    assert.throws(
+      () =>
+        decideLeaf(
+          leaf.spec,
+          { cert: MISSING, key: invalid('junk'), caCert: ok(ca.cert), caKey: ok(ca.key) },
+          opts,
+        ),
+      /failure loading apiserver certificate: apiserver\.crt does not exist, but its private key apiserver\.key does/,
+    );
+    assert.throws(
+      () => decideCA(ca.spec, { cert: MISSING, key: ok(ca.key) }, opts),
+      /failure loading ca certificate authority: ca\.crt does not exist, but its private key ca\.key does/,
+    );
+    assert.throws(
+      () => decideCA(ca.spec, { cert: invalid('bad PEM'), key: ok(ca.key) }, opts),
+      /^Error: failure loading ca certificate authority: bad PEM$|failure loading ca certificate authority: bad PEM$/,
+    );
+  });
+
   test('sa key: reuse, error when unloadable, generate, skip in external CA mode', () => {
     assert.deepEqual(decideServiceAccountKey(ok(pki.serviceAccountKey), false).messages, [
       '[certs] Using the existing "sa" key',
