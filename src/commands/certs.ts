@@ -30,7 +30,6 @@ import { KubeconfigStore } from '../kubeconfig/kubeconfig-files.js';
 import { currentUser, userClientCertPem } from '../kubeconfig/kubeconfig.js';
 import { kubeconfigSpecs, kubeconfigWithCsr, renewKubeconfig } from '../kubeconfig/specs.js';
 import { parseOutputFormat, renderResult } from '../output/printer.js';
-import { dumpYaml } from '../output/yaml.js';
 import type { Output } from '../output/output.js';
 import { loadCommandConfig, type CommandConfig } from '../phases/command-config.js';
 import { addFlags, readFlags, type FlagSpec, type FlagValues } from '../workflow/index.js';
@@ -194,11 +193,7 @@ function checkExpirationCommand(ctx: CommandContext): Command {
       const e = await env(ctx, flags, { quiet: format !== 'text', addressUnused: true });
       const info = await expirationRows(e);
       const obj = expirationInfoObject(info);
-      // kubeadm's YAML printer goes through JSON into a map, so its keys come out sorted.
-      const text =
-        format === 'yaml'
-          ? dumpYaml(obj, { sortKeys: true })
-          : renderResult(format, obj, () => formatExpirationTable(info));
+      const text = renderResult(format, obj, () => formatExpirationTable(info));
       ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
   );

@@ -3,8 +3,7 @@
 import { Command, Option } from 'commander';
 import { KbadmError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { outputOption, parseOutputFormat } from '../output/printer.js';
-import { dumpYaml } from '../output/yaml.js';
+import { outputOption, parseOutputFormat, renderResult } from '../output/printer.js';
 import { KBADM_VERSION } from '../version.js';
 import { DEFAULTS, type DefaultingFacts } from '../config/defaults.js';
 import { gatherDefaultingFacts, readConfigFile, userPath } from '../config/host-facts.js';
@@ -139,14 +138,9 @@ function imagesListCommand(ctx: CommandContext): Command {
     const host = await ctx.host();
     const { cluster } = await imagesConfig(ctx, host, cmd, flags, true, format !== 'text');
     const images = clusterImages(cluster);
-    if (format === 'json') {
-      ctx.stdout.write(
-        `${JSON.stringify({ kind: 'Images', apiVersion: IMAGES_OUTPUT_API_VERSION, images }, null, 4)}\n`,
-      );
-    } else if (format === 'yaml') {
-      ctx.stdout.write(
-        dumpYaml({ apiVersion: IMAGES_OUTPUT_API_VERSION, images, kind: 'Images' }, { sortKeys: true }),
-      );
+    if (format !== 'text') {
+      const result = { kind: 'Images', apiVersion: IMAGES_OUTPUT_API_VERSION, images };
+      ctx.stdout.write(`${renderResult(format, result, () => '')}\n`);
     } else {
       ctx.stdout.write(`${images.join('\n')}\n`);
     }

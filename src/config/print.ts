@@ -24,7 +24,7 @@ export const COMPONENT_CONFIG_KINDS = ['KubeProxyConfiguration', 'KubeletConfigu
 
 /** YAML documents as kubeadm joins them. */
 export function renderDocuments(docs: readonly unknown[]): string {
-  return docs.map((d) => dumpYaml(d, { sortKeys: true })).join('---\n');
+  return docs.map((d) => dumpYaml(d)).join('---\n');
 }
 
 /** kubeadm's DefaultedStaticInitConfiguration: placeholders instead of host facts and a random token. */

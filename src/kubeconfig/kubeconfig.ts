@@ -105,7 +105,7 @@ export function createWithToken(
 
 /** YAML as clientcmd writes it: keys sorted, sequences not indented, data base64 on one line. */
 export function serializeKubeconfig(cfg: KubeConfig): string {
-  return dumpYaml(cfg, { sortKeys: true });
+  return dumpYaml(cfg);
 }
 
 /** Parses a kubeconfig file; lists default to empty. */

@@ -6,7 +6,7 @@ export const MANIFEST_FILE_MODE = 0o600;
 export const MANIFESTS_DIR_MODE = 0o700;
 
 export function toYaml(obj: unknown): string {
-  return dumpYaml(obj, { sortKeys: true });
+  return dumpYaml(obj);
 }
 
 /** `<component>.yaml`, the static Pod file name kubeadm uses. */

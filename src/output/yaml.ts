@@ -10,6 +10,10 @@ export function yamlLib(): YamlLib {
   return (lib ??= createRequire(import.meta.url)('yaml') as YamlLib);
 }
 
+/**
+ * Keys are sorted, as everywhere Kubernetes writes YAML (objects go through JSON into a map first);
+ * `sortKeys: false` keeps the object's own order.
+ */
 export function dumpYaml(value: unknown, options: { sortKeys?: boolean } = {}): string {
   return yamlLib().stringify(value, {
     indentSeq: false,
@@ -17,6 +21,6 @@ export function dumpYaml(value: unknown, options: { sortKeys?: boolean } = {}): 
     // Kubernetes reads YAML 1.1: strings like "yes" or "on" must come out quoted.
     version: '1.1',
     aliasDuplicateObjects: false,
-    sortMapEntries: options.sortKeys ?? false,
+    sortMapEntries: options.sortKeys ?? true,
   });
 }

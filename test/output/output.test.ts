@@ -118,3 +118,9 @@ test('YAML is written the way Kubernetes reads it', () => {
   assert.match(y, /"on": "on"/);
   assert.match(y, /multi: \|\n {2}a\n {2}b\n/);
 });
+
+test('-o yaml sorts keys at every level, as Kubernetes printers do; -o json keeps the object order', () => {
+  const value = { kind: 'X', apiVersion: 'v1', items: [{ name: 'a', age: 1 }] };
+  assert.equal(renderResult('yaml', value, () => ''), 'apiVersion: v1\nitems:\n- age: 1\n  name: a\nkind: X');
+  assert.match(renderResult('json', value, () => ''), /^\{\n {4}"kind": "X",\n {4}"apiVersion"/);
+});
