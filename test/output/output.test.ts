@@ -121,6 +121,12 @@ test('YAML is written the way Kubernetes reads it', () => {
 
 test('-o yaml sorts keys at every level, as Kubernetes printers do; -o json keeps the object order', () => {
   const value = { kind: 'X', apiVersion: 'v1', items: [{ name: 'a', age: 1 }] };
-  assert.equal(renderResult('yaml', value, () => ''), 'apiVersion: v1\nitems:\n- age: 1\n  name: a\nkind: X');
-  assert.match(renderResult('json', value, () => ''), /^\{\n {4}"kind": "X",\n {4}"apiVersion"/);
+  assert.equal(
+    renderResult('yaml', value, () => ''),
+    'apiVersion: v1\nitems:\n- age: 1\n  name: a\nkind: X',
+  );
+  assert.match(
+    renderResult('json', value, () => ''),
+    /^\{\n {4}"kind": "X",\n {4}"apiVersion"/,
+  );
 });
