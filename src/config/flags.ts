@@ -197,11 +197,14 @@ function mergeIgnorePreflightErrors(fromFlag: readonly string[], fromConfig: rea
 }
 
 /**
- * What the flags allowed next to --config change in a loaded InitConfiguration: node name,
+ * What the flags allowed next to --config change in a loaded Init- or JoinConfiguration: node name,
  * dry-run, ignore-preflight-errors (united with the file's, lower-cased) and skip-phases (the flag wins).
  */
-export function overrideInitFromFlags(init: InitConfiguration, flags: FlagValues): InitConfiguration {
-  const out = structuredClone(init);
+function overrideNodeFromFlags<T extends InitConfiguration | JoinConfiguration>(
+  cfg: T,
+  flags: FlagValues,
+): T {
+  const out = structuredClone(cfg);
   if (has(flags, 'node-name')) out.nodeRegistration.name = str(flags, 'node-name');
   if (has(flags, 'dry-run')) out.dryRun = bool(flags, 'dry-run');
   if (has(flags, 'ignore-preflight-errors')) {
@@ -213,6 +216,10 @@ export function overrideInitFromFlags(init: InitConfiguration, flags: FlagValues
   if (has(flags, 'skip-phases') && list(flags, 'skip-phases').length > 0)
     out.skipPhases = list(flags, 'skip-phases');
   return out;
+}
+
+export function overrideInitFromFlags(init: InitConfiguration, flags: FlagValues): InitConfiguration {
+  return overrideNodeFromFlags(init, flags);
 }
 
 /**
@@ -274,18 +281,7 @@ export function joinDocumentFromFlags(
 
 /** The flags allowed next to --config, applied to a loaded JoinConfiguration. */
 export function overrideJoinFromFlags(join: JoinConfiguration, flags: FlagValues): JoinConfiguration {
-  const out = structuredClone(join);
-  if (has(flags, 'node-name')) out.nodeRegistration.name = str(flags, 'node-name');
-  if (has(flags, 'dry-run')) out.dryRun = bool(flags, 'dry-run');
-  if (has(flags, 'ignore-preflight-errors')) {
-    out.nodeRegistration.ignorePreflightErrors = mergeIgnorePreflightErrors(
-      list(flags, 'ignore-preflight-errors'),
-      out.nodeRegistration.ignorePreflightErrors,
-    );
-  }
-  if (has(flags, 'skip-phases') && list(flags, 'skip-phases').length > 0)
-    out.skipPhases = list(flags, 'skip-phases');
-  return out;
+  return overrideNodeFromFlags(join, flags);
 }
 
 /** The v1beta4 ResetConfiguration that reset flags describe (no --config). */
