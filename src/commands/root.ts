@@ -81,12 +81,6 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'Print the version of kbadm',
     load: async () => (await import('./version.js')).versionCommand,
   },
-  {
-    name: 'demo-workflow',
-    summary: 'Show the workflow engine on phases that only print what they do',
-    hidden: true,
-    load: async () => (await import('./workflow-demo.js')).workflowDemoCommand,
-  },
 ];
 
 /** Root flags that take a value, so that the word after them is not taken for a command name. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createContext } from '../../src/commands/context.js';
-import { buildProgram } from '../../src/commands/root.js';
+import { buildProgram, COMMANDS } from '../../src/commands/root.js';
+import { demoWorkflowEntry } from '../support/demo-workflow.js';
 import { parse } from './harness.js';
 
 /** The real root with the demo loaded, as `kbadm <argv>` builds it; output stays in memory. */
@@ -14,7 +15,7 @@ async function demo(argv: string[]) {
     env: {},
     globals: () => ({ rootfs: '/', verbosity: 0 }),
   });
-  const root = await buildProgram(ctx, argv);
+  const root = await buildProgram(ctx, argv, [...COMMANDS, demoWorkflowEntry]);
   const err = await parse(root, argv);
   return {
     root,

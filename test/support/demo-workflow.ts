@@ -1,12 +1,10 @@
 // A small workflow that exercises every engine feature (nesting, aliases, a hidden phase, runIf,
-// inherited, phase-only and local flags) and prints what it runs. Used by the hidden
-// `demo-workflow` command and by the engine's tests; it touches nothing.
+// inherited, phase-only and local flags) and prints what it runs; it touches nothing. The engine's
+// tests mount it on the real root as a hidden `demo-workflow` command.
 import { Command } from 'commander';
-import type { Output } from '../output/output.js';
-import { bindRunner } from './commander-binding.js';
-import type { FlagSpec } from './flags.js';
-import type { InitContext, Phase } from './phase.js';
-import { Runner } from './runner.js';
+import type { Output } from '../../src/output/output.js';
+import { bindRunner, Runner, type FlagSpec, type InitContext, type Phase } from '../../src/workflow/index.js';
+import type { CommandEntry } from '../../src/commands/root.js';
 
 export interface DemoData {
   out: Output;
@@ -145,3 +143,11 @@ export function createDemoWorkflowCommand(output: () => Output): Command {
   bindRunner(cmd, runner, { flags: demoFlags, phaseFlags: demoPhaseFlags });
   return cmd;
 }
+
+/** The demo as a hidden top-level command, for `buildProgram(ctx, argv, [...COMMANDS, demoWorkflowEntry])`. */
+export const demoWorkflowEntry: CommandEntry = {
+  name: 'demo-workflow',
+  summary: 'Show the workflow engine on phases that only print what they do',
+  hidden: true,
+  load: async () => (ctx) => createDemoWorkflowCommand(() => ctx.output()),
+};
