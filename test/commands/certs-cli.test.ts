@@ -6,12 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { runCli } from '../support/cli.js';
+import { optionNames, runCli } from '../support/cli.js';
 import { read, tempRoot } from '../e2e/helpers.js';
-
-function optionNames(help: string): string[] {
-  return [...help.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
-}
 
 const CERT_BASE = ['cert-dir', 'config', 'dry-run', 'kubernetes-version'];
 const APISERVER_SANS = [

@@ -1,39 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { configCommand } from '../../src/commands/config.js';
-import { createContext, type CommandContext } from '../../src/commands/context.js';
 import { ConfigValidationError } from '../../src/config/errors.js';
 import { ValidationError } from '../../src/errors.js';
 import { createTestHost, type TestHost } from '../../src/host/test-host.js';
 import { decodeConfig } from '../../src/config/load.js';
+import { runOnHost, type HostRun } from '../support/host-cli.js';
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  host: TestHost;
-}
-
-function configure(cmd: Command, ctx: CommandContext): void {
-  cmd.exitOverride();
-  cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
-  cmd.commands.forEach((c) => configure(c, ctx));
-}
+type Run = HostRun;
 
 async function run(args: string[], host: TestHost = createTestHost()): Promise<Run> {
-  const out = { stdout: '', stderr: '', host };
-  const base = createContext({
-    stdout: { write: (s: string) => (out.stdout += s) },
-    stderr: { write: (s: string) => (out.stderr += s) },
-    env: {},
-    globals: () => ({ rootfs: '/', verbosity: 0 }),
-  });
-  const ctx: CommandContext = { ...base, host: async () => host };
-  const cmd = configCommand(ctx);
-  configure(cmd, ctx);
-  await cmd.parseAsync(args, { from: 'user' });
-  return out;
+  return runOnHost(configCommand, args, host);
 }
 
 async function fails(args: string[], host?: TestHost): Promise<unknown> {

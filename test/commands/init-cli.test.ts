@@ -2,11 +2,7 @@
 // phase subcommand exposes (kubeadm's InheritFlags), exit codes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runCli } from '../support/cli.js';
-
-function optionNames(help: string): string[] {
-  return [...help.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
-}
+import { optionNames, runCli } from '../support/cli.js';
 
 const BASE = ['cert-dir', 'config', 'dry-run', 'kubernetes-version'];
 const KUBECONFIG = [

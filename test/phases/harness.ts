@@ -1,16 +1,11 @@
 // Runs kbadm commands against an in-memory test host, through the real command modules.
-import type { Command } from 'commander';
-import { createContext, type CommandContext } from '../../src/commands/context.js';
 import { certsCommand } from '../../src/commands/certs.js';
 import { initCommand } from '../../src/commands/init.js';
 import { kubeconfigCommand } from '../../src/commands/kubeconfig.js';
 import { createTestHost, type TestHost } from '../../src/host/test-host.js';
+import { runOnHost, type HostRun } from '../support/host-cli.js';
 
-export interface Run {
-  stdout: string;
-  stderr: string;
-  host: TestHost;
-}
+export type Run = HostRun;
 
 /** v1beta4 init + cluster documents for node cp-1 at 10.0.0.5; ECDSA keeps the unit tests quick. */
 export function configYaml(cluster: Record<string, string> = {}): string {
@@ -28,27 +23,10 @@ export function newHost(config = configYaml()): TestHost {
   return createTestHost({ files: { '/cfg.yaml': config }, facts: { hostname: 'cp-1' } });
 }
 
-function configure(cmd: Command, ctx: CommandContext): void {
-  cmd.exitOverride();
-  cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
-  cmd.commands.forEach((c) => configure(c, ctx));
-}
-
 const FACTORIES = { init: initCommand, certs: certsCommand, kubeconfig: kubeconfigCommand };
 
 export async function run(host: TestHost, command: keyof typeof FACTORIES, args: string[]): Promise<Run> {
-  const out = { stdout: '', stderr: '', host };
-  const base = createContext({
-    stdout: { write: (s: string) => (out.stdout += s) },
-    stderr: { write: (s: string) => (out.stderr += s) },
-    env: {},
-    globals: () => ({ rootfs: '/', verbosity: 0 }),
-  });
-  const ctx: CommandContext = { ...base, host: async () => host };
-  const cmd = FACTORIES[command](ctx);
-  configure(cmd, ctx);
-  await cmd.parseAsync(args, { from: 'user' });
-  return out;
+  return runOnHost(FACTORIES[command], args, host);
 }
 
 /** The error a run throws; fails the test when it does not throw. */

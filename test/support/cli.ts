@@ -31,3 +31,8 @@ export async function runCli(
 export function entry(name: string, factory: CommandFactory): CommandEntry {
   return { name, summary: `test command ${name}`, load: async () => factory };
 }
+
+/** The long flag names a command's --help lists, without --help itself. */
+export function optionNames(help: string): string[] {
+  return [...help.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+}

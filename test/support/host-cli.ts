@@ -1,0 +1,32 @@
+// Runs one kbadm command module against an in-memory test host, with output kept in memory.
+import type { Command } from 'commander';
+import { createContext, type CommandContext, type CommandFactory } from '../../src/commands/context.js';
+import type { TestHost } from '../../src/host/test-host.js';
+
+export interface HostRun {
+  stdout: string;
+  stderr: string;
+  host: TestHost;
+}
+
+function configure(cmd: Command, ctx: CommandContext): void {
+  cmd.exitOverride();
+  cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  cmd.commands.forEach((c) => configure(c, ctx));
+}
+
+/** `kbadm <command> <args>` where every host the command asks for is `host`. */
+export async function runOnHost(factory: CommandFactory, args: string[], host: TestHost): Promise<HostRun> {
+  const out = { stdout: '', stderr: '', host };
+  const base = createContext({
+    stdout: { write: (s: string) => (out.stdout += s) },
+    stderr: { write: (s: string) => (out.stderr += s) },
+    env: {},
+    globals: () => ({ rootfs: '/', verbosity: 0 }),
+  });
+  const ctx: CommandContext = { ...base, host: async () => host };
+  const cmd = factory(ctx);
+  configure(cmd, ctx);
+  await cmd.parseAsync(args, { from: 'user' });
+  return out;
+}
