@@ -1,6 +1,8 @@
 // The Host that acts on the machine, every path already under --rootfs.
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import type { Output } from '../output/output.js';
+import { confineToRoot } from './confine.js';
 import { describeCommand, runCommand, which } from './exec.js';
 import { readHostFacts } from './facts.js';
 import { isMissing, mkdirp, statIfExists, writeFileAtomic } from './files.js';
@@ -37,8 +39,12 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
         throw err;
       }
     },
-    writeFile: writeFileAtomic,
+    async writeFile(p, data, mode) {
+      await confineToRoot(paths, path.dirname(p));
+      await writeFileAtomic(p, data, mode);
+    },
     async mkdir(p, mode) {
+      await confineToRoot(paths, p);
       await mkdirp(p, mode);
     },
     async remove(p) {

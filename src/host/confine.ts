@@ -1,0 +1,30 @@
+// Writes stay inside --rootfs. A chroot would resolve a symbolic link under the root against the
+// root; kbadm, which only prefixes paths, would follow it onto the machine itself. So before a
+// write or mkdir, the deepest existing ancestor is resolved and must still lie under --rootfs.
+import { realpath } from 'node:fs/promises';
+import * as path from 'node:path';
+import { KbadmError } from '../errors.js';
+import { isMissing } from './files.js';
+import type { Paths } from './paths.js';
+import { isInside } from './removal-guard.js';
+
+/** Throws when `dir` (or its deepest existing ancestor) really lives outside --rootfs. */
+export async function confineToRoot(paths: Paths, dir: string): Promise<void> {
+  if (paths.rootfs === '/') return;
+  const root = await realpath(paths.rootfs);
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    let real: string;
+    try {
+      real = await realpath(p);
+    } catch (err) {
+      if (isMissing(err) && p !== path.dirname(p)) continue;
+      throw err;
+    }
+    if (!isInside(real, root)) {
+      throw new KbadmError(
+        `refusing to write to "${paths.onHost(path.resolve(dir))}": "${paths.onHost(p)}" leads to "${real}", outside --rootfs "${paths.rootfs}"`,
+      );
+    }
+    return;
+  }
+}
