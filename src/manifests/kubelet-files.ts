@@ -25,6 +25,19 @@ const KUBELET_SERVICE = 'kubelet';
 
 type InitSystem = 'systemd' | 'openrc';
 
+/**
+ * Service commands act on the machine kbadm runs on. Under another --rootfs kubeadm has chrooted,
+ * and systemctl in a chroot ignores service requests, so kbadm leaves the services alone there.
+ */
+export function managesServices(host: Host): boolean {
+  return host.paths.rootfs === '/';
+}
+
+/** The line printed instead of stopping and starting the kubelet under another --rootfs. */
+export function kubeletNotManagedLine(rootfs: string): string {
+  return `Not managing the kubelet service: --rootfs is "${rootfs}"; start it on that system with "systemctl restart kubelet"`;
+}
+
 /** kubeadm's GetInitSystem: systemctl on the PATH means systemd, else openrc, else none. */
 export async function detectInitSystem(host: Host): Promise<InitSystem | undefined> {
   if (await host.which('systemctl')) return 'systemd';
@@ -43,6 +56,9 @@ async function serviceExists(host: Host, init: InitSystem, service: string): Pro
 
 /** `systemctl is-active <service>` is active or activating (a crash-looping kubelet counts). */
 export async function serviceIsActive(host: Host, service: string): Promise<boolean> {
+  // This machine's services say nothing about the system under --rootfs (in kubeadm's chroot the
+  // query fails and counts as inactive).
+  if (!managesServices(host)) return false;
   const init = await detectInitSystem(host);
   if (init === undefined) return false;
   const r =
@@ -63,6 +79,7 @@ function errorText(err: unknown): string {
 
 /** Stops the kubelet for a moment so it does not start with half-written files; failures only warn. */
 export async function tryStopKubelet(host: Host, out: Output): Promise<void> {
+  if (!managesServices(host)) return;
   const init = await detectInitSystem(host);
   if (init === undefined) {
     out.progress(
@@ -87,6 +104,11 @@ export async function tryStopKubelet(host: Host, out: Output): Promise<void> {
 
 /** Reloads the init system and restarts the kubelet; a missing init system or service only informs. */
 export async function tryStartKubelet(host: Host, out: Output): Promise<void> {
+  if (!managesServices(host)) {
+    out.progress(TAG, kubeletNotManagedLine(host.paths.rootfs));
+    return;
+  }
+  out.progress(TAG, 'Starting the kubelet');
   const init = await detectInitSystem(host);
   if (init === undefined) {
     out.progress(TAG, "No supported init system detected, won't make sure the kubelet is running properly.");

@@ -1,6 +1,12 @@
 // `kbadm init phase kubelet-start`: write the kubelet's flags, instance and configuration files,
 // then (re)start the kubelet. The kubelet is stopped first so it never reads half-written files.
-import { tryStartKubelet, tryStopKubelet, writeKubeletFiles } from '../../manifests/kubelet-files.js';
+import {
+  kubeletNotManagedLine,
+  managesServices,
+  tryStartKubelet,
+  tryStopKubelet,
+  writeKubeletFiles,
+} from '../../manifests/kubelet-files.js';
 import type { StaticPodRunData } from '../../manifests/static-pod-files.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
@@ -8,15 +14,16 @@ import type { InitData } from './data.js';
 const TAG = 'kubelet-start';
 
 export async function runKubeletStart(d: StaticPodRunData): Promise<void> {
-  if (d.dryRun) d.out.progress(TAG, 'Would stop the kubelet');
-  else await tryStopKubelet(d.host, d.out);
-  await writeKubeletFiles(d);
-  if (d.dryRun) {
-    d.out.progress(TAG, 'Would start the kubelet');
+  if (!d.dryRun) {
+    await tryStopKubelet(d.host, d.out);
+    await writeKubeletFiles(d);
+    await tryStartKubelet(d.host, d.out);
     return;
   }
-  d.out.progress(TAG, 'Starting the kubelet');
-  await tryStartKubelet(d.host, d.out);
+  const manage = managesServices(d.host);
+  if (manage) d.out.progress(TAG, 'Would stop the kubelet');
+  await writeKubeletFiles(d);
+  d.out.progress(TAG, manage ? 'Would start the kubelet' : kubeletNotManagedLine(d.host.paths.rootfs));
 }
 
 export const kubeletStartPhase: Phase<InitData> = {

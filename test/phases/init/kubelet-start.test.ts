@@ -190,6 +190,26 @@ describe('init phase kubelet-start', () => {
     assert.equal(applied.length, 2, 'the user patch, then the instance config');
   });
 
+  test('another --rootfs: no service command runs on this machine, the files are written under it', async () => {
+    const run = systemd(testRun(spec(), { rootfs: '/some/root' }), { resolved: true });
+    await runKubeletStart(run);
+    assert.deepEqual(run.host.runs, []);
+    assert.equal(run.host.listFiles('/some/root/var/lib/kubelet').length, 3);
+    assert.doesNotMatch(run.host.text('/some/root/var/lib/kubelet/config.yaml'), /resolvConf/);
+    const out = lines(run.out);
+    assert.equal(
+      out[out.length - 1],
+      '[kubelet-start] Not managing the kubelet service: --rootfs is "/some/root"; start it on that system with "systemctl restart kubelet"',
+    );
+    assert.ok(!out.includes('[kubelet-start] Starting the kubelet'), out.join('\n'));
+
+    const dry = { ...systemd(testRun(spec(), { rootfs: '/some/root' })), dryRun: true };
+    await runKubeletStart(dry);
+    assert.deepEqual(dry.host.runs, []);
+    assert.ok(!lines(dry.out).includes('[kubelet-start] Would stop the kubelet'));
+    assert.match(lines(dry.out).at(-1)!, /Not managing the kubelet service: --rootfs is "\/some\/root"/);
+  });
+
   test('phase flags are kubeadm’s', () => {
     assert.deepEqual(kubeletStartPhase.inheritFlags, [
       'config',
