@@ -6,13 +6,14 @@
 // be inspected; that directory is the only thing on the machine a dry run changes.
 import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
+import { ValidationError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { describeCommand } from './exec.js';
 import { fsError } from './files.js';
 import type { FileInfo, Host, HostChange } from './host.js';
 import type { Paths } from './paths.js';
 import { createRealHost } from './real-host.js';
-import { isInside, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
+import { isInside, KUBEADM_MANAGED_DIRS, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
 
 export interface DryRunHost extends Host {
   /** Every change this host would have made, in order. */
@@ -62,6 +63,17 @@ export async function createDryRunDir(
   const given = options.env?.[DRY_RUN_DIR_ENV[command]];
   if (given) {
     const dir = base.paths.rootfs === '/' ? path.resolve(given) : base.paths.under(path.resolve('/', given));
+    // Files land at <dir>/<host path>: a directory above kubeadm's would turn the dry run into a real one.
+    const clash = KUBEADM_MANAGED_DIRS.map((d) => base.paths.under(d)).find((d) => isInside(d, dir));
+    if (clash) {
+      throw new ValidationError([
+        {
+          field: DRY_RUN_DIR_ENV[command],
+          value: given,
+          detail: `a dry run would write its files into "${base.paths.onHost(clash)}"; choose a directory that does not contain it`,
+        },
+      ]);
+    }
     await base.mkdir(dir, DRY_RUN_DIR_MODE);
     return dir;
   }

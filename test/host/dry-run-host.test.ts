@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import {
+  createDryRunDir,
   createDryRunHost,
   describeChange,
   renderDryRunContent,
@@ -11,6 +12,8 @@ import {
   type DryRunHost,
 } from '../../src/host/dry-run-host.js';
 import { createPaths } from '../../src/host/paths.js';
+import { createRealHost } from '../../src/host/real-host.js';
+import { ValidationError } from '../../src/errors.js';
 import { createTestHost } from '../../src/host/test-host.js';
 import { recordOutput, type RecordedOutput } from '../../src/output/output.js';
 
@@ -191,4 +194,24 @@ describe('createDryRunHost over another host', () => {
     host.addManagedDir('/srv/etcd/data');
     await host.remove('/srv/etcd/data');
   });
+});
+
+test("a dry-run directory above kubeadm's directories is refused: its files would be real ones", async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-dryrun-dir-'));
+  await fs.mkdir(path.join(root, 'etc'));
+  const host = createRealHost(createPaths(root), recordOutput());
+  for (const given of ['/', '/etc', '/var/lib']) {
+    await assert.rejects(
+      createDryRunDir(host, 'init', { env: { KBADM_INIT_DRYRUN_DIR: given } }),
+      (e: unknown) =>
+        e instanceof ValidationError &&
+        e.message.startsWith(`KBADM_INIT_DRYRUN_DIR: "${given}": a dry run would write`),
+      given,
+    );
+  }
+  assert.deepEqual(await fs.readdir(root), ['etc']);
+  assert.equal(
+    await createDryRunDir(host, 'init', { env: { KBADM_INIT_DRYRUN_DIR: '/review' } }),
+    path.join(root, 'review'),
+  );
 });
