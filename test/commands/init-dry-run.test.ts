@@ -62,3 +62,11 @@ test("init --help lists the phase table under kubeadm's heading", async () => {
   );
   assert.match(r.stdout, /^show-join-command {2,}Show the join command for control-plane and worker node$/m);
 });
+
+test('invalid input stops a dry run before it creates its directory', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'kbadm-dry-'));
+  const r = await runCli(['--rootfs', root, 'init', '--dry-run', '--pod-network-cidr', '10.0.0.0/33']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /podSubnet/);
+  assert.deepEqual(readdirSync(root), []);
+});

@@ -111,13 +111,14 @@ export async function newInitData(
   // A machine-readable result owns stdout: progress lines would corrupt it.
   const out = deps.output({ quiet: outputFormat !== 'text' });
   const dryRunFlag = flags.has('dry-run') && flags.boolean('dry-run');
-  let host = await deps.host({ dryRun: dryRunFlag, out, dryRunDir: 'init' });
+  // Only reads happen until the configuration is valid; the dry-run directory comes after that.
+  const realHost = await deps.host({ out });
 
   const configPath = flags.has('config') ? flags.string('config') : '';
   let configText: string | undefined;
   if (configPath !== '') {
     // readConfigFile reports a missing or unreadable file as one clear error.
-    configText = await readConfigFile(host, configPath);
+    configText = await readConfigFile(realHost, configPath);
   }
   const extraArgs = extraArgsFromFlags(flags);
   if (configText !== undefined) validateMixedArguments(['config', ...extraArgsFlagsSet(flags)]);
@@ -127,7 +128,7 @@ export async function newInitData(
       flags,
       specs.filter((f) => !EXTRA_ARGS_FLAGS.has(f.name) && f.name !== 'output'),
     ),
-    facts: await gatherDefaultingFacts(host),
+    facts: await gatherDefaultingFacts(realHost),
   });
   for (const w of resolved.warnings) out.warn(w);
   const spec = resolved.config;
@@ -136,7 +137,7 @@ export async function newInitData(
   overrideExtraArgs(spec.cluster.scheduler, extraArgs.scheduler);
 
   const dryRun = dryRunFlag || spec.init.dryRun;
-  if (dryRun && !host.dryRun) host = await deps.host({ dryRun: true, out, dryRunDir: 'init' });
+  const host = dryRun ? await deps.host({ dryRun: true, out, dryRunDir: 'init' }) : realHost;
 
   const kubeconfigDir = flags.has('kubeconfig-dir') ? flags.string('kubeconfig-dir') : DEFAULT_KUBECONFIG_DIR;
   const paths: Paths = {
