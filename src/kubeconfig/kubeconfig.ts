@@ -110,11 +110,24 @@ export function serializeKubeconfig(cfg: KubeConfig): string {
 
 /** Parses a kubeconfig file; lists default to empty. */
 export function parseKubeconfig(text: string, source = 'kubeconfig'): KubeConfig {
+  // A kubeconfig holds keys and tokens, and the parser's messages quote the file (and some quote the
+  // offending text on their first line): report only the kind of error and where, with no cause.
+  const Y = yamlLib();
+  const lineCounter = new Y.LineCounter();
+  const parsed = Y.parseDocument(text, { prettyErrors: false, lineCounter });
+  const bad = parsed.errors[0];
+  if (bad !== undefined) {
+    const { line, col } = lineCounter.linePos(bad.pos[0]);
+    const reason = bad.code.toLowerCase().replaceAll('_', ' ');
+    throw new KbadmError(
+      `failed to load kubeconfig file ${source}: yaml: ${reason} at line ${line}, column ${col}`,
+    );
+  }
   let doc: unknown;
   try {
-    doc = yamlLib().parse(text);
-  } catch (cause) {
-    throw new KbadmError(`failed to load kubeconfig file ${source}: ${(cause as Error).message}`, { cause });
+    doc = parsed.toJS();
+  } catch {
+    throw new KbadmError(`failed to load kubeconfig file ${source}: yaml: invalid alias`);
   }
   if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc))

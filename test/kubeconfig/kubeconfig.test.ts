@@ -228,6 +228,55 @@ describe('generated kubeconfigs read by kubectl', () => {
   });
 });
 
+describe('a corrupt kubeconfig', () => {
+  const KEY = Buffer.from('-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n').toString(
+    'base64',
+  );
+  const TOKEN = 'abcdef.0123456789abcdef';
+  const file = (user: string): string =>
+    'apiVersion: v1\nclusters:\n- cluster:\n    server: https://cp:6443\n  name: kubernetes\n' +
+    `kind: Config\nusers:\n- name: admin\n  user:\n${user}`;
+
+  /** Every message and stack in the error and its cause chain. */
+  const texts = (err: unknown): string[] => {
+    const all: string[] = [];
+    for (let e = err; e !== undefined && e !== null; e = (e as { cause?: unknown }).cause) {
+      all.push(String((e as Error).message), String((e as Error).stack));
+    }
+    return all;
+  };
+
+  for (const [name, user, where] of [
+    [
+      'key line badly indented',
+      `    client-certificate-data: AAAA\n   client-key-data: ${KEY}\n`,
+      'line 11, column 1',
+    ],
+    ['key with a bad escape', `    client-key-data: "${KEY}\\q"\n`, 'line 10, column'],
+    ['token as a block scalar header', `    token: |${TOKEN}\n`, 'line 10, column'],
+    ['token after a tab', `\ttoken: ${TOKEN}\n`, 'line 10, column 1'],
+  ] as const) {
+    test(`${name}: the error names the file and the position, never the secret`, () => {
+      let caught: unknown;
+      assert.throws(
+        () => parseKubeconfig(file(user), '/etc/kubernetes/admin.conf'),
+        (err: unknown) => ((caught = err), true),
+      );
+      for (const t of texts(caught)) {
+        // The parser cuts long lines in its excerpts: look for any piece of the key.
+        for (let i = 0; i + 12 <= KEY.length; i += 6) assert.ok(!t.includes(KEY.slice(i, i + 12)), t);
+        assert.ok(!t.includes(TOKEN), t);
+      }
+      const [message] = texts(caught);
+      assert.match(
+        message!,
+        /^failed to load kubeconfig file \/etc\/kubernetes\/admin\.conf: yaml: [a-z ]+ at line/,
+      );
+      assert.ok(message!.includes(where), message);
+    });
+  }
+});
+
 describe('servers per file and version', () => {
   test('endpoints: CPE with and without port, IPv6 brackets, local endpoint', () => {
     assert.equal(
