@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { pkiInputsFromConfig, DEFAULT_CERTIFICATE_VALIDITY_MS } from '../certs/inputs.js';
 import { PkiStore } from '../certs/pki-files.js';
 import { formatDuration } from '../config/duration.js';
-import { KbadmError } from '../errors.js';
+import { KbadmError, ValidationError } from '../errors.js';
 import { serializeKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { userKubeconfig, userValidityWarning } from '../kubeconfig/specs.js';
 import { loadCommandConfig } from '../phases/command-config.js';
@@ -54,12 +54,21 @@ function userCommand(ctx: CommandContext): Command {
     const flags = readFlags(cmd, USER_FLAGS);
     const clientName = flags.string('client-name');
     if (clientName === '') throw new KbadmError('required flag(s) "client-name" not set');
+    const validityMs = flags.duration('validity-period');
+    // Go's duration flag takes 0 and negative values; they would sign an already expired certificate.
+    if (validityMs <= 0)
+      throw new ValidationError([
+        {
+          field: '--validity-period',
+          value: formatDuration(validityMs),
+          detail: 'must be greater than zero',
+        },
+      ]);
     const now = new Date();
     // stdout carries the kubeconfig only; everything else goes to stderr.
     const out = ctx.output({ quiet: true });
     const host = await ctx.host({ out });
     const { config, pkiDir } = await loadCommandConfig(host, out, { configPath: flags.string('config') });
-    const validityMs = flags.duration('validity-period');
     const warning = userValidityWarning(validityMs, DEFAULT_CERTIFICATE_VALIDITY_MS, formatDuration);
     if (warning) out.warn(warning.replace(/^WARNING: /, ''));
 
