@@ -1,4 +1,5 @@
 // etcd's HTTP health endpoint over mutual TLS. The only module that talks to etcd.
+import type { ClientRequest } from 'node:http';
 import * as https from 'node:https';
 
 export interface EtcdClientTLS {
@@ -18,44 +19,65 @@ export interface EtcdHealth {
 }
 
 /**
- * GET `<endpoint>/health` (e.g. https://127.0.0.1:2379). Never throws: a refused handshake or a
- * timeout is an unhealthy result with the reason.
+ * GET `<endpoint>/health` (e.g. https://127.0.0.1:2379). Never throws: a bad endpoint, a refused
+ * handshake or no complete answer within `timeoutMs` (a deadline for the whole request, so a
+ * server that answers slowly cannot hold the caller) is an unhealthy result with the reason.
  */
 export function etcdHealth(endpoint: string, tls: EtcdClientTLS, timeoutMs = 2000): Promise<EtcdHealth> {
   return new Promise((resolve) => {
-    const url = new URL('/health', endpoint);
-    const req = https.request(
-      url,
-      {
-        method: 'GET',
-        ca: tls.ca,
-        ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-        ...(tls.key !== undefined ? { key: tls.key } : {}),
-        timeout: timeoutMs,
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => {
-          let parsed: { health?: string | boolean; reason?: string } = {};
-          try {
-            parsed = JSON.parse(body) as typeof parsed;
-          } catch {
-            // Not JSON: reported below as the raw body.
-          }
-          const healthy = res.statusCode === 200 && String(parsed.health) === 'true';
-          const out: EtcdHealth = { healthy };
-          if (res.statusCode !== undefined) out.status = res.statusCode;
-          if (!healthy) out.reason = parsed.reason || body.trim() || `HTTP ${res.statusCode}`;
-          resolve(out);
-        });
-        res.on('error', (err) => resolve({ healthy: false, reason: err.message }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ healthy: false, reason: err.message }));
-    req.end();
+    let req: ClientRequest | undefined;
+    const timer = setTimeout(() => {
+      done({ healthy: false, reason: `no answer within ${timeoutMs} ms` });
+      req?.destroy();
+    }, timeoutMs);
+    let settled = false;
+    function done(h: EtcdHealth): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(h);
+    }
+    const failed = (err: unknown) => done({ healthy: false, reason: errorText(err) });
+    try {
+      req = https.request(
+        new URL('/health', endpoint),
+        {
+          method: 'GET',
+          ca: tls.ca,
+          ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+          ...(tls.key !== undefined ? { key: tls.key } : {}),
+          agent: false,
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => {
+            let parsed: { health?: string | boolean; reason?: string } = {};
+            try {
+              parsed = JSON.parse(body) as typeof parsed;
+            } catch {
+              // Not JSON: reported below as the raw body.
+            }
+            const healthy = res.statusCode === 200 && String(parsed.health) === 'true';
+            const out: EtcdHealth = { healthy };
+            if (res.statusCode !== undefined) out.status = res.statusCode;
+            if (!healthy) out.reason = parsed.reason || body.trim() || `HTTP ${res.statusCode}`;
+            done(out);
+          });
+          res.on('error', failed);
+        },
+      );
+      req.on('error', failed);
+      req.end();
+    } catch (err) {
+      // new URL and https.request throw on a malformed or non-https endpoint.
+      failed(err);
+      req?.destroy();
+    }
   });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
