@@ -13,6 +13,7 @@ import {
   decideServiceAccountKey,
   EXTERNAL_CA_REQUIREMENTS,
   invalid,
+  loadError,
   MISSING,
   ok,
   usingExternalCA,
@@ -109,12 +110,6 @@ export class PkiStore {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-export function loadError(l: Loaded<unknown>, shownPath: string): string {
-  if (l.state === 'invalid') return l.error;
-  if (l.state === 'missing') return `open ${shownPath}: no such file or directory`;
-  return '';
 }
 
 const warned = new WeakMap<Output, Set<string>>();
@@ -224,7 +219,12 @@ export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
   const decision = decideLeaf(
     spec,
     { cert, key, caCert, caKey },
-    { externalEtcd: !run.inputs.etcd.local, now: run.now, files: pairFiles(store, spec) },
+    {
+      externalEtcd: !run.inputs.etcd.local,
+      now: run.now,
+      files: pairFiles(store, spec),
+      caFiles: { cert: store.shown(`${caBase}.crt`), key: store.shown(`${caBase}.key`) },
+    },
   );
   if (decision.action === 'reuse' && cert.state === 'ok') {
     const leaf = cert.value[0]!;

@@ -113,7 +113,8 @@ export function decideLeaf(
     caCert: Loaded<CertificateInfo>;
     caKey: Loaded<PrivateKey>;
   },
-  opts: { externalEtcd: boolean; now: Date; files?: PairFiles },
+  /** `caFiles`: the CA's pair, so that a missing CA file is named in the error. */
+  opts: { externalEtcd: boolean; now: Date; files?: PairFiles; caFiles?: PairFiles },
 ): CertDecision {
   const caBase = caBaseName(spec);
   if (opts.externalEtcd && spec.caName === 'etcd-ca') {
@@ -127,7 +128,9 @@ export function decideLeaf(
     const [leaf, ...intermediates] = existing.cert.value;
     const warnings = optional(certificatePeriodWarning(spec.baseName, leaf!, opts.now));
     if (existing.caCert.state !== 'ok') {
-      throw new KbadmError(`[certs] couldn't load CA certificate ${caBase}: ${loadError(existing.caCert)}`);
+      throw new KbadmError(
+        `[certs] couldn't load CA certificate ${caBase}: ${loadError(existing.caCert, opts.caFiles?.cert)}`,
+      );
     }
     warnings.push(...optional(certificatePeriodWarning(caBase, existing.caCert.value, opts.now)));
     const err = verifyCertChain(leaf!, intermediates, existing.caCert.value, opts.now);
@@ -145,7 +148,7 @@ export function decideLeaf(
   if (existing.cert.state === 'invalid' || existing.key.state !== 'missing') {
     throw halfPairError(`${spec.baseName} certificate`, spec, existing, opts.files);
   }
-  requireCA(spec, existing.caCert, existing.caKey);
+  requireCA(spec, existing.caCert, existing.caKey, opts.caFiles);
   return { action: 'generate', messages: generatingMessages(spec), warnings: [] };
 }
 
@@ -191,18 +194,29 @@ export function decideLeafStrict(
   };
 }
 
-function loadError(l: Loaded<unknown>): string {
-  return l.state === 'invalid' ? l.error : l.state === 'missing' ? 'no such file or directory' : '';
+/** Why a file did not load; a missing one is named, as Go's open error does, when its path is known. */
+export function loadError(l: Loaded<unknown>, shownPath?: string): string {
+  if (l.state === 'invalid') return l.error;
+  if (l.state === 'missing')
+    return shownPath === undefined
+      ? 'no such file or directory'
+      : `open ${shownPath}: no such file or directory`;
+  return '';
 }
 
 function caBaseName(spec: CertSpec): string {
   return spec.caName === 'etcd-ca' ? 'etcd/ca' : (spec.caName ?? spec.baseName);
 }
 
-function requireCA(spec: CertSpec, caCert: Loaded<CertificateInfo>, caKey: Loaded<PrivateKey>): void {
+function requireCA(
+  spec: CertSpec,
+  caCert: Loaded<CertificateInfo>,
+  caKey: Loaded<PrivateKey>,
+  caFiles?: PairFiles,
+): void {
   const caBase = caBaseName(spec);
   if (caCert.state !== 'ok' || caKey.state !== 'ok') {
-    const err = caCert.state !== 'ok' ? loadError(caCert) : loadError(caKey);
+    const err = caCert.state !== 'ok' ? loadError(caCert, caFiles?.cert) : loadError(caKey, caFiles?.key);
     throw new KbadmError(`couldn't load CA certificate ${caBase}: ${err}`);
   }
   if (!caCert.value.isCA) throw new KbadmError(`certificate ${caBase} is not a CA`);
