@@ -21,7 +21,7 @@ import {
   type Loaded,
   type PairFiles,
 } from './reuse.js';
-import { certSpecs, type CertSpec } from './specs.js';
+import { certSpecs, type CAName, type CertSpec } from './specs.js';
 import { certFiles, serviceAccountFiles, type PkiFile } from './tree.js';
 import {
   checkAltNames,
@@ -272,8 +272,10 @@ export async function ensureServiceAccountKey(run: CertRun): Promise<void> {
   await store.write(serviceAccountFiles(key));
 }
 
-export function caBaseName(spec: Pick<CertSpec, 'caName' | 'baseName'>): string {
-  return spec.caName === 'etcd-ca' ? 'etcd/ca' : (spec.caName ?? spec.baseName);
+/** PKI base name of the CA that signs a certificate (a CA's own for a self-signed CA spec). */
+export function caBaseName(signed: Pick<CertSpec, 'caName' | 'baseName'> | { caName: CAName }): string {
+  if (signed.caName === undefined) return signed.baseName;
+  return signed.caName === 'etcd-ca' ? 'etcd/ca' : signed.caName;
 }
 
 /**
@@ -298,8 +300,11 @@ export async function externalCAStatus(
   return usingExternalCA({ baseName: caBase, uxName: req.uxName, cert, keyExists }, signed, now);
 }
 
-/** Whether a CA is externally managed: its certificate is there, its key is not (check-expiration). */
-export async function caExternallyManaged(store: PkiStore, caBase: string): Promise<boolean> {
+/**
+ * Whether a CA is managed outside the cluster: its certificate file is there and its key file is not
+ * (the first test of kubeadm's UsingExternalCA; no file is parsed). The one place that rule lives.
+ */
+export async function caExternallyManaged(store: PkiStore, caBase = 'ca'): Promise<boolean> {
   const [crt, key] = await Promise.all([store.exists(`${caBase}.crt`), store.exists(`${caBase}.key`)]);
   return crt && !key;
 }

@@ -9,7 +9,7 @@ import {
   missingRow,
   type ExpirationRow,
 } from '../certs/expiration.js';
-import { caExternallyManaged, PkiStore } from '../certs/pki-files.js';
+import { caBaseName, caExternallyManaged, PkiStore } from '../certs/pki-files.js';
 import {
   expirationCAs,
   externalCAMessage,
@@ -128,10 +128,6 @@ async function env(
   };
 }
 
-function caBase(caName: string): string {
-  return caName === 'etcd-ca' ? 'etcd/ca' : caName;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // check-expiration
 
@@ -141,7 +137,7 @@ async function expirationRows(
   const localEtcd = e.cfg.config.cluster.etcd.local !== undefined;
   const certificates: ExpirationRow[] = [];
   for (const r of renewableCertificates(localEtcd)) {
-    const externallyManaged = await caExternallyManaged(e.pki, caBase(r.caName));
+    const externallyManaged = await caExternallyManaged(e.pki, caBaseName(r));
     const notAfter = await renewableNotAfter(e, r);
     certificates.push(
       notAfter === undefined
@@ -217,11 +213,11 @@ async function renewOne(e: Env, r: RenewableCert): Promise<void> {
     e.out.print(missingMessage(r));
     return;
   }
-  if (await caExternallyManaged(e.pki, caBase(r.caName))) {
+  if (await caExternallyManaged(e.pki, caBaseName(r))) {
     e.out.print(externalCAMessage(r));
     return;
   }
-  const ca = await e.pki.certAndKey(caBase(r.caName));
+  const ca = await e.pki.certAndKey(caBaseName(r));
   if (r.baseName !== undefined) {
     const old = await e.pki.cert(r.baseName);
     if (old.state !== 'ok')

@@ -2,6 +2,7 @@
 // directory, and writing manifests and kubelet files with kubeadm's modes. Messages name host
 // paths, never --rootfs ones.
 import * as path from 'node:path';
+import { caExternallyManaged, PkiStore } from '../certs/pki-files.js';
 import { featureEnabled } from '../config/feature-gates.js';
 import type { InitConfig } from '../config/model.js';
 import type { Host } from '../host/host.js';
@@ -42,14 +43,6 @@ export async function existingCaCertDirs(d: Pick<StaticPodRunData, 'host' | 'pat
   return present;
 }
 
-/** kubeadm's UsingExternalCA as far as the KCM cares: ca.crt is there and ca.key is not. */
-export async function usingExternalCA(
-  d: Pick<StaticPodRunData, 'host' | 'paths' | 'spec'>,
-): Promise<boolean> {
-  const dir = rooted(d, d.spec.cluster.certificatesDir);
-  return (await d.host.exists(path.join(dir, 'ca.crt'))) && !(await d.host.exists(path.join(dir, 'ca.key')));
-}
-
 export async function controlPlaneInputs(d: StaticPodRunData): Promise<ControlPlaneInputs> {
   return {
     cluster: d.spec.cluster,
@@ -57,7 +50,8 @@ export async function controlPlaneInputs(d: StaticPodRunData): Promise<ControlPl
     controlPlaneHealthCheckMs: d.spec.init.timeouts.controlPlaneComponentHealthCheck,
     caCertDirsPresent: await existingCaCertDirs(d),
     proxyEnv: proxyEnvVars(d.env ?? {}),
-    externalCA: await usingExternalCA(d),
+    // kubeadm's UsingExternalCA as far as the KCM cares: no ca.key, so no signing flags.
+    externalCA: await caExternallyManaged(new PkiStore(d.host, rooted(d, d.spec.cluster.certificatesDir))),
   };
 }
 

@@ -1,7 +1,17 @@
 // The PKI on a Host: errors name the files as the user sees them, without the --rootfs prefix.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ensureCA, ensureLeaf, PkiStore, type CertRun } from '../../src/certs/pki-files.js';
+import {
+  caBaseName,
+  caExternallyManaged,
+  ensureCA,
+  ensureLeaf,
+  PkiStore,
+  type CertRun,
+} from '../../src/certs/pki-files.js';
+import { renewableCertificates } from '../../src/certs/renewal.js';
+import { controlPlaneInputs } from '../../src/manifests/static-pod-files.js';
+import { loadConfigFile, CONFIGS_DIR, testRun } from '../manifests/support.js';
 import { certSpec } from '../../src/certs/specs.js';
 import { createTestHost } from '../../src/host/test-host.js';
 import { recordOutput } from '../../src/output/output.js';
@@ -30,5 +40,36 @@ describe('ensureLeaf without a usable CA', () => {
       message:
         "couldn't load CA certificate etcd/ca: open /etc/kubernetes/pki/etcd/ca.key: no such file or directory",
     });
+  });
+});
+
+describe('external CA: ca.crt without ca.key', () => {
+  test('the rule, through a store under --rootfs', async () => {
+    const { store } = certRun();
+    assert.equal(await caExternallyManaged(store), false, 'neither file');
+    await store.host.writeFile(store.path('ca.crt'), 'not parsed', 0o644);
+    assert.equal(await caExternallyManaged(store), true, 'only the certificate');
+    assert.equal(await caExternallyManaged(store, 'etcd/ca'), false, 'another CA');
+    await store.host.writeFile(store.path('ca.key'), 'not parsed', 0o600);
+    assert.equal(await caExternallyManaged(store), false, 'both files');
+  });
+
+  test('the controller-manager manifest inputs follow it, under --rootfs', async () => {
+    const run = testRun(loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`), {
+      rootfs: '/some/root',
+      files: { '/some/root/etc/kubernetes/pki/ca.crt': 'external' },
+    });
+    assert.equal((await controlPlaneInputs(run)).externalCA, true);
+    run.host.seedFile('/some/root/etc/kubernetes/pki/ca.key', 'key');
+    assert.equal((await controlPlaneInputs(run)).externalCA, false);
+  });
+
+  test('caBaseName: the signing CA of leaves and renewable certificates, a CA of itself', () => {
+    assert.equal(caBaseName(certSpec('etcd-server', i, NOW)), 'etcd/ca');
+    assert.equal(caBaseName(certSpec('front-proxy-client', i, NOW)), 'front-proxy-ca');
+    assert.equal(caBaseName(certSpec('etcd-ca', i, NOW)), 'etcd/ca');
+    const byName = Object.fromEntries(renewableCertificates(true).map((r) => [r.name, caBaseName(r)]));
+    assert.equal(byName['apiserver-etcd-client'], 'etcd/ca');
+    assert.equal(byName['admin.conf'], 'ca');
   });
 });

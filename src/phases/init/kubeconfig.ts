@@ -1,5 +1,6 @@
 // `kbadm init phase kubeconfig [all|<file>]`: admin.conf, super-admin.conf, kubelet.conf,
 // controller-manager.conf and scheduler.conf, each with a client certificate signed by the CA.
+import { caExternallyManaged } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
 import { KbadmError } from '../../errors.js';
 import { ensureKubeconfig, type KubeconfigRun } from '../../kubeconfig/kubeconfig-files.js';
@@ -58,10 +59,7 @@ function state(d: InitData): RunState {
 }
 
 /** External-CA mode: the files are the user's (init checked them before any phase ran). */
-async function externalCA(d: InitData): Promise<boolean> {
-  const store = pkiStore(d);
-  return (await store.exists('ca.crt')) && !(await store.exists('ca.key'));
-}
+const externalCA = (d: InitData): Promise<boolean> => caExternallyManaged(pkiStore(d));
 
 function filePhase(name: string, file: KubeconfigFileName, short: string): Phase<InitData> {
   return {
