@@ -44,22 +44,10 @@ function describe(p: FieldProblem): string {
   return p.field === '' ? p.detail : formatFieldProblem(p);
 }
 
-/** Ends the process with exit code 1 and prints nothing (the message was already shown). */
-export class SilentExit extends KbadmError {
-  constructor() {
-    super('');
-  }
-}
-
 /** The exit code for an error, looking through wrappers (`error execution phase ...`) via `cause`. */
 export function exitCodeOf(err: unknown): number {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     if (e instanceof KbadmError && e.exitCode !== EXIT_GENERIC) return e.exitCode;
   }
   return EXIT_GENERIC;
-}
-
-export function isSilent(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof SilentExit) return true;
-  return false;
 }

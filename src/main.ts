@@ -1,7 +1,7 @@
 // Runs one kbadm invocation against the given streams and returns its exit code. Errors become
 // kubeadm's one-line message plus the --v=5 hint (or the full stack at --v=5 and above).
 import { CommanderError, type Command } from 'commander';
-import { exitCodeOf, isSilent } from './errors.js';
+import { exitCodeOf } from './errors.js';
 import { createContext, type GlobalOptions } from './commands/context.js';
 import type { TextSink } from './output/output.js';
 import { buildProgram, type CommandEntry } from './commands/root.js';
@@ -29,7 +29,7 @@ export async function main(argv: string[], io: ProcessIO, commands?: CommandEntr
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander printed it already
-    if (!isSilent(err)) io.stderr.write(`${describeError(err, globals().verbosity)}\n`);
+    io.stderr.write(`${describeError(err, globals().verbosity)}\n`);
     return exitCodeOf(err);
   }
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { entry, runCli } from './support/cli.js';
-import { KbadmError, PreflightError, SilentExit, ValidationError } from '../src/errors.js';
+import { KbadmError, PreflightError, ValidationError } from '../src/errors.js';
 import { COMMANDS, selectedCommand } from '../src/commands/root.js';
 
 const throwing = (make: () => Error) =>
@@ -86,12 +86,6 @@ test('--v=5 prints the stack trace of the error and its causes instead of the hi
   assert.match(r.stderr, /\n\s+at /);
   assert.match(r.stderr, /Caused by: PreflightError: \[preflight\] fatal/);
   assert.doesNotMatch(r.stderr, /To see the stack trace/);
-});
-
-test('a silent exit prints nothing and exits 1', async () => {
-  const r = await runCli(['boom'], { commands: [throwing(() => new SilentExit())] });
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, '');
 });
 
 test('only the command a command line names is loaded; help still lists them all', async () => {

@@ -157,20 +157,6 @@ export function keyMatchesPublicKey(key: PrivateKey, spki: Uint8Array): boolean 
   return Buffer.compare(key.publicKeyDer(), Buffer.from(spki)) === 0;
 }
 
-/** Service-account signing key pair (sa.key, sa.pub). */
-export interface ServiceAccountKeyFiles {
-  key: PrivateKey;
-  /** `sa.key`: PKCS#1/SEC1 PEM, mode 0600. */
-  keyPem: string;
-  /** `sa.pub`: "PUBLIC KEY" PEM, mode 0600 (kubeadm writes it with its key writer). */
-  publicKeyPem: string;
-}
-
 export const SA_KEY_FILE = 'sa.key';
 export const SA_PUB_FILE = 'sa.pub';
 export const SA_FILE_MODE = 0o600;
-
-export async function generateServiceAccountKey(algorithm: string): Promise<ServiceAccountKeyFiles> {
-  const key = await generatePrivateKey(algorithm);
-  return { key, keyPem: key.toPem(), publicKeyPem: key.publicKeyPem() };
-}

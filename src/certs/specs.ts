@@ -167,7 +167,6 @@ const DEFINITIONS: readonly Definition[] = [
 
 /** kubeadm's order (init phase order): ca, apiserver, ..., apiserver-etcd-client. */
 export const ALL_CERT_NAMES: readonly CertName[] = DEFINITIONS.map((d) => d.name);
-export const CA_NAMES: readonly CAName[] = ['ca', 'front-proxy-ca', 'etcd-ca'];
 const ETCD_SIGNED = new Set<CertName>([
   'etcd-ca',
   'etcd-server',
@@ -243,11 +242,6 @@ export function certSpec(name: CertName, inputs: PkiInputs, now: Date): CertSpec
 export function certSpecs(inputs: PkiInputs, now: Date): CertSpec[] {
   const local = hasLocalEtcd(inputs);
   return ALL_CERT_NAMES.filter((n) => local || !ETCD_SIGNED.has(n)).map((n) => certSpec(n, inputs, now));
-}
-
-/** The spec for a name plus its CA's name; convenient for phases. */
-export function isCAName(name: string): name is CAName {
-  return (CA_NAMES as readonly string[]).includes(name);
 }
 
 /** `[certs] apiserver serving cert is signed for DNS names [...] and IPs [...]`, for specs with serverAuth. */

@@ -187,17 +187,6 @@ export async function createCA(
   return { cert: await signCertificate({ ...template, isCA: true }, k, undefined), key: k };
 }
 
-/** A new key (of `algorithm`) and a certificate for it signed by `ca`. */
-export async function createSignedCert(
-  template: CertTemplate,
-  ca: CertAndKey,
-  algorithm: string,
-  key?: PrivateKey,
-): Promise<CertAndKey> {
-  const k = key ?? (await generatePrivateKey(algorithm));
-  return { cert: await signCertificate({ ...template, isCA: false }, k, ca), key: k };
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Reading
 

@@ -36,10 +36,6 @@ export const FEATURE_GATES: readonly FeatureGate[] = [
 
 const BY_NAME = new Map(FEATURE_GATES.map((g) => [g.name, g]));
 
-export function featureGate(name: string): FeatureGate | undefined {
-  return BY_NAME.get(name);
-}
-
 /** Whether a gate is on, given the user's settings (unset gates take their default). */
 export function featureEnabled(gates: Record<string, boolean> | undefined, name: string): boolean {
   const set = gates && Object.hasOwn(gates, name) ? gates[name] : undefined;

@@ -44,10 +44,3 @@ const READ_ERRORS: Record<string, string> = {
   EISDIR: 'is a directory',
   ENOTDIR: 'not a directory',
 };
-
-/** Whether a host path exists, synchronously answerable for validation (pre-read set of paths). */
-export async function existingPaths(host: Host, paths: readonly string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const p of paths) if (p.startsWith('/') && (await host.exists(host.paths.under(p)))) out.add(p);
-  return out;
-}

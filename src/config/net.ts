@@ -127,12 +127,6 @@ export function formatIP(ip: IPAddr): string {
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
 }
 
-export function ipEqual(a: IPAddr, b: IPAddr): boolean {
-  return (
-    a.family === b.family && a.bytes.length === b.bytes.length && a.bytes.every((v, i) => v === b.bytes[i])
-  );
-}
-
 function maskBytes(bytes: Uint8Array, prefix: number): Uint8Array {
   const out = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) {
