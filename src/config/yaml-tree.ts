@@ -2,7 +2,7 @@
 // YAML 1.1 like kubeadm's Go YAML stack (so `yes`/`on` are booleans), duplicate keys kept so that
 // they can be reported as kubeadm's strict decoding does, aliases resolved (with a bound).
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
-import { yamlLib } from '../output/yaml.js';
+import { yamlErrorReason, yamlLib } from '../output/yaml.js';
 import { ConfigValidationError, type ConfigProblem, type Position } from './errors.js';
 
 export type Scalar = string | number | boolean | null;
@@ -44,7 +44,8 @@ export function parseYamlDocuments(text: string, source?: string): TreeDocument[
   for (const d of docs) {
     for (const e of d.errors) {
       const p = posAt(lc, e.pos[0]);
-      problems.push({ field: '', detail: `yaml: ${firstLine(e.message)}`, line: p.line, column: p.column });
+      // The parser's message can quote the file (a token, a key): only its kind is reported.
+      problems.push({ field: '', detail: `yaml: ${yamlErrorReason(e)}`, line: p.line, column: p.column });
     }
   }
   if (problems.length > 0) throw new ConfigValidationError(problems, source);
@@ -58,10 +59,6 @@ export function parseYamlDocuments(text: string, source?: string): TreeDocument[
     out.push({ index: out.length, pos: root.pos, root });
   }
   return out;
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0]!.trim();
 }
 
 function posAt(lc: LineCounter, offset: number): Position {

@@ -1,7 +1,7 @@
 // kubeconfig objects in client-go's v1 wire form (what `clientcmd.Write` produces), their YAML, and
 // the checks kubeadm applies to existing files.
 import { KbadmError } from '../errors.js';
-import { dumpYaml, yamlLib } from '../output/yaml.js';
+import { dumpYaml, yamlErrorReason, yamlLib } from '../output/yaml.js';
 
 export interface NamedCluster {
   name: string;
@@ -118,7 +118,7 @@ export function parseKubeconfig(text: string, source = 'kubeconfig'): KubeConfig
   const bad = parsed.errors[0];
   if (bad !== undefined) {
     const { line, col } = lineCounter.linePos(bad.pos[0]);
-    const reason = bad.code.toLowerCase().replaceAll('_', ' ');
+    const reason = yamlErrorReason(bad);
     throw new KbadmError(
       `failed to load kubeconfig file ${source}: yaml: ${reason} at line ${line}, column ${col}`,
     );

@@ -24,3 +24,11 @@ export function dumpYaml(value: unknown, options: { sortKeys?: boolean } = {}): 
     sortMapEntries: options.sortKeys ?? true,
   });
 }
+
+/**
+ * A YAML syntax error in words, without the parser's message: that message quotes the input, and
+ * kubeadm files hold keys and tokens. The caller adds the line and column.
+ */
+export function yamlErrorReason(error: { code: string }): string {
+  return error.code.toLowerCase().replaceAll('_', ' ');
+}

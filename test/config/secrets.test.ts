@@ -1,8 +1,8 @@
 // No bootstrap token or certificate key may reach an error or a warning, however it is mistyped.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSecretField } from '../../src/config/errors.js';
-import { loadAllConfig, loadInitConfig, type LoadOptions } from '../../src/config/load.js';
+import { ConfigValidationError, isSecretField } from '../../src/config/errors.js';
+import { decodeConfig, loadAllConfig, loadInitConfig, type LoadOptions } from '../../src/config/load.js';
 import { resolveInitConfig, resolveJoinConfig } from '../../src/config/resolve.js';
 import { FACTS, fixedToken } from './corpus-support.js';
 
@@ -140,4 +140,18 @@ describe('isSecretField', () => {
     ])
       assert.equal(isSecretField(f), false, f);
   });
+});
+
+it('a YAML syntax error never quotes the file: a token in a broken block scalar header stays hidden', () => {
+  const text =
+    'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nbootstrapTokens:\n- token: |abcdef.0123456789abcdef\n';
+  assert.throws(
+    () => decodeConfig(text, { source: 'c.yaml' }),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigValidationError);
+      assert.match(e.message, /yaml: unexpected token \(c\.yaml:4:\d+\)/);
+      assert.ok(!e.message.includes('0123456789abcdef'), e.message);
+      return true;
+    },
+  );
 });
