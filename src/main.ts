@@ -6,7 +6,6 @@ import { createContext, type GlobalOptions } from './commands/context.js';
 import type { TextSink } from './output/output.js';
 import { buildProgram, type CommandEntry } from './commands/root.js';
 import { boolFlagsOf, normalizeBoolFlags } from './commands/bool-flags.js';
-import type { CommandFactory } from './commands/context.js';
 
 export const STACK_HINT = 'To see the stack trace of this error execute with --v=5 or higher';
 

@@ -21,7 +21,7 @@ import {
   type Loaded,
   type PairFiles,
 } from './reuse.js';
-import { certSpecs, type CAName, type CertSpec } from './specs.js';
+import { caBaseName, certSpecs, type CertSpec } from './specs.js';
 import { certFiles, serviceAccountFiles, type PkiFile } from './tree.js';
 import {
   checkAltNames,
@@ -270,12 +270,6 @@ export async function ensureServiceAccountKey(run: CertRun): Promise<void> {
     generatePrivateKey(run.inputs.encryptionAlgorithm));
   printDecision(out, decision);
   await store.write(serviceAccountFiles(key));
-}
-
-/** PKI base name of the CA that signs a certificate (a CA's own for a self-signed CA spec). */
-export function caBaseName(signed: Pick<CertSpec, 'caName' | 'baseName'> | { caName: CAName }): string {
-  if (signed.caName === undefined) return signed.baseName;
-  return signed.caName === 'etcd-ca' ? 'etcd/ca' : signed.caName;
 }
 
 /**

@@ -1,7 +1,7 @@
 // `kubeadm certs renew` and `check-expiration` as pure functions.
 import { CERTIFICATE_BACKDATE_MS, DEFAULT_CERTIFICATE_VALIDITY_MS } from './inputs.js';
 import { generatePrivateKey } from './keys.js';
-import type { CAName } from './specs.js';
+import { caBaseName, type CAName } from './specs.js';
 import { identityOf, signCertificate, type CertAndKey, type CertificateInfo } from './x509.js';
 
 /**
@@ -137,6 +137,5 @@ export function missingMessage(r: RenewableCert): string {
   return `MISSING! ${r.longName}`;
 }
 export function externalCAMessage(r: RenewableCert): string {
-  const caBase = r.caName === 'etcd-ca' ? 'etcd/ca' : r.caName;
-  return `Detected external ${caBase}, ${r.longName} can't be renewed`;
+  return `Detected external ${caBaseName(r)}, ${r.longName} can't be renewed`;
 }

@@ -2,7 +2,7 @@
 // what the caller loaded from disk; the caller does the I/O and prints the messages.
 import { KbadmError } from '../errors.js';
 import type { PrivateKey } from './keys.js';
-import { servingCertMessage, type CertSpec } from './specs.js';
+import { caBaseName, servingCertMessage, type CertSpec } from './specs.js';
 import { certificatePeriodWarning, checkAltNames, verifyCertChain, type CertificateInfo } from './x509.js';
 
 /** One file as the caller found it. */
@@ -202,10 +202,6 @@ export function loadError(l: Loaded<unknown>, shownPath?: string): string {
       ? 'no such file or directory'
       : `open ${shownPath}: no such file or directory`;
   return '';
-}
-
-function caBaseName(spec: CertSpec): string {
-  return spec.caName === 'etcd-ca' ? 'etcd/ca' : (spec.caName ?? spec.baseName);
 }
 
 function requireCA(

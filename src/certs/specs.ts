@@ -249,3 +249,9 @@ export function servingCertMessage(spec: CertSpec): string | undefined {
   if (!spec.extKeyUsage.includes('serverAuth')) return undefined;
   return `[certs] ${spec.baseName} serving cert is signed for DNS names [${spec.altNames.dnsNames.join(' ')}] and IPs [${spec.altNames.ips.join(' ')}]`;
 }
+
+/** PKI base name of the CA that signs a certificate (a CA's own for a self-signed CA spec). */
+export function caBaseName(signed: Pick<CertSpec, 'caName' | 'baseName'> | { caName: CAName }): string {
+  if (signed.caName === undefined) return signed.baseName;
+  return signed.caName === 'etcd-ca' ? 'etcd/ca' : signed.caName;
+}

@@ -9,7 +9,8 @@ import {
   missingRow,
   type ExpirationRow,
 } from '../certs/expiration.js';
-import { caBaseName, caExternallyManaged, PkiStore } from '../certs/pki-files.js';
+import { caExternallyManaged, PkiStore } from '../certs/pki-files.js';
+import { caBaseName } from '../certs/specs.js';
 import {
   expirationCAs,
   externalCAMessage,

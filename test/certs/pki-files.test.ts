@@ -1,8 +1,8 @@
 // The PKI on a Host: errors name the files as the user sees them, without the --rootfs prefix.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { caBaseName } from '../../src/certs/specs.js';
 import {
-  caBaseName,
   caExternallyManaged,
   ensureCA,
   ensureLeaf,
