@@ -1,7 +1,7 @@
 // The main job, end to end, under a temporary --rootfs: `kbadm init` writes the PKI, kubeconfigs,
 // static Pod manifests and kubelet files of a control-plane node there and prints the join
-// command. Under another root kbadm leaves services alone, so no kubelet is started; a dry run
-// then shows what init would do on a host of its own.
+// command. Under another root kbadm leaves services alone, so no kubelet is started. Last, a dry
+// run of the kubelet phase shows how --dry-run reports files instead of writing them.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +65,7 @@ try {
   kbadm('certs', 'check-expiration', '--config', '/kbadm-config.yaml');
   console.log('\nThe same results, machine-readable (a re-run reuses every file):');
   kbadm('init', '--config', '/kbadm-config.yaml', '-o', 'json');
-  console.log('\nWhat the kubelet phase would do on a host of its own (file contents left out here):');
+  console.log('\nA dry run writes nothing there and prints each file instead (contents left out here):');
   kbadm('init', 'phase', 'kubelet-start', '--config', '/kbadm-config.yaml', '--dry-run');
 } finally {
   rmSync(root, { recursive: true, force: true });
