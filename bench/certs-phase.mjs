@@ -1,4 +1,4 @@
-// `kbadm init phase certs all` (dist/cli.js under a temporary --rootfs) against a bare node:crypto
+// `kbadm init phase certs all` (the built kbadm under a temporary --rootfs) against a bare node:crypto
 // script that generates the same number of keys in parallel: the floor no implementation can beat.
 // Both are whole processes, so start-up counts on both sides. Run after `npm run build`.
 // BENCH_RUNS sets the number of runs per case (default 5); the median is reported.
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/bundle/kbadm.js', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 // ca, apiserver, apiserver-kubelet-client, front-proxy-ca, front-proxy-client, etcd/ca, etcd/server,
 // etcd/peer, etcd/healthcheck-client, apiserver-etcd-client, sa

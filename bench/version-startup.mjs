@@ -4,7 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { readFileSync } from 'node:fs';
+
+// The installed entry point, as `kbadm` on PATH runs it.
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const cli = fileURLToPath(new URL(`../${pkg.bin.kbadm}`, import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 
 function time(args) {

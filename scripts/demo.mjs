@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/bundle/kbadm.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'kbadm-demo-'));
 
 function kbadm(...args) {

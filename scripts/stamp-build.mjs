@@ -24,4 +24,4 @@ const info = gitCommit
 writeFileSync(new URL('../dist/build-info.json', import.meta.url), `${JSON.stringify(info, null, 2)}\n`);
 // The bin entry must be executable when run straight from dist/.
 import { chmodSync } from 'node:fs';
-chmodSync(new URL('../dist/cli.js', import.meta.url), 0o755);
+chmodSync(new URL('../dist/bundle/kbadm.js', import.meta.url), 0o755);
