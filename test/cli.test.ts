@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { entry, runCli } from './support/cli.js';
 import { KbadmError, PreflightError, ValidationError } from '../src/errors.js';
 import { COMMANDS, selectedCommand } from '../src/commands/root.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const bin = new URL(`../${pkg.bin.kbadm}`, import.meta.url).pathname;
 
 const throwing = (make: () => Error) =>
   entry('boom', () =>
@@ -112,3 +117,20 @@ test('selectedCommand skips root flags and their values', () => {
   assert.equal(selectedCommand(['--help']), undefined);
   assert.equal(selectedCommand([]), undefined);
 });
+
+test(
+  'a reader that closes the pipe early gets no stack trace',
+  { skip: !existsSync(bin) && 'run npm run build first' },
+  () => {
+    // `head -c 1` exits after one byte; kbadm's next write then fails with EPIPE.
+    const r = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${bin}" completion bash | head -c 1 >/dev/null`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 0);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|\n\s+at /);
+  },
+);
