@@ -54,7 +54,11 @@ export function createContext(options: ContextOptions): CommandContext {
     async host(o = {}) {
       const paths = createPaths(options.globals().rootfs);
       const out = o.out ?? ctx.output();
-      const { createRealHost } = await import('../host/real-host.js');
+      const [{ createRealHost }, { checkRootfs }] = await Promise.all([
+        import('../host/real-host.js'),
+        import('../host/confine.js'),
+      ]);
+      await checkRootfs(paths);
       const real = createRealHost(paths, out, { searchPath: options.env['PATH'] ?? '' });
       if (!o.dryRun) return real;
       const { createDryRunHost, createDryRunDir } = await import('../host/dry-run-host.js');

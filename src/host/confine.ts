@@ -1,12 +1,24 @@
 // Writes stay inside --rootfs. A chroot would resolve a symbolic link under the root against the
 // root; kbadm, which only prefixes paths, would follow it onto the machine itself. So before a
 // write or mkdir, the deepest existing ancestor is resolved and must still lie under --rootfs.
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { KbadmError } from '../errors.js';
+import { KbadmError, ValidationError } from '../errors.js';
 import { isMissing } from './files.js';
 import type { Paths } from './paths.js';
 import { isInside } from './removal-guard.js';
+
+/** --rootfs must be an existing directory: kubeadm could not chroot into anything else. */
+export async function checkRootfs(paths: Paths): Promise<void> {
+  if (paths.rootfs === '/') return;
+  const info = await stat(paths.rootfs).catch((err: unknown) => {
+    if (isMissing(err)) return undefined;
+    throw err;
+  });
+  if (!info?.isDirectory()) {
+    throw new ValidationError([{ field: '--rootfs', value: paths.rootfs, detail: 'no such directory' }]);
+  }
+}
 
 /** Throws when `dir` (or its deepest existing ancestor) really lives outside --rootfs. */
 export async function confineToRoot(paths: Paths, dir: string): Promise<void> {

@@ -1,5 +1,6 @@
 // Every host path kbadm touches, resolved under --rootfs. Nothing else builds host paths.
 import * as path from 'node:path';
+import { ValidationError } from '../errors.js';
 
 export interface Paths {
   /** The --rootfs directory every path below lives under (`/` on a real host). */
@@ -35,7 +36,9 @@ export const HOST_DEFAULTS = {
 } as const;
 
 export function createPaths(rootfs = '/'): Paths {
-  if (!path.isAbsolute(rootfs)) throw new Error(`--rootfs: "${rootfs}" must be an absolute path`);
+  if (!path.isAbsolute(rootfs)) {
+    throw new ValidationError([{ field: '--rootfs', value: rootfs, detail: 'must be an absolute path' }]);
+  }
   const root = path.resolve(rootfs);
   const under = (hostPath: string): string => {
     if (!path.isAbsolute(hostPath)) throw new Error(`"${hostPath}" is not an absolute path`);

@@ -42,3 +42,17 @@ test('commands are looked up on the PATH the process was given', async () => {
   const { ctx: withPath } = context('/', { PATH: '/usr/bin:/bin' });
   assert.ok(await (await withPath.host()).which('sh'));
 });
+
+test('--rootfs must be an existing directory given as an absolute path (exit 3)', async () => {
+  const { ValidationError } = await import('../../src/errors.js');
+  await assert.rejects(context('/nonexistent/kbadm-root').ctx.host(), (e: unknown) => {
+    return (
+      e instanceof ValidationError && e.message === '--rootfs: "/nonexistent/kbadm-root": no such directory'
+    );
+  });
+  await assert.rejects(context('relative/root').ctx.host(), (e: unknown) => {
+    return (
+      e instanceof ValidationError && e.message === '--rootfs: "relative/root": must be an absolute path'
+    );
+  });
+});

@@ -1,6 +1,9 @@
 // The init, certs and kubeconfig command lines through the root command: phase table, the flags each
 // phase subcommand exposes (kubeadm's InheritFlags), exit codes.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { optionNames, runCli } from '../support/cli.js';
 
@@ -85,10 +88,11 @@ describe('kbadm init command line', () => {
     assert.notEqual(r.code, 0);
   });
 
-  test('a validation error exits 3', async () => {
+  test('a validation error exits 3 and writes nothing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kbadm-invalid-'));
     const r = await runCli([
       '--rootfs',
-      '/nonexistent-root',
+      root,
       'init',
       'phase',
       'certs',
@@ -100,6 +104,7 @@ describe('kbadm init command line', () => {
     ]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /serviceSubnet/);
+    assert.deepEqual(readdirSync(root), []);
   });
 
   test('kbadm --help lists the commands in kubeadm order', async () => {
