@@ -124,8 +124,10 @@ export function bindRunner<D>(cmd: Command, runner: Runner<D>, options: BindOpti
     if (!parentPhase) leafArguments(sub, node);
     sub.action(async () => {
       rejectForeignFlags(sub, exposed);
+      // As kubeadm: a phase with children only prints its help; `<parent> all` runs them.
       if (parentPhase) {
-        if (helpOrUnknown(sub, phase.run === undefined)) return;
+        helpOrUnknown(sub);
+        return;
       } else if (phase.argsValidator) {
         try {
           phase.argsValidator(argsOf(sub));
@@ -172,13 +174,12 @@ export function bindRunner<D>(cmd: Command, runner: Runner<D>, options: BindOpti
   return phaseCmd;
 }
 
-/** Prints help when there are no arguments (and `print`), errors on an unknown child name. */
-function helpOrUnknown(cmd: Command, print = true): boolean {
+/** Prints help when there are no arguments, errors on an unknown child name. */
+function helpOrUnknown(cmd: Command): void {
   const [first] = argsOf(cmd);
   if (first !== undefined)
     cmd.error(`error: unknown command '${first}'`, { code: 'commander.unknownCommand' });
-  if (print) cmd.outputHelp();
-  return print;
+  cmd.outputHelp();
 }
 
 // The raw operands: processedArgs would drop the excess an argsValidator must see.

@@ -217,10 +217,14 @@ test('a parent without run prints its help and builds no data', async () => {
   assert.match(io.stdout(), /\n {2}all\b.*Generate all certificates\n/);
 });
 
-test('a parent with run runs itself and its children', async () => {
-  const { cmd, state } = build();
+test('a parent with run only prints its help, as kubeadm; `all` runs it', async () => {
+  const { cmd, io, state } = build();
   assert.equal(await parse(cmd, ['phase', 'control-plane']), undefined);
-  assert.deepEqual(state.calls, ['run:control-plane', 'run:apiserver', 'run:scheduler']);
+  assert.deepEqual(state.calls, []);
+  assert.match(
+    io.stdout(),
+    /^Usage: init phase control-plane\|controlplane \[options\] \[command\]\n[^]*\n  all /,
+  );
 });
 
 test('`phase` alone prints help listing visible phases only', async () => {
