@@ -7,42 +7,24 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { optionNames, runCli } from '../support/cli.js';
+import { APISERVER_SAN_FLAGS, CERT_PHASE_FLAGS, KUBECONFIG_PHASE_FLAGS } from '../support/phase-flags.js';
 import { read, tempRoot } from '../e2e/helpers.js';
-
-const CERT_BASE = ['cert-dir', 'config', 'dry-run', 'kubernetes-version'];
-const APISERVER_SANS = [
-  'apiserver-advertise-address',
-  'apiserver-cert-extra-sans',
-  'control-plane-endpoint',
-  'service-cidr',
-  'service-dns-domain',
-];
-const KUBECONFIG = [
-  'apiserver-advertise-address',
-  'apiserver-bind-port',
-  'control-plane-endpoint',
-  'cert-dir',
-  'config',
-  'kubeconfig-dir',
-  'kubernetes-version',
-  'dry-run',
-];
 
 describe('flags', () => {
   for (const [args, flags] of [
     // kubeadm's `all` phases carry the apiserver flags (certs) and node-name (kubeconfig).
     [
       ['init', 'phase', 'certs', 'all'],
-      [...CERT_BASE, ...APISERVER_SANS],
+      [...CERT_PHASE_FLAGS, ...APISERVER_SAN_FLAGS],
     ],
-    [['init', 'phase', 'certs', 'front-proxy-client'], CERT_BASE],
-    [['init', 'phase', 'certs', 'etcd-server'], CERT_BASE],
+    [['init', 'phase', 'certs', 'front-proxy-client'], CERT_PHASE_FLAGS],
+    [['init', 'phase', 'certs', 'etcd-server'], CERT_PHASE_FLAGS],
     [
       ['init', 'phase', 'kubeconfig', 'all'],
-      [...KUBECONFIG, 'node-name'],
+      [...KUBECONFIG_PHASE_FLAGS, 'node-name'],
     ],
-    [['init', 'phase', 'kubeconfig', 'super-admin'], KUBECONFIG],
-    [['init', 'phase', 'kubeconfig', 'scheduler'], KUBECONFIG],
+    [['init', 'phase', 'kubeconfig', 'super-admin'], KUBECONFIG_PHASE_FLAGS],
+    [['init', 'phase', 'kubeconfig', 'scheduler'], KUBECONFIG_PHASE_FLAGS],
     [
       ['certs', 'renew', 'all'],
       ['cert-dir', 'config', 'kubeconfig'],

@@ -6,18 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { optionNames, runCli } from '../support/cli.js';
-
-const BASE = ['cert-dir', 'config', 'dry-run', 'kubernetes-version'];
-const KUBECONFIG = [
-  'apiserver-advertise-address',
-  'apiserver-bind-port',
-  'control-plane-endpoint',
-  'cert-dir',
-  'config',
-  'kubeconfig-dir',
-  'kubernetes-version',
-  'dry-run',
-];
+import { CERT_PHASE_FLAGS, KUBECONFIG_PHASE_FLAGS } from '../support/phase-flags.js';
 
 describe('kbadm init command line', () => {
   test('the help lists the phase tree in kubeadm order', async () => {
@@ -47,12 +36,12 @@ describe('kbadm init command line', () => {
   });
 
   for (const [phase, flags] of [
-    [['certs', 'ca'], BASE],
-    [['certs', 'etcd-peer'], BASE],
+    [['certs', 'ca'], CERT_PHASE_FLAGS],
+    [['certs', 'etcd-peer'], CERT_PHASE_FLAGS],
     [
       ['certs', 'apiserver'],
       [
-        ...BASE,
+        ...CERT_PHASE_FLAGS,
         'apiserver-advertise-address',
         'apiserver-cert-extra-sans',
         'control-plane-endpoint',
@@ -64,10 +53,10 @@ describe('kbadm init command line', () => {
       ['certs', 'sa'],
       ['cert-dir', 'config', 'dry-run'],
     ],
-    [['kubeconfig', 'admin'], KUBECONFIG],
+    [['kubeconfig', 'admin'], KUBECONFIG_PHASE_FLAGS],
     [
       ['kubeconfig', 'kubelet'],
-      [...KUBECONFIG, 'node-name'],
+      [...KUBECONFIG_PHASE_FLAGS, 'node-name'],
     ],
   ] as const) {
     test(`init phase ${phase.join(' ')} exposes kubeadm's flags`, async () => {
