@@ -225,5 +225,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     },
     which: (command) => base.which(command),
     facts: () => base.facts(),
+    // TODO(cri): pass reads through and record changes instead of handing out the base runtime.
+    runtime: (endpoint) => base.runtime(endpoint),
   };
 }

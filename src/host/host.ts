@@ -1,5 +1,6 @@
 // The one interface to the machine. Real, dry-run and test implementations live beside it.
 import type { Paths } from './paths.js';
+import type { ContainerRuntime } from './runtime.js';
 
 export interface FileInfo {
   isFile: boolean;
@@ -75,4 +76,9 @@ export interface Host {
   /** The absolute path of a command on PATH, or undefined. */
   which(command: string): Promise<string | undefined>;
   facts(): Promise<HostFacts>;
+  /**
+   * A connection to the CRI runtime at `endpoint` (unix:// URL or socket path, already under
+   * --rootfs). The caller closes it. A dry-run host passes reads through and records changes.
+   */
+  runtime(endpoint: string): Promise<ContainerRuntime>;
 }

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { CommandNotFoundError, settle } from './exec.js';
 import { fsError, notADirectory } from './files.js';
 import type { FileInfo, Host, HostChange, HostFacts, RunOptions, RunResult } from './host.js';
+import type { ContainerRuntime } from './runtime.js';
 import { createPaths, type Paths } from './paths.js';
 import { isInside, noLinks, RemovalGuard } from './removal-guard.js';
 
@@ -41,6 +42,8 @@ export interface TestHostOptions {
   facts?: Partial<HostFacts>;
   /** Files present from the start (mode 0644 for text, as on a fresh machine), not recorded as changes. */
   files?: Record<string, string | Uint8Array>;
+  /** The runtime `runtime(endpoint)` answers with; without one, every endpoint is unreachable. */
+  runtime?: (endpoint: string) => ContainerRuntime;
 }
 
 export interface TestHost extends Host {
@@ -52,6 +55,8 @@ export interface TestHost extends Host {
   onRun(command: string, handler: RunHandler | Partial<RunResult>): this;
   /** Merges into the facts; pass `defaultRouteAddress: undefined` for a host without a default route. */
   setFacts(facts: Partial<HostFacts>): this;
+  /** Answers `runtime(endpoint)` from now on. */
+  setRuntime(connect: (endpoint: string) => ContainerRuntime): this;
   seedFile(path: string, data: string | Uint8Array, mode?: number): this;
   seedDir(path: string, mode?: number): this;
   /** A Unix socket, e.g. a CRI endpoint. */
@@ -72,6 +77,7 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
   const handlers = new Map<string, RunHandler>();
   const changes: HostChange[] = [];
   const runs: RunCall[] = [];
+  let connectRuntime = options.runtime;
   let facts: HostFacts = { hostname: 'cp-1', defaultRouteAddress: '192.168.0.10', ...options.facts };
 
   const abs = (p: string): string => {
@@ -196,6 +202,14 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     },
     async facts() {
       return { ...facts };
+    },
+    async runtime(endpoint) {
+      if (connectRuntime === undefined) throw new Error(`test host: no container runtime at ${endpoint}`);
+      return connectRuntime(endpoint);
+    },
+    setRuntime(connect) {
+      connectRuntime = connect;
+      return this;
     },
 
     onRun(command, handler) {
