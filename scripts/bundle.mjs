@@ -13,7 +13,15 @@ await build({
   target: 'node20',
   sourcemap: true,
   // Loaded on first use only, from node_modules, as in the unbundled build.
-  external: ['pino', 'yaml', 'execa', '@peculiar/x509', 'reflect-metadata', '@kubernetes/client-node'],
+  external: [
+    'pino',
+    'yaml',
+    'execa',
+    '@peculiar/x509',
+    'reflect-metadata',
+    '@kubernetes/client-node',
+    '@grpc/grpc-js',
+  ],
   // commander is CommonJS; its require() calls need a real require inside an ES module.
   banner: {
     js: "import { createRequire as __kbadmRequire } from 'node:module'; const require = __kbadmRequire(import.meta.url);",

@@ -61,6 +61,11 @@ export interface ContainerRuntime {
   version(): Promise<RuntimeVersion>;
   /** The runtime's RuntimeReady and NetworkReady conditions. */
   status(): Promise<RuntimeCondition[]>;
+  /**
+   * The pause image the runtime starts sandboxes with (its verbose Status info), or undefined when
+   * the runtime does not say. kubeadm warns when it differs from the one it would pull.
+   */
+  sandboxImage(): Promise<string | undefined>;
   /** Every image reference (repo tags and digests) the runtime holds. */
   listImages(): Promise<string[]>;
   /** Whether the runtime holds `image` (ImageStatus). */
@@ -74,4 +79,52 @@ export interface ContainerRuntime {
   containerStatus(id: string): Promise<ContainerStatusDetail>;
   removeContainer(id: string): Promise<void>;
   close(): void;
+}
+
+/** A Pod sandbox as a test lab creates it, standing in for the kubelet. */
+export interface SandboxSpec {
+  name: string;
+  namespace: string;
+  uid: string;
+  attempt?: number;
+  /** In the node's network namespace (hostNetwork: true, as every control-plane static Pod). */
+  hostNetwork?: boolean;
+  /** Must stay empty with hostNetwork: runc sets no hostname without a UTS namespace of its own. */
+  hostname?: string;
+  /** Where the runtime writes the containers' logs, e.g. /var/log/pods/<ns>_<name>_<uid>. */
+  logDirectory?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  cgroupParent?: string;
+  privileged?: boolean;
+}
+
+export interface ContainerSpec {
+  name: string;
+  attempt?: number;
+  image: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  env?: Record<string, string>;
+  mounts?: { containerPath: string; hostPath: string; readonly?: boolean }[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Relative to the sandbox's logDirectory. */
+  logPath?: string;
+  privileged?: boolean;
+}
+
+/**
+ * What a test lab needs beyond kbadm's own calls, to play the kubelet: run sandboxes and the
+ * containers in them. Served by the same CRI client; kbadm itself never creates containers.
+ */
+export interface RuntimeForLab extends ContainerRuntime {
+  /** Resolves to the new sandbox's id. */
+  runPodSandbox(sandbox: SandboxSpec): Promise<string>;
+  /** Resolves to the new container's id; `sandbox` is the spec the sandbox was run with. */
+  createContainer(podSandboxId: string, container: ContainerSpec, sandbox: SandboxSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Signals the container, and kills it after `timeoutSeconds`. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
 }
