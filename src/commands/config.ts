@@ -2,7 +2,9 @@
 // list or pull the images a configuration uses.
 import { Command, Option } from 'commander';
 import { KbadmError } from '../errors.js';
+import { criEndpointUnder } from '../host/cri/endpoint.js';
 import type { Host } from '../host/host.js';
+import { pullImageWithRetries } from '../host/runtime-ops.js';
 import { outputOption, parseOutputFormat, renderResult } from '../output/printer.js';
 import { KBADM_VERSION } from '../version.js';
 import { DEFAULTS, type DefaultingFacts } from '../config/defaults.js';
@@ -20,10 +22,6 @@ import {
 } from '../config/print.js';
 import { resolveInitConfig } from '../config/resolve.js';
 import type { CommandContext } from './context.js';
-
-/** kubeadm's PullImageRetry. */
-export const PULL_IMAGE_RETRIES = 5;
-const PULL_TIMEOUT_MS = 15 * 60_000;
 
 export const IMAGES_OUTPUT_API_VERSION = 'output.kubeadm.k8s.io/v1alpha3';
 
@@ -148,23 +146,6 @@ function imagesListCommand(ctx: CommandContext): Command {
   return cmd;
 }
 
-/** Pulls one image through crictl, retrying as kubeadm does; the error carries the last attempt's output. */
-export async function pullImage(host: Host, criSocket: string, image: string): Promise<void> {
-  let last = { output: '', exitCode: 0 };
-  for (let i = 0; i < PULL_IMAGE_RETRIES; i++) {
-    const r = await host.run('crictl', ['--runtime-endpoint', criSocket, 'pull', image], {
-      allowFailure: true,
-      timeoutMs: PULL_TIMEOUT_MS,
-    });
-    if (r.exitCode === 0) return;
-    // kubeadm reports crictl's combined output.
-    last = { output: `${r.stdout}${r.stderr}`.trim(), exitCode: r.exitCode };
-  }
-  throw new KbadmError(
-    `failed to pull image "${image}": output: ${last.output}, error: exit status ${last.exitCode}`,
-  );
-}
-
 function imagesPullCommand(ctx: CommandContext): Command {
   const cmd = new Command('pull')
     .summary('Pull images used by kbadm')
@@ -178,9 +159,21 @@ function imagesPullCommand(ctx: CommandContext): Command {
     const host = await ctx.host();
     const { cluster, criSocket } = await imagesConfig(ctx, host, cmd, flags, false, false);
     const out = ctx.output();
-    for (const image of clusterImages(cluster)) {
-      await pullImage(host, criSocket, image);
-      out.progress('config/images', `Pulled ${image}`);
+    // Like kubeadm, every image is pulled whatever the pull policy, one at a time.
+    const runtime = await host.runtime(criEndpointUnder(host.paths, criSocket));
+    try {
+      for (const image of clusterImages(cluster)) {
+        try {
+          await pullImageWithRetries(runtime, image);
+        } catch (err) {
+          throw new KbadmError(`failed to pull image ${JSON.stringify(image)}: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        out.progress('config/images', `Pulled ${image}`);
+      }
+    } finally {
+      runtime.close();
     }
   });
   return cmd;

@@ -102,7 +102,7 @@ export interface DefaultingFacts {
   hostname: string;
   /** Address of the default-route interface (IPv4 preferred), when there is one. */
   defaultRouteAddress?: string;
-  /** Which of KNOWN_CRI_SOCKETS exist as sockets on the host. */
+  /** Which of KNOWN_CRI_SOCKETS accept connections on the host (kubeadm dials each one). */
   criSocketsPresent: readonly string[];
 }
 

@@ -2,16 +2,19 @@
 // dynamic defaulting needs, through a Host. Everything else in src/config is pure.
 import * as path from 'node:path';
 import { KbadmError } from '../errors.js';
+import { criSocketPath } from '../host/cri/endpoint.js';
 import type { Host } from '../host/host.js';
 import { KNOWN_CRI_SOCKETS, type DefaultingFacts } from './defaults.js';
 
-/** Hostname, default-route address and which known CRI sockets exist. */
+/**
+ * Hostname, default-route address and which known CRI sockets answer: like kubeadm, a socket counts
+ * only when something accepts a connection on it (a stale socket file left by a stopped runtime does not).
+ */
 export async function gatherDefaultingFacts(host: Host): Promise<DefaultingFacts> {
   const facts = await host.facts();
   const present: string[] = [];
   for (const socket of KNOWN_CRI_SOCKETS) {
-    const info = await host.stat(host.paths.under(socket.replace(/^unix:\/\//, '')));
-    if (info?.isSocket) present.push(socket);
+    if (await host.socketAnswers(host.paths.under(criSocketPath(socket)))) present.push(socket);
   }
   const out: DefaultingFacts = { hostname: facts.hostname, criSocketsPresent: present };
   if (facts.defaultRouteAddress !== undefined) out.defaultRouteAddress = facts.defaultRouteAddress;

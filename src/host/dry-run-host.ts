@@ -12,6 +12,7 @@ import { describeCommand } from './exec.js';
 import { fsError } from './files.js';
 import type { FileInfo, Host, HostChange } from './host.js';
 import type { Paths } from './paths.js';
+import { createDryRunRuntime } from './dry-run-runtime.js';
 import { createRealHost } from './real-host.js';
 import { isInside, KUBEADM_MANAGED_DIRS, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
 
@@ -115,7 +116,13 @@ export function renderDryRunContent(data: Uint8Array): string {
     .join('\n');
 }
 
-/** The progress line for one change, without the `[dryrun] ` tag. */
+const CRI_CHANGES: Record<Extract<HostChange, { kind: 'cri' }>['action'], (target: string) => string> = {
+  pull: (image) => `Would pull image "${image}"`,
+  'stop-sandbox': (id) => `Would stop Pod sandbox "${id}"`,
+  'remove-sandbox': (id) => `Would remove Pod sandbox "${id}"`,
+  'remove-container': (id) => `Would remove container "${id}"`,
+};
+
 /** One change as the user reads it; `show` turns a path under --rootfs into the host path. */
 export function describeChange(change: HostChange, show: (p: string) => string = (p) => p): string {
   switch (change.kind) {
@@ -127,6 +134,8 @@ export function describeChange(change: HostChange, show: (p: string) => string =
       return `Would remove "${show(change.path)}"`;
     case 'run':
       return `Would run "${describeCommand(change.command, change.args)}"`;
+    case 'cri':
+      return CRI_CHANGES[change.action](change.target);
   }
 }
 
@@ -225,7 +234,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     },
     which: (command) => base.which(command),
     facts: () => base.facts(),
-    // TODO(cri): pass reads through and record changes instead of handing out the base runtime.
-    runtime: (endpoint) => base.runtime(endpoint),
+    socketAnswers: (p) => base.socketAnswers(p),
+    runtime: async (endpoint) => createDryRunRuntime(await base.runtime(endpoint), record),
   };
 }

@@ -41,7 +41,13 @@ export type HostChange =
   | { kind: 'write'; path: string; mode: number; bytes: number }
   | { kind: 'mkdir'; path: string; mode: number }
   | { kind: 'remove'; path: string }
-  | { kind: 'run'; command: string; args: string[] };
+  | { kind: 'run'; command: string; args: string[] }
+  | {
+      kind: 'cri';
+      action: 'pull' | 'stop-sandbox' | 'remove-sandbox' | 'remove-container';
+      /** The image, or the sandbox or container id. */
+      target: string;
+    };
 
 /**
  * Every path given to a Host is already resolved under --rootfs (see Paths).
@@ -77,8 +83,15 @@ export interface Host {
   which(command: string): Promise<string | undefined>;
   facts(): Promise<HostFacts>;
   /**
+   * Whether something accepts connections on the Unix socket at `path` (under --rootfs): how
+   * kubeadm tells which CRI runtime is installed. Never throws.
+   */
+  socketAnswers(path: string): Promise<boolean>;
+  /**
    * A connection to the CRI runtime at `endpoint` (unix:// URL or socket path, already under
-   * --rootfs). The caller closes it. A dry-run host passes reads through and records changes.
+   * --rootfs: see criEndpointUnder in cri/endpoint.ts). Rejects with one error naming the endpoint
+   * when the runtime does not answer CRI v1. The caller closes it. A dry-run host passes reads
+   * through and records changes.
    */
   runtime(endpoint: string): Promise<ContainerRuntime>;
 }

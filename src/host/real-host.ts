@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Output } from '../output/output.js';
 import { confineToRoot } from './confine.js';
+import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
 import { readHostFacts } from './facts.js';
 import { isMissing, mkdirp, statIfExists, writeFileAtomic } from './files.js';
@@ -58,9 +59,12 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     },
     which: (command) => which(command, options.searchPath ?? process.env.PATH),
     facts: readHostFacts,
+    socketAnswers: async (p) => (await probeSocket(p)) === undefined,
     async runtime(endpoint) {
-      // Replaced by the CRI gRPC client (work in progress on a branch).
-      throw new Error(`no CRI client yet: cannot reach ${endpoint}`);
+      out.log.debug('connecting to the container runtime', { endpoint });
+      // The gRPC client and @grpc/grpc-js load only here, on first use.
+      const { connectRuntime } = await import('./cri/client.js');
+      return connectRuntime(endpoint);
     },
   };
 }

@@ -20,7 +20,7 @@ import { isInside, noLinks, RemovalGuard } from './removal-guard.js';
 type Node =
   | { type: 'file'; data: Buffer; mode: number }
   | { type: 'dir'; mode: number }
-  | { type: 'socket'; mode: number };
+  | { type: 'socket'; mode: number; answers: boolean };
 
 /** A scripted command: its result (missing fields: exit 0, empty output), or throw to fail the run. */
 export type RunHandler = (
@@ -59,8 +59,8 @@ export interface TestHost extends Host {
   setRuntime(connect: (endpoint: string) => ContainerRuntime): this;
   seedFile(path: string, data: string | Uint8Array, mode?: number): this;
   seedDir(path: string, mode?: number): this;
-  /** A Unix socket, e.g. a CRI endpoint. */
-  seedSocket(path: string): this;
+  /** A Unix socket, e.g. a CRI endpoint; `answers: false` is one nothing listens on any more. */
+  seedSocket(path: string, options?: { answers?: boolean }): this;
   /** A file's content as UTF-8; throws when it is missing. */
   text(path: string): string;
   /** Permission bits of a file, directory or socket, or undefined. */
@@ -203,6 +203,14 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     async facts() {
       return { ...facts };
     },
+    async socketAnswers(p) {
+      try {
+        const n = lookup(abs(p), 'connect');
+        return n?.type === 'socket' && n.answers;
+      } catch {
+        return false;
+      }
+    },
     async runtime(endpoint) {
       if (connectRuntime === undefined) throw new Error(`test host: no container runtime at ${endpoint}`);
       return connectRuntime(endpoint);
@@ -230,8 +238,8 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
       mkdirp(abs(p), mode, false);
       return this;
     },
-    seedSocket(p) {
-      put(p, { type: 'socket', mode: 0o660 }, false);
+    seedSocket(p, options = {}) {
+      put(p, { type: 'socket', mode: 0o660, answers: options.answers ?? true }, false);
       return this;
     },
     text(p) {

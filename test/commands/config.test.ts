@@ -5,6 +5,7 @@ import { configCommand } from '../../src/commands/config.js';
 import { ConfigValidationError } from '../../src/config/errors.js';
 import { ValidationError } from '../../src/errors.js';
 import { createTestHost, type TestHost } from '../../src/host/test-host.js';
+import { createTestRuntime, type TestRuntime } from '../../src/host/test-runtime.js';
 import { decodeConfig } from '../../src/config/load.js';
 import { runOnHost, type HostRun } from '../support/host-cli.js';
 
@@ -277,71 +278,105 @@ describe('kbadm config images', () => {
     assert.doesNotMatch(fromFile.stdout, /ignored\.example|etcd:/);
   });
 
-  it('pull: one crictl pull per image on the detected socket, with progress lines', async () => {
-    const host = createTestHost().seedSocket('/var/run/crio/crio.sock').onRun('crictl', {});
+  /** A test host whose runtime records which endpoint each connection asked for. */
+  function withRuntime(runtime: TestRuntime = createTestRuntime()): { host: TestHost; endpoints: string[] } {
+    const endpoints: string[] = [];
+    const host = createTestHost().setRuntime((endpoint) => {
+      endpoints.push(endpoint);
+      return runtime;
+    });
+    return { host, endpoints };
+  }
+  const pulls = (runtime: TestRuntime) =>
+    runtime.calls.filter((c) => c.method === 'pullImage').map((c) => c.target);
+
+  it('pull: one CRI PullImage per image on the detected socket, with progress lines, then the connection is closed', async () => {
+    const runtime = createTestRuntime();
+    const { host, endpoints } = withRuntime(runtime);
+    host.seedSocket('/var/run/crio/crio.sock');
     const r = await run(['images', 'pull'], host);
-    assert.deepEqual(
-      host.runs.map((c) => [c.command, ...c.args]),
-      DEFAULT_IMAGES.map((i) => [
-        'crictl',
-        '--runtime-endpoint',
-        'unix:///var/run/crio/crio.sock',
-        'pull',
-        i,
-      ]),
-    );
+    assert.deepEqual(endpoints, ['unix:///var/run/crio/crio.sock']);
+    assert.deepEqual(pulls(runtime), DEFAULT_IMAGES);
     assert.equal(r.stdout, DEFAULT_IMAGES.map((i) => `[config/images] Pulled ${i}\n`).join(''));
+    assert.ok(runtime.closed);
   });
 
-  it('pull: --cri-socket, and five attempts before failing with the last output and exit status', async () => {
-    let calls = 0;
-    const host = createTestHost()
-      .seedSocket('/var/run/crio/crio.sock')
-      .onRun('crictl', () => {
-        calls++;
-        return { exitCode: calls < 5 ? 1 : 2, stdout: 'Pulling\n', stderr: `rpc error: attempt ${calls}` };
-      });
+  it('pull: a stale socket file nobody listens on is not detected; the containerd default is used', async () => {
+    const { host, endpoints } = withRuntime();
+    host.seedSocket('/var/run/crio/crio.sock', { answers: false });
+    await run(['images', 'pull'], host);
+    assert.deepEqual(endpoints, ['unix:///var/run/containerd/containerd.sock']);
+  });
+
+  it("pull: --cri-socket, and five attempts before failing with the last error, in kubeadm's words", async () => {
+    const runtime = createTestRuntime().failPull(
+      DEFAULT_IMAGES[0]!,
+      'rpc error: code = NotFound desc = not found',
+    );
+    const { host, endpoints } = withRuntime(runtime);
     const e = await fails(['images', 'pull', '--cri-socket', 'unix:///run/custom.sock'], host);
-    assert.equal(calls, 5);
+    assert.deepEqual(pulls(runtime), Array(5).fill(DEFAULT_IMAGES[0]));
     assert.equal(
       (e as Error).message,
-      'failed to pull image "registry.k8s.io/kube-apiserver:v1.34.0": output: Pulling\nrpc error: attempt 5, error: exit status 2',
+      'failed to pull image "registry.k8s.io/kube-apiserver:v1.34.0": failed to pull image registry.k8s.io/kube-apiserver:v1.34.0: rpc error: code = NotFound desc = not found',
     );
-    assert.ok(host.runs.every((c) => c.args[1] === 'unix:///run/custom.sock'));
+    assert.deepEqual(endpoints, ['unix:///run/custom.sock']);
   });
 
   it('pull: a socket path without a scheme gets unix://, with the warning', async () => {
-    const host = createTestHost().onRun('crictl', {});
+    const { host, endpoints } = withRuntime();
     const r = await run(['images', 'pull', '--cri-socket', '/run/custom.sock'], host);
-    assert.ok(host.runs.length > 0 && host.runs.every((c) => c.args[1] === 'unix:///run/custom.sock'));
+    assert.deepEqual(endpoints, ['unix:///run/custom.sock']);
     assert.match(r.stderr, /Automatically prepending scheme "unix" to the "criSocket"/);
   });
 
+  it('pull: the socket is looked for and dialled under --rootfs', async () => {
+    const endpoints: string[] = [];
+    const host = createTestHost({ rootfs: '/srv/node1' })
+      .seedSocket('/srv/node1/var/run/crio/crio.sock')
+      .setRuntime((endpoint) => {
+        endpoints.push(endpoint);
+        return createTestRuntime();
+      });
+    await run(['images', 'pull'], host);
+    assert.deepEqual(endpoints, ['unix:///srv/node1/var/run/crio/crio.sock']);
+  });
+
   it('pull: a failed attempt is retried, then the next image follows', async () => {
-    let calls = 0;
-    const host = createTestHost().onRun('crictl', () => (++calls <= 2 ? { exitCode: 1 } : {}));
-    const r = await run(['images', 'pull'], host);
-    assert.equal(host.runs.length, DEFAULT_IMAGES.length + 2);
-    assert.deepEqual(
-      host.runs.slice(0, 3).map((c) => c.args.at(-1)),
-      Array(3).fill(DEFAULT_IMAGES[0]),
+    const runtime = createTestRuntime().failPull(
+      DEFAULT_IMAGES[0]!,
+      'rpc error: code = Unavailable desc = x',
+      2,
     );
+    const { host } = withRuntime(runtime);
+    const r = await run(['images', 'pull'], host);
+    assert.deepEqual(pulls(runtime), [DEFAULT_IMAGES[0], DEFAULT_IMAGES[0], ...DEFAULT_IMAGES]);
     assert.equal(r.stdout.split('\n').filter(Boolean).length, DEFAULT_IMAGES.length);
   });
 
+  it('pull: a runtime that does not answer is one error, and nothing is pulled', async () => {
+    const host = createTestHost().setRuntime(() => {
+      throw new Error(
+        'failed to create new CRI runtime service: dial unix /var/run/containerd/containerd.sock',
+      );
+    });
+    const e = await fails(['images', 'pull'], host);
+    assert.match((e as Error).message, /^failed to create new CRI runtime service: .*containerd\.sock$/);
+  });
+
   it('pull: --config chooses the socket and images; --cri-socket is then ignored, as in kubeadm', async () => {
-    const host = createTestHost().seedFile('/c.yaml', fixture('05-ha-endpoint-vip.yaml')).onRun('crictl', {});
+    const runtime = createTestRuntime();
+    const { host, endpoints } = withRuntime(runtime);
+    host.seedFile('/c.yaml', fixture('05-ha-endpoint-vip.yaml'));
     await run(['images', 'pull', '--config', '/c.yaml', '--cri-socket', 'unix:///run/other.sock'], host);
-    assert.ok(host.runs.length > 0);
-    assert.ok(host.runs.every((c) => c.args[1] === 'unix:///var/run/crio/crio.sock'));
+    assert.ok(pulls(runtime).length > 0);
+    assert.deepEqual(endpoints, ['unix:///var/run/crio/crio.sock']);
   });
 
   it("pull: several CRI sockets without --cri-socket is kubeadm's error", async () => {
-    const host = createTestHost()
-      .seedSocket('/var/run/containerd/containerd.sock')
-      .seedSocket('/var/run/crio/crio.sock')
-      .onRun('crictl', {});
+    const { host, endpoints } = withRuntime();
+    host.seedSocket('/var/run/containerd/containerd.sock').seedSocket('/var/run/crio/crio.sock');
     assert.match(String(await fails(['images', 'pull'], host)), /found multiple CRI endpoints on the host/);
-    assert.equal(host.runs.length, 0);
+    assert.deepEqual(endpoints, []);
   });
 });

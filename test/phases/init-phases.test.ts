@@ -308,8 +308,7 @@ describe('kbadm init (full run)', () => {
     assert.match(r.stdout, /^\[kubeconfig\] External CA mode: Using user provided admin.conf$/m);
     // Manifests and kubelet files are rendered on every run; certificates and kubeconfigs are not.
     const pkiOrKubeconfig = host.changes.filter(
-      (c) =>
-        c.kind !== 'run' && (c.path.startsWith(`${PKI}/`) || /^\/etc\/kubernetes\/[^/]+\.conf$/.test(c.path)),
+      (c) => 'path' in c && (c.path.startsWith(`${PKI}/`) || /^\/etc\/kubernetes\/[^/]+\.conf$/.test(c.path)),
     );
     assert.deepEqual(pkiOrKubeconfig, []);
   });
