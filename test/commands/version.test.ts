@@ -99,6 +99,8 @@ test(
       'client-node',
       'node_modules/yaml',
       'fast-check',
+      '@grpc',
+      'protobufjs',
     ]) {
       assert.ok(!loaded.includes(heavy), `kbadm version loaded ${heavy}`);
     }
