@@ -1,4 +1,4 @@
-// Running host commands (systemctl, crictl, mount...) through execa: no shell, a timeout, and
+// Running host commands (systemctl, mount...) through execa: no shell, a timeout, and
 // errors that say what went wrong. `input` may carry secrets, so no message ever includes it.
 import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';

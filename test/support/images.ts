@@ -25,6 +25,18 @@ async function tool(command: string, args: string[]): Promise<string> {
   }
 }
 
+/** Whether an ELF executable asks for a program interpreter (is dynamically linked): PT_INTERP. */
+function dynamicallyLinked(file: string): boolean {
+  const elf = fs.readFileSync(file);
+  if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2)
+    throw new Error(`${file} is not a 64-bit ELF executable`);
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36);
+  const phnum = elf.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) if (elf.readUInt32LE(phoff + i * phentsize) === 3) return true;
+  return false;
+}
+
 let layout: Promise<string> | undefined;
 
 /** The OCI layout holding the test image as tag `base` (built on first use). */
@@ -34,6 +46,8 @@ export function testImageLayout(): Promise<string> {
 }
 
 async function buildLayout(): Promise<string> {
+  // The image holds nothing but busybox: it must not need a libc.
+  if (dynamicallyLinked(BUSYBOX)) throw new Error(`${BUSYBOX} is dynamically linked; install busybox-static`);
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'kbadm-image-'));
   onExitCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
   const rootfs = path.join(dir, 'rootfs');
