@@ -54,6 +54,8 @@ export interface Containerd {
   readonly socket: string;
   /** unix://<socket>, as a criSocket setting names it. */
   readonly endpoint: string;
+  /** What containerd has logged so far (for a failing test's message). */
+  log(): string;
   /** Connects kbadm's CRI client, with the lab's calls (run sandboxes and containers). */
   connect(options?: ConnectOptions): Promise<RuntimeForLab>;
   /**
@@ -254,6 +256,7 @@ export async function startContainerd(options: ContainerdOptions = {}): Promise<
     dir,
     socket,
     endpoint,
+    log: () => proc?.log() ?? '',
     connect: (connectOptions) => connectRuntime(endpoint, connectOptions),
     async stop({ kill = false } = {}) {
       if (!running()) return;
