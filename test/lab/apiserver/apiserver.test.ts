@@ -1,0 +1,474 @@
+// The kube-apiserver stand-in, started from the kube-apiserver.yaml kbadm writes, on a real etcd
+// with kbadm's etcd certificates, checked with the real kubectl: authentication by certificate,
+// bootstrap token and anonymously; RBAC from stored objects; paging, watch, patches, conflicts;
+// objects surviving a restart; and start-up refused for a broken manifest.
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { runCli } from '../../support/cli.js';
+import { loadConfig, StartupError } from './flags.js';
+import { startApiServer, type RunningApiServer } from './server.js';
+
+const run = promisify(execFile);
+const ETCD = '/usr/bin/etcd';
+const KUBECTL = '/usr/bin/kubectl';
+const missing = [ETCD, KUBECTL].filter((p) => !existsSync(p));
+if (missing.length > 0) throw new Error(`the API server stand-in tests need ${missing.join(', ')}`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the kube-apiserver stand-in', () => {
+  let root: string;
+  let etcd: ChildProcess | undefined;
+  let server: RunningApiServer | undefined;
+  let apiserverArgs: string[];
+  let etcdURL: string;
+  const kube = () => path.join(root, 'etc/kubernetes');
+
+  const kubectl = async (kubeconfig: string, args: string[], input?: string) => {
+    const child = run(KUBECTL, ['--kubeconfig', path.join(kube(), kubeconfig), ...args], { timeout: 30_000 });
+    if (input !== undefined) {
+      child.child.stdin!.end(input);
+    }
+    return child;
+  };
+  const kubectlFails = async (kubeconfig: string, args: string[]) => {
+    try {
+      await kubectl(kubeconfig, args);
+    } catch (err) {
+      return String((err as { stderr?: string }).stderr);
+    }
+    assert.fail(`kubectl ${args.join(' ')} succeeded`);
+  };
+  const start = async () => {
+    const cfg = loadConfig(apiserverArgs, (p) => path.join(root, p));
+    server = await startApiServer(cfg);
+  };
+
+  before(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-apiserver-'));
+    const apiPort = await freePort();
+    const [clientPort, peerPort] = [await freePort(), await freePort()];
+    etcdURL = `https://127.0.0.1:${clientPort}`;
+    await fs.writeFile(
+      path.join(root, 'cfg.yaml'),
+      'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n' +
+        `localAPIEndpoint:\n  advertiseAddress: 169.254.10.1\n  bindPort: ${apiPort}\nnodeRegistration:\n  name: lab-1\n---\n` +
+        'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\n' +
+        `controlPlaneEndpoint: 127.0.0.1:${apiPort}\n`,
+    );
+    for (const phase of [
+      ['certs', 'all'],
+      ['kubeconfig', 'all'],
+      ['control-plane', 'apiserver'],
+    ]) {
+      const r = await runCli(['--rootfs', root, 'init', 'phase', ...phase, '--config', '/cfg.yaml']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const manifest = parseYaml(await fs.readFile(path.join(kube(), 'manifests/kube-apiserver.yaml'), 'utf8'));
+    const command: string[] = manifest.spec.containers[0].command;
+    assert.equal(command[0], 'kube-apiserver');
+    // The test binds loopback only; the manifest names no bind address (all interfaces).
+    apiserverArgs = [
+      ...command.slice(1).map((a) => (a.startsWith('--etcd-servers=') ? `--etcd-servers=${etcdURL}` : a)),
+      '--bind-address=127.0.0.1',
+    ];
+
+    const pki = path.join(kube(), 'pki');
+    etcd = spawn(
+      ETCD,
+      [
+        '--name=lab-1',
+        `--data-dir=${path.join(root, 'var/lib/etcd')}`,
+        `--listen-client-urls=${etcdURL}`,
+        `--advertise-client-urls=${etcdURL}`,
+        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-cluster=lab-1=http://127.0.0.1:${peerPort}`,
+        '--client-cert-auth=true',
+        `--cert-file=${pki}/etcd/server.crt`,
+        `--key-file=${pki}/etcd/server.key`,
+        `--trusted-ca-file=${pki}/etcd/ca.crt`,
+      ],
+      { stdio: 'ignore' },
+    );
+    let lastError: unknown;
+    for (let i = 0; i < 80; i++) {
+      try {
+        await start();
+        return;
+      } catch (err) {
+        lastError = err;
+        await sleep(250);
+      }
+    }
+    throw lastError;
+  });
+
+  after(async () => {
+    await server?.close();
+    if (etcd && etcd.exitCode === null) {
+      const exited = new Promise((r) => etcd!.once('exit', r));
+      etcd.kill('SIGKILL');
+      await exited;
+    }
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  test('answers /livez to anyone and /version, /api discovery to kubectl', async () => {
+    const { stdout } = await kubectl('super-admin.conf', ['get', '--raw', '/livez']);
+    assert.equal(stdout, 'ok');
+    const version = await kubectl('super-admin.conf', ['version', '-o', 'json']);
+    assert.equal(JSON.parse(version.stdout).serverVersion.gitVersion, 'v1.34.0');
+    const ns = await kubectl('super-admin.conf', ['get', 'namespaces', '-o', 'name']);
+    assert.deepEqual(ns.stdout.trim().split('\n').sort(), [
+      'namespace/default',
+      'namespace/kube-node-lease',
+      'namespace/kube-public',
+      'namespace/kube-system',
+    ]);
+  });
+
+  test('admin.conf (group kubeadm:cluster-admins) is refused until a ClusterRoleBinding grants it', async () => {
+    const refused = await kubectlFails('admin.conf', ['get', 'configmaps', '-n', 'kube-system']);
+    assert.match(
+      refused,
+      /configmaps is forbidden: User "kubernetes-admin" cannot list resource "configmaps" in API group "" in the namespace "kube-system"/,
+    );
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'kubeadm:cluster-admins' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'kubeadm:cluster-admins' }],
+    };
+    const file = path.join(root, 'binding.json');
+    await fs.writeFile(file, JSON.stringify(binding));
+    await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
+    await kubectl('admin.conf', ['get', 'configmaps', '-n', 'kube-system']);
+  });
+
+  test('creates, reads, conflicts, patches and deletes with the real status codes', async () => {
+    const file = path.join(root, 'cm.json');
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'one', namespace: 'default' },
+        data: { a: '1' },
+      }),
+    );
+    await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
+    assert.match(
+      await kubectlFails('super-admin.conf', ['create', '--validate=false', '-f', file]),
+      /configmaps "one" already exists/,
+    );
+    await kubectl('super-admin.conf', ['patch', 'configmap', 'one', '-p', '{"data":{"b":"2"}}']);
+    await kubectl('super-admin.conf', [
+      'patch',
+      'configmap',
+      'one',
+      '--type=json',
+      '-p',
+      '[{"op":"remove","path":"/data/a"}]',
+    ]);
+    const got = JSON.parse(
+      (await kubectl('super-admin.conf', ['get', 'configmap', 'one', '-o', 'json'])).stdout,
+    );
+    assert.deepEqual(got.data, { b: '2' });
+    assert.match(got.metadata.uid, /^[0-9a-f-]{36}$/);
+    const stale = { ...got, metadata: { ...got.metadata, resourceVersion: '1' } };
+    await fs.writeFile(file, JSON.stringify(stale));
+    assert.match(
+      await kubectlFails('super-admin.conf', ['replace', '--validate=false', '-f', file]),
+      /the object has been modified/,
+    );
+    assert.match(
+      await kubectlFails('super-admin.conf', ['get', 'configmap', 'nope']),
+      /configmaps "nope" not found/,
+    );
+    await fs.writeFile(
+      file,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'missing' } }),
+    );
+    assert.match(
+      await kubectlFails('super-admin.conf', ['create', '--validate=false', '-f', file]),
+      /namespaces "missing" not found/,
+    );
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'Bad_Name', namespace: 'default' },
+      }),
+    );
+    assert.match(
+      await kubectlFails('super-admin.conf', ['create', '--validate=false', '-f', file]),
+      /is invalid: metadata.name/,
+    );
+    await kubectl('super-admin.conf', ['delete', 'configmap', 'one']);
+    assert.match(await kubectlFails('super-admin.conf', ['get', 'configmap', 'one']), /not found/);
+  });
+
+  test('lists in pages with limit and continue, filtered by label selectors', async () => {
+    const items = Array.from({ length: 25 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: `page-${String(i).padStart(2, '0')}`,
+        namespace: 'default',
+        labels: { parity: i % 2 ? 'odd' : 'even' },
+      },
+    }));
+    const file = path.join(root, 'many.json');
+    await fs.writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
+    const names: string[] = [];
+    let cont = '';
+    let pages = 0;
+    do {
+      const q = `limit=10&labelSelector=parity%3Deven${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+      const list = JSON.parse(
+        (await kubectl('super-admin.conf', ['get', '--raw', `/api/v1/namespaces/default/configmaps?${q}`]))
+          .stdout,
+      );
+      names.push(...list.items.map((i: { metadata: { name: string } }) => i.metadata.name));
+      cont = list.metadata.continue ?? '';
+      pages++;
+    } while (cont !== '');
+    assert.equal(names.length, 13);
+    assert.equal(new Set(names).size, 13);
+    assert.ok(pages >= 2, `paged (${pages} pages)`);
+    const chunked = await kubectl('super-admin.conf', [
+      'get',
+      'configmaps',
+      '-l',
+      'parity=odd',
+      '--chunk-size=5',
+      '-o',
+      'name',
+    ]);
+    assert.equal(chunked.stdout.trim().split('\n').length, 12);
+  });
+
+  test('a user certificate from kbadm kubeconfig user is refused until a RoleBinding allows it', async () => {
+    const r = await runCli([
+      '--rootfs',
+      root,
+      'kubeconfig',
+      'user',
+      '--client-name',
+      'bob',
+      '--config',
+      '/cfg.yaml',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    await fs.writeFile(path.join(kube(), 'bob.conf'), r.stdout);
+    assert.match(
+      await kubectlFails('bob.conf', ['get', 'configmaps', '-n', 'default']),
+      /User "bob" cannot list resource "configmaps"/,
+    );
+    const file = path.join(root, 'rb.json');
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'bob-view', namespace: 'default' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }],
+      }),
+    );
+    await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
+    await kubectl('bob.conf', ['get', 'configmaps', '-n', 'default']);
+    assert.match(await kubectlFails('bob.conf', ['get', 'configmaps', '-n', 'kube-system']), /forbidden/);
+    assert.match(await kubectlFails('bob.conf', ['get', 'secrets', '-n', 'default']), /forbidden/);
+  });
+
+  test('a bootstrap token Secret authenticates while valid; a wrong or expired token gets 401', async () => {
+    const secret = (id: string, expiration?: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'bootstrap.kubernetes.io/token',
+      metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+      stringData: {
+        'token-id': id,
+        'token-secret': '0123456789abcdef',
+        'usage-bootstrap-authentication': 'true',
+        'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token',
+        ...(expiration ? { expiration } : {}),
+      },
+    });
+    const file = path.join(root, 'tokens.json');
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [secret('abcdef'), secret('zzzzzz', '2000-01-01T00:00:00Z')],
+      }),
+    );
+    await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
+    const asToken = (token: string) => [
+      '--server',
+      server!.url,
+      '--insecure-skip-tls-verify',
+      '--token',
+      token,
+    ];
+    const review = JSON.parse(
+      (
+        await run(KUBECTL, [
+          '--kubeconfig=/dev/null',
+          ...asToken('abcdef.0123456789abcdef'),
+          'auth',
+          'whoami',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
+    assert.equal(review.status.userInfo.username, 'system:bootstrap:abcdef');
+    assert.ok(review.status.userInfo.groups.includes('system:bootstrappers:kubeadm:default-node-token'));
+    for (const bad of ['abcdef.0123456789abcdee', 'zzzzzz.0123456789abcdef']) {
+      await assert.rejects(
+        run(KUBECTL, ['--kubeconfig=/dev/null', ...asToken(bad), 'get', '--raw', '/livez']),
+        /Unauthorized/,
+      );
+    }
+  });
+
+  test('anonymous requests reach only what RBAC grants system:unauthenticated', async () => {
+    const get = (p: string) =>
+      new Promise<number>((resolve, reject) => {
+        https
+          .get(`${server!.url}${p}`, { rejectUnauthorized: false }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
+      });
+    assert.equal(await get('/livez'), 200);
+    assert.equal(await get('/version'), 200);
+    assert.equal(await get('/api/v1/namespaces/kube-public/configmaps/cluster-info'), 403);
+    assert.equal(await get('/api/v1/secrets'), 403);
+  });
+
+  test('watch streams the changes after a resourceVersion', async () => {
+    const list = JSON.parse(
+      (await kubectl('super-admin.conf', ['get', '--raw', '/api/v1/namespaces/default/configmaps?limit=1']))
+        .stdout,
+    );
+    const events: string[] = [];
+    const ca = await fs.readFile(path.join(kube(), 'pki/ca.crt'));
+    const sa = parseYaml(await fs.readFile(path.join(kube(), 'super-admin.conf'), 'utf8'));
+    const user = sa.users[0].user;
+    const req = https.get(
+      `${server!.url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}&fieldSelector=metadata.name%3Dwatched`,
+      {
+        ca,
+        cert: Buffer.from(user['client-certificate-data'], 'base64'),
+        key: Buffer.from(user['client-key-data'], 'base64'),
+      },
+    );
+    const done = new Promise<void>((resolve) => {
+      req.on('response', (res) => {
+        let buf = '';
+        res.on('data', (c: Buffer) => {
+          buf += c.toString();
+          for (const line of buf.split('\n').slice(0, -1)) events.push(JSON.parse(line).type);
+          buf = buf.slice(buf.lastIndexOf('\n') + 1);
+          if (events.length >= 3) resolve();
+        });
+      });
+    });
+    await sleep(200);
+    const file = path.join(root, 'w.json');
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'watched', namespace: 'default' },
+      }),
+    );
+    await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
+    await kubectl('super-admin.conf', ['patch', 'configmap', 'watched', '-p', '{"data":{"x":"y"}}']);
+    await kubectl('super-admin.conf', ['delete', 'configmap', 'watched']);
+    await Promise.race([done, sleep(10_000)]);
+    req.destroy();
+    assert.deepEqual(events, ['ADDED', 'MODIFIED', 'DELETED']);
+  });
+
+  test('objects live in etcd: they are still there after the API server restarts', async () => {
+    const file = path.join(root, 'keep.json');
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'keep', namespace: 'kube-system' },
+        data: { k: 'v' },
+      }),
+    );
+    await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
+    await server!.close();
+    server = undefined;
+    await start();
+    const got = JSON.parse(
+      (await kubectl('super-admin.conf', ['get', 'configmap', 'keep', '-n', 'kube-system', '-o', 'json']))
+        .stdout,
+    );
+    assert.deepEqual(got.data, { k: 'v' });
+  });
+
+  test('refuses to start with a --client-ca-file that does not exist or an unknown flag', () => {
+    const broken = apiserverArgs.map((a) =>
+      a.startsWith('--client-ca-file=') ? '--client-ca-file=/etc/kubernetes/pki/nope.crt' : a,
+    );
+    assert.throws(
+      () => loadConfig(broken, (p) => path.join(root, p)),
+      (err: unknown) => {
+        assert.ok(err instanceof StartupError);
+        assert.match(
+          err.message,
+          /--client-ca-file: open \/etc\/kubernetes\/pki\/nope.crt: no such file or directory/,
+        );
+        return true;
+      },
+    );
+    const swapped = apiserverArgs.map((a) =>
+      a.startsWith('--tls-private-key-file=')
+        ? '--tls-private-key-file=/etc/kubernetes/pki/front-proxy-client.key'
+        : a,
+    );
+    assert.throws(
+      () => loadConfig(swapped, (p) => path.join(root, p)),
+      /private key does not match public key/,
+    );
+    assert.throws(
+      () => loadConfig([...apiserverArgs, '--no-such-flag=1'], (p) => path.join(root, p)),
+      /unknown flag: --no-such-flag/,
+    );
+  });
+});
