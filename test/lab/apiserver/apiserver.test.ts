@@ -3,135 +3,37 @@
 // bootstrap token and anonymously; RBAC from stored objects; paging, watch, patches, conflicts;
 // objects surviving a restart; and start-up refused for a broken manifest.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as https from 'node:https';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { runCli } from '../../support/cli.js';
+import { KUBECTL, startControlPlaneFixture, type ControlPlaneFixture } from './fixture.js';
 import { loadConfig, StartupError } from './flags.js';
-import { startApiServer, type RunningApiServer } from './server.js';
 
 const run = promisify(execFile);
-const ETCD = '/usr/bin/etcd';
-const KUBECTL = '/usr/bin/kubectl';
-const missing = [ETCD, KUBECTL].filter((p) => !existsSync(p));
-if (missing.length > 0) throw new Error(`the API server stand-in tests need ${missing.join(', ')}`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the kube-apiserver stand-in', () => {
+  let f: ControlPlaneFixture;
   let root: string;
-  let etcd: ChildProcess | undefined;
-  let server: RunningApiServer | undefined;
-  let apiserverArgs: string[];
-  let etcdURL: string;
-  const kube = () => path.join(root, 'etc/kubernetes');
-
-  const kubectl = async (kubeconfig: string, args: string[], input?: string) => {
-    const child = run(KUBECTL, ['--kubeconfig', path.join(kube(), kubeconfig), ...args], { timeout: 30_000 });
-    if (input !== undefined) {
-      child.child.stdin!.end(input);
-    }
-    return child;
-  };
-  const kubectlFails = async (kubeconfig: string, args: string[]) => {
-    try {
-      await kubectl(kubeconfig, args);
-    } catch (err) {
-      return String((err as { stderr?: string }).stderr);
-    }
-    assert.fail(`kubectl ${args.join(' ')} succeeded`);
-  };
-  const start = async () => {
-    const cfg = loadConfig(apiserverArgs, (p) => path.join(root, p));
-    server = await startApiServer(cfg);
-  };
+  const kube = () => f.kube;
+  const kubectl = (kubeconfig: string, args: string[]) => f.kubectl(kubeconfig, args);
+  const kubectlFails = (kubeconfig: string, args: string[]) => f.kubectlFails(kubeconfig, args);
+  const server = {
+    get url() {
+      return f.url();
+    },
+  } as { url: string };
 
   before(async () => {
-    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-apiserver-'));
-    const apiPort = await freePort();
-    const [clientPort, peerPort] = [await freePort(), await freePort()];
-    etcdURL = `https://127.0.0.1:${clientPort}`;
-    await fs.writeFile(
-      path.join(root, 'cfg.yaml'),
-      'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n' +
-        `localAPIEndpoint:\n  advertiseAddress: 169.254.10.1\n  bindPort: ${apiPort}\nnodeRegistration:\n  name: lab-1\n---\n` +
-        'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\n' +
-        `controlPlaneEndpoint: 127.0.0.1:${apiPort}\n`,
-    );
-    for (const phase of [
-      ['certs', 'all'],
-      ['kubeconfig', 'all'],
-      ['control-plane', 'apiserver'],
-    ]) {
-      const r = await runCli(['--rootfs', root, 'init', 'phase', ...phase, '--config', '/cfg.yaml']);
-      assert.equal(r.code, 0, r.stderr);
-    }
-    const manifest = parseYaml(await fs.readFile(path.join(kube(), 'manifests/kube-apiserver.yaml'), 'utf8'));
-    const command: string[] = manifest.spec.containers[0].command;
-    assert.equal(command[0], 'kube-apiserver');
-    // The test binds loopback only; the manifest names no bind address (all interfaces).
-    apiserverArgs = [
-      ...command.slice(1).map((a) => (a.startsWith('--etcd-servers=') ? `--etcd-servers=${etcdURL}` : a)),
-      '--bind-address=127.0.0.1',
-    ];
-
-    const pki = path.join(kube(), 'pki');
-    etcd = spawn(
-      ETCD,
-      [
-        '--name=lab-1',
-        `--data-dir=${path.join(root, 'var/lib/etcd')}`,
-        `--listen-client-urls=${etcdURL}`,
-        `--advertise-client-urls=${etcdURL}`,
-        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-        `--initial-cluster=lab-1=http://127.0.0.1:${peerPort}`,
-        '--client-cert-auth=true',
-        `--cert-file=${pki}/etcd/server.crt`,
-        `--key-file=${pki}/etcd/server.key`,
-        `--trusted-ca-file=${pki}/etcd/ca.crt`,
-      ],
-      { stdio: 'ignore' },
-    );
-    let lastError: unknown;
-    for (let i = 0; i < 80; i++) {
-      try {
-        await start();
-        return;
-      } catch (err) {
-        lastError = err;
-        await sleep(250);
-      }
-    }
-    throw lastError;
+    f = await startControlPlaneFixture('apiserver');
+    root = f.root;
   });
-
-  after(async () => {
-    await server?.close();
-    if (etcd && etcd.exitCode === null) {
-      const exited = new Promise((r) => etcd!.once('exit', r));
-      etcd.kill('SIGKILL');
-      await exited;
-    }
-    await fs.rm(root, { recursive: true, force: true });
-  });
+  after(() => f?.close());
 
   test('answers /livez to anyone and /version, /api discovery to kubectl', async () => {
     const { stdout } = await kubectl('super-admin.conf', ['get', '--raw', '/livez']);
@@ -331,7 +233,7 @@ describe('the kube-apiserver stand-in', () => {
     await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
     const asToken = (token: string) => [
       '--server',
-      server!.url,
+      server.url,
       '--insecure-skip-tls-verify',
       '--token',
       token,
@@ -362,7 +264,7 @@ describe('the kube-apiserver stand-in', () => {
     const get = (p: string) =>
       new Promise<number>((resolve, reject) => {
         https
-          .get(`${server!.url}${p}`, { rejectUnauthorized: false }, (res) => {
+          .get(`${server.url}${p}`, { rejectUnauthorized: false }, (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);
           })
@@ -384,7 +286,7 @@ describe('the kube-apiserver stand-in', () => {
     const sa = parseYaml(await fs.readFile(path.join(kube(), 'super-admin.conf'), 'utf8'));
     const user = sa.users[0].user;
     const req = https.get(
-      `${server!.url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}&fieldSelector=metadata.name%3Dwatched`,
+      `${server.url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}&fieldSelector=metadata.name%3Dwatched`,
       {
         ca,
         cert: Buffer.from(user['client-certificate-data'], 'base64'),
@@ -432,9 +334,7 @@ describe('the kube-apiserver stand-in', () => {
       }),
     );
     await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
-    await server!.close();
-    server = undefined;
-    await start();
+    await f.restartApiServer();
     const got = JSON.parse(
       (await kubectl('super-admin.conf', ['get', 'configmap', 'keep', '-n', 'kube-system', '-o', 'json']))
         .stdout,
@@ -443,7 +343,7 @@ describe('the kube-apiserver stand-in', () => {
   });
 
   test('refuses to start with a --client-ca-file that does not exist or an unknown flag', () => {
-    const broken = apiserverArgs.map((a) =>
+    const broken = f.apiserverArgs.map((a) =>
       a.startsWith('--client-ca-file=') ? '--client-ca-file=/etc/kubernetes/pki/nope.crt' : a,
     );
     assert.throws(
@@ -457,7 +357,7 @@ describe('the kube-apiserver stand-in', () => {
         return true;
       },
     );
-    const swapped = apiserverArgs.map((a) =>
+    const swapped = f.apiserverArgs.map((a) =>
       a.startsWith('--tls-private-key-file=')
         ? '--tls-private-key-file=/etc/kubernetes/pki/front-proxy-client.key'
         : a,
@@ -467,7 +367,7 @@ describe('the kube-apiserver stand-in', () => {
       /private key does not match public key/,
     );
     assert.throws(
-      () => loadConfig([...apiserverArgs, '--no-such-flag=1'], (p) => path.join(root, p)),
+      () => loadConfig([...f.apiserverArgs, '--no-such-flag=1'], (p) => path.join(root, p)),
       /unknown flag: --no-such-flag/,
     );
   });
