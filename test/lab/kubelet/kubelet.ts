@@ -1,0 +1,410 @@
+// The simulated kubelet of a lab node: the one stand-in for the kubelet. It runs every static Pod
+// manifest under the node's manifests directory as real Pod sandboxes and containers through CRI,
+// restarts a Pod when its manifest changes, removes it when the file goes, restarts exited
+// containers; serves healthz; with kubelet.conf registers its Node, keeps it Ready and keeps mirror
+// Pods carrying kubernetes.io/config.hash; with only bootstrap-kubelet.conf it first performs the
+// TLS bootstrap. It refuses to start on configuration the kubelet would refuse.
+import { existsSync, readFileSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { RuntimeForLab } from '../../../src/host/runtime.js';
+import { clientFromKubeconfig, KubeError, type KubeClient } from '../kube-client.js';
+import { resolveInNode } from '../node-paths.js';
+import { kubeletSettings, KubeletStartError, swapDevices, type KubeletSettings } from './kubelet-config.js';
+import { mirrorPod, staticPodFromManifest, type StaticPod } from './static-pod.js';
+import { tlsBootstrap } from './tls-bootstrap.js';
+
+export interface KubeletOptions {
+  /** The node's `/` on the machine. */
+  root: string;
+  nodeName: string;
+  /** The node's address (InternalIP). */
+  address: string;
+  /** Connects to the node's CRI runtime (the endpoint is the one the kubelet's flags name, under the root). */
+  connect(endpoint: string): Promise<RuntimeForLab>;
+  version?: string;
+  log?: (line: string) => void;
+  intervalMs?: number;
+}
+
+interface Running {
+  pod: StaticPod;
+  sandboxId: string;
+  containerIds: string[];
+  restarts: number[];
+  nextRestart: number[];
+  error?: string;
+}
+
+export class SimulatedKubelet {
+  private settings!: KubeletSettings;
+  private runtime!: RuntimeForLab;
+  private readonly running = new Map<string, Running>();
+  private healthz?: http.Server;
+  private readonly abort = new AbortController();
+  private loop?: Promise<void>;
+  private client?: KubeClient;
+  private nodeUID?: string;
+  private bootstrapping?: Promise<void>;
+  private lastHeartbeat = 0;
+  readonly errors: string[] = [];
+
+  constructor(private readonly o: KubeletOptions) {}
+
+  private log(line: string): void {
+    (this.o.log ?? ((l) => process.stderr.write(`${l}\n`)))(`kubelet[${this.o.nodeName}]: ${line}`);
+  }
+
+  private node(p: string): string {
+    return resolveInNode(this.o.root, p);
+  }
+
+  /** Loads and checks the configuration, connects to the runtime, serves healthz, starts syncing. */
+  async start(): Promise<void> {
+    const configFile = this.node('/var/lib/kubelet/config.yaml');
+    if (!existsSync(configFile))
+      throw new KubeletStartError(
+        'failed to load kubelet config file, path: /var/lib/kubelet/config.yaml: no such file or directory',
+      );
+    const flagsFile = this.node('/var/lib/kubelet/kubeadm-flags.env');
+    this.settings = kubeletSettings(
+      readFileSync(configFile, 'utf8'),
+      existsSync(flagsFile) ? readFileSync(flagsFile, 'utf8') : undefined,
+    );
+    if (!existsSync(this.node(this.settings.clientCAFile))) {
+      throw new KubeletStartError(
+        `unable to load client CA file ${this.settings.clientCAFile}: open ${this.settings.clientCAFile}: no such file or directory`,
+      );
+    }
+    if (this.settings.failSwapOn) {
+      const swaps = existsSync('/proc/swaps') ? swapDevices(readFileSync('/proc/swaps', 'utf8')) : [];
+      if (swaps.length > 0)
+        throw new KubeletStartError(
+          `running with swap on is not supported, please disable swap or set --fail-swap-on flag to false (${swaps.join(', ')})`,
+        );
+    }
+    const endpoint = this.settings.criEndpoint.replace(/^unix:\/\//, '');
+    this.runtime = await this.o.connect(this.node(endpoint));
+    await this.adoptSandboxes();
+    this.healthz = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.healthz!.once('error', reject);
+      this.healthz!.listen(this.settings.healthzPort, this.settings.healthzBindAddress, () => resolve());
+    });
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    await this.bootstrapping?.catch(() => undefined);
+    this.healthz?.closeAllConnections();
+    await new Promise<void>((r) => (this.healthz ? this.healthz.close(() => r()) : r()));
+    this.client?.close();
+    this.runtime?.close();
+  }
+
+  private async run(): Promise<void> {
+    const interval = this.o.intervalMs ?? 1000;
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.syncPods();
+        await this.syncNode();
+      } catch (err) {
+        this.log(`sync failed: ${(err as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  }
+
+  /** Sandboxes left by a previous run of this kubelet are kept when their manifest is unchanged. */
+  private async adoptSandboxes(): Promise<void> {
+    const desired = await this.desiredPods();
+    for (const sb of await this.runtime.listPodSandboxes()) {
+      const hash = sb.annotations['kubernetes.io/config.hash'];
+      const match = [...desired.values()].find((p) => p.hash === hash);
+      if (match === undefined || sb.state !== 'ready' || this.running.has(match.file)) {
+        await this.removeSandbox(sb.id);
+        continue;
+      }
+      const containers = await this.runtime.listContainers({ podSandboxId: sb.id });
+      const ids = match.containers.map(
+        (c) => containers.filter((x) => x.name === c.name).sort((a, b) => b.attempt - a.attempt)[0]?.id ?? '',
+      );
+      this.running.set(match.file, {
+        pod: match,
+        sandboxId: sb.id,
+        containerIds: ids,
+        restarts: ids.map(() => 0),
+        nextRestart: ids.map(() => 0),
+      });
+    }
+  }
+
+  private async desiredPods(): Promise<Map<string, StaticPod>> {
+    const dir = this.node(this.settings.staticPodPath);
+    const pods = new Map<string, StaticPod>();
+    let names: string[] = [];
+    try {
+      names = (await fs.readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+    } catch {
+      return pods;
+    }
+    for (const name of names) {
+      try {
+        const text = await fs.readFile(path.join(dir, name), 'utf8');
+        pods.set(name, staticPodFromManifest(name, text, this.o.nodeName, this.o.root));
+      } catch (err) {
+        this.note(`${name}: ${(err as Error).message}`);
+      }
+    }
+    return pods;
+  }
+
+  private note(error: string): void {
+    if (this.errors[this.errors.length - 1] !== error) {
+      this.errors.push(error);
+      this.log(error);
+    }
+  }
+
+  private async removeSandbox(id: string): Promise<void> {
+    await this.runtime.stopPodSandbox(id).catch(() => undefined);
+    await this.runtime.removePodSandbox(id).catch(() => undefined);
+  }
+
+  private async prepareVolumes(pod: StaticPod): Promise<void> {
+    for (const v of pod.volumes) {
+      const onMachine = path.join(this.o.root, v.path);
+      const stat = await fs.stat(onMachine).catch(() => undefined);
+      switch (v.type) {
+        case 'DirectoryOrCreate':
+          if (!stat) await fs.mkdir(onMachine, { recursive: true, mode: 0o755 });
+          break;
+        case 'FileOrCreate':
+          if (!stat) {
+            await fs.mkdir(path.dirname(onMachine), { recursive: true });
+            await fs.writeFile(onMachine, '', { mode: 0o644 });
+          }
+          break;
+        case 'Directory':
+          if (!stat?.isDirectory())
+            throw new Error(`hostPath type check failed: ${v.path} is not a directory`);
+          break;
+        case 'File':
+          if (!stat?.isFile()) throw new Error(`hostPath type check failed: ${v.path} is not a file`);
+          break;
+        default:
+          if (!stat) await fs.mkdir(onMachine, { recursive: true });
+      }
+    }
+  }
+
+  private async startPod(pod: StaticPod): Promise<Running> {
+    await this.prepareVolumes(pod);
+    for (const c of pod.containers) {
+      if (!(await this.runtime.imageExists(c.image))) await this.runtime.pullImage(c.image);
+    }
+    await fs.mkdir(pod.sandbox.logDirectory!, { recursive: true });
+    const sandboxId = await this.runtime.runPodSandbox(pod.sandbox);
+    const containerIds: string[] = [];
+    for (const c of pod.containers) {
+      const id = await this.runtime.createContainer(sandboxId, c, pod.sandbox);
+      await this.runtime.startContainer(id);
+      containerIds.push(id);
+    }
+    this.log(`started ${pod.namespace}/${pod.sandbox.name} (hash ${pod.hash})`);
+    return {
+      pod,
+      sandboxId,
+      containerIds,
+      restarts: containerIds.map(() => 0),
+      nextRestart: containerIds.map(() => 0),
+    };
+  }
+
+  private async syncPods(): Promise<void> {
+    const desired = await this.desiredPods();
+    for (const [file, r] of [...this.running]) {
+      const want = desired.get(file);
+      if (want?.hash === r.pod.hash) continue;
+      await this.removeSandbox(r.sandboxId);
+      this.running.delete(file);
+      this.log(`stopped ${r.pod.namespace}/${r.pod.sandbox.name}`);
+    }
+    for (const [file, pod] of desired) {
+      const r = this.running.get(file);
+      if (r === undefined) {
+        try {
+          this.running.set(file, await this.startPod(pod));
+        } catch (err) {
+          this.note(`${file}: ${(err as Error).message}`);
+        }
+        continue;
+      }
+      await this.restartExited(r);
+    }
+  }
+
+  /** restartPolicy Always, with a back-off that doubles up to 10 s. */
+  private async restartExited(r: Running): Promise<void> {
+    for (let i = 0; i < r.containerIds.length; i++) {
+      const status = await this.runtime.containerStatus(r.containerIds[i]!).catch(() => undefined);
+      if (status?.state === 'running' || status?.state === 'created') continue;
+      if (Date.now() < r.nextRestart[i]!) continue;
+      const spec = r.pod.containers[i]!;
+      const attempt = r.restarts[i]! + 1;
+      try {
+        if (status) await this.runtime.removeContainer(status.id).catch(() => undefined);
+        const id = await this.runtime.createContainer(
+          r.sandboxId,
+          { ...spec, attempt, logPath: `${spec.name}/${attempt}.log` },
+          r.pod.sandbox,
+        );
+        await this.runtime.startContainer(id);
+        r.containerIds[i] = id;
+      } catch (err) {
+        this.note(`${r.pod.file}: restarting ${spec.name}: ${(err as Error).message}`);
+      }
+      r.restarts[i] = attempt;
+      r.nextRestart[i] = Date.now() + Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+    }
+  }
+
+  private async syncNode(): Promise<void> {
+    const kubeletConf = this.node('/etc/kubernetes/kubelet.conf');
+    if (!existsSync(kubeletConf)) {
+      if (
+        this.bootstrapping === undefined &&
+        existsSync(this.node('/etc/kubernetes/bootstrap-kubelet.conf'))
+      ) {
+        this.bootstrapping = tlsBootstrap(this.o.root, this.o.nodeName, this.abort.signal).catch(
+          (err: unknown) => {
+            this.note(`TLS bootstrap: ${(err as Error).message}`);
+            this.bootstrapping = undefined;
+          },
+        );
+      }
+      return;
+    }
+    this.client ??= clientFromKubeconfig(kubeletConf, (p) => this.node(p));
+    if (this.nodeUID === undefined) await this.register();
+    if (Date.now() - this.lastHeartbeat > 5_000) await this.heartbeat();
+    await this.syncMirrorPods();
+  }
+
+  private async register(): Promise<void> {
+    const name = this.o.nodeName;
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        labels: {
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          'beta.kubernetes.io/os': 'linux',
+          'beta.kubernetes.io/arch': 'amd64',
+          ...this.settings.nodeLabels,
+        },
+        annotations: { 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      },
+      spec: this.settings.taints.length > 0 ? { taints: this.settings.taints } : {},
+      status: this.nodeStatus(),
+    };
+    try {
+      const created = await this.client!.request('POST', '/api/v1/nodes', node);
+      this.nodeUID = created.metadata.uid;
+      this.log(`registered node ${name}`);
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 409)) throw err;
+      this.nodeUID = (await this.client!.request('GET', `/api/v1/nodes/${name}`)).metadata.uid;
+    }
+  }
+
+  private nodeStatus(): Record<string, unknown> {
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ],
+      addresses: [
+        { type: 'InternalIP', address: this.settings.nodeIP ?? this.o.address },
+        { type: 'Hostname', address: this.o.nodeName },
+      ],
+      nodeInfo: {
+        kubeletVersion: this.o.version ?? 'v1.34.0',
+        containerRuntimeVersion: 'containerd://lab',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
+      capacity: { cpu: '2', memory: '4Gi', pods: '110' },
+      allocatable: { cpu: '2', memory: '4Gi', pods: '110' },
+    };
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.client!.request(
+      'PATCH',
+      `/api/v1/nodes/${this.o.nodeName}/status`,
+      { status: this.nodeStatus() },
+      'application/strategic-merge-patch+json',
+    );
+    this.lastHeartbeat = Date.now();
+  }
+
+  private async syncMirrorPods(): Promise<void> {
+    const wanted = new Map(
+      [...this.running.values()].map((r) => [`${r.pod.namespace}/${r.pod.name}-${this.o.nodeName}`, r]),
+    );
+    const existing = await this.client!.request(
+      'GET',
+      `/api/v1/pods?fieldSelector=spec.nodeName%3D${this.o.nodeName}`,
+    );
+    const seen = new Set<string>();
+    for (const p of existing.items ?? []) {
+      const key = `${p.metadata.namespace}/${p.metadata.name}`;
+      if (p.metadata.annotations?.['kubernetes.io/config.mirror'] === undefined) continue;
+      const r = wanted.get(key);
+      if (r !== undefined && p.metadata.annotations['kubernetes.io/config.hash'] === r.pod.hash) {
+        seen.add(key);
+        continue;
+      }
+      await this.client!.request(
+        'DELETE',
+        `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`,
+      ).catch(() => undefined);
+    }
+    for (const [key, r] of wanted) {
+      if (seen.has(key)) continue;
+      const ready = await this.allRunning(r);
+      await this.client!.request(
+        'POST',
+        `/api/v1/namespaces/${r.pod.namespace}/pods`,
+        mirrorPod(r.pod, this.o.nodeName, this.nodeUID, ready, r.restarts),
+      ).catch((err: unknown) => {
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+      });
+    }
+  }
+
+  private async allRunning(r: Running): Promise<boolean> {
+    for (const id of r.containerIds) {
+      const s = await this.runtime.containerStatus(id).catch(() => undefined);
+      if (s?.state !== 'running') return false;
+    }
+    return true;
+  }
+}
