@@ -1,0 +1,370 @@
+// A cluster's machines on one machine: N nodes, each a network namespace with its own loopback
+// (so several control-plane nodes bind the same ports), its own --rootfs directory and its own
+// containerd (socket at /run/containerd/containerd.sock under the node's root); a hub namespace
+// holding a bridge and a local registry mirrored for registry.k8s.io; link-local addresses only.
+// Everything made is recorded in <dir>/lab.json before it is made, so `down` can remove it after
+// a crash too, and running `down` twice is harmless.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  buildImage,
+  bundleComponents,
+  labImageNames,
+  pushImage,
+  repositoryAndTag,
+} from './images/catalog.js';
+
+export const HUB_ADDRESS = '169.254.200.1';
+export const REGISTRY_PORT = 5000;
+const nodeAddress = (i: number) => `169.254.200.${10 + i}`;
+
+export interface LabNode {
+  name: string;
+  rootfs: string;
+  address: string;
+  netns: string;
+  criSocket: string;
+}
+
+export interface LabState {
+  id: string;
+  dir: string;
+  hubNetns: string;
+  registry: string;
+  versions: string[];
+  nodes: LabNode[];
+  /** Processes the lab started, to stop on `down`. */
+  pids: { pid: number; what: string }[];
+}
+
+export function defaultLabDir(): string {
+  return process.env.KBADM_LAB_DIR ?? '/tmp/kbadm-lab';
+}
+
+const stateFile = (dir: string) => path.join(dir, 'lab.json');
+
+export function readState(dir: string): LabState | undefined {
+  return existsSync(stateFile(dir))
+    ? (JSON.parse(readFileSync(stateFile(dir), 'utf8')) as LabState)
+    : undefined;
+}
+
+function saveState(s: LabState): void {
+  writeFileSync(stateFile(s.dir), JSON.stringify(s, null, 2));
+}
+
+function sh(cmd: string, args: string[], opts: { allowFailure?: boolean; input?: string } = {}): string {
+  try {
+    return execFileSync(cmd, args, {
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      input: opts.input ?? '',
+    });
+  } catch (err) {
+    if (opts.allowFailure) return '';
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(' ')}: ${e.stderr?.trim() || e.message}`);
+  }
+}
+
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0)
+    throw new Error('the lab needs root (network namespaces, mounts, containerd)');
+  const missing = ['ip', 'nsenter', 'containerd', 'runc', 'docker-registry', 'skopeo', 'etcd', 'tar'].filter(
+    (c) => sh('sh', ['-c', `command -v ${c}`], { allowFailure: true }).trim() === '',
+  );
+  if (missing.length > 0)
+    throw new Error(
+      `the lab needs these commands: ${missing.join(', ')} (Debian: iproute2, util-linux, containerd, runc, docker-registry, skopeo, etcd-server, tar)`,
+    );
+}
+
+function containerdConfig(root: string): string {
+  const mirror = `http://${HUB_ADDRESS}:${REGISTRY_PORT}`;
+  return `version = 2
+root = "${root}/var/lib/containerd"
+state = "${root}/run/containerd"
+[grpc]
+  address = "${root}/run/containerd/containerd.sock"
+[plugins."io.containerd.grpc.v1.cri"]
+  restrict_oom_score_adj = true
+  sandbox_image = "registry.k8s.io/pause:3.10.1"
+  enable_cdi = false
+[plugins."io.containerd.grpc.v1.cri".registry.mirrors."registry.k8s.io"]
+  endpoint = ["${mirror}"]
+[plugins."io.containerd.grpc.v1.cri".registry.mirrors."${HUB_ADDRESS}:${REGISTRY_PORT}"]
+  endpoint = ["${mirror}"]
+`;
+}
+
+function registryConfig(dir: string): string {
+  return `version: 0.1
+storage:
+  filesystem:
+    rootdirectory: ${dir}
+  delete:
+    enabled: true
+http:
+  addr: ${HUB_ADDRESS}:${REGISTRY_PORT}
+log:
+  level: error
+`;
+}
+
+function startDetached(
+  s: LabState,
+  what: string,
+  netns: string,
+  cmd: string,
+  args: string[],
+  logFile: string,
+): number {
+  const out = openSync(logFile, 'a');
+  const child = spawn('nsenter', [`--net=/var/run/netns/${netns}`, cmd, ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  child.unref();
+  s.pids.push({ pid: child.pid!, what });
+  saveState(s);
+  return child.pid!;
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Builds every image for `versions` once per lab directory and content of the stand-ins. */
+async function buildImages(s: LabState): Promise<void> {
+  const build = path.join(s.dir, 'build');
+  await fs.mkdir(build, { recursive: true });
+  const bundle = path.join(build, 'components.mjs');
+  await bundleComponents(bundle);
+  const stamp = createHash('sha256')
+    .update(await fs.readFile(bundle))
+    .digest('hex')
+    .slice(0, 12);
+  for (const image of labImageNames(s.versions)) {
+    const { repository, tag } = repositoryAndTag(image);
+    const layout = path.join(build, 'oci', `${repository.replace(/\//g, '_')}-${tag}`);
+    const marker = path.join(layout, `.built-${stamp}`);
+    if (!existsSync(marker)) {
+      await buildImage(image, layout, path.join(build, 'work'), bundle);
+      await fs.writeFile(marker, '');
+    }
+    pushImage(layout, tag, s.registry, repository, s.hubNetns);
+  }
+}
+
+export async function labUp(options: {
+  nodes: number;
+  dir?: string;
+  versions?: string[];
+}): Promise<LabState> {
+  requireRoot();
+  const dir = path.resolve(options.dir ?? defaultLabDir());
+  if (readState(dir) !== undefined) throw new Error(`a lab is already up in ${dir} (run down first)`);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const id = createHash('sha256').update(dir).digest('hex').slice(0, 6);
+  const s: LabState = {
+    id,
+    dir,
+    hubNetns: `kbl-${id}-hub`,
+    registry: `${HUB_ADDRESS}:${REGISTRY_PORT}`,
+    versions: options.versions ?? ['v1.34.0'],
+    nodes: [],
+    pids: [],
+  };
+  saveState(s);
+  try {
+    sh('ip', ['netns', 'add', s.hubNetns]);
+    sh('ip', ['-n', s.hubNetns, 'link', 'set', 'lo', 'up']);
+    sh('ip', ['-n', s.hubNetns, 'link', 'add', 'br0', 'type', 'bridge']);
+    sh('ip', ['-n', s.hubNetns, 'addr', 'add', `${HUB_ADDRESS}/24`, 'dev', 'br0']);
+    sh('ip', ['-n', s.hubNetns, 'link', 'set', 'br0', 'up']);
+    const registryDir = path.join(dir, 'registry');
+    await fs.mkdir(registryDir, { recursive: true });
+    await fs.writeFile(path.join(dir, 'registry.yml'), registryConfig(registryDir));
+    startDetached(
+      s,
+      'registry',
+      s.hubNetns,
+      'docker-registry',
+      ['serve', path.join(dir, 'registry.yml')],
+      path.join(dir, 'registry.log'),
+    );
+    await waitFor('the registry', () => tcpReachable(s.hubNetns, HUB_ADDRESS, REGISTRY_PORT));
+
+    for (let i = 1; i <= options.nodes; i++) {
+      const name = `node-${i}`;
+      const node: LabNode = {
+        name,
+        rootfs: path.join(dir, 'nodes', name),
+        address: nodeAddress(i),
+        netns: `kbl-${id}-n${i}`,
+        criSocket: 'unix:///run/containerd/containerd.sock',
+      };
+      s.nodes.push(node);
+      saveState(s);
+      sh('ip', ['netns', 'add', node.netns]);
+      sh('ip', ['-n', node.netns, 'link', 'set', 'lo', 'up']);
+      sh('ip', [
+        '-n',
+        s.hubNetns,
+        'link',
+        'add',
+        `v${i}`,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'eth0',
+        'netns',
+        node.netns,
+      ]);
+      sh('ip', ['-n', s.hubNetns, 'link', 'set', `v${i}`, 'master', 'br0', 'up']);
+      sh('ip', ['-n', node.netns, 'addr', 'add', `${node.address}/24`, 'dev', 'eth0']);
+      sh('ip', ['-n', node.netns, 'link', 'set', 'eth0', 'up']);
+      for (const d of [
+        'etc/kubernetes',
+        'var/lib/kubelet',
+        'run/containerd',
+        'var/lib/containerd',
+        'tmp',
+        'etc/containerd',
+      ]) {
+        await fs.mkdir(path.join(node.rootfs, d), { recursive: true });
+      }
+      await fs.writeFile(path.join(node.rootfs, 'etc/hostname'), `${name}\n`);
+      const config = path.join(node.rootfs, 'etc/containerd/config.toml');
+      await fs.writeFile(config, containerdConfig(node.rootfs));
+      startDetached(
+        s,
+        `containerd ${name}`,
+        node.netns,
+        'containerd',
+        ['--config', config],
+        path.join(dir, `${name}-containerd.log`),
+      );
+    }
+    for (const node of s.nodes) {
+      await waitFor(`containerd of ${node.name}`, () =>
+        existsSync(path.join(node.rootfs, 'run/containerd/containerd.sock')),
+      );
+    }
+    await buildImages(s);
+    return s;
+  } catch (err) {
+    await labDown(dir).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Whether something accepts TCP connections at host:port, seen from inside `netns`. */
+export function tcpReachable(netns: string, host: string, port: number): boolean {
+  const probe = `require('net').connect(${port}, '${host}').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`;
+  try {
+    execFileSync('nsenter', [`--net=/var/run/netns/${netns}`, process.execPath, '-e', probe], {
+      stdio: 'ignore',
+      timeout: 5000,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a command inside a node's network namespace, with its output. */
+export function labExec(
+  node: LabNode,
+  cmd: string,
+  args: string[],
+): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync('nsenter', [`--net=/var/run/netns/${node.netns}`, cmd, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { code: 0, stdout, stderr: '' };
+  } catch (err) {
+    const e = err as { status?: number; stdout?: string; stderr?: string };
+    return { code: e.status ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose root or working directory is under `dir`: containers and their shims. */
+function processesUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    for (const link of ['root', 'cwd']) {
+      try {
+        const target = readlinkSync(`/proc/${entry}/${link}`);
+        if (target === dir || target.startsWith(`${dir}/`)) {
+          pids.push(Number(entry));
+          break;
+        }
+      } catch {
+        // Gone, or not ours to read.
+      }
+    }
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes('containerd-shim') && cmdline.includes(dir)) pids.push(Number(entry));
+    } catch {
+      // Gone.
+    }
+  }
+  return [...new Set(pids)];
+}
+
+async function killAll(pids: number[]): Promise<void> {
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (pids.some(alive) && Date.now() < deadline) await sleep(100);
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  while (pids.some(alive) && Date.now() < deadline + 5000) await sleep(100);
+}
+
+/** Mount points under `dir`, deepest first. */
+function mountsUnder(dir: string): string[] {
+  const lines = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+  const points = lines
+    .map((l) => l.split(' ')[4])
+    .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)))
+    .map((p) => p.replace(/\\040/g, ' '));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** Removes everything `up` made; safe after a crash and safe to run twice. */
+export async function labDown(dirOption?: string): Promise<void> {
+  const dir = path.resolve(dirOption ?? defaultLabDir());
+  const s = readState(dir);
+  if (s === undefined) {
+    await fs.rm(dir, { recursive: true, force: true });
+    return;
+  }
+  await killAll(s.pids.map((p) => p.pid).filter(alive));
+  await killAll(processesUnder(dir));
+  for (const m of mountsUnder(dir)) sh('umount', ['-l', m], { allowFailure: true });
+  for (const ns of [...s.nodes.map((n) => n.netns), s.hubNetns])
+    sh('ip', ['netns', 'delete', ns], { allowFailure: true });
+  await fs.rm(dir, { recursive: true, force: true });
+}
