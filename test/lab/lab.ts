@@ -11,7 +11,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  buildImage,
+  buildImages,
   bundleComponents,
   labImageNames,
   pushImage,
@@ -21,6 +21,10 @@ import {
 export const HUB_ADDRESS = '169.254.200.1';
 export const REGISTRY_PORT = 5000;
 const nodeAddress = (i: number) => `169.254.200.${10 + i}`;
+const IMAGE_CACHE = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../../node_modules/.cache/kbadm-lab-images',
+);
 
 export interface LabNode {
   name: string;
@@ -142,25 +146,37 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): 
   }
 }
 
-/** Builds every image for `versions` once per lab directory and content of the stand-ins. */
-async function buildImages(s: LabState): Promise<void> {
-  const build = path.join(s.dir, 'build');
-  await fs.mkdir(build, { recursive: true });
-  const bundle = path.join(build, 'components.mjs');
+/**
+ * Builds every image for the lab's versions (cached across labs under node_modules/.cache, keyed by
+ * the stand-ins' bundle and the versions), then pushes them to the lab registry.
+ */
+async function buildAndPushImages(s: LabState): Promise<void> {
+  const work = path.join(s.dir, 'build');
+  await fs.mkdir(work, { recursive: true });
+  const bundle = path.join(work, 'components.mjs');
   await bundleComponents(bundle);
-  const stamp = createHash('sha256')
+  const images = labImageNames(s.versions);
+  const key = createHash('sha256')
     .update(await fs.readFile(bundle))
+    .update(images.join(','))
+    .update(readFileSync(process.execPath).subarray(0, 4096))
     .digest('hex')
-    .slice(0, 12);
-  for (const image of labImageNames(s.versions)) {
+    .slice(0, 16);
+  const cache = path.join(IMAGE_CACHE, key);
+  if (!existsSync(path.join(cache, '.complete'))) {
+    await fs.rm(IMAGE_CACHE, { recursive: true, force: true });
+    await buildImages(images, cache, path.join(work, 'rootfs'), bundle);
+    await fs.writeFile(path.join(cache, '.complete'), '');
+  }
+  for (const image of images) {
     const { repository, tag } = repositoryAndTag(image);
-    const layout = path.join(build, 'oci', `${repository.replace(/\//g, '_')}-${tag}`);
-    const marker = path.join(layout, `.built-${stamp}`);
-    if (!existsSync(marker)) {
-      await buildImage(image, layout, path.join(build, 'work'), bundle);
-      await fs.writeFile(marker, '');
-    }
-    pushImage(layout, tag, s.registry, repository, s.hubNetns);
+    pushImage(
+      path.join(cache, `${repository.replace(/\//g, '_')}-${tag}`),
+      tag,
+      s.registry,
+      repository,
+      s.hubNetns,
+    );
   }
 }
 
@@ -260,7 +276,7 @@ export async function labUp(options: {
         existsSync(path.join(node.rootfs, 'run/containerd/containerd.sock')),
       );
     }
-    await buildImages(s);
+    await buildAndPushImages(s);
     return s;
   } catch (err) {
     await labDown(dir).catch(() => undefined);

@@ -11,7 +11,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { imageList } from '../../../src/config/images.js';
-import { copyWithLibraries, writeOciImage, type ImageSpec } from './oci.js';
+import { copyWithLibraries, makeLayer, writeOciImage, type Layer } from './oci.js';
 
 const BUSYBOX = '/bin/busybox';
 const ETCD = '/usr/bin/etcd';
@@ -71,35 +71,74 @@ export async function bundleComponents(outFile: string): Promise<void> {
   });
 }
 
-/** Writes the OCI layout of one image into `layout`; `work` is scratch space, `bundle` the stand-ins. */
-export async function buildImage(image: string, layout: string, work: string, bundle: string): Promise<void> {
-  const { repository, tag } = repositoryAndTag(image);
-  const rootfs = path.join(work, `${repository.replace(/\//g, '_')}-${tag}`);
+type LayerKind = 'busybox' | 'etcd' | 'control-plane';
+
+const CONTROL_PLANE = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+
+function layerKind(repository: string): LayerKind {
+  const name = repository.split('/').pop()!;
+  if (name === 'etcd') return 'etcd';
+  return CONTROL_PLANE.includes(name) ? 'control-plane' : 'busybox';
+}
+
+async function layerRoot(kind: LayerKind, rootfs: string, bundle: string): Promise<void> {
   await fs.rm(rootfs, { recursive: true, force: true });
   await busyboxRoot(rootfs);
-  let spec: ImageSpec;
-  const name = repository.split('/').pop()!;
-  if (name === 'etcd') {
+  await fs.mkdir(path.join(rootfs, 'usr/local/bin'), { recursive: true });
+  if (kind === 'etcd') {
     if (!existsSync(ETCD)) throw new Error(`${ETCD} is missing (Debian package etcd-server)`);
     await copyWithLibraries(ETCD, rootfs, '/usr/bin/etcd-3.4');
-    await fs.mkdir(path.join(rootfs, 'usr/local/bin'), { recursive: true });
     await fs.writeFile(path.join(rootfs, 'usr/local/bin/etcd'), ETCD_WRAPPER, { mode: 0o755 });
-    spec = { rootfs, cmd: ['etcd'] };
-  } else if (['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].includes(name)) {
+  }
+  if (kind === 'control-plane') {
     await copyWithLibraries(process.execPath, rootfs, '/usr/local/bin/node');
     await fs.mkdir(path.join(rootfs, 'lab'), { recursive: true });
     await fs.copyFile(bundle, path.join(rootfs, 'lab/components.mjs'));
-    await fs.writeFile(
-      path.join(rootfs, `usr/local/bin/${name}`),
-      `#!/bin/sh\nexec /usr/local/bin/node /lab/components.mjs ${name} "$@"\n`,
-      { mode: 0o755 },
-    );
-    spec = { rootfs, cmd: [name], env: [`LAB_KUBE_VERSION=${tag}`] };
-  } else {
-    spec = { rootfs, entrypoint: SLEEP };
+    // One layer serves the three components: the command kbadm's manifest runs picks the stand-in.
+    for (const name of CONTROL_PLANE) {
+      await fs.writeFile(
+        path.join(rootfs, `usr/local/bin/${name}`),
+        `#!/bin/sh\nexec /usr/local/bin/node /lab/components.mjs ${name} "$@"\n`,
+        {
+          mode: 0o755,
+        },
+      );
+    }
   }
-  await writeOciImage(layout, tag, spec);
-  await fs.rm(rootfs, { recursive: true, force: true });
+}
+
+/** Writes the OCI layouts of `images` under `outDir` (one directory per image); `work` is scratch space. */
+export async function buildImages(
+  images: readonly string[],
+  outDir: string,
+  work: string,
+  bundle: string,
+): Promise<Map<string, string>> {
+  const layers = new Map<LayerKind, Layer>();
+  const layouts = new Map<string, string>();
+  for (const image of images) {
+    const { repository, tag } = repositoryAndTag(image);
+    const kind = layerKind(repository);
+    let layer = layers.get(kind);
+    if (layer === undefined) {
+      const rootfs = path.join(work, kind);
+      await layerRoot(kind, rootfs, bundle);
+      layer = makeLayer(rootfs);
+      layers.set(kind, layer);
+      await fs.rm(rootfs, { recursive: true, force: true });
+    }
+    const name = repository.split('/').pop()!;
+    const cfg =
+      kind === 'busybox'
+        ? { entrypoint: SLEEP }
+        : kind === 'etcd'
+          ? { cmd: ['etcd'] }
+          : { cmd: [name], env: [`LAB_KUBE_VERSION=${tag}`] };
+    const layout = path.join(outDir, `${repository.replace(/\//g, '_')}-${tag}`);
+    await writeOciImage(layout, tag, layer, cfg);
+    layouts.set(image, layout);
+  }
+  return layouts;
 }
 
 /** Pushes an OCI layout to the lab registry; `netns` runs skopeo where the registry is reachable. */

@@ -6,15 +6,40 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-export interface ImageSpec {
-  /** The directory whose content becomes the image's root filesystem. */
-  rootfs: string;
+export interface Layer {
+  /** The gzip-compressed tar. */
+  data: Buffer;
+  digest: string;
+  diffId: string;
+}
+
+export interface ImageConfig {
   entrypoint?: string[];
   cmd?: string[];
   env?: string[];
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** One layer holding `rootfs`, owned by root (gzip level 1: the layers are large and local). */
+export function makeLayer(rootfs: string): Layer {
+  const data = execFileSync(
+    'tar',
+    [
+      '-C',
+      rootfs,
+      '--numeric-owner',
+      '--owner=0',
+      '--group=0',
+      '--use-compress-program=gzip -1',
+      '-cf',
+      '-',
+      '.',
+    ],
+    { maxBuffer: 1 << 30 },
+  );
+  return { data, digest: `sha256:${sha(data)}`, diffId: `sha256:${sha(gunzipSync(data))}` };
+}
 
 async function blob(layout: string, data: Buffer): Promise<string> {
   const digest = sha(data);
@@ -23,28 +48,26 @@ async function blob(layout: string, data: Buffer): Promise<string> {
   return `sha256:${digest}`;
 }
 
-/** Writes the image into a fresh OCI layout directory `layout`, tagged `tag`. */
-export async function writeOciImage(layout: string, tag: string, spec: ImageSpec): Promise<void> {
+/** Writes a one-layer image into a fresh OCI layout directory `layout`, tagged `tag`. */
+export async function writeOciImage(
+  layout: string,
+  tag: string,
+  layer: Layer,
+  cfg: ImageConfig,
+): Promise<void> {
   await fs.rm(layout, { recursive: true, force: true });
   await fs.mkdir(layout, { recursive: true });
-  const layer = execFileSync(
-    'tar',
-    ['-C', spec.rootfs, '--numeric-owner', '--owner=0', '--group=0', '-czf', '-', '.'],
-    {
-      maxBuffer: 1 << 30,
-    },
-  );
-  const layerDigest = await blob(layout, layer);
+  const layerDigest = await blob(layout, layer.data);
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
       os: 'linux',
       config: {
-        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
-        ...(spec.cmd ? { Cmd: spec.cmd } : {}),
-        Env: ['PATH=/usr/local/bin:/usr/bin:/bin', ...(spec.env ?? [])],
+        ...(cfg.entrypoint ? { Entrypoint: cfg.entrypoint } : {}),
+        ...(cfg.cmd ? { Cmd: cfg.cmd } : {}),
+        Env: ['PATH=/usr/local/bin:/usr/bin:/bin', ...(cfg.env ?? [])],
       },
-      rootfs: { type: 'layers', diff_ids: [`sha256:${sha(gunzipSync(layer))}`] },
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
     }),
   );
   const configDigest = await blob(layout, config);
@@ -58,7 +81,11 @@ export async function writeOciImage(layout: string, tag: string, spec: ImageSpec
         size: config.length,
       },
       layers: [
-        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.length },
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: layerDigest,
+          size: layer.data.length,
+        },
       ],
     }),
   );
