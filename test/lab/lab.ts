@@ -277,6 +277,29 @@ export async function labUp(options: {
       );
     }
     await buildAndPushImages(s);
+    for (const node of s.nodes) {
+      const version = s.versions[0]!;
+      startDetached(
+        s,
+        `kubelet ${node.name}`,
+        node.netns,
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'test/lab/kubelet/main.ts',
+          '--root',
+          node.rootfs,
+          '--node-name',
+          node.name,
+          '--address',
+          node.address,
+          '--version',
+          version,
+        ],
+        path.join(dir, `${node.name}-kubelet.log`),
+      );
+    }
     return s;
   } catch (err) {
     await labDown(dir).catch(() => undefined);
