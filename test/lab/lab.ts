@@ -10,6 +10,16 @@ import { existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFil
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connectRuntime } from '../../src/host/cri/client.js';
+import { removePodSandboxes } from '../../src/host/runtime-ops.js';
+import {
+  configToml,
+  killShims,
+  mountsUnder,
+  removeCgroups,
+  taskIds,
+  type ContainerdLayout,
+} from '../support/containerd.js';
 import {
   buildImages,
   bundleComponents,
@@ -89,20 +99,19 @@ export function requireRoot(): void {
 
 function containerdConfig(root: string): string {
   const mirror = `http://${HUB_ADDRESS}:${REGISTRY_PORT}`;
-  return `version = 2
-root = "${root}/var/lib/containerd"
-state = "${root}/run/containerd"
-[grpc]
-  address = "${root}/run/containerd/containerd.sock"
-[plugins."io.containerd.grpc.v1.cri"]
-  restrict_oom_score_adj = true
-  sandbox_image = "registry.k8s.io/pause:3.10.1"
-  enable_cdi = false
-[plugins."io.containerd.grpc.v1.cri".registry.mirrors."registry.k8s.io"]
-  endpoint = ["${mirror}"]
-[plugins."io.containerd.grpc.v1.cri".registry.mirrors."${HUB_ADDRESS}:${REGISTRY_PORT}"]
-  endpoint = ["${mirror}"]
-`;
+  return configToml(nodeContainerdLayout(root), {
+    mirrors: { 'registry.k8s.io': mirror, [`${HUB_ADDRESS}:${REGISTRY_PORT}`]: mirror },
+  });
+}
+
+/** A node's containerd keeps its state under the node's root; its socket is where kubeadm expects it. */
+function nodeContainerdLayout(root: string): ContainerdLayout {
+  return {
+    dir: path.join(root, 'var/lib/containerd-lab'),
+    root: path.join(root, 'var/lib/containerd'),
+    state: path.join(root, 'run/containerd'),
+    socket: path.join(root, 'run/containerd/containerd.sock'),
+  };
 }
 
 function registryConfig(dir: string): string {
@@ -382,16 +391,6 @@ async function killAll(pids: number[]): Promise<void> {
   while (pids.some(alive) && Date.now() < deadline + 5000) await sleep(100);
 }
 
-/** Mount points under `dir`, deepest first. */
-function mountsUnder(dir: string): string[] {
-  const lines = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
-  const points = lines
-    .map((l) => l.split(' ')[4])
-    .filter((p): p is string => p !== undefined && (p === dir || p.startsWith(`${dir}/`)))
-    .map((p) => p.replace(/\\040/g, ' '));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
-}
-
 /** Removes everything `up` made; safe after a crash and safe to run twice. */
 export async function labDown(dirOption?: string): Promise<void> {
   const dir = path.resolve(dirOption ?? defaultLabDir());
@@ -400,8 +399,35 @@ export async function labDown(dirOption?: string): Promise<void> {
     await fs.rm(dir, { recursive: true, force: true });
     return;
   }
+  // Kubelets first, so nothing restarts what is removed next.
+  await killAll(
+    s.pids
+      .filter((p) => p.what.startsWith('kubelet'))
+      .map((p) => p.pid)
+      .filter(alive),
+  );
+  const tasks: string[] = [];
+  for (const node of s.nodes) {
+    const layout = nodeContainerdLayout(node.rootfs);
+    tasks.push(...taskIds(layout.state));
+    try {
+      const runtime = await connectRuntime(layout.socket, { timeoutMs: 5000 });
+      try {
+        await removePodSandboxes(
+          runtime,
+          (await runtime.listPodSandboxes()).map((p) => p.id),
+        );
+      } finally {
+        runtime.close();
+      }
+    } catch {
+      // A containerd that is gone leaves its tasks to the kills below.
+    }
+  }
   await killAll(s.pids.map((p) => p.pid).filter(alive));
+  for (const node of s.nodes) killShims(nodeContainerdLayout(node.rootfs).socket);
   await killAll(processesUnder(dir));
+  removeCgroups(tasks);
   for (const m of mountsUnder(dir)) sh('umount', ['-l', m], { allowFailure: true });
   for (const ns of [...s.nodes.map((n) => n.netns), s.hubNetns])
     sh('ip', ['netns', 'delete', ns], { allowFailure: true });

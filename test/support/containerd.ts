@@ -67,18 +67,36 @@ export interface Containerd {
   destroy(): Promise<void>;
 }
 
-function configToml(dir: string, options: ContainerdOptions): string {
+/** Where a containerd keeps its things: `dir` holds opt/ and cni/; root, state and socket may live elsewhere. */
+export interface ContainerdLayout {
+  dir: string;
+  root: string;
+  state: string;
+  socket: string;
+}
+
+export function layoutIn(dir: string): ContainerdLayout {
+  return {
+    dir,
+    root: path.join(dir, 'root'),
+    state: path.join(dir, 'state'),
+    socket: path.join(dir, 'containerd.sock'),
+  };
+}
+
+export function configToml(layout: ContainerdLayout, options: ContainerdOptions): string {
+  const { dir } = layout;
   const q = JSON.stringify;
   const cri = '[plugins."io.containerd.grpc.v1.cri"';
   const lines = [
     'version = 2',
-    `root = ${q(path.join(dir, 'root'))}`,
-    `state = ${q(path.join(dir, 'state'))}`,
+    `root = ${q(layout.root)}`,
+    `state = ${q(layout.state)}`,
     'disabled_plugins = ["io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs"]',
     '[grpc]',
-    `  address = ${q(path.join(dir, 'containerd.sock'))}`,
+    `  address = ${q(layout.socket)}`,
     '[ttrpc]',
-    `  address = ${q(path.join(dir, 'containerd.sock.ttrpc'))}`,
+    `  address = ${q(`${layout.socket}.ttrpc`)}`,
     '[plugins."io.containerd.internal.v1.opt"]',
     `  path = ${q(path.join(dir, 'opt'))}`,
     `${cri}]`,
@@ -147,7 +165,7 @@ function killAll(pids: number[]): void {
 }
 
 /** The shims serving our containerd (found by our socket path in their arguments), and their containers. */
-function killShims(socket: string): number[] {
+export function killShims(socket: string): number[] {
   const shims = pidsMentioning(socket);
   const all = [...descendants(shims).reverse(), ...shims];
   killAll(all);
@@ -155,9 +173,9 @@ function killShims(socket: string): number[] {
 }
 
 /** Ids of the tasks (sandboxes and containers) containerd has bundles for under its state dir. */
-function taskIds(dir: string): string[] {
+export function taskIds(state: string): string[] {
   try {
-    return fs.readdirSync(path.join(dir, 'state', 'io.containerd.runtime.v2.task', 'k8s.io'));
+    return fs.readdirSync(path.join(state, 'io.containerd.runtime.v2.task', 'k8s.io'));
   } catch {
     return [];
   }
@@ -167,7 +185,7 @@ function taskIds(dir: string): string[] {
  * Removes the cgroups runc made for killed tasks (/sys/fs/cgroup/<controller>/k8s.io/<id>); a
  * runtime that stops its tasks itself leaves none. Waits a little for the killed processes to go.
  */
-function removeCgroups(ids: string[]): void {
+export function removeCgroups(ids: string[]): void {
   if (ids.length === 0) return;
   const wait = new Int32Array(new SharedArrayBuffer(4));
   const controllers = fs.existsSync('/sys/fs/cgroup') ? fs.readdirSync('/sys/fs/cgroup') : [];
@@ -186,7 +204,7 @@ function removeCgroups(ids: string[]): void {
 }
 
 /** Mount points under `dir` in this mount namespace, deepest first. */
-function mountsUnder(dir: string): string[] {
+export function mountsUnder(dir: string): string[] {
   const unescape = (s: string) =>
     s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
   return fs
@@ -211,7 +229,7 @@ export async function startContainerd(options: ContainerdOptions = {}): Promise<
   const endpoint = `unix://${socket}`;
   const config = path.join(dir, 'config.toml');
   await fsp.mkdir(path.join(dir, 'cni'));
-  await fsp.writeFile(config, configToml(dir, options));
+  await fsp.writeFile(config, configToml(layoutIn(dir), options));
 
   let proc: Started | undefined;
   const launch = async (): Promise<void> => {
@@ -235,7 +253,7 @@ export async function startContainerd(options: ContainerdOptions = {}): Promise<
 
   const removeEverythingSync = (): void => {
     if (proc?.child.pid !== undefined) killAll([proc.child.pid]);
-    const tasks = taskIds(dir);
+    const tasks = taskIds(path.join(dir, 'state'));
     killShims(socket);
     removeCgroups(tasks);
     unmountAll(dir);
@@ -286,7 +304,7 @@ export async function startContainerd(options: ContainerdOptions = {}): Promise<
         }
         await stopProcess(proc!.child);
       }
-      const tasks = taskIds(dir);
+      const tasks = taskIds(path.join(dir, 'state'));
       const killed = killShims(socket);
       for (let i = 0; i < 100 && killed.some(alive); i++) await sleep(50);
       removeCgroups(tasks);
