@@ -47,7 +47,7 @@ async function writeObject(node: LabNode, name: string, object: unknown): Promis
   return file;
 }
 
-describe("a one-node lab running kbadm's control plane", { timeout: 600_000 }, () => {
+describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, () => {
   let dir: string;
   let lab: LabState;
   let node: LabNode;
@@ -58,7 +58,7 @@ describe("a one-node lab running kbadm's control plane", { timeout: 600_000 }, (
 
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-test-'));
-    lab = await labUp({ nodes: 1, dir });
+    lab = await labUp({ nodes: 2, dir });
     node = lab.nodes[0]!;
     await fs.writeFile(
       path.join(node.rootfs, 'cfg.yaml'),
@@ -195,6 +195,99 @@ describe("a one-node lab running kbadm's control plane", { timeout: 600_000 }, (
     } finally {
       runtime.close();
     }
+  });
+
+  test('a kubelet with only bootstrap-kubelet.conf joins through the TLS bootstrap once RBAC allows it', async () => {
+    const worker = lab.nodes[1]!;
+    const rbac = 'rbac.authorization.k8s.io';
+    const group = 'system:bootstrappers:kubeadm:default-node-token';
+    const objects = await writeObject(node, 'bootstrap', {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'bootstrap.kubernetes.io/token',
+          metadata: { name: 'bootstrap-token-join01', namespace: 'kube-system' },
+          stringData: {
+            'token-id': 'join01',
+            'token-secret': 'abcdef0123456789',
+            'usage-bootstrap-authentication': 'true',
+            'auth-extra-groups': group,
+          },
+        },
+        {
+          apiVersion: `${rbac}/v1`,
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'kubeadm:kubelet-bootstrap' },
+          roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: 'system:node-bootstrapper' },
+          subjects: [{ apiGroup: rbac, kind: 'Group', name: group }],
+        },
+        {
+          apiVersion: `${rbac}/v1`,
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'kubeadm:node-autoapprove-bootstrap' },
+          roleRef: {
+            apiGroup: rbac,
+            kind: 'ClusterRole',
+            name: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+          },
+          subjects: [{ apiGroup: rbac, kind: 'Group', name: group }],
+        },
+      ],
+    });
+    assert.equal(kubectl(node, 'super-admin.conf', ['create', '--validate=false', '-f', objects]).code, 0);
+    // What a join leaves on a worker before its kubelet starts.
+    const ca = await fs.readFile(path.join(node.rootfs, 'etc/kubernetes/pki/ca.crt'));
+    await fs.mkdir(path.join(worker.rootfs, 'etc/kubernetes/pki'), { recursive: true });
+    await fs.writeFile(path.join(worker.rootfs, 'etc/kubernetes/pki/ca.crt'), ca);
+    await fs.writeFile(
+      path.join(worker.rootfs, 'etc/kubernetes/bootstrap-kubelet.conf'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- cluster:\n    certificate-authority-data: ${ca.toString('base64')}\n    server: https://${node.address}:6443\n  name: kubernetes`,
+        'contexts:',
+        '- context:\n    cluster: kubernetes\n    user: tls-bootstrap-token-user\n  name: tls-bootstrap-token-user@kubernetes',
+        'current-context: tls-bootstrap-token-user@kubernetes',
+        'users:',
+        '- name: tls-bootstrap-token-user\n  user:\n    token: join01.abcdef0123456789',
+        '',
+      ].join('\n'),
+    );
+    for (const f of ['var/lib/kubelet/config.yaml', 'var/lib/kubelet/kubeadm-flags.env']) {
+      await fs.copyFile(path.join(node.rootfs, f), path.join(worker.rootfs, f));
+    }
+    await eventually(
+      'kubelet.conf on the worker',
+      () => existsSync(path.join(worker.rootfs, 'etc/kubernetes/kubelet.conf')) || undefined,
+      90_000,
+    ).catch((err: Error) =>
+      assert.fail(
+        `${err.message}\n${readFileSync(path.join(dir, `${worker.name}-kubelet.log`), 'utf8').slice(-2000)}`,
+      ),
+    );
+    await eventually(
+      'the worker Node',
+      () =>
+        kubectl(node, 'super-admin.conf', ['get', 'node', worker.name, '-o', 'name']).code === 0 || undefined,
+    ).catch((err: Error) =>
+      assert.fail(
+        `${err.message}\n${readFileSync(path.join(dir, `${worker.name}-kubelet.log`), 'utf8').slice(-2000)}`,
+      ),
+    );
+    const csrs = JSON.parse(kubectl(node, 'super-admin.conf', ['get', 'csr', '-o', 'json']).stdout).items;
+    const csr = csrs.find(
+      (c: { spec: { username: string } }) => c.spec.username === 'system:bootstrap:join01',
+    );
+    assert.ok(csr, 'the worker sent a CSR as the bootstrap token user');
+    assert.equal(csr.status.conditions[0].type, 'Approved');
+    const link = await fs.readlink(
+      path.join(worker.rootfs, 'var/lib/kubelet/pki/kubelet-client-current.pem'),
+    );
+    assert.match(link, /^\/var\/lib\/kubelet\/pki\/kubelet-client-.*\.pem$/);
   });
 
   test('a manifest with a wrong --client-ca-file keeps the API server from starting, as kube-apiserver would', async () => {

@@ -93,5 +93,5 @@ export async function signClientCertificate(
       await x509.AuthorityKeyIdentifierExtension.create(ca, false),
     ],
   });
-  return cert.toString('pem');
+  return `${cert.toString('pem').trimEnd()}\n`;
 }

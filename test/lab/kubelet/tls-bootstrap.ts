@@ -72,7 +72,7 @@ export async function tlsBootstrap(root: string, nodeName: string, signal: Abort
     await fs.mkdir(pki, { recursive: true, mode: 0o755 });
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
     const pairFile = `kubelet-client-${stamp}.pem`;
-    await fs.writeFile(path.join(pki, pairFile), certificate + keyPem, { mode: 0o600 });
+    await fs.writeFile(path.join(pki, pairFile), `${certificate.trimEnd()}\n${keyPem}`, { mode: 0o600 });
     const current = path.join(pki, 'kubelet-client-current.pem');
     await fs.rm(current, { force: true });
     await fs.symlink(path.join('/var/lib/kubelet/pki', pairFile), current);
