@@ -51,3 +51,8 @@ export function exitCodeOf(err: unknown): number {
   }
   return EXIT_GENERIC;
 }
+
+/** An error's message, or the thrown value as text when something other than an Error was thrown. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -2,7 +2,7 @@
 // key/cert pairs (key first, then cert, each file atomic) with kubeadm's modes, and the
 // certs phase steps that join the rules to the disk. Messages name host paths, never rootfs ones.
 import * as path from 'node:path';
-import { KbadmError } from '../errors.js';
+import { KbadmError, errorMessage } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
 import type { PkiInputs } from './inputs.js';
@@ -63,7 +63,7 @@ export class PkiStore {
     try {
       return ok(await parseCertificateChain(data));
     } catch (err) {
-      return invalid(`couldn't load the certificate file ${this.shown(rel)}: ${message(err)}`);
+      return invalid(`couldn't load the certificate file ${this.shown(rel)}: ${errorMessage(err)}`);
     }
   }
 
@@ -80,7 +80,7 @@ export class PkiStore {
     try {
       return ok(parsePrivateKeyPem(data, this.shown(rel)));
     } catch (err) {
-      return invalid(`couldn't load the private key file ${this.shown(rel)}: ${message(err)}`);
+      return invalid(`couldn't load the private key file ${this.shown(rel)}: ${errorMessage(err)}`);
     }
   }
 
@@ -106,10 +106,6 @@ export class PkiStore {
       await this.host.writeFile(target, f.data, f.mode);
     }
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 const warned = new WeakMap<Output, Set<string>>();

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { pkiInputsFromConfig, DEFAULT_CERTIFICATE_VALIDITY_MS } from '../certs/inputs.js';
 import { PkiStore } from '../certs/pki-files.js';
 import { formatDuration } from '../config/duration.js';
-import { KbadmError, ValidationError } from '../errors.js';
+import { KbadmError, ValidationError, errorMessage } from '../errors.js';
 import { serializeKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { userKubeconfig, userValidityWarning } from '../kubeconfig/specs.js';
 import { loadCommandConfig } from '../phases/command-config.js';
@@ -79,7 +79,7 @@ function userCommand(ctx: CommandContext): Command {
       ca = token !== '' ? { cert: await certOnly(store) } : await store.certAndKey('ca');
     } catch (err) {
       throw new KbadmError(
-        `couldn't create a kubeconfig; the CA files couldn't be loaded: ${err instanceof Error ? err.message : String(err)}`,
+        `couldn't create a kubeconfig; the CA files couldn't be loaded: ${errorMessage(err)}`,
         { cause: err },
       );
     }

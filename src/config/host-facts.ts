@@ -1,7 +1,7 @@
 // The host-facing side of configuration loading: reads the --config file and gathers the facts
 // dynamic defaulting needs, through a Host. Everything else in src/config is pure.
 import * as path from 'node:path';
-import { KbadmError } from '../errors.js';
+import { errorMessage, KbadmError } from '../errors.js';
 import { criSocketPath } from '../host/cri/endpoint.js';
 import type { Host } from '../host/host.js';
 import { KNOWN_CRI_SOCKETS, type DefaultingFacts } from './defaults.js';
@@ -36,7 +36,7 @@ export async function readConfigFile(host: Host, file: string): Promise<string> 
     return (await host.readFile(userPath(host, file))).toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code ? (READ_ERRORS[code] ?? code) : (err as Error).message;
+    const reason = code ? (READ_ERRORS[code] ?? code) : errorMessage(err);
     throw new KbadmError(`unable to read config from "${file}": ${reason}`, { cause: err });
   }
 }

@@ -1,6 +1,7 @@
 // etcd's HTTP health endpoint over mutual TLS. The only module that talks to etcd.
 import type { ClientRequest } from 'node:http';
 import * as https from 'node:https';
+import { errorMessage } from '../errors.js';
 
 export interface EtcdClientTLS {
   /** The etcd CA that signed the server certificate (PEM). */
@@ -37,7 +38,7 @@ export function etcdHealth(endpoint: string, tls: EtcdClientTLS, timeoutMs = 200
       clearTimeout(timer);
       resolve(h);
     }
-    const failed = (err: unknown) => done({ healthy: false, reason: errorText(err) });
+    const failed = (err: unknown) => done({ healthy: false, reason: errorMessage(err) });
     try {
       req = https.request(
         new URL('/health', endpoint),
@@ -76,8 +77,4 @@ export function etcdHealth(endpoint: string, tls: EtcdClientTLS, timeoutMs = 200
       req?.destroy();
     }
   });
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

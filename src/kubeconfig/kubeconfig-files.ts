@@ -2,7 +2,7 @@
 // here also the same server, or a clear error), writing new ones with mode 0600, and the
 // external-CA check init runs before any phase.
 import * as path from 'node:path';
-import { KbadmError } from '../errors.js';
+import { KbadmError, errorMessage } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
 import type { CertAndKey } from '../certs/x509.js';
@@ -113,7 +113,7 @@ export async function validateKubeconfigsForExternalCA(
       for (const w of warnings) out.warn(w);
     } catch (err) {
       throw new KbadmError(
-        `the ${spec.fileName} file does not exists or it is not valid: ${err instanceof Error ? err.message : String(err)}`,
+        `the ${spec.fileName} file does not exists or it is not valid: ${errorMessage(err)}`,
         { cause: err },
       );
     }

@@ -1,6 +1,7 @@
 // kubelet-start on a Host: the three kubelet files and the kubelet service, kubeadm's way
 // (phases/kubelet/*.go, util/initsystem). Messages name host paths, never --rootfs ones.
 import * as path from 'node:path';
+import { errorMessage } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
 import type { Json } from '../patches/json-patch.js';
@@ -73,10 +74,6 @@ export async function serviceIsActive(host: Host, service: string): Promise<bool
   return state === 'active' || state === 'activating';
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Stops the kubelet for a moment so it does not start with half-written files; failures only warn. */
 export async function tryStopKubelet(host: Host, out: Output): Promise<void> {
   if (!managesServices(host)) return;
@@ -98,7 +95,7 @@ export async function tryStopKubelet(host: Host, out: Output): Promise<void> {
     if (init === 'systemd') await host.run('systemctl', ['stop', KUBELET_SERVICE]);
     else await host.run('rc-service', [KUBELET_SERVICE, 'stop']);
   } catch (err) {
-    out.warn(`[${TAG}] unable to stop the kubelet service momentarily: [${errorText(err)}]`);
+    out.warn(`[${TAG}] unable to stop the kubelet service momentarily: [${errorMessage(err)}]`);
   }
 }
 
@@ -125,7 +122,7 @@ export async function tryStartKubelet(host: Host, out: Output): Promise<void> {
       await host.run('rc-service', [KUBELET_SERVICE, 'restart']);
     }
   } catch (err) {
-    out.warn(`[${TAG}] unable to start the kubelet service: [${errorText(err)}]`);
+    out.warn(`[${TAG}] unable to start the kubelet service: [${errorMessage(err)}]`);
     out.progress(TAG, 'Please ensure kubelet is reloaded and running manually.');
   }
 }

@@ -1,10 +1,10 @@
 // kubeadm's patches directory (util/patches): files named `target[suffix][+patchtype].{json,yaml}`,
 // read in file-name order, each holding one or more patches applied in order to its target.
 import * as path from 'node:path';
-import { KbadmError } from '../errors.js';
+import { KbadmError, errorMessage } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { yamlLib } from '../output/yaml.js';
-import { applyJsonPatch, PatchError, type Json } from './json-patch.js';
+import { applyJsonPatch, type Json } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import {
   applyStrategicMergePatch,
@@ -166,7 +166,7 @@ export function applyPatches(target: PatchTarget, value: Json, sets: readonly Pa
             break;
         }
       } catch (err) {
-        const why = err instanceof PatchError || err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         throw new KbadmError(
           `could not apply the following patch of type "${PATCH_CONTENT_TYPE[set.patchType]}" to target "${target}" from file "${set.file}": ${why}\n${JSON.stringify(patch)}`,
           { cause: err },
@@ -204,7 +204,7 @@ export async function readPatchDir(host: Host, dir: string, shownDir = dir): Pro
     r = patchSetsFromFiles(files);
   } catch (err) {
     // kubeadm reports a bad file name or an unreadable patch as a failure to list the directory.
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     throw new KbadmError(`could not list patch files for path "${shownDir}": ${why}`, { cause: err });
   }
   return { sets: r.sets, messages: [readingPatchesMessage(shownDir), ...r.messages] };

@@ -1,5 +1,6 @@
 // Binds a Runner to a commander command the way kubeadm binds its workflows to cobra:
 // --skip-phases, the phase table in the long help, and `<cmd> phase <name> [<child>]`.
+import { errorMessage } from '../errors.js';
 import { Argument, Command } from 'commander';
 import { addFlags, readFlags, type FlagSpec } from './flags.js';
 import type { InitContext } from './phase.js';
@@ -132,7 +133,7 @@ export function bindRunner<D>(cmd: Command, runner: Runner<D>, options: BindOpti
         try {
           phase.argsValidator(argsOf(sub));
         } catch (err) {
-          sub.error(`error: ${err instanceof Error ? err.message : String(err)}`, {
+          sub.error(`error: ${errorMessage(err)}`, {
             code: 'kbadm.invalidArguments',
           });
         }

@@ -2,7 +2,7 @@
 // controller-manager.conf and scheduler.conf, each with a client certificate signed by the CA.
 import { caExternallyManaged } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
-import { KbadmError } from '../../errors.js';
+import { KbadmError, errorMessage } from '../../errors.js';
 import { ensureKubeconfig, type KubeconfigRun } from '../../kubeconfig/kubeconfig-files.js';
 import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
 import {
@@ -42,7 +42,7 @@ async function loadCA(d: InitData): Promise<CertAndKey> {
     return await store.certAndKey('ca');
   } catch (err) {
     throw new KbadmError(
-      `couldn't create a kubeconfig; the CA files couldn't be loaded: ${err instanceof Error ? err.message : String(err)}`,
+      `couldn't create a kubeconfig; the CA files couldn't be loaded: ${errorMessage(err)}`,
       { cause: err },
     );
   }
