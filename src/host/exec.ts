@@ -5,7 +5,7 @@ import { access, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { KbadmError } from '../errors.js';
-import type { RunOptions, RunResult } from './host.js';
+import type { RunOptions, ExecResult } from './host.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const STDERR_LINES_IN_ERRORS = 5;
@@ -36,7 +36,7 @@ export class CommandFailedError extends KbadmError {
   constructor(
     readonly command: string,
     readonly args: readonly string[],
-    readonly result: RunResult,
+    readonly result: ExecResult,
     reason = `failed with exit code ${result.exitCode}`,
   ) {
     const lines = lastLines(result.stderr, STDERR_LINES_IN_ERRORS);
@@ -54,9 +54,9 @@ export class CommandFailedError extends KbadmError {
 export function settle(
   command: string,
   args: readonly string[],
-  result: RunResult,
+  result: ExecResult,
   options: RunOptions,
-): RunResult {
+): ExecResult {
   if (result.exitCode !== 0 && !options.allowFailure) throw new CommandFailedError(command, args, result);
   return result;
 }
@@ -65,7 +65,7 @@ export async function runCommand(
   command: string,
   args: readonly string[],
   options: RunOptions = {},
-): Promise<RunResult> {
+): Promise<ExecResult> {
   const { execa } = await import('execa');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const r = await execa(command, args, {
@@ -77,7 +77,7 @@ export async function runCommand(
   });
   if (r.code === 'ENOENT') throw new CommandNotFoundError(command);
   if (r.code === 'EACCES') throw new KbadmError(`command "${command}" is not executable (permission denied)`);
-  const result: RunResult = { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+  const result: ExecResult = { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
   if (r.timedOut) {
     throw new CommandFailedError(command, args, result, `timed out after ${timeoutMs / 1000} s`);
   }

@@ -23,7 +23,7 @@ export interface RunOptions {
   readOnly?: boolean;
 }
 
-export interface RunResult {
+export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -78,7 +78,7 @@ export interface Host {
    */
   addManagedDir(path: string): void;
   /** Runs a command (no shell). Throws a clear error when the binary is missing or it fails. */
-  run(command: string, args: string[], options?: RunOptions): Promise<RunResult>;
+  run(command: string, args: string[], options?: RunOptions): Promise<ExecResult>;
   /** The absolute path of a command on PATH, or undefined. */
   which(command: string): Promise<string | undefined>;
   facts(): Promise<HostFacts>;

@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { CommandNotFoundError, settle } from './exec.js';
 import { fsError, notADirectory } from './files.js';
-import type { FileInfo, Host, HostChange, HostFacts, RunOptions, RunResult } from './host.js';
+import type { FileInfo, Host, HostChange, HostFacts, RunOptions, ExecResult } from './host.js';
 import type { ContainerRuntime } from './runtime.js';
 import { createPaths, type Paths } from './paths.js';
 import { isInside, noLinks, RemovalGuard } from './removal-guard.js';
@@ -26,7 +26,7 @@ type Node =
 export type RunHandler = (
   args: string[],
   options: RunOptions,
-) => Partial<RunResult> | void | Promise<Partial<RunResult> | void>;
+) => Partial<ExecResult> | void | Promise<Partial<ExecResult> | void>;
 
 export interface RunCall {
   command: string;
@@ -52,7 +52,7 @@ export interface TestHost extends Host {
   /** Every command run, read-only ones included, with its options. */
   readonly runs: RunCall[];
   /** Scripts `command` (matched by name or by basename of a path); it also becomes visible to `which`. */
-  onRun(command: string, handler: RunHandler | Partial<RunResult>): this;
+  onRun(command: string, handler: RunHandler | Partial<ExecResult>): this;
   /** Merges into the facts; pass `defaultRouteAddress: undefined` for a host without a default route. */
   setFacts(facts: Partial<HostFacts>): this;
   /** Answers `runtime(endpoint)` from now on. */

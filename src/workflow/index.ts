@@ -12,7 +12,7 @@ export {
   type FlagValueTypes,
   type ReadFlagsOptions,
 } from './flags.js';
-export { Runner, type RunnerOptions, type RunRequest, type RunResult } from './runner.js';
+export { Runner, type RunnerOptions, type RunRequest, type RunSummary } from './runner.js';
 export { PhaseError } from './phase-error.js';
 export { bindRunner, SKIP_PHASES_FLAG, type BindOptions } from './commander-binding.js';
 export { phasesHelp } from './help.js';

@@ -24,7 +24,7 @@ export interface RunRequest extends Selection {
   context?: InitContext;
 }
 
-export interface RunResult {
+export interface RunSummary {
   /** Paths of the phases whose `run` executed, in order. */
   readonly ran: readonly string[];
 }
@@ -65,7 +65,7 @@ export class Runner<D> {
     return this.#data;
   }
 
-  async run(request: RunRequest = {}): Promise<RunResult> {
+  async run(request: RunRequest = {}): Promise<RunSummary> {
     if (request.context) this.#context = request.context;
     const filter = (request.filter ?? []).filter((p) => p.trim() !== '');
     const skip = (request.skip ?? []).filter((p) => p.trim() !== '');
