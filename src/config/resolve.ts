@@ -13,7 +13,7 @@ import {
   RESET_FLAG_FIELDS,
   resetDocumentFromFlags,
   validateMixedArguments,
-  type FlagValues,
+  type SetFlags,
 } from './flags.js';
 import { initFromWire } from './convert.js';
 import {
@@ -31,12 +31,12 @@ import { V1BETA4, type InitConfig, type JoinConfiguration, type ResetConfigurati
 export interface ResolveOptions extends Omit<LoadOptions, 'strict'> {
   /** The --config file's text, when --config was given. */
   configText?: string;
-  /** Flags the user set, by name (see flags.ts `userSetFlags`); `config` need not be among them. */
-  flags: FlagValues;
+  /** Flags the user set, by name (see workflow/flags.ts `userSetFlags`); `config` need not be among them. */
+  flags: SetFlags;
 }
 
 /** Adds "(from --flag)" to problems with fields that a flag the user set fills. */
-function nameFlags<T>(fields: Readonly<Record<string, string>>, flags: FlagValues, fn: () => T): T {
+function nameFlags<T>(fields: Readonly<Record<string, string>>, flags: SetFlags, fn: () => T): T {
   try {
     return fn();
   } catch (e) {

@@ -240,3 +240,33 @@ function durationOrThrow(text: string): number {
 function splitList(value: string): string[] {
   return value === '' ? [] : value.split(',');
 }
+
+/**
+ * The flags the user set (except --config), by name, with values as the config API takes them
+ * (config/flags.ts `SetFlags`).
+ */
+export function userSetFlags(flags: FlagValues, specs: readonly FlagSpec[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const spec of specs) {
+    if (spec.name === 'config' || !flags.isSet(spec.name)) continue;
+    switch (spec.type) {
+      case 'string':
+        out[spec.name] = flags.string(spec.name);
+        break;
+      case 'boolean':
+        out[spec.name] = flags.boolean(spec.name);
+        break;
+      case 'int':
+        out[spec.name] = flags.int(spec.name);
+        break;
+      case 'strings':
+        out[spec.name] = flags.strings(spec.name);
+        break;
+      case 'duration':
+        // The config API reads durations in Go's notation.
+        out[spec.name] = formatDuration(flags.duration(spec.name));
+        break;
+    }
+  }
+  return out;
+}

@@ -6,6 +6,7 @@ export {
   findOption,
   readFlags,
   flagValuesOf,
+  userSetFlags,
   type FlagSpec,
   type FlagType,
   type FlagValues,

@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Command } from 'commander';
 import { KbadmError, ValidationError } from '../../src/errors.js';
 import { ConfigValidationError } from '../../src/config/errors.js';
 import {
@@ -8,7 +7,6 @@ import {
   INIT_TOKEN_DESCRIPTION,
   isAllowedWithConfig,
   joinDocumentFromFlags,
-  userSetFlags,
   validateMixedArguments,
 } from '../../src/config/flags.js';
 import { resolveInitConfig, resolveJoinConfig, resolveResetConfig } from '../../src/config/resolve.js';
@@ -299,18 +297,5 @@ describe('reset flags', () => {
         }),
       /can not mix '--config' with arguments \[force\]/,
     );
-  });
-});
-
-describe('userSetFlags', () => {
-  it('returns only flags given on the command line, by flag name', async () => {
-    const cmd = new Command('x')
-      .option('--pod-network-cidr <cidr>')
-      .option('--service-cidr <cidr>', '', '10.96.0.0/12')
-      .option('--dry-run')
-      .exitOverride()
-      .action(() => undefined);
-    await cmd.parseAsync(['--pod-network-cidr', '10.244.0.0/16', '--dry-run'], { from: 'user' });
-    assert.deepEqual(userSetFlags(cmd), { 'pod-network-cidr': '10.244.0.0/16', 'dry-run': true });
   });
 });

@@ -7,6 +7,7 @@ import {
   flagValuesOf,
   readFlags,
   toOption,
+  userSetFlags,
   type FlagSpec,
 } from '../../src/workflow/index.js';
 import { capture, isCommanderError, parse } from './harness.js';
@@ -226,4 +227,14 @@ test('an invalid duration default is rejected when the option is made', () => {
     () => toOption({ name: 'd', type: 'duration', default: 'soon', description: '' }),
     /invalid duration "soon"/,
   );
+});
+
+test('userSetFlags: only the flags given on the command line, durations in Go notation, never --config', async () => {
+  const { cmd, seen } = command();
+  await parse(cmd, ['--dry-run', '--token-ttl', '90m', '--config', 'c.yaml', '--sans', 'x,y']);
+  assert.deepEqual(userSetFlags(seen(), specs), {
+    'dry-run': true,
+    sans: ['x', 'y'],
+    'token-ttl': '1h30m0s',
+  });
 });

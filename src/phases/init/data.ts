@@ -1,7 +1,6 @@
 // What init's phases may read, built once per run by the data initializer: the configuration
 // (--config + flags + defaults, validated), the host paths, the host, the output and one start time.
 import { randomBytes } from 'node:crypto';
-import { formatDuration } from '../../config/duration.js';
 import { validateMixedArguments } from '../../config/flags.js';
 import type { Arg } from '../../config/model.js';
 import { parseOutputFormat } from '../../output/printer.js';
@@ -18,7 +17,7 @@ import type { Paths } from '../../host/paths.js';
 import { KubeconfigStore, validateKubeconfigsForExternalCA } from '../../kubeconfig/kubeconfig-files.js';
 import { kubeconfigSpecs } from '../../kubeconfig/specs.js';
 import type { Output } from '../../output/output.js';
-import type { FlagSpec, FlagValues, InitContext } from '../../workflow/index.js';
+import { userSetFlags, type FlagSpec, type FlagValues, type InitContext } from '../../workflow/index.js';
 
 export interface InitData {
   /** The init and cluster configuration: defaulted and validated. */
@@ -69,33 +68,6 @@ export function kubeconfigStore(d: Pick<InitData, 'host' | 'paths'>): Kubeconfig
   return new KubeconfigStore(d.host, d.paths.kubernetesDir);
 }
 
-/** The flags the user set (except --config), by name, as the config API takes them. */
-export function setFlagValues(flags: FlagValues, specs: readonly FlagSpec[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const spec of specs) {
-    if (spec.name === 'config' || !flags.isSet(spec.name)) continue;
-    switch (spec.type) {
-      case 'string':
-        out[spec.name] = flags.string(spec.name);
-        break;
-      case 'boolean':
-        out[spec.name] = flags.boolean(spec.name);
-        break;
-      case 'int':
-        out[spec.name] = flags.int(spec.name);
-        break;
-      case 'strings':
-        out[spec.name] = flags.strings(spec.name);
-        break;
-      case 'duration':
-        // The config API reads durations in Go's notation.
-        out[spec.name] = formatDuration(flags.duration(spec.name));
-        break;
-    }
-  }
-  return out;
-}
-
 /**
  * init's data initializer. Loads and validates the configuration before anything is written,
  * refuses an incomplete external CA as kubeadm does, and on a full run prints
@@ -124,7 +96,7 @@ export async function newInitData(
   if (configText !== undefined) validateMixedArguments(['config', ...extraArgsFlagsSet(flags)]);
   const resolved = resolveInitConfig({
     ...(configText !== undefined ? { configText, source: configPath } : {}),
-    flags: setFlagValues(
+    flags: userSetFlags(
       flags,
       specs.filter((f) => !EXTRA_ARGS_FLAGS.has(f.name) && f.name !== 'output'),
     ),
