@@ -3,7 +3,7 @@
 import { errorMessage } from '../errors.js';
 import { Argument, Command } from 'commander';
 import { addFlags, readFlags, type FlagSpec } from './flags.js';
-import type { InitContext } from './phase.js';
+import type { Invocation } from './phase.js';
 import type { Runner } from './runner.js';
 import type { PhaseNode } from './tree.js';
 
@@ -21,7 +21,7 @@ export interface BindOptions {
   /** The command's use line for the phase table; defaults to its name and arguments. */
   use?: string;
   /** Runs after a successful full workflow (not after `phase` runs), e.g. to print results. */
-  afterRun?: (context: InitContext) => Promise<void>;
+  afterRun?: (context: Invocation) => Promise<void>;
 }
 
 /**
@@ -36,7 +36,7 @@ export function bindRunner<D>(cmd: Command, runner: Runner<D>, options: BindOpti
 
   cmd.action(async () => {
     const flags = readFlags(cmd, known);
-    const context: InitContext = { flags, args: argsOf(cmd), command: cmd };
+    const context: Invocation = { flags, args: argsOf(cmd) };
     await runner.run({ skip: flags.strings(SKIP_PHASES_FLAG.name), context });
     await options.afterRun?.(context);
   });
@@ -76,10 +76,9 @@ export function bindRunner<D>(cmd: Command, runner: Runner<D>, options: BindOpti
     }
   };
   const runPhase = async (phaseCmd: Command, path: string) => {
-    const context: InitContext = {
+    const context: Invocation = {
       flags: flagsFor(phaseCmd),
       args: argsOf(phaseCmd),
-      command: phaseCmd,
       phase: path,
     };
     await runner.run({ filter: [path], context });

@@ -1,5 +1,4 @@
 // A phase is data. The engine knows no concrete phase; commands hand it a tree of these.
-import type { Command } from 'commander';
 import type { FlagSpec, FlagValues } from './flags.js';
 
 export interface Phase<D> {
@@ -42,15 +41,13 @@ export interface AllPhaseOptions {
   localFlags?: FlagSpec[];
 }
 
-/** What the data initializer learns about the invocation that needs the data. */
-export interface InitContext {
+/** The command line (the main command or a phase subcommand) whose run needs the data. */
+export interface Invocation {
   flags: FlagValues;
   args: readonly string[];
-  /** The command that triggered the run: the main command or a phase subcommand. */
-  command?: Command;
   /** The selected phase path when run through `phase <name>`. */
   phase?: string;
 }
 
 /** Builds the data phases share; called at most once per Runner, and only when a phase needs it. */
-export type DataInitializer<D> = (context: InitContext) => Promise<D>;
+export type DataInitializer<D> = (context: Invocation) => Promise<D>;

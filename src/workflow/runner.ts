@@ -3,7 +3,7 @@ import type { Logger } from '../output/logger.js';
 import { flagValuesOf } from './flags.js';
 import { phasesHelp } from './help.js';
 import { PhaseError } from './phase-error.js';
-import type { DataInitializer, InitContext, Phase } from './phase.js';
+import type { DataInitializer, Invocation, Phase } from './phase.js';
 import { checkDependencies, resolvePhase, selectPhases, type Selection } from './selection.js';
 import { flattenPhases, type PhaseNode } from './tree.js';
 
@@ -21,7 +21,7 @@ export interface RunnerOptions<D> {
 
 export interface RunRequest extends Selection {
   /** Handed to the data initializer; defaults to the previous run's, or no flags and no args. */
-  context?: InitContext;
+  context?: Invocation;
 }
 
 export interface RunSummary {
@@ -34,7 +34,7 @@ export class Runner<D> {
   readonly nodes: readonly PhaseNode<D>[];
   readonly #options: RunnerOptions<D>;
   #data: Promise<D> | undefined;
-  #context: InitContext | undefined;
+  #context: Invocation | undefined;
 
   constructor(phases: readonly Phase<D>[], options: RunnerOptions<D> = {}) {
     this.nodes = flattenPhases(phases);
@@ -56,7 +56,7 @@ export class Runner<D> {
   }
 
   /** The shared data, built on first use (a failure is remembered too: at most one call). */
-  data(context?: InitContext): Promise<D> {
+  data(context?: Invocation): Promise<D> {
     if (!this.#data) {
       const ctx = context ?? this.#context ?? { flags: flagValuesOf([]), args: [] };
       const init = this.#options.init;

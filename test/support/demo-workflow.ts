@@ -3,7 +3,7 @@
 // tests mount it on the real root as a hidden `demo-workflow` command.
 import { Command } from 'commander';
 import type { Output } from '../../src/output/output.js';
-import { bindRunner, Runner, type FlagSpec, type InitContext, type Phase } from '../../src/workflow/index.js';
+import { bindRunner, Runner, type FlagSpec, type Invocation, type Phase } from '../../src/workflow/index.js';
 import type { CommandEntry } from '../../src/commands/root.js';
 
 export interface DemoData {
@@ -114,7 +114,7 @@ function suffix(args: readonly string[]): string {
 }
 
 /** The run data, built from flags; announces itself so a demo shows when (and that) it is built. */
-export async function demoData(out: Output, ctx: InitContext): Promise<DemoData> {
+export async function demoData(out: Output, ctx: Invocation): Promise<DemoData> {
   out.progress(
     'demo-workflow',
     ctx.phase ? `Initializing run data for phase ${ctx.phase}` : 'Initializing run data',

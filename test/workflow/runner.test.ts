@@ -9,7 +9,7 @@ import {
   ValidationError,
   exitCodeOf,
 } from '../../src/errors.js';
-import { PhaseError, Runner, flagValuesOf, type InitContext, type Phase } from '../../src/workflow/index.js';
+import { PhaseError, Runner, flagValuesOf, type Invocation, type Phase } from '../../src/workflow/index.js';
 import { group, leaf, type Recorded } from './harness.js';
 
 interface Data extends Recorded {
@@ -19,7 +19,7 @@ interface Data extends Recorded {
 
 /** A runner over `phases` whose data records calls and counts initializations. */
 function setup(phases: Phase<Data>[], data: Omit<Data, 'calls'> = {}) {
-  const state = { inits: 0, contexts: [] as InitContext[] };
+  const state = { inits: 0, contexts: [] as Invocation[] };
   const shared: Data = { calls: [], ...data };
   const runner = new Runner<Data>(phases, {
     init: async (ctx) => {
@@ -106,7 +106,7 @@ test('runIf gates only the phase itself; children decide on their own', async ()
 
 test('the data initializer runs once, with the run context, on first need', async () => {
   const { runner, state } = setup(tree());
-  const context: InitContext = { flags: flagValuesOf([]), args: ['x'], phase: 'certs' };
+  const context: Invocation = { flags: flagValuesOf([]), args: ['x'], phase: 'certs' };
   assert.equal(runner.dataInitialized, false);
   await runner.run({ filter: ['certs'], context });
   await runner.run({ filter: ['finish'] });

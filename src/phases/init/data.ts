@@ -17,7 +17,7 @@ import type { Paths } from '../../host/paths.js';
 import { KubeconfigStore, validateKubeconfigsForExternalCA } from '../../kubeconfig/kubeconfig-files.js';
 import { kubeconfigSpecs } from '../../kubeconfig/specs.js';
 import type { Output } from '../../output/output.js';
-import { userSetFlags, type FlagSpec, type FlagValues, type InitContext } from '../../workflow/index.js';
+import { userSetFlags, type FlagSpec, type FlagValues, type Invocation } from '../../workflow/index.js';
 
 export interface InitData {
   /** The init and cluster configuration: defaulted and validated. */
@@ -75,10 +75,10 @@ export function kubeconfigStore(d: Pick<InitData, 'host' | 'paths'>): Kubeconfig
  */
 export async function newInitData(
   deps: InitDataDeps,
-  ctx: InitContext,
+  invocation: Invocation,
   specs: readonly FlagSpec[],
 ): Promise<InitData> {
-  const { flags } = ctx;
+  const { flags } = invocation;
   const outputFormat = flags.has('output') ? parseOutputFormat(flags.string('output')) : 'text';
   // A machine-readable result owns stdout: progress lines would corrupt it.
   const out = deps.output({ quiet: outputFormat !== 'text' });
@@ -136,7 +136,7 @@ export async function newInitData(
   };
 
   await checkExternalCAs(data, uploadCerts);
-  if (ctx.phase === undefined)
+  if (invocation.phase === undefined)
     out.progress('init', `Using Kubernetes version: ${spec.cluster.kubernetesVersion}`);
   return data;
 }
