@@ -173,7 +173,7 @@ export function initCommand(ctx: CommandContext): Command {
   );
   const runner = new Runner<InitData>(initPhases, {
     init: (c) => newInitData(ctx, c, ALL_FLAGS),
-    skipPhasesFromData: (d) => d.spec.init.skipPhases,
+    skipPhasesFromData: (d) => d.config.init.skipPhases,
     log: () => ctx.output().log,
   });
   bindRunner(cmd, runner, {

@@ -133,14 +133,14 @@ export async function tryStartKubelet(host: Host, out: Output): Promise<void> {
  * instance config applied last as a strategic-merge patch (so it wins over a user patch).
  */
 export async function writeKubeletFiles(d: StaticPodRunData): Promise<string[]> {
-  const { spec, host, paths, out } = d;
+  const { config: cfg, host, paths, out } = d;
   const dir = paths.kubeletDir;
   const shown = (f: string) => paths.onHost(path.join(dir, f));
   const written: string[] = [];
 
   const flags = kubeletFlags({
-    cluster: spec.cluster,
-    nodeRegistration: spec.init.nodeRegistration,
+    cluster: cfg.cluster,
+    nodeRegistration: cfg.init.nodeRegistration,
     hostname: (await host.facts()).hostname,
     // The control-plane taint is applied by mark-control-plane, not by the kubelet flag.
     registerTaintsUsingFlags: false,
@@ -150,15 +150,15 @@ export async function writeKubeletFiles(d: StaticPodRunData): Promise<string[]> 
   await host.writeFile(path.join(dir, KUBELET_FLAGS_ENV_FILE), kubeletFlagsEnvFile(flags), KUBELET_FILE_MODE);
   written.push(path.join(dir, KUBELET_FLAGS_ENV_FILE));
 
-  const gate = nodeLocalCRISocket(spec.cluster);
-  const instance = kubeletInstanceConfigFile(spec.init.nodeRegistration.criSocket);
+  const gate = nodeLocalCRISocket(cfg.cluster);
+  const instance = kubeletInstanceConfigFile(cfg.init.nodeRegistration.criSocket);
   if (gate) {
     out.progress(TAG, `Writing kubelet configuration to file "${shown(KUBELET_INSTANCE_CONFIG_FILE)}"`);
     await host.writeFile(path.join(dir, KUBELET_INSTANCE_CONFIG_FILE), instance, KUBELET_FILE_MODE);
     written.push(path.join(dir, KUBELET_INSTANCE_CONFIG_FILE));
   }
 
-  const base = spec.componentConfigs.kubelet?.config ?? {};
+  const base = cfg.componentConfigs.kubelet?.config ?? {};
   const node = nodeKubeletConfig({
     config: base,
     systemdResolvedActive: await serviceIsActive(host, 'systemd-resolved'),

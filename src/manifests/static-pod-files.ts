@@ -23,7 +23,7 @@ import { manifestFileName, MANIFEST_FILE_MODE, MANIFESTS_DIR_MODE, toYaml } from
 
 /** What the static-Pod and kubelet phases read from the run data. */
 export interface StaticPodRunData {
-  spec: InitConfig;
+  config: InitConfig;
   paths: Paths;
   host: Host;
   out: Output;
@@ -45,22 +45,22 @@ export async function existingCaCertDirs(d: Pick<StaticPodRunData, 'host' | 'pat
 
 export async function controlPlaneInputs(d: StaticPodRunData): Promise<ControlPlaneInputs> {
   return {
-    cluster: d.spec.cluster,
-    endpoint: d.spec.init.localAPIEndpoint,
-    controlPlaneHealthCheckMs: d.spec.init.timeouts.controlPlaneComponentHealthCheck,
+    cluster: d.config.cluster,
+    endpoint: d.config.init.localAPIEndpoint,
+    controlPlaneHealthCheckMs: d.config.init.timeouts.controlPlaneComponentHealthCheck,
     caCertDirsPresent: await existingCaCertDirs(d),
     proxyEnv: proxyEnvVars(d.env ?? {}),
     // kubeadm's UsingExternalCA as far as the KCM cares: no ca.key, so no signing flags.
-    externalCA: await caExternallyManaged(new PkiStore(d.host, rooted(d, d.spec.cluster.certificatesDir))),
+    externalCA: await caExternallyManaged(new PkiStore(d.host, rooted(d, d.config.cluster.certificatesDir))),
   };
 }
 
-export function etcdInputs(d: Pick<StaticPodRunData, 'spec'>): EtcdInputs {
+export function etcdInputs(d: Pick<StaticPodRunData, 'config'>): EtcdInputs {
   return {
-    cluster: d.spec.cluster,
-    endpoint: d.spec.init.localAPIEndpoint,
-    nodeName: d.spec.init.nodeRegistration.name,
-    controlPlaneHealthCheckMs: d.spec.init.timeouts.controlPlaneComponentHealthCheck,
+    cluster: d.config.cluster,
+    endpoint: d.config.init.localAPIEndpoint,
+    nodeName: d.config.init.nodeRegistration.name,
+    controlPlaneHealthCheckMs: d.config.init.timeouts.controlPlaneComponentHealthCheck,
   };
 }
 
@@ -69,7 +69,7 @@ const patchCache = new WeakMap<object, Promise<PatchSet[]>>();
 
 /** The configured patches (--patches / patches.directory), read once and reported once. */
 export function patchSets(d: StaticPodRunData): Promise<PatchSet[]> {
-  const dir = d.spec.init.patches?.directory ?? '';
+  const dir = d.config.init.patches?.directory ?? '';
   if (dir === '') return Promise.resolve([]);
   let sets = patchCache.get(d);
   if (!sets) {
@@ -99,11 +99,11 @@ export const ROOTLESS_CONTROL_PLANE = 'RootlessControlPlane';
  * host; kbadm does not implement that yet, so say so rather than write a root Pod silently.
  */
 export function warnIfRootless(
-  d: Pick<StaticPodRunData, 'spec' | 'out'>,
+  d: Pick<StaticPodRunData, 'config' | 'out'>,
   tag: string,
   component: string,
 ): void {
-  if (!featureEnabled(d.spec.cluster.featureGates, ROOTLESS_CONTROL_PLANE)) return;
+  if (!featureEnabled(d.config.cluster.featureGates, ROOTLESS_CONTROL_PLANE)) return;
   d.out.warn(
     `[${tag}] the ${ROOTLESS_CONTROL_PLANE} feature gate is not supported by kbadm: "${component}" will run as root`,
   );

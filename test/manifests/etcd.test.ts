@@ -9,7 +9,7 @@ import { CONFIGS_DIR, loadConfigFile } from './support.js';
 function flagNames(imageTag: string): string[] {
   const spec = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
   spec.cluster.etcd.local!.imageTag = imageTag;
-  const pod = etcdPod(etcdInputs({ spec })).value;
+  const pod = etcdPod(etcdInputs({ config: spec })).value;
   return parseFlags(pod.spec.containers[0]!.command).map((a) => a.name);
 }
 

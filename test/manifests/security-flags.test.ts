@@ -29,7 +29,7 @@ describe('security-relevant flags', () => {
   for (const c of GOLDEN_CASES) {
     test(`${c.name}: apiserver, controller-manager, scheduler and etcd`, async () => {
       const { files, run } = await renderCase(c);
-      const pki = run.spec.cluster.certificatesDir;
+      const pki = run.config.cluster.certificatesDir;
 
       const api = flagsOf(files.get('kube-apiserver.yaml'));
       const modes = one(api, 'authorization-mode').split(',');
@@ -54,7 +54,7 @@ describe('security-relevant flags', () => {
         'etcd over TLS',
       );
       for (const f of ['etcd-cafile', 'etcd-certfile', 'etcd-keyfile']) assert.ok(one(api, f) !== '', f);
-      if (run.spec.cluster.etcd.local) {
+      if (run.config.cluster.etcd.local) {
         assert.equal(one(api, 'etcd-cafile'), `${pki}/etcd/ca.crt`);
         assert.equal(one(api, 'etcd-certfile'), `${pki}/apiserver-etcd-client.crt`);
       }

@@ -34,12 +34,12 @@ export interface TestRun extends StaticPodRunData {
 }
 
 export function testRun(
-  spec: InitConfig,
+  config: InitConfig,
   options: TestHostOptions & { env?: Record<string, string> } = {},
 ): TestRun {
   const host = createTestHost(options);
   const run: TestRun = {
-    spec,
+    config,
     paths: host.paths,
     host,
     out: recordOutput(),

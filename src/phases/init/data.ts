@@ -21,7 +21,7 @@ import { userSetFlags, type FlagSpec, type FlagValues, type Invocation } from '.
 
 export interface InitData {
   /** The init and cluster configuration: defaulted and validated. */
-  spec: InitConfig;
+  config: InitConfig;
   /** Every host path under --rootfs; pkiDir is certificatesDir, kubernetesDir is --kubeconfig-dir. */
   paths: Paths;
   host: Host;
@@ -51,13 +51,13 @@ export interface InitDataDeps {
 export const DEFAULT_KUBECONFIG_DIR = '/etc/kubernetes';
 
 /** The PKI renderers' view of the configuration. */
-export function pkiInputs(d: Pick<InitData, 'spec'>): PkiInputs {
-  return pkiInputsFromConfig(d.spec.init, d.spec.cluster);
+export function pkiInputs(d: Pick<InitData, 'config'>): PkiInputs {
+  return pkiInputsFromConfig(d.config.init, d.config.cluster);
 }
 
 /** certificatesDir, as the user knows it (for messages). */
-export function certificatesDirOnHost(d: Pick<InitData, 'spec'>): string {
-  return d.spec.cluster.certificatesDir;
+export function certificatesDirOnHost(d: Pick<InitData, 'config'>): string {
+  return d.config.cluster.certificatesDir;
 }
 
 export function pkiStore(d: Pick<InitData, 'host' | 'paths'>): PkiStore {
@@ -103,23 +103,23 @@ export async function newInitData(
     facts: await gatherDefaultingFacts(realHost),
   });
   for (const w of resolved.warnings) out.warn(w);
-  const spec = resolved.config;
-  overrideExtraArgs(spec.cluster.apiServer, extraArgs.apiServer);
-  overrideExtraArgs(spec.cluster.controllerManager, extraArgs.controllerManager);
-  overrideExtraArgs(spec.cluster.scheduler, extraArgs.scheduler);
+  const config = resolved.config;
+  overrideExtraArgs(config.cluster.apiServer, extraArgs.apiServer);
+  overrideExtraArgs(config.cluster.controllerManager, extraArgs.controllerManager);
+  overrideExtraArgs(config.cluster.scheduler, extraArgs.scheduler);
 
-  const dryRun = dryRunFlag || spec.init.dryRun;
+  const dryRun = dryRunFlag || config.init.dryRun;
   const host = dryRun ? await deps.host({ dryRun: true, out, dryRunDir: 'init' }) : realHost;
 
   const kubeconfigDir = flags.has('kubeconfig-dir') ? flags.string('kubeconfig-dir') : DEFAULT_KUBECONFIG_DIR;
   const paths: Paths = {
     ...host.paths,
-    pkiDir: userPath(host, spec.cluster.certificatesDir),
+    pkiDir: userPath(host, config.cluster.certificatesDir),
     kubernetesDir: userPath(host, kubeconfigDir || DEFAULT_KUBECONFIG_DIR),
   };
   const uploadCerts = flags.has('upload-certs') && flags.boolean('upload-certs');
   const data: InitData = {
-    spec,
+    config,
     paths,
     host,
     out,
@@ -128,7 +128,7 @@ export async function newInitData(
     env: deps.env,
     uploadCerts,
     // kubeadm makes a key for --upload-certs when none is given, so the join command can carry it.
-    certificateKey: spec.init.certificateKey || (uploadCerts ? randomBytes(32).toString('hex') : ''),
+    certificateKey: config.init.certificateKey || (uploadCerts ? randomBytes(32).toString('hex') : ''),
     skipTokenPrint: flags.has('skip-token-print') && flags.boolean('skip-token-print'),
     skipCertificateKeyPrint:
       flags.has('skip-certificate-key-print') && flags.boolean('skip-certificate-key-print'),
@@ -137,7 +137,7 @@ export async function newInitData(
 
   await checkExternalCAs(data, uploadCerts);
   if (invocation.phase === undefined)
-    out.progress('init', `Using Kubernetes version: ${spec.cluster.kubernetesVersion}`);
+    out.progress('init', `Using Kubernetes version: ${config.cluster.kubernetesVersion}`);
   return data;
 }
 

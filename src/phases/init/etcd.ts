@@ -13,7 +13,7 @@ import type { InitData } from './data.js';
 const ETCD_DATA_DIR_MODE = 0o700;
 
 export async function runEtcdLocal(d: StaticPodRunData): Promise<void> {
-  const local = d.spec.cluster.etcd.local;
+  const local = d.config.cluster.etcd.local;
   // External etcd has nothing to render here.
   if (!local) return;
   if (d.dryRun) d.out.progress('etcd', `Would ensure that "${local.dataDir}" directory is present`);

@@ -35,7 +35,7 @@ async function loadCA(d: InitData): Promise<CertAndKey> {
   const store = pkiStore(d);
   if (!(await store.exists('ca.crt'))) {
     throw new KbadmError(
-      `the CA files do not exist in ${d.spec.cluster.certificatesDir}, please run \`kbadm init phase certs ca\` to generate it`,
+      `the CA files do not exist in ${d.config.cluster.certificatesDir}, please run \`kbadm init phase certs ca\` to generate it`,
     );
   }
   try {

@@ -86,7 +86,7 @@ async function showJoinCommand(d: InitData): Promise<void> {
     skipTokenPrint: d.skipTokenPrint,
     skipCertificateKeyPrint: d.skipCertificateKeyPrint,
   };
-  const tokens = d.spec.init.bootstrapTokens.map((t) => {
+  const tokens = d.config.init.bootstrapTokens.map((t) => {
     const worker = joinCommand({ ...common, token: t.token });
     const controlPlane = joinCommand({
       ...common,
@@ -102,7 +102,7 @@ async function showJoinCommand(d: InitData): Promise<void> {
       d.out.print(
         initDoneMessage({
           kubeconfigPath,
-          controlPlaneEndpoint: d.spec.cluster.controlPlaneEndpoint,
+          controlPlaneEndpoint: d.config.cluster.controlPlaneEndpoint,
           uploadCerts: d.uploadCerts,
           joinControlPlaneCommand: t.controlPlane,
           joinWorkerCommand: t.worker,
@@ -115,7 +115,7 @@ async function showJoinCommand(d: InitData): Promise<void> {
     apiVersion: 'output.kbadm/v1alpha1',
     kind: 'InitResult',
     kubeconfig: kubeconfigPath,
-    controlPlaneEndpoint: d.spec.cluster.controlPlaneEndpoint || endpoint,
+    controlPlaneEndpoint: d.config.cluster.controlPlaneEndpoint || endpoint,
     caCertHashes,
     ...(d.certificateKey ? { certificateKey: d.skipCertificateKeyPrint ? WITHHELD : d.certificateKey } : {}),
     tokens: tokens.map((t) => ({

@@ -28,7 +28,7 @@ async function dryRunAll(env: Record<string, string> = {}) {
   const out = recordOutput();
   const host = createDryRunHost(base.paths, out, { base, writeDir: dir });
   const data = {
-    spec: loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`),
+    config: loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`),
     paths: host.paths,
     host,
     out,
