@@ -1,9 +1,7 @@
-// kubelet-start on a Host: the three kubelet files and the kubelet service, kubeadm's way
-// (phases/kubelet/*.go, util/initsystem). Messages name host paths, never --rootfs ones.
+// kubelet-start on a Host: the three kubelet files, kubeadm's way (phases/kubelet/*.go).
+// Messages name host paths, never --rootfs ones.
 import * as path from 'node:path';
-import { errorMessage } from '../errors.js';
-import type { Host } from '../host/host.js';
-import type { Output } from '../output/output.js';
+import { serviceIsActive } from '../host/services.js';
 import type { Json } from '../patches/json-patch.js';
 import { applyPatches, createPatchSet } from '../patches/patches.js';
 import {
@@ -22,110 +20,6 @@ import {
 import { patched, type StaticPodRunData } from './static-pod-files.js';
 
 const TAG = 'kubelet-start';
-const KUBELET_SERVICE = 'kubelet';
-
-type InitSystem = 'systemd' | 'openrc';
-
-/**
- * Service commands act on the machine kbadm runs on. Under another --rootfs kubeadm has chrooted,
- * and systemctl in a chroot ignores service requests, so kbadm leaves the services alone there.
- */
-export function managesServices(host: Host): boolean {
-  return host.paths.rootfs === '/';
-}
-
-/** The line printed instead of stopping and starting the kubelet under another --rootfs. */
-export function kubeletNotManagedLine(rootfs: string): string {
-  return `Not managing the kubelet service: --rootfs is "${rootfs}"; start it on that system with "systemctl restart kubelet"`;
-}
-
-/** kubeadm's GetInitSystem: systemctl on the PATH means systemd, else openrc, else none. */
-export async function detectInitSystem(host: Host): Promise<InitSystem | undefined> {
-  if (await host.which('systemctl')) return 'systemd';
-  if (await host.which('openrc')) return 'openrc';
-  return undefined;
-}
-
-async function serviceExists(host: Host, init: InitSystem, service: string): Promise<boolean> {
-  const r =
-    init === 'systemd'
-      ? await host.run('systemctl', ['status', service], { allowFailure: true, readOnly: true })
-      : await host.run('rc-service', [service, 'status'], { allowFailure: true, readOnly: true });
-  const text = init === 'systemd' ? r.stdout : r.stdout + r.stderr;
-  return !text.includes(init === 'systemd' ? 'Loaded: not-found' : 'does not exist');
-}
-
-/** `systemctl is-active <service>` is active or activating (a crash-looping kubelet counts). */
-export async function serviceIsActive(host: Host, service: string): Promise<boolean> {
-  // This machine's services say nothing about the system under --rootfs (in kubeadm's chroot the
-  // query fails and counts as inactive).
-  if (!managesServices(host)) return false;
-  const init = await detectInitSystem(host);
-  if (init === undefined) return false;
-  const r =
-    init === 'systemd'
-      ? await host.run('systemctl', ['is-active', service], { allowFailure: true, readOnly: true })
-      : await host.run('rc-service', [service, 'status'], { allowFailure: true, readOnly: true });
-  if (init === 'openrc') {
-    const text = r.stdout + r.stderr;
-    return !text.includes('stopped') && !text.includes('does not exist');
-  }
-  const state = r.stdout.trim();
-  return state === 'active' || state === 'activating';
-}
-
-/** Stops the kubelet for a moment so it does not start with half-written files; failures only warn. */
-export async function tryStopKubelet(host: Host, out: Output): Promise<void> {
-  if (!managesServices(host)) return;
-  const init = await detectInitSystem(host);
-  if (init === undefined) {
-    out.progress(
-      TAG,
-      "No supported init system detected, won't make sure the kubelet not running for a short period of time while setting up configuration for it.",
-    );
-    return;
-  }
-  if (!(await serviceExists(host, init, KUBELET_SERVICE))) {
-    out.progress(
-      TAG,
-      "Couldn't detect a kubelet service, can't make sure the kubelet not running for a short period of time while setting up configuration for it.",
-    );
-  }
-  try {
-    if (init === 'systemd') await host.run('systemctl', ['stop', KUBELET_SERVICE]);
-    else await host.run('rc-service', [KUBELET_SERVICE, 'stop']);
-  } catch (err) {
-    out.warn(`[${TAG}] unable to stop the kubelet service momentarily: [${errorMessage(err)}]`);
-  }
-}
-
-/** Reloads the init system and restarts the kubelet; a missing init system or service only informs. */
-export async function tryStartKubelet(host: Host, out: Output): Promise<void> {
-  if (!managesServices(host)) {
-    out.progress(TAG, kubeletNotManagedLine(host.paths.rootfs));
-    return;
-  }
-  out.progress(TAG, 'Starting the kubelet');
-  const init = await detectInitSystem(host);
-  if (init === undefined) {
-    out.progress(TAG, "No supported init system detected, won't make sure the kubelet is running properly.");
-    return;
-  }
-  if (!(await serviceExists(host, init, KUBELET_SERVICE))) {
-    out.progress(TAG, "Couldn't detect a kubelet service, can't make sure the kubelet is running properly.");
-  }
-  try {
-    if (init === 'systemd') {
-      await host.run('systemctl', ['daemon-reload']);
-      await host.run('systemctl', ['restart', KUBELET_SERVICE]);
-    } else {
-      await host.run('rc-service', [KUBELET_SERVICE, 'restart']);
-    }
-  } catch (err) {
-    out.warn(`[${TAG}] unable to start the kubelet service: [${errorMessage(err)}]`);
-    out.progress(TAG, 'Please ensure kubelet is reloaded and running manually.');
-  }
-}
 
 /**
  * The three kubelet files, in kubeadm's order; returns the paths written. config.yaml is the

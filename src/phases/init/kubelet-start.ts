@@ -1,14 +1,10 @@
 // `kbadm init phase kubelet-start`: write the kubelet's flags, instance and configuration files,
 // then (re)start the kubelet. The kubelet is stopped first so it never reads half-written files.
-import {
-  kubeletNotManagedLine,
-  managesServices,
-  tryStartKubelet,
-  tryStopKubelet,
-  writeKubeletFiles,
-} from '../../manifests/kubelet-files.js';
+import { managesServices } from '../../host/services.js';
+import { writeKubeletFiles } from '../../manifests/kubelet-files.js';
 import type { StaticPodRunData } from '../../manifests/static-pod-files.js';
 import type { Phase } from '../../workflow/index.js';
+import { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } from '../kubelet-service.js';
 import type { InitData } from './data.js';
 
 const TAG = 'kubelet-start';
