@@ -24,7 +24,7 @@ import {
 import { CERT_FILE_MODE, KEY_FILE_MODE } from '../certs/specs.js';
 import { pkiInputsFromConfig } from '../certs/inputs.js';
 import { parseCertificatePem } from '../certs/x509.js';
-import { userPath } from '../config/host-facts.js';
+import { userPath } from '../host/paths.js';
 import { KbadmError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { KubeconfigStore } from '../kubeconfig/kubeconfig-files.js';
@@ -281,7 +281,7 @@ function generateCsrCommand(ctx: CommandContext): Command {
       const e = await env(ctx, flags);
       const inputs = pkiInputsFromConfig(e.cfg.config.init, e.cfg.config.cluster);
       const kubeconfigDirFlag = flags.string('kubeconfig-dir') || '/etc/kubernetes';
-      const kubeconfigDir = userPath(e.host, kubeconfigDirFlag);
+      const kubeconfigDir = userPath(e.host.paths, kubeconfigDirFlag);
       const kubeconfigs = new KubeconfigStore(e.host, kubeconfigDir);
       const specs = kubeconfigSpecs(inputs, e.now);
       // Every target is checked before anything is written, so a refusal leaves no partial set.

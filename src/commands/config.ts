@@ -7,8 +7,10 @@ import type { Host } from '../host/host.js';
 import { pullImageWithRetries } from '../host/runtime-ops.js';
 import { outputOption, parseOutputFormat, renderResult } from '../output/printer.js';
 import { KBADM_VERSION } from '../version.js';
-import { DEFAULTS, type DefaultingFacts } from '../config/defaults.js';
-import { gatherDefaultingFacts, readConfigFile, userPath } from '../config/host-facts.js';
+import { DEFAULTS, KNOWN_CRI_SOCKETS, type DefaultingFacts } from '../config/defaults.js';
+import { readConfigFile } from '../config/config-files.js';
+import { gatherDefaultingFacts } from '../host/facts.js';
+import { userPath } from '../host/paths.js';
 import { imageList } from '../config/images.js';
 import { decodeConfig, loadAllConfig } from '../config/load.js';
 import type { ClusterConfiguration } from '../config/model.js';
@@ -68,7 +70,7 @@ async function imagesConfig(
   skipCRIDetect: boolean,
   quiet: boolean,
 ): Promise<{ cluster: ClusterConfiguration; criSocket: string }> {
-  const facts: DefaultingFacts = await gatherDefaultingFacts(host);
+  const facts: DefaultingFacts = await gatherDefaultingFacts(host, KNOWN_CRI_SOCKETS);
   const set: Record<string, unknown> = {};
   const fromCli = (key: string): boolean => cmd.getOptionValueSource(key) === 'cli';
   // Defaults stand in for unset flags, as kubeadm's flag defaults do.
@@ -249,7 +251,7 @@ read, deserialized, defaulted, converted, validated, and re-serialized when writ
       if (!opts.oldConfig) throw new KbadmError('the --old-config flag is mandatory');
       const host = await ctx.host();
       const text = await readConfigFile(host, opts.oldConfig);
-      const facts = await gatherDefaultingFacts(host);
+      const facts = await gatherDefaultingFacts(host, KNOWN_CRI_SOCKETS);
       const r = migrateConfig(text, { source: opts.oldConfig, facts });
       warnAll(ctx, r.warnings);
       if (!opts.newConfig) {
@@ -257,7 +259,7 @@ read, deserialized, defaulted, converted, validated, and re-serialized when writ
         return;
       }
       try {
-        await host.writeFile(userPath(host, opts.newConfig), r.text, 0o644);
+        await host.writeFile(userPath(host.paths, opts.newConfig), r.text, 0o644);
       } catch (e) {
         throw new KbadmError(`failed to write the new configuration to the file "${opts.newConfig}"`, {
           cause: e,
@@ -285,12 +287,12 @@ In this version of kbadm, the following API versions are supported:
       if (!opts.config) throw new KbadmError('the --config flag is mandatory');
       const host = await ctx.host();
       const text = await readConfigFile(host, opts.config);
-      const facts = await gatherDefaultingFacts(host);
+      const facts = await gatherDefaultingFacts(host, KNOWN_CRI_SOCKETS);
       // kubeadm stats a discovery file here; look it up on the host before the pure validation.
       const discoveryFile = decodeConfig(text, { source: opts.config, strict: true }).documents.join
         ?.discovery.file?.kubeConfigPath;
       const present =
-        discoveryFile !== undefined && (await host.exists(userPath(host, discoveryFile)))
+        discoveryFile !== undefined && (await host.exists(userPath(host.paths, discoveryFile)))
           ? discoveryFile
           : undefined;
       const r = loadAllConfig(text, {

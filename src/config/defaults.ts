@@ -97,7 +97,7 @@ export function defaultAPIEndpoint(): APIEndpoint {
   return { advertiseAddress: '', bindPort: DEFAULTS.bindPort };
 }
 
-/** Facts about the host that dynamic defaulting needs, gathered elsewhere (see host-facts.ts). */
+/** Facts about the host that dynamic defaulting needs, gathered elsewhere (see host/facts.ts). */
 export interface DefaultingFacts {
   hostname: string;
   /** Address of the default-route interface (IPv4 preferred), when there is one. */

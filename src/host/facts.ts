@@ -1,8 +1,9 @@
 // Host facts for config defaulting. They describe the machine kbadm runs on, so /proc is read
-// from the real root, not from under --rootfs.
+// from the real root, not from under --rootfs; CRI sockets are looked for under --rootfs.
 import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
-import type { HostFacts } from './host.js';
+import type { Host, HostFacts } from './host.js';
+import { criSocketPath } from './cri/endpoint.js';
 import { parseIPv4DefaultRoutes, parseIPv6DefaultRoutes, pickDefaultRouteAddress } from './default-route.js';
 
 async function readIfPresent(file: string): Promise<string> {
@@ -21,4 +22,26 @@ export async function detectDefaultRouteAddress(): Promise<string | undefined> {
 export async function readHostFacts(): Promise<HostFacts> {
   const defaultRouteAddress = await detectDefaultRouteAddress();
   return { hostname: os.hostname(), ...(defaultRouteAddress === undefined ? {} : { defaultRouteAddress }) };
+}
+
+/**
+ * What dynamic defaulting needs to know about the machine: the host's facts, and which of the
+ * given CRI endpoints answer under --rootfs. Like kubeadm, a socket counts only when something
+ * accepts a connection on it (a stale socket file left by a stopped runtime does not).
+ */
+export async function gatherDefaultingFacts(
+  host: Host,
+  criSockets: readonly string[],
+): Promise<HostFacts & { criSocketsPresent: string[] }> {
+  const facts = await host.facts();
+  const present: string[] = [];
+  for (const socket of criSockets) {
+    if (await host.socketAnswers(host.paths.under(criSocketPath(socket)))) present.push(socket);
+  }
+  const out: HostFacts & { criSocketsPresent: string[] } = {
+    hostname: facts.hostname,
+    criSocketsPresent: present,
+  };
+  if (facts.defaultRouteAddress !== undefined) out.defaultRouteAddress = facts.defaultRouteAddress;
+  return out;
 }

@@ -62,3 +62,13 @@ export function createPaths(rootfs = '/'): Paths {
     onHost,
   };
 }
+
+/**
+ * A path the user gave (a flag or a configuration field) as a path under --rootfs. Without --rootfs
+ * a relative path is relative to the working directory; with it, kubeadm has chrooted and changed
+ * to `/`, so it is relative to the root.
+ */
+export function userPath(paths: Pick<Paths, 'rootfs' | 'under'>, file: string): string {
+  if (paths.rootfs === '/') return path.resolve(file);
+  return paths.under(path.resolve('/', file));
+}

@@ -1,6 +1,9 @@
 // The configuration day-two commands (certs, kubeconfig user) run with: --config when given,
 // else kubeadm's defaults with the host's dynamic defaults; --cert-dir on top when the user set it.
-import { gatherDefaultingFacts, readConfigFile, userPath } from '../config/host-facts.js';
+import { readConfigFile } from '../config/config-files.js';
+import { KNOWN_CRI_SOCKETS } from '../config/defaults.js';
+import { gatherDefaultingFacts } from '../host/facts.js';
+import { userPath } from '../host/paths.js';
 import type { InitConfig } from '../config/model.js';
 import { resolveInitConfig } from '../config/resolve.js';
 import type { Host } from '../host/host.js';
@@ -29,7 +32,7 @@ export async function loadCommandConfig(
   out: Output,
   o: CommandConfigOptions,
 ): Promise<CommandConfig> {
-  const facts = await gatherDefaultingFacts(host);
+  const facts = await gatherDefaultingFacts(host, KNOWN_CRI_SOCKETS);
   if (o.addressUnused && facts.defaultRouteAddress === undefined) facts.defaultRouteAddress = '127.0.0.1';
   let configText: string | undefined;
   if (o.configPath !== '') {
@@ -44,5 +47,5 @@ export async function loadCommandConfig(
   for (const w of r.warnings) out.warn(w);
   const config = r.config;
   if (o.certDir !== undefined && o.certDir !== '') config.cluster.certificatesDir = o.certDir;
-  return { config, pkiDir: userPath(host, config.cluster.certificatesDir) };
+  return { config, pkiDir: userPath(host.paths, config.cluster.certificatesDir) };
 }

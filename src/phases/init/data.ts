@@ -5,7 +5,9 @@ import { validateMixedArguments } from '../../config/flags.js';
 import type { Arg } from '../../config/model.js';
 import { parseOutputFormat } from '../../output/printer.js';
 import { CONTROL_PLANE_EXTRA_ARGS_FLAGS, extraArgsFromFlags } from './control-plane.js';
-import { gatherDefaultingFacts, readConfigFile, userPath } from '../../config/host-facts.js';
+import { readConfigFile } from '../../config/config-files.js';
+import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
+import { gatherDefaultingFacts } from '../../host/facts.js';
 import type { InitConfig } from '../../config/model.js';
 import { resolveInitConfig } from '../../config/resolve.js';
 import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
@@ -13,7 +15,7 @@ import { externalCAError } from '../../certs/reuse.js';
 import { externalCAStatus, PkiStore } from '../../certs/pki-files.js';
 import { KbadmError } from '../../errors.js';
 import type { Host } from '../../host/host.js';
-import type { Paths } from '../../host/paths.js';
+import { userPath, type Paths } from '../../host/paths.js';
 import { KubeconfigStore, validateKubeconfigsForExternalCA } from '../../kubeconfig/kubeconfig-files.js';
 import { kubeconfigSpecs } from '../../kubeconfig/specs.js';
 import type { Output } from '../../output/output.js';
@@ -100,7 +102,7 @@ export async function newInitData(
       flags,
       specs.filter((f) => !EXTRA_ARGS_FLAGS.has(f.name) && f.name !== 'output'),
     ),
-    facts: await gatherDefaultingFacts(realHost),
+    facts: await gatherDefaultingFacts(realHost, KNOWN_CRI_SOCKETS),
   });
   for (const w of resolved.warnings) out.warn(w);
   const config = resolved.config;
@@ -114,8 +116,8 @@ export async function newInitData(
   const kubeconfigDir = flags.has('kubeconfig-dir') ? flags.string('kubeconfig-dir') : DEFAULT_KUBECONFIG_DIR;
   const paths: Paths = {
     ...host.paths,
-    pkiDir: userPath(host, config.cluster.certificatesDir),
-    kubernetesDir: userPath(host, kubeconfigDir || DEFAULT_KUBECONFIG_DIR),
+    pkiDir: userPath(host.paths, config.cluster.certificatesDir),
+    kubernetesDir: userPath(host.paths, kubeconfigDir || DEFAULT_KUBECONFIG_DIR),
   };
   const uploadCerts = flags.has('upload-certs') && flags.boolean('upload-certs');
   const data: InitData = {
