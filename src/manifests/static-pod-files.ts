@@ -9,13 +9,8 @@ import type { Host } from '../host/host.js';
 import type { Paths } from '../host/paths.js';
 import type { Output } from '../output/output.js';
 import type { Json } from '../patches/json-patch.js';
-import {
-  applyPatches,
-  readingPatchesMessage,
-  readPatchDir,
-  type PatchSet,
-  type PatchTarget,
-} from '../patches/patches.js';
+import { readPatchDir } from '../patches/patch-files.js';
+import { applyPatches, readingPatchesMessage, type PatchSet, type PatchTarget } from '../patches/patches.js';
 import { CA_CERTS_EXTRA_PATHS, type ControlPlaneInputs } from './control-plane.js';
 import type { EtcdInputs } from './etcd.js';
 import { proxyEnvVars, type StaticPod } from './pod.js';

@@ -1,8 +1,6 @@
-// kubeadm's patches directory (util/patches): files named `target[suffix][+patchtype].{json,yaml}`,
-// read in file-name order, each holding one or more patches applied in order to its target.
-import * as path from 'node:path';
+// kubeadm's patches (util/patches): files named `target[suffix][+patchtype].{json,yaml}`, each
+// holding one or more patches applied in order to its target. Pure: patch-files.ts reads the directory.
 import { KbadmError, errorMessage } from '../errors.js';
-import type { Host } from '../host/host.js';
 import { yamlLib } from '../output/yaml.js';
 import { applyJsonPatch, type Json } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
@@ -181,31 +179,4 @@ export function applyPatches(target: PatchTarget, value: Json, sets: readonly Pa
 /** The first line kubeadm prints for a patches directory, before it lists it. */
 export function readingPatchesMessage(shownDir: string): string {
   return `Reading patches from path "${shownDir}"`;
-}
-
-/**
- * Reads a patches directory through the host: regular files at its top level, in name order.
- * `dir` is the path under --rootfs; `shownDir` is what messages call it.
- */
-export async function readPatchDir(host: Host, dir: string, shownDir = dir): Promise<PatchFiles> {
-  const info = await host.stat(dir);
-  if (!info) throw new KbadmError(`could not list patch files for path "${shownDir}": no such directory`);
-  if (!info.isDirectory)
-    throw new KbadmError(`could not list patch files for path "${shownDir}": not a directory`);
-  const files: { name: string; data: string }[] = [];
-  for (const name of await host.listDir(dir)) {
-    const full = path.join(dir, name);
-    const st = await host.stat(full);
-    if (!st?.isFile) continue;
-    files.push({ name, data: (await host.readFile(full)).toString('utf8') });
-  }
-  let r: PatchFiles;
-  try {
-    r = patchSetsFromFiles(files);
-  } catch (err) {
-    // kubeadm reports a bad file name or an unreadable patch as a failure to list the directory.
-    const why = errorMessage(err);
-    throw new KbadmError(`could not list patch files for path "${shownDir}": ${why}`, { cause: err });
-  }
-  return { sets: r.sets, messages: [readingPatchesMessage(shownDir), ...r.messages] };
 }
