@@ -1,10 +1,10 @@
 // `kbadm version`: kubeadm's version.Info, with Node.js standing where Go stands in kubeadm.
 // It must stay cheap: no heavy imports here or in what it reaches.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { outputOption, parseOutputFormat } from '../output/printer.js';
 import { KBADM_VERSION, GIT_COMMIT } from '../version.js';
 import { dumpYaml } from '../output/yaml.js';
+import { readBuildInfo, type BuildInfo } from '../host/build-info.js';
 import type { CommandContext } from './context.js';
 
 export interface VersionInfo {
@@ -19,24 +19,9 @@ export interface VersionInfo {
   platform: string;
 }
 
-interface BuildInfo {
-  gitCommit?: string;
-  gitTreeState?: string;
-  buildDate?: string;
-}
-
 const VERSION_FORMATS = ['yaml', 'json', 'short'];
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64' };
-
-/** dist/build-info.json, written by the build when it knows its commit; absent when run from source. */
-function readBuildInfo(): BuildInfo {
-  try {
-    return JSON.parse(readFileSync(new URL('./build-info.json', new URL('..', import.meta.url)), 'utf8'));
-  } catch {
-    return {};
-  }
-}
 
 export function versionInfo(build: BuildInfo = readBuildInfo()): VersionInfo {
   const [major = '', minor = ''] = KBADM_VERSION.replace(/^v/, '').split('.');

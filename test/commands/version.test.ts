@@ -106,3 +106,17 @@ test(
     }
   },
 );
+
+test(
+  'kbadm version from dist/ reports the commit the build recorded',
+  { skip: !existsSync(dist) && 'run npm run build first' },
+  () => {
+    const recorded = JSON.parse(read(new URL('../../dist/build-info.json', import.meta.url), 'utf8'));
+    const out = execFileSync(process.execPath, [dist.pathname, 'version', '-o', 'json'], {
+      encoding: 'utf8',
+    });
+    const v = JSON.parse(out).clientVersion;
+    assert.equal(v.gitCommit, recorded.gitCommit ?? '');
+    assert.equal(v.buildDate, recorded.buildDate ?? '');
+  },
+);

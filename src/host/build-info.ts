@@ -1,0 +1,18 @@
+// The build's record of where it came from (dist/build-info.json, written by scripts/stamp-build.mjs).
+// Read from kbadm's own install, never from under --rootfs. Only node:fs, so `kbadm version` stays cheap.
+import { readFileSync } from 'node:fs';
+
+export interface BuildInfo {
+  gitCommit?: string;
+  gitTreeState?: string;
+  buildDate?: string;
+}
+
+/** dist/build-info.json beside the built code; {} when absent (run from source) or unreadable. */
+export function readBuildInfo(): BuildInfo {
+  try {
+    return JSON.parse(readFileSync(new URL('./build-info.json', new URL('..', import.meta.url)), 'utf8'));
+  } catch {
+    return {};
+  }
+}
