@@ -1,9 +1,18 @@
 // The files kubelet-start writes into /var/lib/kubelet: config.yaml (the cluster's
 // KubeletConfiguration with this node's changes), kubeadm-flags.env and instance-config.yaml
 // (phases/kubelet/flags.go, config.go; componentconfigs/kubelet*.go).
-import type { Arg, ClusterConfiguration, NodeRegistrationOptions, Taint } from '../config/model.js';
+import * as path from 'node:path';
+import type {
+  Arg,
+  ClusterConfiguration,
+  InitConfig,
+  NodeRegistrationOptions,
+  Taint,
+} from '../config/model.js';
 import { featureEnabled } from '../config/feature-gates.js';
 import { pauseImage } from '../config/images.js';
+import type { Json } from '../patches/json-patch.js';
+import { applyPatches, createPatchSet, type PatchSet } from '../patches/patches.js';
 import { argsToFlags, getArg, mergeArgs } from './args.js';
 import { toYaml } from './serialize.js';
 
@@ -140,4 +149,90 @@ export function nodeKubeletConfig(inputs: NodeKubeletConfigInputs): {
 
 export function kubeletConfigYaml(config: Record<string, unknown>): string {
   return toYaml(config);
+}
+
+/** A file a phase will write, rendered ahead: path, bytes, mode and the lines printed before it. */
+export interface PlannedFile {
+  /** Relative to the directory the writer is given (for the kubelet: /var/lib/kubelet). */
+  path: string;
+  data: string;
+  mode: number;
+  /** Progress lines, each with its own `[tag] `, printed just before the file is written. */
+  lines: string[];
+}
+
+export interface KubeletFilesInputs {
+  config: Pick<InitConfig, 'cluster' | 'init' | 'componentConfigs'>;
+  /** The host's own name (host facts). */
+  hostname: string;
+  /** `systemctl is-active systemd-resolved` said active or activating (false under another --rootfs). */
+  systemdResolvedActive: boolean;
+  /** The configured patches (only the kubeletconfiguration ones apply). */
+  patchSets: readonly PatchSet[];
+  /** The kubelet directory as the user knows it (a host path), for messages. */
+  shownDir: string;
+}
+
+const TAG = 'kubelet-start';
+
+/**
+ * The three kubelet files, in kubeadm's order. config.yaml is the cluster KubeletConfiguration
+ * with this node's changes, then the user's patches, then the instance config applied last as a
+ * strategic-merge patch (so it wins over a user patch). Nothing here touches the host.
+ */
+export function kubeletFiles(inputs: KubeletFilesInputs): { files: PlannedFile[]; warnings: string[] } {
+  const { config: cfg } = inputs;
+  const shown = (f: string) => path.join(inputs.shownDir, f);
+  const files: PlannedFile[] = [];
+
+  const flags = kubeletFlags({
+    cluster: cfg.cluster,
+    nodeRegistration: cfg.init.nodeRegistration,
+    hostname: inputs.hostname,
+    // The control-plane taint is applied by mark-control-plane, not by the kubelet flag.
+    registerTaintsUsingFlags: false,
+  });
+  files.push({
+    path: KUBELET_FLAGS_ENV_FILE,
+    data: kubeletFlagsEnvFile(flags),
+    mode: KUBELET_FILE_MODE,
+    lines: [
+      `[${TAG}] Writing kubelet environment file with flags to file "${shown(KUBELET_FLAGS_ENV_FILE)}"`,
+    ],
+  });
+
+  const gate = nodeLocalCRISocket(cfg.cluster);
+  const instance = kubeletInstanceConfigFile(cfg.init.nodeRegistration.criSocket);
+  if (gate) {
+    files.push({
+      path: KUBELET_INSTANCE_CONFIG_FILE,
+      data: instance,
+      mode: KUBELET_FILE_MODE,
+      lines: [`[${TAG}] Writing kubelet configuration to file "${shown(KUBELET_INSTANCE_CONFIG_FILE)}"`],
+    });
+  }
+
+  const node = nodeKubeletConfig({
+    config: cfg.componentConfigs.kubelet?.config ?? {},
+    systemdResolvedActive: inputs.systemdResolvedActive,
+  });
+  const sets = [...inputs.patchSets];
+  if (gate) {
+    sets.push(
+      createPatchSet(shown(KUBELET_INSTANCE_CONFIG_FILE), 'kubeletconfiguration', 'strategic', instance),
+    );
+  }
+  const patched = sets.some((s) => s.target === 'kubeletconfiguration')
+    ? applyPatches('kubeletconfiguration', node.value as Json, sets)
+    : { value: node.value as Json, messages: [] };
+  files.push({
+    path: KUBELET_CONFIG_FILE,
+    data: kubeletConfigYaml(patched.value as Record<string, unknown>),
+    mode: KUBELET_FILE_MODE,
+    lines: [
+      ...patched.messages.map((m) => `[patches] ${m}`),
+      `[${TAG}] Writing kubelet configuration to file "${shown(KUBELET_CONFIG_FILE)}"`,
+    ],
+  });
+  return { files, warnings: node.warnings };
 }

@@ -1,24 +1,38 @@
 // `kbadm init phase kubelet-start`: write the kubelet's flags, instance and configuration files,
 // then (re)start the kubelet. The kubelet is stopped first so it never reads half-written files.
-import { managesServices } from '../../host/services.js';
+import { managesServices, serviceIsActive } from '../../host/services.js';
+import { kubeletFiles, type PlannedFile } from '../../manifests/kubelet.js';
 import { writeKubeletFiles } from '../../manifests/kubelet-files.js';
-import type { StaticPodRunData } from '../../manifests/static-pod-files.js';
+import { patchSets, type StaticPodRunData } from '../../manifests/static-pod-files.js';
 import type { Phase } from '../../workflow/index.js';
 import { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } from '../kubelet-service.js';
 import type { InitData } from './data.js';
 
 const TAG = 'kubelet-start';
 
+/** The kubelet files for this node, rendered from the configuration and the host's facts. */
+async function renderKubeletFiles(d: StaticPodRunData): Promise<PlannedFile[]> {
+  const { files, warnings } = kubeletFiles({
+    config: d.config,
+    hostname: (await d.host.facts()).hostname,
+    systemdResolvedActive: await serviceIsActive(d.host, 'systemd-resolved'),
+    patchSets: await patchSets(d),
+    shownDir: d.paths.onHost(d.paths.kubeletDir),
+  });
+  for (const w of warnings) d.out.warn(w);
+  return files;
+}
+
 export async function runKubeletStart(d: StaticPodRunData): Promise<void> {
   if (!d.dryRun) {
     await tryStopKubelet(d.host, d.out);
-    await writeKubeletFiles(d);
+    await writeKubeletFiles(d.host, d.out, d.paths.kubeletDir, await renderKubeletFiles(d));
     await tryStartKubelet(d.host, d.out);
     return;
   }
   const manage = managesServices(d.host);
   if (manage) d.out.progress(TAG, 'Would stop the kubelet');
-  await writeKubeletFiles(d);
+  await writeKubeletFiles(d.host, d.out, d.paths.kubeletDir, await renderKubeletFiles(d));
   d.out.progress(TAG, manage ? 'Would start the kubelet' : kubeletNotManagedLine(d.host.paths.rootfs));
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { goQuote, kubeletFlags, kubeletFlagsEnvFile } from '../../../src/manifests/kubelet.js';
+import { goQuote, kubeletFiles, kubeletFlags, kubeletFlagsEnvFile } from '../../../src/manifests/kubelet.js';
+import { createPatchSet } from '../../../src/patches/patches.js';
 import { kubeletStartPhase, runKubeletStart } from '../../../src/phases/init/kubelet-start.js';
 import { CONFIGS_DIR, lines, loadConfigFile, testRun, type TestRun } from '../../manifests/support.js';
 
@@ -190,6 +191,27 @@ describe('init phase kubelet-start', () => {
     assert.equal(applied.length, 2, 'the user patch, then the instance config');
   });
 
+  test('every file is rendered before the first is written: a failing patch leaves no kubelet file', async () => {
+    const s = spec();
+    s.init.patches = { directory: '/etc/kubernetes/patches' };
+    const run = systemd(
+      testRun(s, {
+        files: {
+          '/etc/kubernetes/patches/kubeletconfiguration+json.yaml': '- op: remove\n  path: /nonexistent\n',
+        },
+      }),
+    );
+    await assert.rejects(
+      runKubeletStart(run),
+      /could not apply the following patch of type "application\/json-patch\+json"/,
+    );
+    assert.deepEqual(run.host.listFiles('/var/lib/kubelet'), []);
+    assert.ok(
+      !lines(run.out).some((l) => l.startsWith('[kubelet-start] Writing')),
+      lines(run.out).join('\n'),
+    );
+  });
+
   test('another --rootfs: no service command runs on this machine, the files are written under it', async () => {
     const run = systemd(testRun(spec(), { rootfs: '/some/root' }), { resolved: true });
     await runKubeletStart(run);
@@ -273,5 +295,58 @@ describe('kubeadm-flags.env', () => {
   });
   test('values are quoted as Go %q', () => {
     assert.equal(goQuote('a "b" \\ c\n\t'), '"a \\"b\\" \\\\ c\\n\\t"');
+  });
+});
+
+describe('kubeletFiles: the kubelet files rendered without a host', () => {
+  test('three files in kubeadm order, each with the lines printed before it; patches, then the instance config', () => {
+    const s = spec();
+    const user = createPatchSet(
+      'kubeletconfiguration.yaml',
+      'kubeletconfiguration',
+      'strategic',
+      'maxPods: 42\n',
+    );
+    const { files, warnings } = kubeletFiles({
+      config: s,
+      hostname: 'cp-1',
+      systemdResolvedActive: true,
+      patchSets: [user],
+      shownDir: '/var/lib/kubelet',
+    });
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(
+      files.map((f) => [f.path, f.mode]),
+      [
+        ['kubeadm-flags.env', 0o644],
+        ['instance-config.yaml', 0o644],
+        ['config.yaml', 0o644],
+      ],
+    );
+    assert.deepEqual(files[2]!.lines, [
+      '[patches] Applied patch of type "application/strategic-merge-patch+json" to target "kubeletconfiguration"',
+      '[patches] Applied patch of type "application/strategic-merge-patch+json" to target "kubeletconfiguration"',
+      '[kubelet-start] Writing kubelet configuration to file "/var/lib/kubelet/config.yaml"',
+    ]);
+    assert.match(files[2]!.data, /maxPods: 42/);
+    assert.match(files[2]!.data, /resolvConf: \/run\/systemd\/resolve\/resolv\.conf/);
+  });
+
+  test('a resolvConf the user chose is kept, with a warning, when systemd-resolved runs', () => {
+    const s = spec();
+    s.componentConfigs.kubelet!.config = {
+      ...s.componentConfigs.kubelet!.config,
+      resolvConf: '/etc/my-resolv.conf',
+    };
+    const { files, warnings } = kubeletFiles({
+      config: s,
+      hostname: 'cp-1',
+      systemdResolvedActive: true,
+      patchSets: [],
+      shownDir: '/var/lib/kubelet',
+    });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /resolvConf value "\/etc\/my-resolv\.conf" is different/);
+    assert.match(files.at(-1)!.data, /resolvConf: \/etc\/my-resolv\.conf/);
   });
 });
