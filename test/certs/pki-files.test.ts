@@ -10,8 +10,9 @@ import {
   type CertRun,
 } from '../../src/certs/pki-files.js';
 import { renewableCertificates } from '../../src/certs/renewal.js';
-import { controlPlaneInputs } from '../../src/manifests/static-pod-files.js';
-import { loadConfigFile, CONFIGS_DIR, testRun } from '../manifests/support.js';
+import { controlPlaneInputs } from '../../src/phases/init/static-pods.js';
+import { loadConfigFile, CONFIGS_DIR } from '../manifests/support.js';
+import { testInitData } from '../support/init-data.js';
 import { certSpec } from '../../src/certs/specs.js';
 import { createTestHost } from '../../src/host/test-host.js';
 import { recordOutput } from '../../src/output/output.js';
@@ -55,7 +56,7 @@ describe('external CA: ca.crt without ca.key', () => {
   });
 
   test('the controller-manager manifest inputs follow it, under --rootfs', async () => {
-    const run = testRun(loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`), {
+    const run = testInitData(loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`), {
       rootfs: '/some/root',
       files: { '/some/root/etc/kubernetes/pki/ca.crt': 'external' },
     });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseFlags } from '../../src/manifests/args.js';
 import { etcdPod, parseSemantic, usesEtcd36Flags } from '../../src/manifests/etcd.js';
-import { etcdInputs } from '../../src/manifests/static-pod-files.js';
+import { etcdInputs } from '../../src/phases/init/static-pods.js';
 import { CONFIGS_DIR, loadConfigFile } from './support.js';
 
 /** The etcd command's flag names for a given etcd image tag. */

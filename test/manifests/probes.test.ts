@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { yamlLib } from '../../src/output/yaml.js';
 import { GOLDEN_CASES, renderCase } from './golden-cases.js';
-import { loadConfigText, testRun } from './support.js';
+import { loadConfigText } from './support.js';
+import { testInitData } from '../support/init-data.js';
 import { CONTROL_PLANE_COMPONENTS } from '../../src/manifests/control-plane.js';
 import { runControlPlaneComponent } from '../../src/phases/init/control-plane.js';
 
@@ -86,7 +87,7 @@ scheduler:
   - name: bind-address
     value: "::"
 `);
-    const run = testRun(spec);
+    const run = testInitData(spec);
     for (const component of CONTROL_PLANE_COMPONENTS) await runControlPlaneComponent(run, component);
     for (const name of ['kube-controller-manager', 'kube-scheduler']) {
       const c = container(run.host.text(`/etc/kubernetes/manifests/${name}.yaml`));

@@ -1,12 +1,10 @@
 // Shared helpers for the manifest, phase and etcd tests: configurations from the corpus or from
-// the manifest fixtures, and run data over an in-memory host.
+// the manifest fixtures, and the lines a run printed.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadInitConfig } from '../../src/config/load.js';
 import type { InitConfig } from '../../src/config/model.js';
-import { createTestHost, type TestHost, type TestHostOptions } from '../../src/host/test-host.js';
-import type { StaticPodRunData } from '../../src/manifests/static-pod-files.js';
-import { recordOutput, type RecordedOutput } from '../../src/output/output.js';
+import type { RecordedOutput } from '../../src/output/output.js';
 
 export const CONFIGS_DIR = fileURLToPath(new URL('../fixtures/configs/', import.meta.url));
 export const MANIFEST_FIXTURES_DIR = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url));
@@ -25,29 +23,6 @@ export function loadConfigText(text: string, source = 'config.yaml'): InitConfig
 /** A configuration file: `configs/<name>` from the corpus or `manifests/<case>/config.yaml`. */
 export function loadConfigFile(file: string): InitConfig {
   return loadConfigText(readFileSync(file, 'utf8'), file);
-}
-
-export interface TestRun extends StaticPodRunData {
-  host: TestHost;
-  out: RecordedOutput;
-  now: Date;
-}
-
-export function testRun(
-  config: InitConfig,
-  options: TestHostOptions & { env?: Record<string, string> } = {},
-): TestRun {
-  const host = createTestHost(options);
-  const run: TestRun = {
-    config,
-    paths: host.paths,
-    host,
-    out: recordOutput(),
-    dryRun: false,
-    now: new Date(0),
-  };
-  if (options.env) run.env = options.env;
-  return run;
 }
 
 /** Every progress line printed so far. */

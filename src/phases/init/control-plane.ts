@@ -7,16 +7,11 @@ import {
   controlPlanePod,
   type ControlPlaneComponentName,
 } from '../../manifests/control-plane.js';
-import {
-  controlPlaneInputs,
-  warnIfRootless,
-  writeStaticPod,
-  type StaticPodRunData,
-} from '../../manifests/static-pod-files.js';
 import type { Arg } from '../../config/model.js';
 import { parseExtraArgsFlag } from '../../manifests/args.js';
 import type { FlagSpec, FlagValues, Phase } from '../../workflow/index.js';
-import type { InitData } from './data.js';
+import type { InitData, ManifestData } from './data.js';
+import { controlPlaneInputs, warnIfRootless, writePatchedStaticPod } from './static-pods.js';
 
 /**
  * The deprecated per-component extra-args flags, which only the phase subcommands have (kubeadm
@@ -93,14 +88,14 @@ export function controlPlanePhaseFlags(name: 'all' | ControlPlaneComponentName):
 }
 
 export async function runControlPlaneComponent(
-  d: StaticPodRunData,
+  d: ManifestData,
   component: ControlPlaneComponentName,
 ): Promise<void> {
   d.out.progress('control-plane', `Creating static Pod manifest for "${component}"`);
   warnIfRootless(d, 'control-plane', component);
   const pod = controlPlanePod(await controlPlaneInputs(d), component);
   for (const w of pod.warnings) d.out.warn(w);
-  await writeStaticPod(d, component, pod.value);
+  await writePatchedStaticPod(d, component, pod.value);
 }
 
 function componentPhase(name: string, component: ControlPlaneComponentName, short: string): Phase<InitData> {

@@ -43,6 +43,9 @@ export interface InitData {
   outputFormat: string;
 }
 
+/** What the static-Pod and kubelet phases read. */
+export type ManifestData = Pick<InitData, 'config' | 'paths' | 'host' | 'out' | 'dryRun' | 'env'>;
+
 /** What the initializer needs from the command context (CommandContext provides it). */
 export interface InitDataDeps {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -1,23 +1,17 @@
 // `kbadm init phase etcd local`: the static Pod manifest for a local, single-member etcd.
 import { etcdPod } from '../../manifests/etcd.js';
-import {
-  etcdInputs,
-  rooted,
-  warnIfRootless,
-  writeStaticPod,
-  type StaticPodRunData,
-} from '../../manifests/static-pod-files.js';
 import type { Phase } from '../../workflow/index.js';
-import type { InitData } from './data.js';
+import type { InitData, ManifestData } from './data.js';
+import { etcdInputs, warnIfRootless, writePatchedStaticPod } from './static-pods.js';
 
 const ETCD_DATA_DIR_MODE = 0o700;
 
-export async function runEtcdLocal(d: StaticPodRunData): Promise<void> {
+export async function runEtcdLocal(d: ManifestData): Promise<void> {
   const local = d.config.cluster.etcd.local;
   // External etcd has nothing to render here.
   if (!local) return;
   if (d.dryRun) d.out.progress('etcd', `Would ensure that "${local.dataDir}" directory is present`);
-  else await d.host.mkdir(rooted(d, local.dataDir), ETCD_DATA_DIR_MODE);
+  else await d.host.mkdir(d.paths.under(local.dataDir), ETCD_DATA_DIR_MODE);
   d.out.progress(
     'etcd',
     `Creating static Pod manifest for local etcd in "${d.paths.onHost(d.paths.manifestsDir)}"`,
@@ -25,7 +19,7 @@ export async function runEtcdLocal(d: StaticPodRunData): Promise<void> {
   warnIfRootless(d, 'etcd', 'etcd');
   const pod = etcdPod(etcdInputs(d));
   for (const w of pod.warnings) d.out.warn(w);
-  await writeStaticPod(d, 'etcd', pod.value);
+  await writePatchedStaticPod(d, 'etcd', pod.value);
 }
 
 export const etcdLocalPhase: Phase<InitData> = {

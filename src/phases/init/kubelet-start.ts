@@ -3,15 +3,15 @@
 import { managesServices, serviceIsActive } from '../../host/services.js';
 import { kubeletFiles, type PlannedFile } from '../../manifests/kubelet.js';
 import { writeKubeletFiles } from '../../manifests/kubelet-files.js';
-import { patchSets, type StaticPodRunData } from '../../manifests/static-pod-files.js';
 import type { Phase } from '../../workflow/index.js';
 import { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } from '../kubelet-service.js';
-import type { InitData } from './data.js';
+import type { InitData, ManifestData } from './data.js';
+import { patchSets } from './static-pods.js';
 
 const TAG = 'kubelet-start';
 
 /** The kubelet files for this node, rendered from the configuration and the host's facts. */
-async function renderKubeletFiles(d: StaticPodRunData): Promise<PlannedFile[]> {
+async function renderKubeletFiles(d: ManifestData): Promise<PlannedFile[]> {
   const { files, warnings } = kubeletFiles({
     config: d.config,
     hostname: (await d.host.facts()).hostname,
@@ -23,7 +23,7 @@ async function renderKubeletFiles(d: StaticPodRunData): Promise<PlannedFile[]> {
   return files;
 }
 
-export async function runKubeletStart(d: StaticPodRunData): Promise<void> {
+export async function runKubeletStart(d: ManifestData): Promise<void> {
   if (!d.dryRun) {
     await tryStopKubelet(d.host, d.out);
     await writeKubeletFiles(d.host, d.out, d.paths.kubeletDir, await renderKubeletFiles(d));

@@ -8,7 +8,9 @@ import { recordOutput } from '../../../src/output/output.js';
 import { controlPlanePhase } from '../../../src/phases/init/control-plane.js';
 import { runEtcdLocal } from '../../../src/phases/init/etcd.js';
 import { runKubeletStart } from '../../../src/phases/init/kubelet-start.js';
+import type { InitData } from '../../../src/phases/init/data.js';
 import { CONFIGS_DIR, loadConfigFile } from '../../manifests/support.js';
+import { testInitData } from '../../support/init-data.js';
 
 const FILES = [
   '/etc/kubernetes/manifests/etcd.yaml',
@@ -27,16 +29,16 @@ async function dryRunAll(env: Record<string, string> = {}) {
   base.clearChanges();
   const out = recordOutput();
   const host = createDryRunHost(base.paths, out, { base, writeDir: dir });
-  const data = {
-    config: loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`),
+  const data: InitData = {
+    ...testInitData(loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`)),
     paths: host.paths,
     host,
     out,
     dryRun: true,
   };
   await runEtcdLocal(data);
-  await controlPlanePhase.run!(data as never);
-  for (const p of controlPlanePhase.phases!) await p.run!(data as never);
+  await controlPlanePhase.run!(data);
+  for (const p of controlPlanePhase.phases!) await p.run!(data);
   await runKubeletStart(data);
   return { base, host, out, dir };
 }

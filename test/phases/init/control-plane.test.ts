@@ -7,15 +7,16 @@ import {
   runControlPlaneComponent,
 } from '../../../src/phases/init/control-plane.js';
 import { flagValuesOf } from '../../../src/workflow/index.js';
-import { CONFIGS_DIR, lines, loadConfigFile, testRun } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile } from '../../manifests/support.js';
+import { testInitData } from '../../support/init-data.js';
 
 const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
 
 describe('init phase control-plane', () => {
   test('the parent names the manifest folder; each child writes its manifest 0600', async () => {
-    const run = testRun(spec());
-    await controlPlanePhase.run!(run as never);
-    for (const child of controlPlanePhase.phases!) await child.run!(run as never);
+    const run = testInitData(spec());
+    await controlPlanePhase.run!(run);
+    for (const child of controlPlanePhase.phases!) await child.run!(run);
     assert.deepEqual(lines(run.out), [
       '[control-plane] Using manifest folder "/etc/kubernetes/manifests"',
       '[control-plane] Creating static Pod manifest for "kube-apiserver"',
@@ -33,10 +34,10 @@ describe('init phase control-plane', () => {
   });
 
   test('CA directories are mounted only when they exist on the host', async () => {
-    const bare = testRun(spec());
+    const bare = testInitData(spec());
     await runControlPlaneComponent(bare, 'kube-apiserver');
     assert.doesNotMatch(bare.host.text('/etc/kubernetes/manifests/kube-apiserver.yaml'), /etc-pki-ca-trust/);
-    const rhel = testRun(spec());
+    const rhel = testInitData(spec());
     rhel.host.seedDir('/etc/pki/ca-trust').seedDir('/etc/pki/tls/certs');
     await runControlPlaneComponent(rhel, 'kube-controller-manager');
     const kcm = rhel.host.text('/etc/kubernetes/manifests/kube-controller-manager.yaml');
@@ -48,13 +49,13 @@ describe('init phase control-plane', () => {
   test('RootlessControlPlane is not implemented: each component says it will run as root', async () => {
     const s = spec();
     s.cluster.featureGates = { RootlessControlPlane: true };
-    const run = testRun(s);
+    const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-scheduler');
     assert.match(
       run.out.stderr.join(''),
       /\[control-plane\] the RootlessControlPlane feature gate is not supported by kbadm: "kube-scheduler" will run as root/,
     );
-    const plain = testRun(spec());
+    const plain = testInitData(spec());
     await runControlPlaneComponent(plain, 'kube-scheduler');
     assert.doesNotMatch(plain.out.stderr.join(''), /RootlessControlPlane/);
   });
@@ -62,7 +63,7 @@ describe('init phase control-plane', () => {
   test('an unknown authorization mode is warned about; the user value still wins, as in kubeadm', async () => {
     const s = spec();
     s.cluster.apiServer.extraArgs = [{ name: 'authorization-mode', value: 'Node,Magic,RBAC' }];
-    const run = testRun(s);
+    const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-apiserver');
     // kubeadm filters the default it computes, but the extraArgs entry then overrides it.
     assert.match(
@@ -75,7 +76,7 @@ describe('init phase control-plane', () => {
   test('authorization-config in extraArgs removes --authorization-mode', async () => {
     const s = spec();
     s.cluster.apiServer.extraArgs = [{ name: 'authorization-config', value: '/etc/kubernetes/authz.yaml' }];
-    const run = testRun(s);
+    const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-apiserver');
     const text = run.host.text('/etc/kubernetes/manifests/kube-apiserver.yaml');
     assert.doesNotMatch(text, /--authorization-mode/);
@@ -85,7 +86,7 @@ describe('init phase control-plane', () => {
   test('the KCM flex-volume-plugin-dir extraArg moves the writable flexvolume mount', async () => {
     const s = spec();
     s.cluster.controllerManager.extraArgs = [{ name: 'flex-volume-plugin-dir', value: '/opt/flex' }];
-    const run = testRun(s);
+    const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-controller-manager');
     const text = run.host.text('/etc/kubernetes/manifests/kube-controller-manager.yaml');
     assert.match(text, /- mountPath: \/opt\/flex\n\s+name: flexvolume-dir\n/);
@@ -102,7 +103,7 @@ describe('init phase control-plane', () => {
         pathType: 'File',
       },
     ];
-    const run = testRun(s);
+    const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-scheduler');
     const text = run.host.text('/etc/kubernetes/manifests/kube-scheduler.yaml');
     assert.match(text, /path: \/srv\/sched\.conf\n\s+type: File\n\s+name: kubeconfig/);

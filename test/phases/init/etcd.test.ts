@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { etcdLocalPhase, etcdPhase, runEtcdLocal } from '../../../src/phases/init/etcd.js';
-import {
-  CONFIGS_DIR,
-  lines,
-  loadConfigFile,
-  MANIFEST_FIXTURES_DIR,
-  testRun,
-} from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile, MANIFEST_FIXTURES_DIR } from '../../manifests/support.js';
+import { testInitData } from '../../support/init-data.js';
 
 const local = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
 
 describe('init phase etcd local', () => {
   test('writes etcd.yaml 0600 in a 0700 manifests dir and creates the data dir 0700', async () => {
-    const run = testRun(local());
+    const run = testInitData(local());
     await runEtcdLocal(run);
     assert.equal(run.host.modeOf('/etc/kubernetes/manifests/etcd.yaml'), 0o600);
     assert.equal(run.host.modeOf('/etc/kubernetes/manifests'), 0o700);
@@ -28,7 +23,7 @@ describe('init phase etcd local', () => {
   });
 
   test('under --rootfs the files go below the root and messages name host paths', async () => {
-    const run = testRun(local(), { rootfs: '/srv/node1' });
+    const run = testInitData(local(), { rootfs: '/srv/node1' });
     await runEtcdLocal(run);
     assert.ok(run.host.text('/srv/node1/etc/kubernetes/manifests/etcd.yaml').includes('kind: Pod'));
     assert.equal(run.host.modeOf('/srv/node1/var/lib/etcd'), 0o700);
@@ -36,14 +31,14 @@ describe('init phase etcd local', () => {
   });
 
   test('external etcd: nothing is written', async () => {
-    const run = testRun(loadConfigFile(`${MANIFEST_FIXTURES_DIR}external-etcd/config.yaml`));
+    const run = testInitData(loadConfigFile(`${MANIFEST_FIXTURES_DIR}external-etcd/config.yaml`));
     await runEtcdLocal(run);
     assert.deepEqual(run.host.changes, []);
     assert.deepEqual(lines(run.out), []);
   });
 
   test('dry run: says it would ensure the data dir instead of creating it', async () => {
-    const run = { ...testRun(local()), dryRun: true };
+    const run = { ...testInitData(local()), dryRun: true };
     await runEtcdLocal(run);
     assert.equal(run.host.modeOf('/var/lib/etcd'), undefined);
     assert.equal(lines(run.out)[0], '[etcd] Would ensure that "/var/lib/etcd" directory is present');
@@ -52,7 +47,7 @@ describe('init phase etcd local', () => {
   test('patches for the etcd target are applied and reported', async () => {
     const spec = local();
     spec.init.patches = { directory: '/etc/kubernetes/patches' };
-    const run = testRun(spec, {
+    const run = testInitData(spec, {
       files: {
         '/etc/kubernetes/patches/etcd+json.yaml':
           '- op: add\n  path: /spec/containers/0/command/-\n  value: --quota-backend-bytes=8589934592\n',
@@ -71,7 +66,7 @@ describe('init phase etcd local', () => {
   test('a bad patch fails the phase, naming the file, and writes nothing', async () => {
     const spec = local();
     spec.init.patches = { directory: '/etc/kubernetes/patches' };
-    const run = testRun(spec, {
+    const run = testInitData(spec, {
       files: { '/etc/kubernetes/patches/etcd+json.yaml': '- op: remove\n  path: /spec/nope\n' },
     });
     await assert.rejects(runEtcdLocal(run), /etcd\+json\.yaml/);
@@ -81,7 +76,7 @@ describe('init phase etcd local', () => {
   test('a bad patch file name: the directory is announced, then the error names it and the file', async () => {
     const spec = local();
     spec.init.patches = { directory: '/etc/kubernetes/patches' };
-    const run = testRun(spec, { files: { '/etc/kubernetes/patches/etcd+typo.yaml': 'a: 1\n' } });
+    const run = testInitData(spec, { files: { '/etc/kubernetes/patches/etcd+typo.yaml': 'a: 1\n' } });
     await assert.rejects(
       runEtcdLocal(run),
       /could not list patch files for path "\/etc\/kubernetes\/patches": .*\(file "etcd\+typo\.yaml"\)/,

@@ -3,15 +3,16 @@ import { describe, test } from 'node:test';
 import { goQuote, kubeletFiles, kubeletFlags, kubeletFlagsEnvFile } from '../../../src/manifests/kubelet.js';
 import { createPatchSet } from '../../../src/patches/patches.js';
 import { kubeletStartPhase, runKubeletStart } from '../../../src/phases/init/kubelet-start.js';
-import { CONFIGS_DIR, lines, loadConfigFile, testRun, type TestRun } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile } from '../../manifests/support.js';
+import { testInitData, type TestInitData } from '../../support/init-data.js';
 
 const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
 
 /** A systemd host whose kubelet unit exists; `resolved` says whether systemd-resolved runs. */
 function systemd(
-  run: TestRun,
+  run: TestInitData,
   opts: { resolved?: boolean; restartFails?: boolean; unit?: boolean } = {},
-): TestRun {
+): TestInitData {
   run.host.onRun('systemctl', (args) => {
     if (args[0] === 'is-active')
       return opts.resolved ? { stdout: 'active\n' } : { stdout: 'inactive\n', exitCode: 3 };
@@ -29,7 +30,7 @@ function systemd(
 
 describe('init phase kubelet-start', () => {
   test('stops the kubelet, writes the three files, reloads systemd and restarts the kubelet', async () => {
-    const run = systemd(testRun(spec()));
+    const run = systemd(testInitData(spec()));
     await runKubeletStart(run);
     assert.deepEqual(
       run.host.runs.map((r) => [r.command, ...r.args].join(' ')),
@@ -61,7 +62,7 @@ describe('init phase kubelet-start', () => {
   test('instance-config.yaml holds only the quoted CRI endpoint, as kubeadm writes it', async () => {
     const s = spec();
     s.init.nodeRegistration.criSocket = 'unix:///var/run/crio/crio.sock';
-    const run = systemd(testRun(s));
+    const run = systemd(testInitData(s));
     await runKubeletStart(run);
     assert.equal(
       run.host.text('/var/lib/kubelet/instance-config.yaml'),
@@ -76,7 +77,7 @@ describe('init phase kubelet-start', () => {
   test('config.yaml: kubeadm defaults, cluster DNS = 10th service IP, the CRI socket from instance config', async () => {
     const s = spec();
     s.cluster.networking.serviceSubnet = '10.100.0.0/16';
-    const run = systemd(testRun(s));
+    const run = systemd(testInitData(s));
     // The component config was defaulted at load time for the default subnet; re-default here.
     const { defaultKubeletConfig } = await import('../../../src/config/component-configs.js');
     s.componentConfigs.kubelet!.config = defaultKubeletConfig({}, s.cluster, []);
@@ -99,7 +100,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('systemd-resolved running: resolvConf points at its real file', async () => {
-    const run = systemd(testRun(spec()), { resolved: true });
+    const run = systemd(testInitData(spec()), { resolved: true });
     await runKubeletStart(run);
     assert.match(
       run.host.text('/var/lib/kubelet/config.yaml'),
@@ -108,7 +109,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('no init system: says so clearly and still writes every file', async () => {
-    const run = testRun(spec());
+    const run = testInitData(spec());
     await runKubeletStart(run);
     assert.equal(run.host.runs.length, 0);
     assert.equal(run.host.listFiles('/var/lib/kubelet').length, 3);
@@ -122,14 +123,14 @@ describe('init phase kubelet-start', () => {
   });
 
   test('no kubelet unit, or a failing restart: reported, the phase continues', async () => {
-    const missing = systemd(testRun(spec()), { unit: false });
+    const missing = systemd(testInitData(spec()), { unit: false });
     await runKubeletStart(missing);
     assert.ok(
       lines(missing.out).includes(
         "[kubelet-start] Couldn't detect a kubelet service, can't make sure the kubelet is running properly.",
       ),
     );
-    const failing = systemd(testRun(spec()), { restartFails: true });
+    const failing = systemd(testInitData(spec()), { restartFails: true });
     await runKubeletStart(failing);
     assert.match(failing.out.stderr.join(''), /unable to start the kubelet service/);
     assert.ok(
@@ -138,7 +139,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('dry run: nothing is stopped or started', async () => {
-    const run = { ...systemd(testRun(spec())), dryRun: true };
+    const run = { ...systemd(testInitData(spec())), dryRun: true };
     await runKubeletStart(run);
     assert.deepEqual(
       run.host.runs.map((r) => r.args.join(' ')),
@@ -153,7 +154,7 @@ describe('init phase kubelet-start', () => {
   test('NodeLocalCRISocket off: the socket is a flag and there is no instance config', async () => {
     const s = spec();
     s.cluster.featureGates = { NodeLocalCRISocket: false };
-    const run = systemd(testRun(s));
+    const run = systemd(testInitData(s));
     await runKubeletStart(run);
     assert.equal(run.host.modeOf('/var/lib/kubelet/instance-config.yaml'), undefined);
     assert.equal(
@@ -166,7 +167,7 @@ describe('init phase kubelet-start', () => {
     const s = spec();
     s.init.patches = { directory: '/etc/kubernetes/patches' };
     const run = systemd(
-      testRun(s, { files: { '/etc/kubernetes/patches/kubeletconfiguration.yaml': 'maxPods: 42\n' } }),
+      testInitData(s, { files: { '/etc/kubernetes/patches/kubeletconfiguration.yaml': 'maxPods: 42\n' } }),
     );
     await runKubeletStart(run);
     assert.match(run.host.text('/var/lib/kubelet/config.yaml'), /maxPods: 42/);
@@ -176,7 +177,7 @@ describe('init phase kubelet-start', () => {
     const s = spec();
     s.init.patches = { directory: '/etc/kubernetes/patches' };
     const run = systemd(
-      testRun(s, {
+      testInitData(s, {
         files: {
           '/etc/kubernetes/patches/kubeletconfiguration.yaml':
             'containerRuntimeEndpoint: unix:///patched.sock\nmaxPods: 42\n',
@@ -195,7 +196,7 @@ describe('init phase kubelet-start', () => {
     const s = spec();
     s.init.patches = { directory: '/etc/kubernetes/patches' };
     const run = systemd(
-      testRun(s, {
+      testInitData(s, {
         files: {
           '/etc/kubernetes/patches/kubeletconfiguration+json.yaml': '- op: remove\n  path: /nonexistent\n',
         },
@@ -213,7 +214,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('another --rootfs: no service command runs on this machine, the files are written under it', async () => {
-    const run = systemd(testRun(spec(), { rootfs: '/some/root' }), { resolved: true });
+    const run = systemd(testInitData(spec(), { rootfs: '/some/root' }), { resolved: true });
     await runKubeletStart(run);
     assert.deepEqual(run.host.runs, []);
     assert.equal(run.host.listFiles('/some/root/var/lib/kubelet').length, 3);
@@ -225,7 +226,7 @@ describe('init phase kubelet-start', () => {
     );
     assert.ok(!out.includes('[kubelet-start] Starting the kubelet'), out.join('\n'));
 
-    const dry = { ...systemd(testRun(spec(), { rootfs: '/some/root' })), dryRun: true };
+    const dry = { ...systemd(testInitData(spec(), { rootfs: '/some/root' })), dryRun: true };
     await runKubeletStart(dry);
     assert.deepEqual(dry.host.runs, []);
     assert.ok(!lines(dry.out).includes('[kubelet-start] Would stop the kubelet'));
