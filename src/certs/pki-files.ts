@@ -108,18 +108,9 @@ export class PkiStore {
   }
 }
 
-const warned = new WeakMap<Output, Set<string>>();
-
-/**
- * Prints a warning on stderr once per run (kubeadm checks each certificate's period once per
- * process, however many leaves share its CA).
- */
-export function warnOnce(out: Output, warning: string): void {
-  let seen = warned.get(out);
-  if (!seen) warned.set(out, (seen = new Set()));
-  if (seen.has(warning)) return;
-  seen.add(warning);
-  out.warn(warning.replace(/^WARNING: /, ''));
+/** A decision's warning on stderr, once per run (the rules word them with kubeadm's `WARNING: `). */
+function warnOnce(out: Output, warning: string): void {
+  out.warnOnce(warning.replace(/^WARNING: /, ''));
 }
 
 /** Keys generated ahead, in parallel, for the certificates a run is about to create. */

@@ -15,6 +15,11 @@ export interface Output {
   print(text: string): void;
   /** A warning on stderr, shown at every verbosity. */
   warn(message: string): void;
+  /**
+   * A warning shown once per Output, however often it is raised: kubeadm checks each certificate's
+   * period once per process, however many leaves share its CA.
+   */
+  warnOnce(message: string): void;
   /** Structured logs on stderr; how much shows depends on --v. */
   readonly log: Logger;
   readonly verbosity: number;
@@ -33,6 +38,10 @@ export function createOutput(options: OutputOptions = {}): Output {
   const stderr = options.stderr ?? process.stderr;
   const verbosity = options.verbosity ?? 0;
   let logger: Logger | undefined;
+  const warned = new Set<string>();
+  const warn = (message: string): void => {
+    stderr.write(`[WARNING] ${message}\n`);
+  };
   return {
     verbosity,
     progress(tag, message) {
@@ -44,8 +53,11 @@ export function createOutput(options: OutputOptions = {}): Output {
     print(text) {
       stdout.write(`${text}\n`);
     },
-    warn(message) {
-      stderr.write(`[WARNING] ${message}\n`);
+    warn,
+    warnOnce(message) {
+      if (warned.has(message)) return;
+      warned.add(message);
+      warn(message);
     },
     get log() {
       return (logger ??= createLogger(verbosity, stderr));

@@ -36,6 +36,23 @@ test('quiet output drops progress lines but keeps results and warnings', () => {
   assert.deepEqual(s.err, ['[WARNING] careful\n']);
 });
 
+test('warnOnce shows a warning once per output; another output shows it again', () => {
+  const a = sinks();
+  const out = createOutput({ stdout: a.stdout, stderr: a.stderr });
+  out.warnOnce('the certificate is valid for 730 days');
+  out.warnOnce('the certificate is valid for 730 days');
+  out.warnOnce('another warning');
+  out.warn('the certificate is valid for 730 days');
+  assert.deepEqual(a.err, [
+    '[WARNING] the certificate is valid for 730 days\n',
+    '[WARNING] another warning\n',
+    '[WARNING] the certificate is valid for 730 days\n',
+  ]);
+  const b = sinks();
+  createOutput({ stdout: b.stdout, stderr: b.stderr }).warnOnce('the certificate is valid for 730 days');
+  assert.equal(b.err.length, 1);
+});
+
 test('--v maps to log levels: 0 warnings only, 5 everything', () => {
   assert.equal(levelFor(0), 'warn');
   assert.equal(levelFor(1), 'info');

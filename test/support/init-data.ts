@@ -3,7 +3,7 @@
 import type { InitConfig } from '../../src/config/model.js';
 import { createTestHost, type TestHost, type TestHostOptions } from '../../src/host/test-host.js';
 import { recordOutput, type RecordedOutput } from '../../src/output/output.js';
-import type { InitData } from '../../src/phases/init/data.js';
+import { newInitCache, type InitData } from '../../src/phases/init/data.js';
 
 export interface TestInitData extends InitData {
   host: TestHost;
@@ -32,5 +32,6 @@ export function testInitData(config: InitConfig, options: TestInitDataOptions = 
     skipTokenPrint: false,
     skipCertificateKeyPrint: false,
     outputFormat: 'text',
+    cache: newInitCache(),
   };
 }

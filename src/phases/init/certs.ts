@@ -22,13 +22,13 @@ const APISERVER_FLAGS = [
   'service-dns-domain',
 ];
 
-// Keys the parent phase starts generating for the sub-phases that follow it.
-const pools = new WeakMap<InitData, KeyPool>();
+/** What the certs phases read. */
+type CertsData = Pick<InitData, 'config' | 'host' | 'paths' | 'out' | 'now' | 'cache'>;
 
-function certRun(d: InitData): CertRun {
+/** What the PKI steps need, with the keys the parent phase started generating, if it ran. */
+function certRun(d: CertsData): CertRun {
   const run: CertRun = { store: pkiStore(d), out: d.out, inputs: pkiInputs(d), now: d.now };
-  const keys = pools.get(d);
-  if (keys) run.keys = keys;
+  if (d.cache.keys) run.keys = d.cache.keys;
   return run;
 }
 
@@ -87,6 +87,6 @@ export const certsPhase: Phase<InitData> = {
     const inputs = pkiInputs(d);
     const pool = new KeyPool(inputs.encryptionAlgorithm);
     pool.prefetch(await missingPkiNames(pkiStore(d), inputs, d.now));
-    pools.set(d, pool);
+    d.cache.keys = pool;
   },
 };

@@ -12,13 +12,16 @@ import type { InitConfig } from '../../config/model.js';
 import { resolveInitConfig } from '../../config/resolve.js';
 import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
 import { externalCAError } from '../../certs/reuse.js';
-import { externalCAStatus, PkiStore } from '../../certs/pki-files.js';
+import { externalCAStatus, PkiStore, type KeyPool } from '../../certs/pki-files.js';
+import type { CertAndKey } from '../../certs/x509.js';
 import { KbadmError } from '../../errors.js';
 import type { Host } from '../../host/host.js';
 import { userPath, type Paths } from '../../host/paths.js';
 import { KubeconfigStore, validateKubeconfigsForExternalCA } from '../../kubeconfig/kubeconfig-files.js';
+import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
 import { kubeconfigSpecs } from '../../kubeconfig/specs.js';
 import type { Output } from '../../output/output.js';
+import type { PatchSet } from '../../patches/patches.js';
 import { userSetFlags, type FlagSpec, type FlagValues, type Invocation } from '../../workflow/index.js';
 
 export interface InitData {
@@ -41,10 +44,32 @@ export interface InitData {
   skipCertificateKeyPrint: boolean;
   /** -o: 'text' prints kubeadm's messages; 'json' or 'yaml' print one result object instead. */
   outputFormat: string;
+  /** Work a phase starts or loads for the phases after it in this run. */
+  cache: InitCache;
+}
+
+/**
+ * Per-run state phases share. A parent phase fills what its children use (they still work
+ * alone, when the parent did not run); whatever is loaded once per run is kept here too.
+ */
+export interface InitCache {
+  /** Private keys the certs phase starts generating, in parallel, for its sub-phases. */
+  keys?: KeyPool;
+  /** The CA the kubeconfig sub-phases sign with, loaded on first need. */
+  ca?: Promise<CertAndKey>;
+  /** Kubeconfig files the kubeconfig phase built ahead, by file name; each is taken once. */
+  prebuilt: Map<string, Promise<KubeConfig>>;
+  /** The patches directory, read (and reported) once. */
+  patches?: Promise<PatchSet[]>;
+}
+
+/** An empty cache, for a new run. */
+export function newInitCache(): InitCache {
+  return { prebuilt: new Map() };
 }
 
 /** What the static-Pod and kubelet phases read. */
-export type ManifestData = Pick<InitData, 'config' | 'paths' | 'host' | 'out' | 'dryRun' | 'env'>;
+export type ManifestData = Pick<InitData, 'config' | 'paths' | 'host' | 'out' | 'dryRun' | 'env' | 'cache'>;
 
 /** What the initializer needs from the command context (CommandContext provides it). */
 export interface InitDataDeps {
@@ -138,6 +163,7 @@ export async function newInitData(
     skipCertificateKeyPrint:
       flags.has('skip-certificate-key-print') && flags.boolean('skip-certificate-key-print'),
     outputFormat,
+    cache: newInitCache(),
   };
 
   await checkExternalCAs(data, uploadCerts);

@@ -4,7 +4,6 @@ import { caExternallyManaged } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
 import { KbadmError, errorMessage } from '../../errors.js';
 import { ensureKubeconfig, type KubeconfigRun } from '../../kubeconfig/kubeconfig-files.js';
-import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
 import {
   buildKubeconfig,
   KUBECONFIG_FILES,
@@ -25,12 +24,6 @@ const FLAGS = [
   'dry-run',
 ];
 
-interface RunState {
-  ca: Promise<CertAndKey>;
-  prebuilt: Map<string, Promise<KubeConfig>>;
-}
-const states = new WeakMap<InitData, RunState>();
-
 async function loadCA(d: InitData): Promise<CertAndKey> {
   const store = pkiStore(d);
   if (!(await store.exists('ca.crt'))) {
@@ -48,14 +41,13 @@ async function loadCA(d: InitData): Promise<CertAndKey> {
   }
 }
 
-function state(d: InitData): RunState {
-  let s = states.get(d);
-  if (!s) {
-    const ca = loadCA(d);
-    ca.catch(() => undefined); // reported by the sub-phase that needs it
-    states.set(d, (s = { ca, prebuilt: new Map() }));
+/** The CA, loaded once per run (the parent phase starts it; a sub-phase run alone loads it). */
+function caOf(d: InitData): Promise<CertAndKey> {
+  if (!d.cache.ca) {
+    d.cache.ca = loadCA(d);
+    d.cache.ca.catch(() => undefined); // reported by the sub-phase that needs it
   }
-  return s;
+  return d.cache.ca;
 }
 
 /** External-CA mode: the files are the user's (init checked them before any phase ran). */
@@ -72,14 +64,14 @@ function filePhase(name: string, file: KubeconfigFileName, short: string): Phase
         d.out.progress('kubeconfig', `External CA mode: Using user provided ${file}`);
         return;
       }
-      const s = state(d);
+      const { prebuilt } = d.cache;
       const run: KubeconfigRun = {
         store: kubeconfigStore(d),
         out: d.out,
-        ca: () => s.ca,
+        ca: () => caOf(d),
         prebuilt: (f) => {
-          const p = s.prebuilt.get(f);
-          s.prebuilt.delete(f);
+          const p = prebuilt.get(f);
+          prebuilt.delete(f);
           return p;
         },
       };
@@ -117,8 +109,7 @@ export const kubeconfigPhase: Phase<InitData> = {
     d.out.progress('kubeconfig', `Using kubeconfig folder "${d.paths.onHost(d.paths.kubernetesDir)}"`);
     if (await externalCA(d)) return;
     // Build the missing files' client keys and certificates in parallel, ahead of the sub-phases.
-    const s = state(d);
-    const ca = await s.ca.catch(() => undefined);
+    const ca = await caOf(d).catch(() => undefined);
     if (!ca) return; // each sub-phase reports the missing CA itself
     const store = kubeconfigStore(d);
     const inputs = pkiInputs(d);
@@ -126,7 +117,7 @@ export const kubeconfigPhase: Phase<InitData> = {
       if (await d.host.exists(store.path(file))) continue;
       const p = buildKubeconfig(kubeconfigSpec(file, inputs, d.now), ca).then((b) => b.config);
       p.catch(() => undefined);
-      s.prebuilt.set(file, p);
+      d.cache.prebuilt.set(file, p);
     }
   },
 };

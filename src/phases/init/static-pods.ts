@@ -39,24 +39,24 @@ export function etcdInputs(d: Pick<ManifestData, 'config'>): EtcdInputs {
   };
 }
 
-// One read of the patches directory per run data, as kubeadm caches its patch manager per path.
-const patchCache = new WeakMap<object, Promise<PatchSet[]>>();
-
-/** The configured patches (--patches / patches.directory), read once and reported once. */
-export function patchSets(d: Pick<ManifestData, 'config' | 'host' | 'paths' | 'out'>): Promise<PatchSet[]> {
+/**
+ * The configured patches (--patches / patches.directory), read and reported once per run, as
+ * kubeadm caches its patch manager per path.
+ */
+export function patchSets(
+  d: Pick<ManifestData, 'config' | 'host' | 'paths' | 'out' | 'cache'>,
+): Promise<PatchSet[]> {
   const dir = d.config.init.patches?.directory ?? '';
   if (dir === '') return Promise.resolve([]);
-  let sets = patchCache.get(d);
-  if (!sets) {
+  if (!d.cache.patches) {
     // Announced before listing, so a bad directory's error follows the line that names it.
     d.out.progress('patches', readingPatchesMessage(dir));
-    sets = readPatchDir(d.host, d.paths.under(dir), dir).then((r) => {
+    d.cache.patches = readPatchDir(d.host, d.paths.under(dir), dir).then((r) => {
       for (const m of r.messages.slice(1)) d.out.progress('patches', m);
       return r.sets;
     });
-    patchCache.set(d, sets);
   }
-  return sets;
+  return d.cache.patches;
 }
 
 async function patched<T>(d: ManifestData, target: PatchTarget, value: T): Promise<T> {
