@@ -2,9 +2,9 @@
 // the run data comes from src/phases/init/data.ts.
 import { Command } from 'commander';
 import { featureGatesHelp } from '../config/feature-gates.js';
+import { EXTRA_ARGS_FLAGS } from '../config/flags.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../version.js';
 import { initPhases } from '../phases/init/index.js';
-import { CONTROL_PLANE_EXTRA_ARGS_FLAGS } from '../phases/init/control-plane.js';
 import { newInitData, type InitData } from '../phases/init/data.js';
 import { bindRunner, Runner, SKIP_PHASES_FLAG, type FlagSpec } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
@@ -147,9 +147,41 @@ export const outputFlag: FlagSpec = {
   description: "Output format of the results: text (kubeadm's messages), json or yaml.",
 };
 
+/**
+ * The deprecated per-component extra-args flags, which only the phase subcommands have (kubeadm
+ * registers them as the runner's additional flags). Their `k=v,k2=v2` values become the
+ * component's extraArgs (config/flags.ts extraArgsFromFlags).
+ */
+export const extraArgsFlags: FlagSpec[] = [
+  {
+    name: EXTRA_ARGS_FLAGS.apiServer,
+    type: 'string',
+    description:
+      'A set of extra flags to pass to the API Server or override default ones in form of <flagname>=<value>',
+    deprecated:
+      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
+  },
+  {
+    name: EXTRA_ARGS_FLAGS.controllerManager,
+    type: 'string',
+    description:
+      'A set of extra flags to pass to the Controller Manager or override default ones in form of <flagname>=<value>',
+    deprecated:
+      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
+  },
+  {
+    name: EXTRA_ARGS_FLAGS.scheduler,
+    type: 'string',
+    description:
+      'A set of extra flags to pass to the Scheduler or override default ones in form of <flagname>=<value>',
+    deprecated:
+      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
+  },
+];
+
 /** Flags only phase subcommands have. */
 export const initPhaseFlags: FlagSpec[] = [
-  ...CONTROL_PLANE_EXTRA_ARGS_FLAGS,
+  ...extraArgsFlags,
   {
     name: 'kubeconfig',
     type: 'string',

@@ -4,7 +4,13 @@
 // configuration with the few flags kubeadm lets through on top of --config.
 import { KbadmError, ValidationError } from '../errors.js';
 import { parseFeatureGates } from './feature-gates.js';
-import type { InitConfiguration, JoinConfiguration, ResetConfiguration } from './model.js';
+import type {
+  Arg,
+  ClusterConfiguration,
+  InitConfiguration,
+  JoinConfiguration,
+  ResetConfiguration,
+} from './model.js';
 import { V1BETA4 } from './model.js';
 
 /** Flag name → the value the user gave; flags the user did not set are absent. */
@@ -296,4 +302,64 @@ export function overrideResetFromFlags(reset: ResetConfiguration, flags: SetFlag
   if (has(flags, 'skip-phases') && list(flags, 'skip-phases').length > 0)
     out.skipPhases = list(flags, 'skip-phases');
   return out;
+}
+
+/**
+ * The deprecated per-component extra-args flags of init's phase subcommands, by the component
+ * whose extraArgs each sets (kubeadm binds them to apiServer/controllerManager/scheduler.extraArgs).
+ */
+export const EXTRA_ARGS_FLAGS = {
+  apiServer: 'apiserver-extra-args',
+  controllerManager: 'controller-manager-extra-args',
+  scheduler: 'scheduler-extra-args',
+} as const;
+
+type ExtraArgsComponent = keyof typeof EXTRA_ARGS_FLAGS;
+
+export const EXTRA_ARGS_FLAG_NAMES: readonly string[] = Object.values(EXTRA_ARGS_FLAGS);
+
+/**
+ * The deprecated `--apiserver-extra-args` style flags: `k=v,k2=v2` (pflag's StringToString, so a
+ * value cannot hold a comma). Returned sorted by name, as kubeadm converts the map.
+ */
+export function parseExtraArgsFlag(value: string, flag: string): Arg[] {
+  const byName = new Map<string, string>();
+  for (const item of value.split(',')) {
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    if (eq <= 0)
+      throw new Error(
+        `invalid argument "${value}" for "--${flag}" flag: ${item} must be formatted as key=value`,
+      );
+    byName.set(item.slice(0, eq), item.slice(eq + 1));
+  }
+  return [...byName].map(([name, v]) => ({ name, value: v })).sort((a, b) => compare(a.name, b.name));
+}
+
+// Go compares strings byte-wise; UTF-16 order differs only outside the BMP, which flags never use.
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The extraArgs the user set through the deprecated flags, parsed, by component. */
+export function extraArgsFromFlags(flags: SetFlags): Partial<Record<ExtraArgsComponent, Arg[]>> {
+  const out: Partial<Record<ExtraArgsComponent, Arg[]>> = {};
+  for (const [component, flag] of Object.entries(EXTRA_ARGS_FLAGS) as [ExtraArgsComponent, string][]) {
+    if (has(flags, flag)) out[component] = parseExtraArgsFlag(str(flags, flag), flag);
+  }
+  return out;
+}
+
+/** The deprecated --*-extra-args flags win over the same arguments from the configuration. */
+export function overrideExtraArgs(
+  cluster: ClusterConfiguration,
+  extraArgs: Partial<Record<ExtraArgsComponent, Arg[]>>,
+): void {
+  for (const component of Object.keys(EXTRA_ARGS_FLAGS) as ExtraArgsComponent[]) {
+    const fromFlags = extraArgs[component];
+    if (!fromFlags) continue;
+    const names = new Set(fromFlags.map((a) => a.name));
+    const target = cluster[component];
+    target.extraArgs = [...target.extraArgs.filter((a) => !names.has(a.name)), ...fromFlags];
+  }
 }

@@ -60,21 +60,3 @@ export function parseFlags(command: readonly string[]): Arg[] {
   }
   return out;
 }
-
-/**
- * The deprecated `--apiserver-extra-args` style flags: `k=v,k2=v2` (pflag's StringToString, so a
- * value cannot hold a comma). Returned sorted by name, as kubeadm converts the map.
- */
-export function parseExtraArgsFlag(value: string, flag: string): Arg[] {
-  const byName = new Map<string, string>();
-  for (const item of value.split(',')) {
-    if (item === '') continue;
-    const eq = item.indexOf('=');
-    if (eq <= 0)
-      throw new Error(
-        `invalid argument "${value}" for "--${flag}" flag: ${item} must be formatted as key=value`,
-      );
-    byName.set(item.slice(0, eq), item.slice(eq + 1));
-  }
-  return [...byName].map(([name, v]) => ({ name, value: v })).sort((a, b) => compare(a.name, b.name));
-}

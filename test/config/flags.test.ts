@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { KbadmError, ValidationError } from '../../src/errors.js';
 import { ConfigValidationError } from '../../src/config/errors.js';
 import {
+  extraArgsFromFlags,
   INIT_FLAG_FIELDS,
   INIT_TOKEN_DESCRIPTION,
   isAllowedWithConfig,
   joinDocumentFromFlags,
+  overrideExtraArgs,
+  parseExtraArgsFlag,
   validateMixedArguments,
 } from '../../src/config/flags.js';
 import { resolveInitConfig, resolveJoinConfig, resolveResetConfig } from '../../src/config/resolve.js';
@@ -296,6 +299,59 @@ describe('reset flags', () => {
           flags: { force: true },
         }),
       /can not mix '--config' with arguments \[force\]/,
+    );
+  });
+});
+
+describe('parseExtraArgsFlag (--apiserver-extra-args)', () => {
+  it('k=v pairs, sorted by name, the last value for a repeated key wins', () => {
+    assert.deepEqual(parseExtraArgsFlag('v=2,audit-log-path=/a,v=4', 'apiserver-extra-args'), [
+      { name: 'audit-log-path', value: '/a' },
+      { name: 'v', value: '4' },
+    ]);
+  });
+  it('an item without "=" is an error naming the flag', () => {
+    assert.throws(() => parseExtraArgsFlag('profiling', 'scheduler-extra-args'), /--scheduler-extra-args/);
+  });
+});
+
+describe('the deprecated --*-extra-args flags', () => {
+  it("become each component's extraArgs, parsed and sorted", () => {
+    assert.deepEqual(
+      extraArgsFromFlags({
+        'apiserver-extra-args': 'v=4,audit-log-path=/a',
+        'scheduler-extra-args': 'profiling=false',
+        'dry-run': true,
+      }),
+      {
+        apiServer: [
+          { name: 'audit-log-path', value: '/a' },
+          { name: 'v', value: '4' },
+        ],
+        scheduler: [{ name: 'profiling', value: 'false' }],
+      },
+    );
+    assert.deepEqual(extraArgsFromFlags({}), {});
+  });
+
+  it('win over the same arguments from the configuration and keep the others', () => {
+    const config = resolveInitConfig({
+      ...base,
+      configText: readValid('10-v1beta3-extra-args-volumes.yaml'),
+      flags: {},
+    }).config;
+    const before = config.cluster.apiServer.extraArgs;
+    assert.ok(before.length > 1, 'the fixture sets several apiServer extraArgs');
+    const replaced = before[0]!.name;
+    overrideExtraArgs(config.cluster, { apiServer: [{ name: replaced, value: 'from-flag' }] });
+    const after = config.cluster.apiServer.extraArgs;
+    assert.deepEqual(
+      after.filter((a) => a.name === replaced),
+      [{ name: replaced, value: 'from-flag' }],
+    );
+    assert.deepEqual(
+      after.filter((a) => a.name !== replaced),
+      before.filter((a) => a.name !== replaced),
     );
   });
 });

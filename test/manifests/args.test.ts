@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  buildCommand,
-  getArg,
-  mergeArgs,
-  parseExtraArgsFlag,
-  parseFlags,
-  setArg,
-} from '../../src/manifests/args.js';
+import { buildCommand, getArg, mergeArgs, parseFlags, setArg } from '../../src/manifests/args.js';
 import { authorizationModes } from '../../src/manifests/control-plane.js';
 
 describe('mergeArgs (kubeadm ArgumentsToCommand)', () => {
@@ -87,18 +80,6 @@ describe('parseFlags', () => {
         { name: 'x', value: 'true' },
       ],
     );
-  });
-});
-
-describe('parseExtraArgsFlag (--apiserver-extra-args)', () => {
-  test('k=v pairs, sorted by name, the last value for a repeated key wins', () => {
-    assert.deepEqual(parseExtraArgsFlag('v=2,audit-log-path=/a,v=4', 'apiserver-extra-args'), [
-      { name: 'audit-log-path', value: '/a' },
-      { name: 'v', value: '4' },
-    ]);
-  });
-  test('an item without "=" is an error naming the flag', () => {
-    assert.throws(() => parseExtraArgsFlag('profiling', 'scheduler-extra-args'), /--scheduler-extra-args/);
   });
 });
 

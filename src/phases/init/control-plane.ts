@@ -7,64 +7,9 @@ import {
   controlPlanePod,
   type ControlPlaneComponentName,
 } from '../../manifests/control-plane.js';
-import type { Arg } from '../../config/model.js';
-import { parseExtraArgsFlag } from '../../manifests/args.js';
-import type { FlagSpec, FlagValues, Phase } from '../../workflow/index.js';
+import type { Phase } from '../../workflow/index.js';
 import type { InitData, ManifestData } from './data.js';
 import { controlPlaneInputs, warnIfRootless, writePatchedStaticPod } from './static-pods.js';
-
-/**
- * The deprecated per-component extra-args flags, which only the phase subcommands have (kubeadm
- * registers them as the runner's additional flags). Their `k=v,k2=v2` values are parsed with
- * parseExtraArgsFlag (manifests/args.ts) and become the component's extraArgs.
- */
-export const CONTROL_PLANE_EXTRA_ARGS_FLAGS: FlagSpec[] = [
-  {
-    name: 'apiserver-extra-args',
-    type: 'string',
-    description:
-      'A set of extra flags to pass to the API Server or override default ones in form of <flagname>=<value>',
-    deprecated:
-      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
-  },
-  {
-    name: 'controller-manager-extra-args',
-    type: 'string',
-    description:
-      'A set of extra flags to pass to the Controller Manager or override default ones in form of <flagname>=<value>',
-    deprecated:
-      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
-  },
-  {
-    name: 'scheduler-extra-args',
-    type: 'string',
-    description:
-      'A set of extra flags to pass to the Scheduler or override default ones in form of <flagname>=<value>',
-    deprecated:
-      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
-  },
-];
-
-/**
- * The extraArgs the deprecated flags set, for the data initializer to put into the
- * ClusterConfiguration (kubeadm binds them to apiServer/controllerManager/scheduler.extraArgs).
- */
-export function extraArgsFromFlags(flags: FlagValues): {
-  apiServer?: Arg[];
-  controllerManager?: Arg[];
-  scheduler?: Arg[];
-} {
-  const read = (name: string): Arg[] | undefined =>
-    flags.has(name) && flags.isSet(name) ? parseExtraArgsFlag(flags.string(name), name) : undefined;
-  const out: { apiServer?: Arg[]; controllerManager?: Arg[]; scheduler?: Arg[] } = {};
-  const api = read('apiserver-extra-args');
-  const kcm = read('controller-manager-extra-args');
-  const sched = read('scheduler-extra-args');
-  if (api) out.apiServer = api;
-  if (kcm) out.controllerManager = kcm;
-  if (sched) out.scheduler = sched;
-  return out;
-}
 
 const BASE_FLAGS = ['cert-dir', 'config', 'kubernetes-version', 'image-repository', 'patches', 'dry-run'];
 

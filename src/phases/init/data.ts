@@ -1,10 +1,13 @@
 // What init's phases may read, built once per run by the data initializer: the configuration
 // (--config + flags + defaults, validated), the host paths, the host, the output and one start time.
 import { randomBytes } from 'node:crypto';
-import { validateMixedArguments } from '../../config/flags.js';
-import type { Arg } from '../../config/model.js';
+import {
+  EXTRA_ARGS_FLAG_NAMES,
+  extraArgsFromFlags,
+  overrideExtraArgs,
+  validateMixedArguments,
+} from '../../config/flags.js';
 import { parseOutputFormat } from '../../output/printer.js';
-import { CONTROL_PLANE_EXTRA_ARGS_FLAGS, extraArgsFromFlags } from './control-plane.js';
 import { readConfigFile } from '../../config/config-files.js';
 import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
 import { gatherDefaultingFacts } from '../../host/facts.js';
@@ -22,7 +25,7 @@ import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
 import { kubeconfigSpecs } from '../../kubeconfig/specs.js';
 import type { Output } from '../../output/output.js';
 import type { PatchSet } from '../../patches/patches.js';
-import { userSetFlags, type FlagSpec, type FlagValues, type Invocation } from '../../workflow/index.js';
+import { userSetFlags, type FlagSpec, type Invocation } from '../../workflow/index.js';
 
 export interface InitData {
   /** The init and cluster configuration: defaulted and validated. */
@@ -122,21 +125,22 @@ export async function newInitData(
     // readConfigFile reports a missing or unreadable file as one clear error.
     configText = await readConfigFile(realHost, configPath);
   }
-  const extraArgs = extraArgsFromFlags(flags);
-  if (configText !== undefined) validateMixedArguments(['config', ...extraArgsFlagsSet(flags)]);
+  const setFlags = userSetFlags(
+    flags,
+    specs.filter((f) => f.name !== 'output'),
+  );
+  // The deprecated --*-extra-args flags are applied after loading, over the configuration's values.
+  const extraArgs = extraArgsFromFlags(setFlags);
+  const extraArgsSet = EXTRA_ARGS_FLAG_NAMES.filter((n) => Object.hasOwn(setFlags, n));
+  if (configText !== undefined) validateMixedArguments(['config', ...extraArgsSet]);
   const resolved = resolveInitConfig({
     ...(configText !== undefined ? { configText, source: configPath } : {}),
-    flags: userSetFlags(
-      flags,
-      specs.filter((f) => !EXTRA_ARGS_FLAGS.has(f.name) && f.name !== 'output'),
-    ),
+    flags: Object.fromEntries(Object.entries(setFlags).filter(([n]) => !EXTRA_ARGS_FLAG_NAMES.includes(n))),
     facts: await gatherDefaultingFacts(realHost, KNOWN_CRI_SOCKETS),
   });
   for (const w of resolved.warnings) out.warn(w);
   const config = resolved.config;
-  overrideExtraArgs(config.cluster.apiServer, extraArgs.apiServer);
-  overrideExtraArgs(config.cluster.controllerManager, extraArgs.controllerManager);
-  overrideExtraArgs(config.cluster.scheduler, extraArgs.scheduler);
+  overrideExtraArgs(config.cluster, extraArgs);
 
   const dryRun = dryRunFlag || config.init.dryRun;
   const host = dryRun ? await deps.host({ dryRun: true, out, dryRunDir: 'init' }) : realHost;
@@ -170,19 +174,6 @@ export async function newInitData(
   if (invocation.phase === undefined)
     out.progress('init', `Using Kubernetes version: ${config.cluster.kubernetesVersion}`);
   return data;
-}
-
-const EXTRA_ARGS_FLAGS = new Set(CONTROL_PLANE_EXTRA_ARGS_FLAGS.map((f) => f.name));
-
-function extraArgsFlagsSet(flags: FlagValues): string[] {
-  return [...EXTRA_ARGS_FLAGS].filter((n) => flags.has(n) && flags.isSet(n));
-}
-
-/** The deprecated --*-extra-args flags win over the same arguments from the configuration. */
-function overrideExtraArgs(component: { extraArgs: Arg[] }, fromFlags: Arg[] | undefined): void {
-  if (!fromFlags) return;
-  const names = new Set(fromFlags.map((a) => a.name));
-  component.extraArgs = [...component.extraArgs.filter((a) => !names.has(a.name)), ...fromFlags];
 }
 
 /**

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  controlPlanePhase,
-  CONTROL_PLANE_EXTRA_ARGS_FLAGS,
-  extraArgsFromFlags,
-  runControlPlaneComponent,
-} from '../../../src/phases/init/control-plane.js';
-import { flagValuesOf } from '../../../src/workflow/index.js';
+import { extraArgsFlags } from '../../../src/commands/init.js';
+import { controlPlanePhase, runControlPlaneComponent } from '../../../src/phases/init/control-plane.js';
 import { CONFIGS_DIR, lines, loadConfigFile } from '../../manifests/support.js';
 import { testInitData } from '../../support/init-data.js';
+import { failure, fullMessage, newHost, run } from '../harness.js';
 
 const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
 
@@ -125,23 +121,50 @@ describe('init phase control-plane', () => {
     const all = controlPlanePhase.all;
     assert.ok(all && all.inheritFlags?.includes('scheduler-extra-args'));
     assert.deepEqual(
-      CONTROL_PLANE_EXTRA_ARGS_FLAGS.map((f) => f.name),
+      extraArgsFlags.map((f) => f.name),
       ['apiserver-extra-args', 'controller-manager-extra-args', 'scheduler-extra-args'],
     );
   });
+});
 
-  test('--apiserver-extra-args and friends become extraArgs', () => {
-    const flags = flagValuesOf(CONTROL_PLANE_EXTRA_ARGS_FLAGS, {
-      'apiserver-extra-args': 'v=4,audit-log-path=/a',
-      'scheduler-extra-args': 'profiling=false',
-    });
-    assert.deepEqual(extraArgsFromFlags(flags), {
-      apiServer: [
-        { name: 'audit-log-path', value: '/a' },
-        { name: 'v', value: '4' },
-      ],
-      scheduler: [{ name: 'profiling', value: 'false' }],
-    });
-    assert.deepEqual(extraArgsFromFlags(flagValuesOf(CONTROL_PLANE_EXTRA_ARGS_FLAGS)), {});
+describe('init phase control-plane with the deprecated --*-extra-args flags', () => {
+  test('the flag wins over the configuration and reaches the manifest', async () => {
+    const host = newHost();
+    await run(host, 'init', [
+      'phase',
+      'control-plane',
+      'apiserver',
+      '--apiserver-extra-args',
+      'v=4,audit-log-path=/var/log/a.log',
+      '--apiserver-advertise-address',
+      '10.0.0.5',
+    ]);
+    const manifest = host.text('/etc/kubernetes/manifests/kube-apiserver.yaml');
+    assert.match(manifest, /- --v=4\n/);
+    assert.match(manifest, /- --audit-log-path=\/var\/log\/a\.log\n/);
+  });
+
+  test('with --config it is refused, as kubeadm refuses mixing', async () => {
+    const err = await failure(newHost(), 'init', [
+      'phase',
+      'control-plane',
+      'apiserver',
+      '--config',
+      '/cfg.yaml',
+      '--apiserver-extra-args',
+      'v=4',
+    ]);
+    assert.match(fullMessage(err), /can not mix '--config' with arguments \[apiserver-extra-args\]/);
+  });
+
+  test('a malformed value names the flag', async () => {
+    const err = await failure(newHost(), 'init', [
+      'phase',
+      'control-plane',
+      'scheduler',
+      '--scheduler-extra-args',
+      'profiling',
+    ]);
+    assert.match(fullMessage(err), /invalid argument "profiling" for "--scheduler-extra-args" flag/);
   });
 });
