@@ -8,11 +8,7 @@ import {
   validateMixedArguments,
 } from '../../config/flags.js';
 import { parseOutputFormat } from '../../output/printer.js';
-import { readConfigFile } from '../../config/config-files.js';
-import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
-import { gatherDefaultingFacts } from '../../host/facts.js';
 import type { InitConfig } from '../../config/model.js';
-import { resolveInitConfig } from '../../config/resolve.js';
 import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
 import { externalCAError } from '../../certs/reuse.js';
 import { externalCAStatus, PkiStore, type KeyPool } from '../../certs/pki-files.js';
@@ -26,6 +22,7 @@ import { kubeconfigSpecs } from '../../kubeconfig/specs.js';
 import type { Output } from '../../output/output.js';
 import type { PatchSet } from '../../patches/patches.js';
 import { userSetFlags, type FlagSpec, type Invocation } from '../../workflow/index.js';
+import { loadInitConfigOnHost } from '../command-config.js';
 
 export interface InitData {
   /** The init and cluster configuration: defaulted and validated. */
@@ -120,11 +117,6 @@ export async function newInitData(
   const realHost = await deps.host({ out });
 
   const configPath = flags.has('config') ? flags.string('config') : '';
-  let configText: string | undefined;
-  if (configPath !== '') {
-    // readConfigFile reports a missing or unreadable file as one clear error.
-    configText = await readConfigFile(realHost, configPath);
-  }
   const setFlags = userSetFlags(
     flags,
     specs.filter((f) => f.name !== 'output'),
@@ -132,14 +124,11 @@ export async function newInitData(
   // The deprecated --*-extra-args flags are applied after loading, over the configuration's values.
   const extraArgs = extraArgsFromFlags(setFlags);
   const extraArgsSet = EXTRA_ARGS_FLAG_NAMES.filter((n) => Object.hasOwn(setFlags, n));
-  if (configText !== undefined) validateMixedArguments(['config', ...extraArgsSet]);
-  const resolved = resolveInitConfig({
-    ...(configText !== undefined ? { configText, source: configPath } : {}),
+  if (configPath !== '') validateMixedArguments(['config', ...extraArgsSet]);
+  const config = await loadInitConfigOnHost(realHost, out, {
+    configPath,
     flags: Object.fromEntries(Object.entries(setFlags).filter(([n]) => !EXTRA_ARGS_FLAG_NAMES.includes(n))),
-    facts: await gatherDefaultingFacts(realHost, KNOWN_CRI_SOCKETS),
   });
-  for (const w of resolved.warnings) out.warn(w);
-  const config = resolved.config;
   overrideExtraArgs(config.cluster, extraArgs);
 
   const dryRun = dryRunFlag || config.init.dryRun;
