@@ -3,33 +3,24 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext, CommandFactory } from './context.js';
 
 const ROOT_DESCRIPTION = `
-    ┌──────────────────────────────────────────────────────────┐
-    │ KBADM                                                    │
-    │ Easily bootstrap a secure Kubernetes cluster             │
-    │                                                          │
-    │ A drop-in for kubeadm: same configuration files, same    │
-    │ files under /etc/kubernetes, same phases and flags.      │
-    └──────────────────────────────────────────────────────────┘
+kbadm turns machines you already run into a Kubernetes cluster. It follows
+kubeadm's interface: it reads kubeadm configuration files (kubeadm.k8s.io/v1beta3
+and v1beta4), writes the same files under /etc/kubernetes and accepts the same
+commands, phases and flags, so existing kubeadm scripts keep working.
 
-Example usage:
+Building a cluster:
 
-    Create a two-machine cluster with one control-plane node
-    (which controls the cluster), and one worker node
-    (where your workloads, like Pods and Deployments run).
+    1. On the machine that is to run the control plane:
 
-    ┌──────────────────────────────────────────────────────────┐
-    │ On the first machine:                                    │
-    ├──────────────────────────────────────────────────────────┤
-    │ control-plane# kbadm init                                │
-    └──────────────────────────────────────────────────────────┘
+         control-plane# kbadm init
 
-    ┌──────────────────────────────────────────────────────────┐
-    │ On the second machine:                                   │
-    ├──────────────────────────────────────────────────────────┤
-    │ worker# kbadm join <arguments-returned-from-init>        │
-    └──────────────────────────────────────────────────────────┘
+       It finishes by printing a join command for the other machines.
 
-    You can then repeat the second step on as many other machines as you like.
+    2. On every machine that is to run your workloads, run that command:
+
+         worker# kbadm join <the arguments init printed>
+
+Add workers later the same way: run the join command on each new machine.
 `;
 
 /**
@@ -46,39 +37,39 @@ export interface CommandEntry {
 export const COMMANDS: CommandEntry[] = [
   {
     name: 'certs',
-    summary: 'Commands related to handling Kubernetes certificates',
+    summary: 'Inspect, renew and create the cluster certificates and keys',
     load: async () => (await import('./certs.js')).certsCommand,
   },
   {
     // kubeadm's alias for `certs`; an entry of its own, because a command line selects entries by name.
     name: 'certificates',
-    summary: 'Commands related to handling Kubernetes certificates',
+    summary: 'Inspect, renew and create the cluster certificates and keys',
     hidden: true,
     load: async () => (await import('./certs.js')).certificatesCommand,
   },
   {
     name: 'completion',
-    summary: 'Output shell completion code for the specified shell (bash, zsh or fish)',
+    summary: 'Print a completion script for bash, zsh or fish',
     load: async () => (await import('./completion.js')).completionCommand,
   },
   {
     name: 'config',
-    summary: 'Manage configuration for a kubeadm cluster persisted in a ConfigMap in the cluster',
+    summary: 'Print, convert and check kubeadm configuration files; list or pull images',
     load: async () => (await import('./config.js')).configCommand,
   },
   {
     name: 'init',
-    summary: 'Run this command in order to set up the Kubernetes control plane',
+    summary: 'Make this machine the first control-plane node of a new cluster',
     load: async () => (await import('./init.js')).initCommand,
   },
   {
     name: 'kubeconfig',
-    summary: 'Kubeconfig file utilities',
+    summary: 'Write kubeconfig files for additional users',
     load: async () => (await import('./kubeconfig.js')).kubeconfigCommand,
   },
   {
     name: 'version',
-    summary: 'Print the version of kbadm',
+    summary: "Show kbadm's release and the build it came from",
     load: async () => (await import('./version.js')).versionCommand,
   },
 ];
@@ -115,11 +106,19 @@ export async function buildProgram(
   entries: CommandEntry[] = COMMANDS,
 ): Promise<Command> {
   const program = new Command('kbadm')
-    .summary('kbadm: easily bootstrap a secure Kubernetes cluster')
+    .summary('kbadm: build and look after Kubernetes clusters, kubeadm-compatible')
     .addHelpText('before', ROOT_DESCRIPTION)
-    .addOption(new Option('--rootfs <path>', 'The path to the "real" host root filesystem.').default('/'))
     .addOption(
-      new Option('-v, --v <level>', 'number for the log level verbosity')
+      new Option(
+        '--rootfs <path>',
+        'Directory to treat as the host root: host paths, and paths given on the command line, are resolved under it, as after a chroot. Must be an existing absolute path. When it is not /, kbadm writes files there but does not start or stop services.',
+      ).default('/'),
+    )
+    .addOption(
+      new Option(
+        '-v, --v <level>',
+        'How much to log: 0 warnings only, 1-2 adds info, 3-4 debug, 5 traces and stack traces of errors',
+      )
         .default(0)
         .argParser(parseVerbosity),
     )

@@ -55,10 +55,17 @@ export function formatVersion(info: VersionInfo, format: string): string {
 
 export function versionCommand(ctx: CommandContext): Command {
   return new Command('version')
-    .summary('Print the version of kbadm')
-    .description('Print the version of kbadm')
+    .summary("Show kbadm's release and the build it came from")
+    .description(
+      "Prints kbadm's release, which is also the Kubernetes version init installs unless told otherwise, " +
+        'with the commit and date of the build and the Node.js version running it.',
+    )
     .addOption(
-      outputOption(VERSION_FORMATS, '', "Output format; available options are 'yaml', 'json' and 'short'"),
+      outputOption(
+        VERSION_FORMATS,
+        '',
+        "Print 'short' (the release alone), 'json' or 'yaml' (a clientVersion object) instead of one line of fields",
+      ),
     )
     .action((opts: { output: string }) => {
       if (opts.output !== '') parseOutputFormat(opts.output, VERSION_FORMATS);
