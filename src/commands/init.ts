@@ -16,124 +16,144 @@ export const initFlags: FlagSpec[] = [
     name: 'apiserver-advertise-address',
     type: 'string',
     description:
-      "The IP address the API Server will advertise it's listening on. If not set the default network interface will be used.",
+      'IP address the API server announces to the rest of the cluster; it also goes into the API server certificate and, without --control-plane-endpoint, into the kubeconfig files. Default: the first global address of the network interface that carries the default route (IPv4 routes are tried before IPv6).',
   },
   {
     name: 'apiserver-bind-port',
     type: 'int',
     default: 6443,
-    description: 'Port for the API Server to bind to.',
+    description: 'TCP port the API server listens on and announces together with its address.',
   },
   {
     name: 'apiserver-cert-extra-sans',
     type: 'strings',
     description:
-      'Optional extra Subject Alternative Names (SANs) to use for the API Server serving certificate. Can be both IP addresses and DNS names.',
+      "More IP addresses or DNS names for the API server's serving certificate, on top of the node name, the advertise address, the control-plane endpoint and the kubernetes Service names; comma-separated or repeated.",
   },
   {
     name: 'cert-dir',
     type: 'string',
     default: '/etc/kubernetes/pki',
-    description: 'The path where to save and store the certificates.',
+    description:
+      'Directory of the cluster PKI: existing certificates and keys are read from it, new ones are written to it.',
   },
   {
     name: 'certificate-key',
     type: 'string',
     description:
-      'Key used to encrypt the control-plane certificates in the kubeadm-certs Secret. The certificate key is a hex encoded string that is an AES key of size 32 bytes.',
+      'AES-256 key, as 64 hex digits, that encrypts the control-plane certificates shared through the kubeadm-certs Secret (see --upload-certs). "kbadm certs certificate-key" prints a fresh one.',
   },
-  { name: 'config', type: 'string', description: 'Path to a kubeadm configuration file.' },
+  {
+    name: 'config',
+    type: 'string',
+    description:
+      'kubeadm configuration file to read (InitConfiguration, ClusterConfiguration and component configurations; v1beta3 or v1beta4). Most other configuration flags cannot be combined with it.',
+  },
   {
     name: 'control-plane-endpoint',
     type: 'string',
-    description: 'Specify a stable IP address or DNS name for the control plane.',
+    description:
+      'Address every control-plane node can be reached at, such as a load balancer: a DNS name or IP with an optional port (lb.example.com:6443). Kubeconfig files point there and the API server certificate covers it; set it now if more control-plane nodes are to join.',
   },
   {
     name: 'cri-socket',
     type: 'string',
     description:
-      'Path to the CRI socket to connect. If empty kubeadm will try to auto-detect this value; use this option only if you have more than one CRI installed or if you have non-standard CRI socket.',
+      "Container runtime's CRI endpoint, e.g. unix:///var/run/crio/crio.sock. Default: the one of containerd, CRI-O or cri-dockerd whose socket exists under /var/run; containerd's when none does; an error when several do.",
   },
   {
     name: 'dry-run',
     type: 'boolean',
-    description: "Don't apply any changes; just output what would be done.",
+    description:
+      'Change nothing on this machine: print each step, and write the files init would create into /etc/kubernetes/tmp/kubeadm-init-dryrun<random> (or $KBADM_INIT_DRYRUN_DIR) for review.',
   },
   {
     name: 'feature-gates',
     type: 'string',
-    description: `A set of key=value pairs that describe feature gates for various features. Options are:\n${featureGatesHelp()}`,
+    description: `kubeadm feature gates to switch, as Name=true|false pairs separated by commas. Known gates:\n${featureGatesHelp()}`,
   },
   {
     name: 'ignore-preflight-errors',
     type: 'strings',
     description:
-      "A list of checks whose errors will be shown as warnings. Example: 'IsPrivilegedUser,Swap'. Value 'all' ignores errors from all checks.",
+      "Preflight checks, by name, whose failures should only warn instead of stopping init, comma-separated or repeated (e.g. NumCPU,Mem); 'all' applies this to every check.",
   },
   {
     name: 'image-repository',
     type: 'string',
     default: 'registry.k8s.io',
-    description: 'Choose a container registry to pull control plane images from',
+    description:
+      'Registry, with an optional path, that the control-plane, etcd, CoreDNS and pause images come from; point it at a mirror for offline installs.',
   },
   {
     name: 'kubernetes-version',
     type: 'string',
     default: DEFAULT_KUBERNETES_VERSION,
-    description: 'Choose a specific Kubernetes version for the control plane.',
+    description:
+      "Kubernetes release the control plane runs, e.g. v1.34.1. Labels such as stable-1 are not looked up online: they fall back to the default, kbadm's own release, with a warning.",
   },
-  { name: 'node-name', type: 'string', description: 'Specify the node name.' },
+  {
+    name: 'node-name',
+    type: 'string',
+    description:
+      'Name this node registers under, also written into its certificates. Default: the host name, lower-cased.',
+  },
   {
     name: 'patches',
     type: 'string',
     description:
-      'Path to a directory that contains files named "target[suffix][+patchtype].extension". For example, "kube-apiserver0+merge.yaml" or just "etcd.json". "target" can be one of "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd", "kubeletconfiguration", "corednsdeployment". "patchtype" can be one of "strategic", "merge" or "json" and they match the patch formats supported by kubectl. The default "patchtype" is "strategic". "extension" must be either "json" or "yaml". "suffix" is an optional string that can be used to determine which patches are applied first alpha-numerically.',
+      'Directory of patches applied, in file-name order, to what kbadm generates. Each file is named <target>[suffix][+<type>].json or .yaml: <target> is etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubeletconfiguration or corednsdeployment; <type> is strategic (when left out), merge or json; the suffix only sets the order (kube-apiserver1+merge.yaml). Other files are skipped.',
   },
   {
     name: 'pod-network-cidr',
     type: 'string',
     description:
-      'Specify range of IP addresses for the pod network. If set, the control plane will automatically allocate CIDRs for every node.',
+      "IP range Pod addresses come from, e.g. 10.244.0.0/16 (an IPv4 and an IPv6 range, comma-separated, for dual stack). When set, the controller manager hands each node a slice of it (--allocate-node-cidrs, --cluster-cidr) and kube-proxy treats it as the cluster's range; it must match your network plugin's setting.",
   },
   {
     name: 'service-cidr',
     type: 'string',
     default: '10.96.0.0/12',
-    description: 'Use alternative range of IP address for service VIPs.',
+    description:
+      'IP range Service cluster IPs come from (--service-cluster-ip-range of the API server and controller manager). Its first address is the kubernetes Service, covered by the API server certificate; its tenth is the cluster DNS address kubelets use.',
   },
   {
     name: 'service-dns-domain',
     type: 'string',
     default: 'cluster.local',
-    description: 'Use alternative domain for services, e.g. "myorg.internal".',
+    description:
+      'DNS suffix of Service names (the kubelet clusterDomain); the API server certificate covers kubernetes.default.svc.<domain>.',
   },
   {
     name: 'skip-certificate-key-print',
     type: 'boolean',
-    description: "Don't print the key used to encrypt the control-plane certificates.",
+    description:
+      'Leave the certificate key out of the printed control-plane join command (and out of the -o json|yaml result).',
   },
   {
     name: 'skip-token-print',
     type: 'boolean',
-    description: "Skip printing of the default bootstrap token generated by 'kubeadm init'.",
+    description:
+      'Leave the bootstrap token out of the printed join commands (and out of the -o json|yaml result).',
   },
   {
     name: 'token',
     type: 'string',
     description:
-      'The token to use for establishing bidirectional trust between nodes and control-plane nodes. The format is [a-z0-9]{6}\\.[a-z0-9]{16} - e.g. abcdef.0123456789abcdef',
+      'Bootstrap token that joining nodes authenticate with: 6 then 16 characters from a-z and 0-9, joined by a dot (token ID and secret), e.g. 3kf9xq.t0w1e2r3t4y5u6i7. A random one is made when unset.',
   },
   {
     name: 'token-ttl',
     type: 'duration',
     default: '24h0m0s',
     description:
-      "The duration before the token is automatically deleted (e.g. 1s, 2m, 3h). If set to '0', the token will never expire",
+      'How long the bootstrap token stays valid before the cluster deletes it, as a duration such as 30m, 2h or 24h0m0s; 0 keeps it forever.',
   },
   {
     name: 'upload-certs',
     type: 'boolean',
-    description: 'Upload control-plane certificates to the kubeadm-certs Secret.',
+    description:
+      'Share the control-plane certificates and keys with nodes that later join as control plane: they go into the kubeadm-certs Secret, encrypted with --certificate-key (made up when not given), and the printed join command carries that key.',
   },
 ];
 
@@ -144,7 +164,8 @@ export const outputFlag: FlagSpec = {
   type: 'string',
   default: 'text',
   choices: ['text', 'json', 'yaml'],
-  description: "Output format of the results: text (kubeadm's messages), json or yaml.",
+  description:
+    'How to report the result: text (the messages and join commands), or json or yaml for one InitResult object with the join commands, token, CA hashes and certificate key (progress lines are then left out).',
 };
 
 /**
@@ -187,13 +208,14 @@ export const initPhaseFlags: FlagSpec[] = [
     type: 'string',
     default: '/etc/kubernetes/admin.conf',
     description:
-      'The kubeconfig file to use when talking to the cluster. If the flag is not set, a set of standard locations can be searched for an existing kubeconfig file.',
+      "Kubeconfig with administrator credentials, for phases that talk to the cluster's API server.",
   },
   {
     name: 'kubeconfig-dir',
     type: 'string',
     default: '/etc/kubernetes',
-    description: 'The path where to save the kubeconfig file.',
+    description:
+      'Directory the kubeconfig files (admin.conf, super-admin.conf, kubelet.conf, controller-manager.conf, scheduler.conf) are written to and read from.',
   },
 ];
 
@@ -201,7 +223,12 @@ const ALL_FLAGS = [...initFlags, outputFlag, SKIP_PHASES_FLAG, ...initPhaseFlags
 
 export function initCommand(ctx: CommandContext): Command {
   const cmd = new Command('init').description(
-    'Run this command in order to set up the Kubernetes control plane',
+    'Make this machine the first control-plane node of a new cluster\n\n' +
+      'init creates the cluster PKI and kubeconfig files, writes static Pod manifests for etcd and the\n' +
+      'control plane, starts the kubelet and prints the command other machines join with. Every\n' +
+      'phase can be run on its own ("kbadm init phase <name>") or left out with --skip-phases;\n' +
+      'files a previous run left behind are reused when they are still valid, so a failed init can\n' +
+      'simply be run again.',
   );
   const runner = new Runner<InitData>(initPhases, {
     init: (c) => newInitData(ctx, c, ALL_FLAGS),

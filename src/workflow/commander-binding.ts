@@ -10,7 +10,8 @@ import type { PhaseNode } from './tree.js';
 export const SKIP_PHASES_FLAG: FlagSpec = {
   name: 'skip-phases',
   type: 'strings',
-  description: 'List of phases to be skipped',
+  description:
+    'Phases to leave out, by their path in the table above (e.g. certs/etcd-ca,kubelet-start), comma-separated or repeated; leaving out a phase leaves out its sub-phases too.',
 };
 
 export interface BindOptions {
@@ -104,8 +105,11 @@ export function bindRunner<D>(cmd: Command, runner: Runner<D>, options: BindOpti
   };
 
   const phaseCmd = new Command('phase')
-    .summary(`Use this command to invoke single phase of the ${cmd.name()} workflow`)
-    .description(`Use this command to invoke single phase of the ${cmd.name()} workflow`);
+    .summary(`Run one step of ${cmd.name()} by itself`)
+    .description(
+      `Runs a single phase of ${cmd.name()} on its own, with only the flags that phase reads. ` +
+        'A phase with sub-phases lists them; its "all" subcommand runs each of them in order.',
+    );
   phaseCmd.action(() => {
     rejectForeignFlags(phaseCmd, new Set());
     helpOrUnknown(phaseCmd);
@@ -158,7 +162,7 @@ export function bindRunner<D>(cmd: Command, runner: Runner<D>, options: BindOpti
     ];
     const inherit = opts.inheritFlags ?? unique(descendants.flatMap((n) => n.phase.inheritFlags ?? []));
     const local = opts.localFlags ?? uniqueSpecs(descendants.flatMap((n) => n.phase.localFlags ?? []));
-    const short = opts.short ?? `Run all ${node.name} phases`;
+    const short = opts.short ?? `Run every ${node.name} sub-phase, in order`;
     const sub = new Command('all').summary(short).description(opts.long || short);
     if (opts.example) sub.addHelpText('after', `\nExamples:\n${opts.example}`);
     const exposed = addFlagsFrom(sub, `${node.path}/all`, inherit, local);

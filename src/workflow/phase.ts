@@ -31,7 +31,7 @@ export interface Phase<D> {
 }
 
 export interface AllPhaseOptions {
-  /** Defaults to `Run all <name> phases`. */
+  /** Defaults to `Run every <name> sub-phase, in order`. */
   short?: string;
   long?: string;
   example?: string;

@@ -198,7 +198,7 @@ test('`all` uses its own short text, a default one, or is left out', () => {
   const sub = (path: string[]) =>
     path.reduce<Command | undefined>((c, n) => c?.commands.find((x) => x.name() === n), phaseCmd);
   assert.equal(sub(['certs', 'all'])?.summary(), 'Generate all certificates');
-  assert.equal(sub(['control-plane', 'all'])?.summary(), 'Run all control-plane phases');
+  assert.equal(sub(['control-plane', 'all'])?.summary(), 'Run every control-plane sub-phase, in order');
   assert.equal(sub(['upload-config', 'all']), undefined);
   assert.deepEqual(
     sub(['certs', 'all'])?.options.map((o) => o.long),
@@ -229,7 +229,7 @@ test('`phase` alone prints help listing visible phases only', async () => {
   const { cmd, io, state } = build();
   assert.equal(await parse(cmd, ['phase']), undefined);
   const help = io.stdout();
-  assert.match(help, /Use this command to invoke single phase of the init workflow/);
+  assert.match(help, /Runs a single phase of init on its own/);
   for (const name of [
     'preflight',
     'certs',
@@ -331,8 +331,8 @@ test('the main command help starts with the long text and the phase table', asyn
     'Usage: init [options] [command]',
   ].join('\n');
   assert.equal(io.stdout().slice(0, expected.length), expected);
-  assert.match(io.stdout(), /--skip-phases <strings>\s+List of phases to be skipped/);
-  assert.match(io.stdout(), /\n {2}phase\s+Use this command to invoke single phase of the init workflow/);
+  assert.match(io.stdout(), /--skip-phases <strings>\s+Phases to leave out, by their path/);
+  assert.match(io.stdout(), /\n {2}phase\s+Run one step of init by itself/);
 });
 
 test('a phase example is shown in its help', async () => {
