@@ -41,7 +41,7 @@ export interface CertSpec {
   name: CertName;
   /** File stem under certificatesDir, used in log lines: `etcd/server`. */
   baseName: string;
-  /** Help text and renewal messages: "certificate for serving etcd". */
+  /** For help texts: what the certificate is for, e.g. "etcd's serving certificate for client connections". */
   longName: string;
   /** `init phase certs` sub-phase name (same as name). */
   phaseName: CertName;
@@ -84,14 +84,14 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'ca',
     baseName: 'ca',
-    longName: 'self-signed Kubernetes CA to provision identities for other Kubernetes components',
+    longName: 'the Kubernetes CA, which signs the API server and client certificates',
     commonName: 'kubernetes',
     extKeyUsage: [],
   },
   {
     name: 'apiserver',
     baseName: 'apiserver',
-    longName: 'certificate for serving the Kubernetes API',
+    longName: "the API server's serving certificate",
     caName: 'ca',
     commonName: 'kube-apiserver',
     extKeyUsage: ['serverAuth'],
@@ -100,7 +100,7 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'apiserver-kubelet-client',
     baseName: 'apiserver-kubelet-client',
-    longName: 'certificate for the API server to connect to kubelet',
+    longName: 'the client certificate the API server uses toward kubelets',
     caName: 'ca',
     commonName: 'kube-apiserver-kubelet-client',
     organization: [KUBEADM_CLUSTER_ADMINS_GROUP],
@@ -109,14 +109,14 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'front-proxy-ca',
     baseName: 'front-proxy-ca',
-    longName: 'self-signed CA to provision identities for front proxy',
+    longName: 'the front-proxy CA, which signs the aggregation-layer client certificate',
     commonName: 'front-proxy-ca',
     extKeyUsage: [],
   },
   {
     name: 'front-proxy-client',
     baseName: 'front-proxy-client',
-    longName: 'certificate for the front proxy client',
+    longName: 'the client certificate the API server presents to aggregated API servers',
     caName: 'front-proxy-ca',
     commonName: 'front-proxy-client',
     extKeyUsage: ['clientAuth'],
@@ -124,14 +124,14 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'etcd-ca',
     baseName: 'etcd/ca',
-    longName: 'self-signed CA to provision identities for etcd',
+    longName: "the etcd CA, which signs etcd's serving, peer and client certificates",
     commonName: 'etcd-ca',
     extKeyUsage: [],
   },
   {
     name: 'etcd-server',
     baseName: 'etcd/server',
-    longName: 'certificate for serving etcd',
+    longName: "etcd's serving certificate for client connections",
     caName: 'etcd-ca',
     cnIsNodeName: true,
     // etcd insists on clientAuth on its serving cert too.
@@ -141,7 +141,7 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'etcd-peer',
     baseName: 'etcd/peer',
-    longName: 'certificate for etcd nodes to communicate with each other',
+    longName: 'the certificate etcd members present to each other',
     caName: 'etcd-ca',
     cnIsNodeName: true,
     extKeyUsage: ['serverAuth', 'clientAuth'],
@@ -150,7 +150,7 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'etcd-healthcheck-client',
     baseName: 'etcd/healthcheck-client',
-    longName: 'certificate for liveness probes to healthcheck etcd',
+    longName: "the client certificate etcd's liveness probe connects with",
     caName: 'etcd-ca',
     commonName: 'kube-etcd-healthcheck-client',
     extKeyUsage: ['clientAuth'],
@@ -158,7 +158,7 @@ const DEFINITIONS: readonly Definition[] = [
   {
     name: 'apiserver-etcd-client',
     baseName: 'apiserver-etcd-client',
-    longName: 'certificate the apiserver uses to access etcd',
+    longName: 'the client certificate the API server connects to etcd with',
     caName: 'etcd-ca',
     commonName: 'kube-apiserver-etcd-client',
     extKeyUsage: ['clientAuth'],

@@ -115,7 +115,7 @@ export const initFlags: FlagSpec[] = [
     type: 'string',
     default: '10.96.0.0/12',
     description:
-      'IP range Service cluster IPs come from (--service-cluster-ip-range of the API server and controller manager). Its first address is the kubernetes Service, covered by the API server certificate; its tenth is the cluster DNS address kubelets use.',
+      "IP range Service cluster IPs come from (the API server's --service-cluster-ip-range). Its first address is the kubernetes Service, covered by the API server certificate; its tenth is the cluster DNS address kubelets use.",
   },
   {
     name: 'service-dns-domain',
@@ -178,25 +178,22 @@ export const extraArgsFlags: FlagSpec[] = [
     name: EXTRA_ARGS_FLAGS.apiServer,
     type: 'string',
     description:
-      'A set of extra flags to pass to the API Server or override default ones in form of <flagname>=<value>',
-    deprecated:
-      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
+      "Extra kube-apiserver flags as name=value pairs, comma-separated; each replaces kbadm's value for that flag.",
+    deprecated: 'set ClusterConfiguration.apiServer.extraArgs in a --config file instead',
   },
   {
     name: EXTRA_ARGS_FLAGS.controllerManager,
     type: 'string',
     description:
-      'A set of extra flags to pass to the Controller Manager or override default ones in form of <flagname>=<value>',
-    deprecated:
-      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
+      "Extra kube-controller-manager flags as name=value pairs, comma-separated; each replaces kbadm's value for that flag.",
+    deprecated: 'set ClusterConfiguration.controllerManager.extraArgs in a --config file instead',
   },
   {
     name: EXTRA_ARGS_FLAGS.scheduler,
     type: 'string',
     description:
-      'A set of extra flags to pass to the Scheduler or override default ones in form of <flagname>=<value>',
-    deprecated:
-      'This flag is deprecated and will be removed in a future version. Please use the config file instead.',
+      "Extra kube-scheduler flags as name=value pairs, comma-separated; each replaces kbadm's value for that flag.",
+    deprecated: 'set ClusterConfiguration.scheduler.extraArgs in a --config file instead',
   },
 ];
 

@@ -53,14 +53,17 @@ test('KBADM_INIT_DRYRUN_DIR chooses the directory; -o json keeps stdout to the r
   assert.ok(existsSync(join(root, 'review/etc/kubernetes/pki/ca.crt')));
 });
 
-test("init --help lists the phase table under kubeadm's heading", async () => {
+test("init --help lists the phase table under kubeadm's heading, in kbadm's words", async () => {
   const r = await runCli(['init', '--help']);
   assert.equal(r.code, 0);
   assert.match(
     r.stdout,
-    /^The "init" command executes the following phases:\n```\ncerts {2,}Certificate generation\n/m,
+    /^The "init" command executes the following phases:\n```\ncerts {2,}Create the cluster PKI: CAs, certificates and the service-account key\n/m,
   );
-  assert.match(r.stdout, /^show-join-command {2,}Show the join command for control-plane and worker node$/m);
+  assert.match(
+    r.stdout,
+    /^show-join-command {2,}Print the commands that add worker and control-plane nodes$/m,
+  );
 });
 
 test('invalid input stops a dry run before it creates its directory', async () => {

@@ -37,10 +37,15 @@ function certPhase(name: CertName): Phase<InitData> {
   const spec = certSpec(name, SAMPLE_INPUTS, new Date(0));
   return {
     name,
-    short: `Generate the ${spec.longName}`,
+    short: `Create ${spec.longName}`,
     long:
-      `Generate the ${spec.longName}, and save them into ${spec.baseName}.crt and ${spec.baseName}.key files.\n\n` +
-      'If both files already exist, kbadm skips the generation step and existing files will be used.',
+      `Creates ${spec.certFile} and ${spec.keyFile} in --cert-dir: ${spec.longName}.\n\n` +
+      (spec.isCA
+        ? `An existing ${spec.certFile} is reused, with its key when the key is there; without the key the CA counts as external and nothing new can be signed by it. A key without its certificate stops the run.`
+        : `An existing ${spec.certFile} that chains to its CA is reused as it is; one that does not, or a key without its certificate, stops the run.`) +
+      (name === 'etcd-ca' || spec.caName === 'etcd-ca'
+        ? ' With an external etcd this phase does nothing.'
+        : ''),
     inheritFlags: name === 'apiserver' ? APISERVER_FLAGS : BASE_FLAGS,
     run: async (d) => {
       const run = certRun(d);
@@ -67,20 +72,22 @@ const SAMPLE_INPUTS = {
 
 export const saPhase: Phase<InitData> = {
   name: 'sa',
-  short: 'Generate a private key for signing service account tokens along with its public key',
+  short: 'Create the key pair that signs and verifies service-account tokens',
   long:
-    'Generate the private key for signing service account tokens along with its public key, and save them into sa.key and sa.pub files.\n\n' +
-    'If both files already exist, kbadm skips the generation step and existing files will be used.',
+    'Writes sa.key and sa.pub into --cert-dir. The API server and the controller manager sign service-account tokens with sa.key; the API server checks them with sa.pub.\n\n' +
+    'An existing sa.key is reused; one that cannot be read stops the run.',
   inheritFlags: ['cert-dir', 'config', 'dry-run'],
   run: async (d) => ensureServiceAccountKey(certRun(d)),
 };
 
 export const certsPhase: Phase<InitData> = {
   name: 'certs',
-  short: 'Certificate generation',
-  long: 'This command is not meant to be run on its own. See list of available subcommands.',
+  short: 'Create the cluster PKI: CAs, certificates and the service-account key',
+  long:
+    'Creates in --cert-dir the three CAs (Kubernetes, front proxy, etcd), the certificates they sign and the service-account key pair, reusing what is already there. ' +
+    'Name one of the sub-phases below to create just that one, or "all" for every one.',
   phases: [...ALL_CERT_NAMES.map(certPhase), saPhase],
-  all: { short: 'Generate all certificates' },
+  all: { short: 'Create every certificate and key of the cluster PKI' },
   run: async (d) => {
     d.out.progress('certs', `Using certificateDir folder "${certificatesDirOnHost(d)}"`);
     // Every key the sub-phases will need is generated at once, in parallel, before they run.

@@ -53,11 +53,15 @@ function caOf(d: InitData): Promise<CertAndKey> {
 /** External-CA mode: the files are the user's (init checked them before any phase ran). */
 const externalCA = (d: InitData): Promise<boolean> => caExternallyManaged(pkiStore(d));
 
-function filePhase(name: string, file: KubeconfigFileName, short: string): Phase<InitData> {
+/** What every kubeconfig sub-phase does with a file that is already there. */
+const REUSE_NOTE =
+  'The client certificate is signed by ca.crt in --cert-dir. An existing file is kept when it trusts that CA and names the same API server; otherwise the phase stops rather than overwrite it.';
+
+function filePhase(name: string, file: KubeconfigFileName, short: string, about: string): Phase<InitData> {
   return {
     name,
     short,
-    long: `${short}.`,
+    long: `${about}\n\n${REUSE_NOTE}`,
     inheritFlags: file === 'kubelet.conf' ? [...FLAGS, 'node-name'] : FLAGS,
     run: async (d) => {
       if (await externalCA(d)) {
@@ -82,29 +86,43 @@ function filePhase(name: string, file: KubeconfigFileName, short: string): Phase
 
 export const kubeconfigPhase: Phase<InitData> = {
   name: 'kubeconfig',
-  short:
-    'Generate all kubeconfig files necessary to establish the control plane and the admin kubeconfig file',
-  long: 'This command is not meant to be run on its own. See list of available subcommands.',
+  short: 'Create the kubeconfig files for administrators, the kubelet and the control plane',
+  long:
+    'Creates in --kubeconfig-dir the kubeconfig files, each with a client certificate signed by the cluster CA: admin.conf, super-admin.conf, kubelet.conf, controller-manager.conf and scheduler.conf. ' +
+    'Name one of the sub-phases below to create just that file, or "all" for every one.',
   phases: [
     filePhase(
       'admin',
       'admin.conf',
-      'Generate a kubeconfig file for the admin to use and for kubeadm itself',
+      'Create admin.conf, the kubeconfig for cluster administrators',
+      'Writes admin.conf for the user kubernetes-admin in the group kubeadm:cluster-admins: the file to copy to ~/.kube/config for day-to-day administration with kubectl.',
     ),
-    filePhase('super-admin', 'super-admin.conf', 'Generate a kubeconfig file for the super-admin'),
+    filePhase(
+      'super-admin',
+      'super-admin.conf',
+      'Create super-admin.conf, a break-glass kubeconfig that bypasses RBAC',
+      'Writes super-admin.conf for the user kubernetes-super-admin in the group system:masters, which no RBAC rule can restrict. Keep it for emergencies and use admin.conf otherwise.',
+    ),
     filePhase(
       'kubelet',
       'kubelet.conf',
-      'Generate a kubeconfig file for the kubelet to use *only* for cluster bootstrapping purposes',
+      "Create kubelet.conf, this node's kubelet credentials",
+      'Writes kubelet.conf, with which the kubelet of this node authenticates as system:node:<node name> in the group system:nodes; --node-name sets that name.',
     ),
     filePhase(
       'controller-manager',
       'controller-manager.conf',
-      'Generate a kubeconfig file for the controller manager to use',
+      'Create controller-manager.conf for kube-controller-manager',
+      'Writes controller-manager.conf, with which kube-controller-manager authenticates as system:kube-controller-manager.',
     ),
-    filePhase('scheduler', 'scheduler.conf', 'Generate a kubeconfig file for the scheduler to use'),
+    filePhase(
+      'scheduler',
+      'scheduler.conf',
+      'Create scheduler.conf for kube-scheduler',
+      'Writes scheduler.conf, with which kube-scheduler authenticates as system:kube-scheduler.',
+    ),
   ],
-  all: { short: 'Generate all kubeconfig files' },
+  all: { short: 'Create every kubeconfig file' },
   run: async (d) => {
     d.out.progress('kubeconfig', `Using kubeconfig folder "${d.paths.onHost(d.paths.kubernetesDir)}"`);
     if (await externalCA(d)) return;

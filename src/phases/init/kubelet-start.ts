@@ -38,10 +38,13 @@ export async function runKubeletStart(d: ManifestData): Promise<void> {
 
 export const kubeletStartPhase: Phase<InitData> = {
   name: 'kubelet-start',
-  short: 'Write kubelet settings and (re)start the kubelet',
-  long: 'Write a file with KubeletConfiguration and an environment file with node specific kubelet settings, and then (re)start kubelet.',
+  short: 'Configure the kubelet on this node and restart it',
+  long:
+    'Stops the kubelet, writes its files into /var/lib/kubelet, then starts it again: config.yaml (the KubeletConfiguration, with any kubeletconfiguration patches), ' +
+    'kubeadm-flags.env (command-line flags specific to this node) and, while the NodeLocalCRISocket gate is on, instance-config.yaml (the CRI endpoint). ' +
+    'When --rootfs is not /, the files are written but the service is left alone.',
   example:
-    '  # Writes a dynamic environment file with kubelet flags from a InitConfiguration file.\n' +
+    '  # Write the kubelet files from the settings in a configuration file, then restart it.\n' +
     '  kbadm init phase kubelet-start --config config.yaml',
   inheritFlags: ['config', 'image-repository', 'cri-socket', 'node-name', 'patches', 'dry-run'],
   run: (d) => runKubeletStart(d),

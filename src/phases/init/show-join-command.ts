@@ -129,7 +129,10 @@ async function showJoinCommand(d: InitData): Promise<void> {
 
 export const showJoinCommandPhase: Phase<InitData> = {
   name: 'show-join-command',
-  short: 'Show the join command for control-plane and worker node',
+  short: 'Print the commands that add worker and control-plane nodes',
+  long:
+    'Prints, for each bootstrap token, the join commands for new workers and new control-plane nodes, with the API server endpoint and CA hash taken from admin.conf in --kubeconfig-dir. ' +
+    'With -o json or yaml they come as one InitResult object instead.',
   inheritFlags: ['config', 'kubeconfig-dir', 'skip-token-print', 'skip-certificate-key-print', 'output'],
   run: showJoinCommand,
 };
