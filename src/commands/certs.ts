@@ -40,25 +40,26 @@ const CERT_DIR_FLAG: FlagSpec = {
   name: 'cert-dir',
   type: 'string',
   default: '/etc/kubernetes/pki',
-  description: 'The path where to save the certificates',
+  description: 'Directory of the cluster PKI; overrides certificatesDir from --config.',
 };
 const CONFIG_FLAG: FlagSpec = {
   name: 'config',
   type: 'string',
-  description: 'Path to a kubeadm configuration file.',
+  description:
+    "kubeadm configuration file (v1beta3 or v1beta4); its ClusterConfiguration sets the certificate directory, names, key type and validity. kbadm's defaults apply without it.",
 };
 const KUBECONFIG_FLAG: FlagSpec = {
   name: 'kubeconfig',
   type: 'string',
   default: '/etc/kubernetes/admin.conf',
   description:
-    'The kubeconfig file to use when talking to the cluster. If the flag is not set, a set of standard locations can be searched for an existing kubeconfig file.',
+    'Kubeconfig for reaching the API server. Accepted for compatibility only: this command works on the files on this machine and does not contact the cluster.',
 };
 const KUBECONFIG_DIR_FLAG: FlagSpec = {
   name: 'kubeconfig-dir',
   type: 'string',
   default: '/etc/kubernetes',
-  description: 'The path where to save the kubeconfig file.',
+  description: 'Directory the partial kubeconfig files and their .csr files are written to.',
 };
 const OUTPUT_FLAGS: FlagSpec[] = [
   {
@@ -67,19 +68,21 @@ const OUTPUT_FLAGS: FlagSpec[] = [
     type: 'string',
     default: 'text',
     choices: ['text', 'json', 'yaml'],
-    description: 'Output format. One of: text|json|yaml.',
+    description:
+      'Print the tables as text, or the same data as one json or yaml CertificateExpirationInfo object.',
   },
   {
     name: 'allow-missing-template-keys',
     type: 'boolean',
     default: true,
     description:
-      'If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.',
+      'Accepted for compatibility with kubeadm scripts; kbadm has no template output, so it changes nothing.',
   },
   {
     name: 'show-managed-fields',
     type: 'boolean',
-    description: 'If true, keep the managedFields when printing objects in JSON or YAML format.',
+    description:
+      'Accepted for compatibility with kubeadm scripts; the printed object has no managedFields to keep.',
   },
 ];
 
@@ -181,9 +184,9 @@ async function renewableNotAfter(e: Env, r: RenewableCert): Promise<Date | undef
 }
 
 function checkExpirationCommand(ctx: CommandContext): Command {
-  return subcommand(
+  const cmd = subcommand(
     'check-expiration',
-    'Check certificates expiration for a Kubernetes cluster',
+    'Show when each certificate of the control plane expires',
     [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_FLAG, ...OUTPUT_FLAGS],
     async (flags) => {
       const format = parseOutputFormat(flags.string('output'));
@@ -193,6 +196,11 @@ function checkExpirationCommand(ctx: CommandContext): Command {
       const text = renderResult(format, obj, () => formatExpirationTable(info));
       ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
+  );
+  return cmd.description(
+    'Lists the certificates in --cert-dir and the client certificates inside the kubeconfig files in /etc/kubernetes, ' +
+      'each with its expiry date, the time left, the CA that signed it and whether that CA is external; then the CAs themselves. ' +
+      'Missing files are marked as such. Only local files are read.',
   );
 }
 
@@ -239,31 +247,40 @@ async function renewOne(e: Env, r: RenewableCert): Promise<void> {
 }
 
 const RENEW_LONG = (what: string) =>
-  `Renew the ${what}.\n\n` +
-  'Renewals run unconditionally, regardless of certificate expiration date; extra attributes such as SANs will ' +
-  'be based on the existing file/certificates, there is no need to resupply them.\n\n' +
-  'Renewal uses the certificate authority in the local PKI; its key must be present.\n\n' +
-  'After renewal, in order to make changes effective, is required to restart control-plane components and ' +
-  'eventually re-distribute the renewed certificate in case the file is used elsewhere.';
+  `Re-signs ${what} with a new key and a fresh validity period, whatever the current expiry date. ` +
+  'Subject, SANs and key usages are copied from the current certificate, so nothing has to be given again. ' +
+  'The signing CA is read from --cert-dir, and its private key must be there.\n\n' +
+  'Running components keep the old certificate until they restart: restart the control-plane static Pods ' +
+  'afterwards, and copy the new file wherever else it is used.';
+
+/** The file a `certs renew <name>` subcommand rewrites, for its help. */
+const renewTarget = (r: RenewableCert): string =>
+  r.baseName !== undefined ? `${r.baseName}.crt` : `the client certificate in ${r.kubeconfigFile}`;
 
 function renewCommand(ctx: CommandContext): Command {
   const cmd = new Command('renew')
-    .summary('Renew certificates for a Kubernetes cluster')
-    .description('This command is not meant to be run on its own. See list of available subcommands.');
+    .summary('Re-sign control-plane certificates with the cluster CAs')
+    .description(
+      'Issues new certificates from the CAs in --cert-dir. Name one of the certificates below, or "all" for every one. The CAs themselves are not renewed.',
+    );
   const flags = [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_FLAG];
-  const all = subcommand('all', 'Renew all available certificates', flags, async (f) => {
+  const all = subcommand('all', 'Renew every certificate the control plane uses', flags, async (f) => {
     const e = await env(ctx, f, { addressUnused: true });
     for (const r of renewableCertificates(e.cfg.config.cluster.etcd.local !== undefined))
       await renewOne(e, r);
     e.out.print(`\n${RENEW_ALL_DONE}`);
   });
-  all.description(RENEW_LONG('known certificates necessary to run the control plane'));
+  all.description(
+    RENEW_LONG(
+      'every certificate the control plane uses, and the client certificates in its kubeconfig files,',
+    ),
+  );
   cmd.addCommand(all);
   for (const r of renewableCertificates(true)) {
-    const sub = subcommand(r.name, `Renew the ${r.longName}`, flags, async (f) => {
+    const sub = subcommand(r.name, `Renew ${renewTarget(r)}`, flags, async (f) => {
       await renewOne(await env(ctx, f, { addressUnused: true }), r);
     });
-    sub.description(RENEW_LONG(r.longName));
+    sub.description(RENEW_LONG(renewTarget(r)));
     cmd.addCommand(sub);
   }
   return cmd;
@@ -275,7 +292,7 @@ function renewCommand(ctx: CommandContext): Command {
 function generateCsrCommand(ctx: CommandContext): Command {
   const cmd = subcommand(
     'generate-csr',
-    'Generate keys and certificate signing requests',
+    'Write keys and signing requests for an external CA to sign',
     [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_DIR_FLAG],
     async (flags) => {
       const e = await env(ctx, flags);
@@ -311,18 +328,16 @@ function generateCsrCommand(ctx: CommandContext): Command {
     },
   );
   cmd.description(
-    'Generates keys and certificate signing requests (CSRs) for all the certificates required to run the control plane. ' +
-      'This command also generates partial kubeconfig files with private key data in the "users > user > client-key-data" field, ' +
-      'and for each kubeconfig file an accompanying ".csr" file is created.\n\n' +
-      'This command is designed for use in external CA mode. It generates CSRs which you can then submit to your ' +
-      'external certificate authority for signing.\n\n' +
-      'The PEM encoded signed certificates should then be saved alongside the key files, using ".crt" as the file ' +
-      'extension, or in the case of kubeconfig files, the PEM encoded signed certificate should be base64 encoded ' +
-      'and added to the kubeconfig file in the "users > user > client-certificate-data" field.',
+    'For clusters whose CA key is kept outside the cluster (external CA mode). For every certificate the control plane ' +
+      'needs, writes a private key and a certificate signing request (<name>.key, <name>.csr) into --cert-dir; for every ' +
+      'kubeconfig file, writes into --kubeconfig-dir a partial kubeconfig that holds the private key (client-key-data) and a .csr beside it.\n\n' +
+      'Have your CA sign the requests, then save each certificate in PEM next to its key as <name>.crt, and put each ' +
+      "kubeconfig's certificate, base64-encoded, into that file's client-certificate-data field. " +
+      'Nothing is written when any of the files already exists.',
   );
   cmd.addHelpText(
     'after',
-    '\nExamples:\n  # The following command will generate keys and CSRs for all control-plane certificates and kubeconfig files:\n  kbadm certs generate-csr --kubeconfig-dir /tmp/etc-k8s --cert-dir /tmp/etc-k8s/pki\n',
+    '\nExamples:\n  # Write every key and request into a staging directory instead of /etc/kubernetes:\n  kbadm certs generate-csr --kubeconfig-dir /tmp/etc-k8s --cert-dir /tmp/etc-k8s/pki\n',
   );
   return cmd;
 }
@@ -338,12 +353,11 @@ async function writePlain(
 
 function certificateKeyCommand(ctx: CommandContext): Command {
   const cmd = new Command('certificate-key')
-    .summary('Generate certificate keys')
+    .summary('Print a new random key for --certificate-key')
     .description(
-      'This command will print out a secure randomly-generated certificate key that can be used with\n' +
-        'the "init" command.\n\n' +
-        'You can also use "kbadm init --upload-certs" without specifying a certificate key and it will\n' +
-        'generate and print one for you.',
+      'Prints 32 random bytes as 64 hex digits: a key for encrypting the control-plane certificates that\n' +
+        '"kbadm init --upload-certs" shares through the kubeadm-certs Secret. init makes one by itself\n' +
+        'when --upload-certs comes without --certificate-key; this command lets you choose it beforehand.',
     )
     .action(() => {
       ctx.stdout.write(`${randomBytes(32).toString('hex')}\n`);
@@ -353,8 +367,11 @@ function certificateKeyCommand(ctx: CommandContext): Command {
 
 export function certsCommand(ctx: CommandContext, name = 'certs'): Command {
   const cmd = new Command(name)
-    .summary('Commands related to handling Kubernetes certificates')
-    .description('Commands related to handling Kubernetes certificates');
+    .summary('Inspect, renew and create the cluster certificates and keys')
+    .description(
+      'Day-two work on the cluster PKI (/etc/kubernetes/pki) and the kubeconfig files in /etc/kubernetes: ' +
+        'check expiry dates, renew certificates, prepare signing requests for an external CA and make certificate keys.',
+    );
   cmd.addCommand(certificateKeyCommand(ctx));
   cmd.addCommand(checkExpirationCommand(ctx));
   cmd.addCommand(generateCsrCommand(ctx));
