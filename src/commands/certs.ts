@@ -355,8 +355,8 @@ function certificateKeyCommand(ctx: CommandContext): Command {
   const cmd = new Command('certificate-key')
     .summary('Print a new random key for --certificate-key')
     .description(
-      'Prints 32 random bytes as 64 hex digits: a key for encrypting the control-plane certificates that\n' +
-        '"kbadm init --upload-certs" shares through the kubeadm-certs Secret. init makes one by itself\n' +
+      'Prints 32 random bytes as 64 hex digits: a key for encrypting the control-plane certificates that ' +
+        '"kbadm init --upload-certs" shares through the kubeadm-certs Secret. init makes one by itself ' +
         'when --upload-certs comes without --certificate-key; this command lets you choose it beforehand.',
     )
     .action(() => {

@@ -94,42 +94,51 @@ async function imagesConfig(
 
 function imagesCommonFlags(cmd: Command): Command {
   return cmd
-    .option('--config <path>', 'Path to a kubeadm configuration file.')
+    .option(
+      '--config <path>',
+      'kubeadm configuration file (v1beta3 or v1beta4) whose ClusterConfiguration decides the images; the other flags are then ignored.',
+    )
     .option(
       '--feature-gates <gates>',
-      'A set of key=value pairs that describe feature gates for various features.',
+      'kubeadm feature gates as Name=true|false pairs, comma-separated ("kbadm init --help" lists them).',
     )
     .addOption(
       new Option(
         '--image-repository <repository>',
-        'Choose a container registry to pull control plane images from',
+        'Registry, with an optional path, the images are taken from; point it at a mirror for offline installs.',
       ).default(DEFAULTS.imageRepository),
     )
     .addOption(
       new Option(
         '--kubernetes-version <version>',
-        'Choose a specific Kubernetes version for the control plane.',
+        "Kubernetes release whose images are meant, e.g. v1.34.1; labels such as stable-1 fall back to kbadm's own release.",
       ).default(KBADM_VERSION),
     );
 }
 
 function imagesListCommand(ctx: CommandContext): Command {
   const cmd = new Command('list')
-    .summary(
-      'Print a list of images kbadm will use. The configuration file is used in case any images or image repositories are customized',
-    )
+    .summary('List the container images a cluster with this configuration runs')
     .description(
-      'Print a list of images kbadm will use. The configuration file is used in case any images or image repositories are customized',
+      'Prints, one per line, the images init would deploy: kube-apiserver, kube-controller-manager, kube-scheduler, ' +
+        'kube-proxy, CoreDNS, pause and etcd, with the registry, versions and overrides taken from --config or the flags. ' +
+        'Disabled add-ons and an external etcd leave their images out.',
     )
-    .addOption(outputOption(['text', 'json', 'yaml'], 'text', 'Output format. One of: text|json|yaml.'))
+    .addOption(
+      outputOption(
+        ['text', 'json', 'yaml'],
+        'text',
+        'Print one image per line (text), or one json or yaml Images object.',
+      ),
+    )
     .option(
       '--allow-missing-template-keys',
-      'Ignore errors in templates when a field or map key is missing (accepted for compatibility).',
+      'Accepted for compatibility with kubeadm scripts; kbadm has no template output, so it changes nothing.',
       true,
     )
     .option(
       '--show-managed-fields',
-      'Keep the managedFields when printing objects (accepted for compatibility).',
+      'Accepted for compatibility with kubeadm scripts; the printed object has no managedFields to keep.',
       false,
     );
   imagesCommonFlags(cmd);
@@ -150,11 +159,14 @@ function imagesListCommand(ctx: CommandContext): Command {
 
 function imagesPullCommand(ctx: CommandContext): Command {
   const cmd = new Command('pull')
-    .summary('Pull images used by kbadm')
-    .description('Pull images used by kbadm')
+    .summary('Pull the images of "config images list" into the container runtime')
+    .description(
+      'Pulls each image that "kbadm config images list" names through crictl and the CRI socket, ' +
+        `trying each up to ${PULL_IMAGE_RETRIES} times, and stops at the first one that cannot be pulled.`,
+    )
     .option(
       '--cri-socket <socket>',
-      'Path to the CRI socket to connect. If empty kbadm will try to auto-detect this value; use this option only if you have more than one CRI installed or if you have non-standard CRI socket.',
+      "Container runtime's CRI endpoint to pull through, e.g. unix:///var/run/crio/crio.sock. Default: the one of containerd, CRI-O or cri-dockerd whose socket exists under /var/run; containerd's when none does; an error when several do.",
     );
   imagesCommonFlags(cmd);
   cmd.action(async (flags: ImageFlags) => {
@@ -183,17 +195,21 @@ function imagesPullCommand(ctx: CommandContext): Command {
 
 function printCommand(ctx: CommandContext): Command {
   const print = new Command('print')
-    .summary('Print configuration')
-    .description('This command prints configurations for subcommands provided.');
+    .summary('Print default configuration files for init, join, reset or upgrade')
+    .description(
+      'Prints kubeadm configuration documents (v1beta4) filled with the defaults, as a starting point for a --config file.',
+    );
   const action = (
     name: string,
     render: (opts: { componentConfigs?: string[] }) => Promise<string> | string,
   ): Command => {
     const action = name.replace('-defaults', '');
     const cmd = new Command(name)
-      .summary(`Print default ${action} configuration, that can be used for 'kbadm ${action}'`)
+      .summary(`Print the default configuration of "kbadm ${action}"`)
       .description(
-        `This command prints objects such as the default ${action} configuration that is used for 'kbadm ${action}'.\n\nNote that sensitive values like the Bootstrap Token fields are replaced with placeholder values like "abcdef.0123456789abcdef" in order to pass validation but\nnot perform the real computation for creating a token.`,
+        `Prints, as v1beta4 YAML, the configuration "kbadm ${action}" uses when it gets no --config, to start a file from.\n\n` +
+          'Values that depend on the machine or must stay secret are placeholders (a bootstrap token, for one, reads ' +
+          'abcdef.0123456789abcdef): the output validates, but replace them before use.',
       )
       .action(async (opts: { componentConfigs?: string[] }) => {
         ctx.stdout.write(await render(opts));
@@ -204,7 +220,7 @@ function printCommand(ctx: CommandContext): Command {
     action('init-defaults', (o) => printInitDefaults(o.componentConfigs ?? [])).addOption(
       new Option(
         '--component-configs <kinds>',
-        `A comma-separated list for component config API objects to print the default values for. Available values: [${COMPONENT_CONFIG_KINDS.join(' ')}]. If this flag is not set, no component configs will be printed.`,
+        `Also print the defaults of these component configurations, comma-separated: ${COMPONENT_CONFIG_KINDS.join(', ')}. None are printed without it.`,
       ).argParser((v: string, prev: string[] | undefined) => [
         ...(prev ?? []),
         ...v.split(',').filter((s) => s !== ''),
@@ -224,29 +240,20 @@ function printCommand(ctx: CommandContext): Command {
 
 function migrateCommand(ctx: CommandContext): Command {
   return new Command('migrate')
-    .summary(
-      'Read an older version of the kubeadm configuration API types from a file, and output the similar config object for the newer version',
-    )
+    .summary('Convert a kubeadm configuration file to the newest API version, v1beta4')
     .description(
-      `This command lets you convert configuration objects of older versions to the latest supported version,
-locally in the CLI tool without ever touching anything in the cluster.
-In this version of kbadm, the following API versions are supported:
-- kubeadm.k8s.io/v1beta4
-
-Further, kbadm can only write out config of version "kubeadm.k8s.io/v1beta4", but read both types.
-So regardless of what version you pass to the --old-config parameter here, the API object will be
-read, deserialized, defaulted, converted, validated, and re-serialized when written to stdout or
---new-config if specified.`,
+      'Reads every kubeadm document of --old-config (kubeadm.k8s.io/v1beta3 or v1beta4), fills in defaults, validates it ' +
+        'and writes it out again as kubeadm.k8s.io/v1beta4: to --new-config, or to standard output. ' +
+        'The result is what kbadm itself works with when given the old file. ' +
+        'Component configurations (KubeletConfiguration, KubeProxyConfiguration) are left out. Nothing outside the files is touched.',
     )
+    .option('--old-config <path>', 'The file to convert (required).')
+    .option('--new-config <path>', 'Where to write the converted file; standard output when left out.')
     .option(
-      '--old-config <path>',
-      'Path to the kubeadm config file that is using an old API version and should be converted. This flag is mandatory.',
+      '--allow-experimental-api',
+      'Also accept API versions that are not released yet. This release knows none, so it changes nothing.',
+      false,
     )
-    .option(
-      '--new-config <path>',
-      'Path to the resulting equivalent kubeadm config file using the new API version. Optional, if not specified output will be sent to STDOUT.',
-    )
-    .option('--allow-experimental-api', 'Allow migration to experimental, unreleased APIs.', false)
     .action(async (opts: { oldConfig?: string; newConfig?: string }) => {
       if (!opts.oldConfig) throw new KbadmError('the --old-config flag is mandatory');
       const host = await ctx.host();
@@ -270,19 +277,19 @@ read, deserialized, defaulted, converted, validated, and re-serialized when writ
 
 function validateCommand(ctx: CommandContext): Command {
   return new Command('validate')
-    .summary('Read a file containing the kubeadm configuration API and report any validation problems')
+    .summary('Check a kubeadm configuration file and report every problem in it')
     .description(
-      `This command lets you validate a kubeadm configuration API file and report any warnings and errors.
-If there are no errors the exit status will be zero, otherwise it will be non-zero.
-Any unmarshaling problems such as unknown API fields will trigger errors. Unknown API versions and
-fields with invalid values will also trigger errors. Any other errors or warnings may be reported
-depending on contents of the input file.
-
-In this version of kbadm, the following API versions are supported:
-- kubeadm.k8s.io/v1beta4`,
+      'Loads --config strictly, the way init and join would: unknown fields, unknown API versions or kinds and invalid values ' +
+        'are errors, each named by its field path and line; warnings are printed too. ' +
+        'Prints "ok" and exits 0 for a valid file, exits 3 otherwise.\n\n' +
+        'Accepted API versions: kubeadm.k8s.io/v1beta3 and kubeadm.k8s.io/v1beta4.',
     )
-    .option('--config <path>', 'Path to a kubeadm configuration file.')
-    .option('--allow-experimental-api', 'Allow validation of experimental, unreleased APIs.', false)
+    .option('--config <path>', 'The file to check (required).')
+    .option(
+      '--allow-experimental-api',
+      'Also accept API versions that are not released yet. This release knows none, so it changes nothing.',
+      false,
+    )
     .action(async (opts: { config?: string }) => {
       if (!opts.config) throw new KbadmError('the --config flag is mandatory');
       const host = await ctx.host();
@@ -310,24 +317,24 @@ In this version of kbadm, the following API versions are supported:
 
 export function configCommand(ctx: CommandContext): Command {
   const cmd = new Command('config')
-    .summary('Manage configuration for a kubeadm cluster persisted in a ConfigMap in the cluster')
+    .summary('Print, convert and check kubeadm configuration files; list or pull images')
     .description(
-      `There is a ConfigMap in the kube-system namespace called "kubeadm-config" that kbadm uses to store internal configuration about the
-cluster. kbadm automatically creates this ConfigMap with the config used with 'kbadm init'.
-This is required so that 'kbadm upgrade' can configure your upgraded cluster correctly.`,
+      'Tools for the kubeadm configuration API (kubeadm.k8s.io/v1beta3 and v1beta4): print defaults to start a file from, ' +
+        'convert an old file to v1beta4, validate a file, and list or pull the images a configuration needs. ' +
+        'Every subcommand works on local files.',
     )
     .addOption(
       new Option(
         '--kubeconfig <path>',
-        'The kubeconfig file to use when talking to the cluster. If the flag is not set, a set of standard locations can be searched for an existing kubeconfig file.',
+        'Kubeconfig for reaching the API server. The current subcommands work on local files and do not use it.',
       ).default('/etc/kubernetes/admin.conf'),
     );
   cmd.addCommand(printCommand(ctx));
   cmd.addCommand(migrateCommand(ctx));
   cmd.addCommand(validateCommand(ctx));
   const images = new Command('images')
-    .summary('Interact with container images used by kbadm')
-    .description('Interact with container images used by kbadm');
+    .summary('List or pull the container images a cluster needs')
+    .description('List or pull the container images a cluster needs');
   images.addCommand(imagesListCommand(ctx));
   images.addCommand(imagesPullCommand(ctx));
   cmd.addCommand(images);
