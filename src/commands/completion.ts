@@ -31,21 +31,22 @@ export function completionScript(root: Command, shell: string): string {
 
 export function completionCommand(ctx: CommandContext): Command {
   return new Command('completion')
-    .summary('Output shell completion code for the specified shell (bash, zsh or fish)')
+    .summary('Print a completion script for bash, zsh or fish')
     .description(
-      `Output shell completion code for the specified shell (bash, zsh or fish).
-The shell code must be evaluated to provide interactive completion of kbadm commands.
-
-  # bash: load completion into the current shell
-  source <(kbadm completion bash)
-
-  # zsh: load completion into the current shell
-  source <(kbadm completion zsh)
-
-  # fish: load completion into the current shell
-  kbadm completion fish | source`,
+      'Prints a script that teaches the shell to complete kbadm commands, phases, flags and flag values. ' +
+        'Load it into the running shell, or save it where your shell reads completions at start-up.',
     )
-    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  # bash\n' +
+        '  source <(kbadm completion bash)\n\n' +
+        '  # zsh (after compinit)\n' +
+        '  source <(kbadm completion zsh)\n\n' +
+        '  # fish\n' +
+        '  kbadm completion fish | source\n',
+    )
+    .argument('<shell>', 'the shell to write the script for: bash, zsh or fish')
     .action(function (this: Command, shell: string) {
       ctx.stdout.write(completionScript(rootOf(this), shell));
     });

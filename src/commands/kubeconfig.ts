@@ -14,40 +14,51 @@ const USER_FLAGS: FlagSpec[] = [
   {
     name: 'client-name',
     type: 'string',
-    description: 'The name of user. It will be used as the CN if client certificates are created',
+    description:
+      "The user's name (required): the client certificate's common name, which RBAC takes as the user name.",
   },
-  { name: 'config', type: 'string', description: 'Path to a kubeadm configuration file.' },
+  {
+    name: 'config',
+    type: 'string',
+    description:
+      "kubeadm configuration file (v1beta3 or v1beta4); its ClusterConfiguration gives the API server address, cluster name and CA location. kbadm's defaults apply without it.",
+  },
   {
     name: 'org',
     type: 'strings',
     description:
-      'The organizations of the client certificate. It will be used as the O if client certificates are created',
+      "Groups of the user: the client certificate's organizations, which RBAC takes as group names; comma-separated or repeated.",
   },
   {
     name: 'token',
     type: 'string',
     description:
-      'The token that should be used as the authentication mechanism for this kubeconfig, instead of client certificates',
+      'Put this bearer token into the kubeconfig instead of a client certificate; the CA key is then not needed.',
   },
   {
     name: 'validity-period',
     type: 'duration',
     default: '8760h0m0s',
-    description: 'The validity period of the client certificate. It is an offset from the current time.',
+    description:
+      'How long the client certificate stays valid, counted from now (e.g. 720h); longer than the default draws a warning.',
   },
 ];
 
 function userCommand(ctx: CommandContext): Command {
   const cmd = new Command('user')
-    .summary('Output a kubeconfig file for an additional user')
-    .description('Output a kubeconfig file for an additional user.')
+    .summary('Print a kubeconfig for another user, signed by the cluster CA')
+    .description(
+      'Prints to standard output a kubeconfig for the user --client-name, pointing at the cluster API server and ' +
+        'authenticating with a new client certificate signed by ca.crt and ca.key (or with --token). ' +
+        'What the user may do is up to RBAC bindings for that name and its --org groups.',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  # Output a kubeconfig file for an additional user named foo\n' +
-        '  kbadm kubeconfig user --client-name=foo\n\n' +
-        '  # Output a kubeconfig file for an additional user named foo using a kubeadm config file bar\n' +
-        '  kbadm kubeconfig user --client-name=foo --config=bar\n',
+        '  # A kubeconfig for jane, saved to a file she can use with kubectl\n' +
+        '  kbadm kubeconfig user --client-name=jane > jane.conf\n\n' +
+        '  # The same for a member of the ops group, with the cluster settings from a configuration file\n' +
+        '  kbadm kubeconfig user --client-name=jane --org=ops --config=cluster.yaml\n',
     );
   addFlags(cmd, USER_FLAGS);
   cmd.action(async () => {
@@ -104,8 +115,10 @@ async function certOnly(store: PkiStore) {
 
 export function kubeconfigCommand(ctx: CommandContext): Command {
   const cmd = new Command('kubeconfig')
-    .summary('Kubeconfig file utilities')
-    .description('Kubeconfig file utilities.');
+    .summary('Write kubeconfig files for additional users')
+    .description(
+      'Make kubeconfig files for people and tools that need their own credentials for the cluster.',
+    );
   cmd.addCommand(userCommand(ctx));
   return cmd;
 }
