@@ -13,14 +13,14 @@ function sampleProgram(): Command {
   const root = new Command('kbx')
     .option('--rootfs <path>', 'host root')
     .option('-v, --v <level>', 'verbosity');
-  const init = root.command('init').description('Run this command to set up a control plane');
+  const init = root.command('init').description('Set up a control plane');
   init.option('--config <file>', 'config file').option('--dry-run', 'do nothing');
-  const phase = init.command('phase').description('Use this command to invoke single phase');
-  const certs = phase.command('certs').description('Certificate generation');
-  certs.command('all').description('Generate all certificates').option('--cert-dir <dir>', 'dir');
+  const phase = init.command('phase').description('Run one phase');
+  const certs = phase.command('certs').description('Create certificates');
+  certs.command('all').description('Create every certificate').option('--cert-dir <dir>', 'dir');
   certs
     .command('apiserver')
-    .description("Generate the API server's certificate")
+    .description("Create the API server's certificate")
     .option('--cert-dir <dir>', 'dir');
   phase.command('upload-config').alias('uploadconfig').description('Upload the configuration');
   phase.command('secret').description('hidden one');
@@ -28,7 +28,7 @@ function sampleProgram(): Command {
   root
     .command('version')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json', 'short']));
-  root.command('join').description('Run this on any machine you wish to join');
+  root.command('join').description('Add this machine to a cluster');
   return root;
 }
 

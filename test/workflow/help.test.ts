@@ -4,16 +4,16 @@ import { Runner, type Phase } from '../../src/workflow/index.js';
 import { group, leaf, type Recorded } from './harness.js';
 
 const phases: Phase<Recorded>[] = [
-  leaf('preflight', { short: 'Run pre-flight checks' }),
+  leaf('preflight', { short: 'Check the machine first' }),
   group(
     'certs',
     [
-      leaf('ca', { short: 'Generate the self-signed Kubernetes CA' }),
+      leaf('ca', { short: 'Create the cluster CA' }),
       leaf('apiserver-kubelet-client', {
-        short: 'Generate the certificate for the API server to connect to kubelet',
+        short: 'Create the client certificate the API server uses toward kubelets',
       }),
     ],
-    { short: 'Certificate generation' },
+    { short: 'Create the cluster PKI' },
   ),
   group('secret', [leaf('inner', { short: 'Never listed' })], { short: 'Hidden group', hidden: true }),
   leaf('debug', { short: 'Hidden leaf', hidden: true }),
@@ -23,7 +23,7 @@ const phases: Phase<Recorded>[] = [
       leaf('coredns', { short: 'Install CoreDNS' }),
       group('proxy', [leaf('iptables', { short: 'Rules' })], { short: 'Proxy' }),
     ],
-    { short: 'Install required addons' },
+    { short: 'Install the add-ons' },
   ),
   leaf('Join [endpoint]', { short: 'Join' }),
 ];
@@ -32,11 +32,11 @@ test('the phase table matches kubeadm: indent by level, pad to the longest label
   const expected = [
     'The "init" command executes the following phases:',
     '```',
-    'preflight                  Run pre-flight checks',
-    'certs                      Certificate generation',
-    '  /ca                        Generate the self-signed Kubernetes CA',
-    '  /apiserver-kubelet-client  Generate the certificate for the API server to connect to kubelet',
-    'addon                      Install required addons',
+    'preflight                  Check the machine first',
+    'certs                      Create the cluster PKI',
+    '  /ca                        Create the cluster CA',
+    '  /apiserver-kubelet-client  Create the client certificate the API server uses toward kubelets',
+    'addon                      Install the add-ons',
     '  /coredns                   Install CoreDNS',
     '  /proxy                     Proxy',
     '    /iptables                  Rules',
