@@ -20,11 +20,11 @@ const throwing = (make: () => Error) =>
 const wrapped = (inner: Error) =>
   new KbadmError(`error execution phase certs/ca: ${inner.message}`, { cause: inner });
 
-test('root help shows the two-machine example and the commands', async () => {
+test('root help shows the two-step example and the commands', async () => {
   const r = await runCli(['--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /control-plane# kbadm init/);
-  assert.match(r.stdout, /worker# kbadm join <arguments-returned-from-init>/);
+  assert.match(r.stdout, /worker# kbadm join <the arguments init printed>/);
   assert.match(r.stdout, /--rootfs <path>/);
   assert.match(r.stdout, /-v, --v <level>/);
   assert.match(r.stdout, /^\s+version\b/m);
@@ -99,8 +99,8 @@ test('only the command a command line names is loaded; help still lists them all
   await runCli(['--v', '2', 'version', '-o', 'short'], { commands: tracked });
   assert.deepEqual(loaded, ['version']);
   const help = await runCli(['--help'], { commands: tracked });
-  assert.match(help.stdout, /completion\s+Output shell completion code/);
-  assert.match(help.stdout, /version\s+Print the version of kbadm/);
+  assert.match(help.stdout, /completion\s+Print a completion script for bash, zsh or fish/);
+  assert.match(help.stdout, /version\s+Show kbadm's release and the build it came from/);
   assert.deepEqual(loaded, ['version'], 'help lists commands without loading them');
 });
 
