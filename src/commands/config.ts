@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { KbadmError } from '../errors.js';
 import { criEndpointUnder } from '../host/cri/endpoint.js';
 import type { Host } from '../host/host.js';
-import { pullImageWithRetries } from '../host/runtime-ops.js';
+import { pullImageWithRetries, PULL_IMAGE_RETRIES } from '../host/runtime-ops.js';
 import { outputOption, parseOutputFormat, renderResult } from '../output/printer.js';
 import { KBADM_VERSION } from '../version.js';
 import { DEFAULTS, KNOWN_CRI_SOCKETS, type DefaultingFacts } from '../config/defaults.js';
@@ -161,12 +161,12 @@ function imagesPullCommand(ctx: CommandContext): Command {
   const cmd = new Command('pull')
     .summary('Pull the images of "config images list" into the container runtime')
     .description(
-      'Pulls each image that "kbadm config images list" names through crictl and the CRI socket, ' +
+      'Pulls each image that "kbadm config images list" names into the container runtime, over its CRI socket, ' +
         `trying each up to ${PULL_IMAGE_RETRIES} times, and stops at the first one that cannot be pulled.`,
     )
     .option(
       '--cri-socket <socket>',
-      "Container runtime's CRI endpoint to pull through, e.g. unix:///var/run/crio/crio.sock. Default: the one of containerd, CRI-O or cri-dockerd whose socket exists under /var/run; containerd's when none does; an error when several do.",
+      "Container runtime's CRI endpoint to pull through, e.g. unix:///var/run/crio/crio.sock. Default: the one of containerd, CRI-O or cri-dockerd that answers on its usual socket under /var/run; containerd's when none does; an error when several do.",
     );
   imagesCommonFlags(cmd);
   cmd.action(async (flags: ImageFlags) => {

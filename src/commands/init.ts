@@ -59,7 +59,7 @@ export const initFlags: FlagSpec[] = [
     name: 'cri-socket',
     type: 'string',
     description:
-      "Container runtime's CRI endpoint, e.g. unix:///var/run/crio/crio.sock. Default: the one of containerd, CRI-O or cri-dockerd whose socket exists under /var/run; containerd's when none does; an error when several do.",
+      "Container runtime's CRI endpoint, e.g. unix:///var/run/crio/crio.sock. Default: the one of containerd, CRI-O or cri-dockerd that answers on its usual socket under /var/run; containerd's when none does; an error when several do.",
   },
   {
     name: 'dry-run',
