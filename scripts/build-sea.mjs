@@ -16,15 +16,12 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { inject } from 'postject';
-import { bundleEverything } from './bundle-plugins.mjs';
-import seaMain from './sea-main.cjs';
-
-const { assetName } = seaMain;
+import { bundlePackage, COMMON, followLazyRequires, packageFile, packagesAsFiles } from './bundling.mjs';
 
 const started = performance.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -55,56 +52,38 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 mkdirSync(outDir, { recursive: true });
 
-// 1. Scripts: kbadm's own code in one, each package it requires in one of its own (with whatever that
-// package imports), all CommonJS. Dynamic imports become require() calls that run a part when first
-// needed. Each script is wrapped in a function that the loader calls with its module arguments, as
-// Node does for a CommonJS file.
-const common = {
+// 1. Scripts: kbadm's own code in one (one file: dynamic imports become parts of it that run when
+// first needed), each package it uses in one of its own, as in the npm build (bundling.mjs). Each
+// script is wrapped in a function that the loader calls with its module arguments, as Node does for
+// a CommonJS file.
+const used = new Set();
+const kbadm = await build({
+  ...COMMON,
+  entryPoints: [join(root, 'dist/cli.js')],
   write: false,
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
   target: 'node24',
   // Inside the executable, require() and import() reach only Node's built-in modules and the loader.
   supported: { 'dynamic-import': false },
-  legalComments: 'none',
   // Less text to read and hash at start-up; names stay, for stack traces and code that reads them.
   minifyWhitespace: true,
   minifySyntax: true,
-  logLevel: 'warning',
-};
-const kbadm = await build({
-  ...common,
-  entryPoints: [join(root, 'dist/cli.js')],
-  packages: 'external',
   define: { KBADM_EMBEDDED_BUILD_INFO: JSON.stringify(buildInfo) },
-  plugins: [bundleEverything],
-  metafile: true,
+  plugins: [followLazyRequires, packagesAsFiles(used)],
 });
-const packages = [
-  ...new Set(
-    Object.values(kbadm.metafile.outputs)
-      .flatMap((o) => o.imports)
-      .filter((i) => i.external && !isBuiltin(i.path))
-      .map((i) => i.path),
-  ),
-].sort();
+const packages = [...used].sort().map(packageFile);
 const assets = { 'packages.json': join(work, 'packages.json') };
 writeFileSync(assets['packages.json'], `${JSON.stringify(packages)}\n`);
 const writeScript = (name, text) => {
-  const file = join(work, `${assetName(name)}.js`);
+  const file = join(work, name);
   const body = text.replace(/^#!.*\n/, '');
   writeFileSync(file, `(function (require, module, exports, __filename, __dirname) {\n${body}\n})`);
-  assets[`${assetName(name)}.js`] = file;
-  assets[`${assetName(name)}.cache`] = join(work, `${assetName(name)}.cache`);
+  assets[name] = file;
+  assets[`${name}.cache`] = `${file}.cache`;
 };
-writeScript('kbadm', kbadm.outputFiles[0].text);
-for (const name of packages) {
-  const pkg = await build({
-    ...common,
-    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root },
-  });
-  writeScript(name, pkg.outputFiles[0].text);
+writeScript('kbadm.js', kbadm.outputFiles[0].text);
+for (const name of [...used].sort()) {
+  writeScript(packageFile(name), await bundlePackage(name, { target: 'node24', resolveDir: root }));
 }
 
 // 2. The code caches, made by the Node.js that runs them, then the blob: loader, scripts and caches.

@@ -8,15 +8,15 @@
 const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
-const { createLoader, assetName } = require('./sea-main.cjs');
+const { createLoader } = require('./sea-main.cjs');
 
 if (process.argv[2] === '--check') {
   const assets = process.argv[3];
-  const names = ['kbadm', ...JSON.parse(readFileSync(join(assets, 'packages.json'), 'utf8'))];
-  for (const name of names.map(assetName)) {
+  const names = ['kbadm.js', ...JSON.parse(readFileSync(join(assets, 'packages.json'), 'utf8'))];
+  for (const name of names) {
     const cachedData = readFileSync(join(assets, `${name}.cache`));
     if (cachedData.length === 0) continue;
-    const source = readFileSync(join(assets, `${name}.js`), 'utf8');
+    const source = readFileSync(join(assets, name), 'utf8');
     if (new Script(source, { filename: name, cachedData }).cachedDataRejected) {
       console.error(`V8 rejects the code cache of ${name}`);
       process.exitCode = 1;
@@ -27,10 +27,7 @@ if (process.argv[2] === '--check') {
 
 const [assets, scratch] = process.argv.slice(2);
 const packages = JSON.parse(readFileSync(join(assets, 'packages.json'), 'utf8'));
-const loader = createLoader(
-  (name) => ({ source: readFileSync(join(assets, `${name}.js`), 'utf8') }),
-  packages,
-);
+const loader = createLoader((name) => ({ source: readFileSync(join(assets, name), 'utf8') }), packages);
 
 const CONFIG =
   'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n' +
@@ -81,11 +78,11 @@ function run(args) {
     if (code !== 0) throw new Error(`kbadm ${args.join(' ')} exited ${code}`);
   }
   for (const [name, script] of loader.scripts) {
-    writeFileSync(join(assets, `${assetName(name)}.cache`), script.createCachedData());
+    writeFileSync(join(assets, `${name}.cache`), script.createCachedData());
   }
   // A package that none of the commands loaded still needs a cache asset: an empty one, which V8 rejects.
   for (const name of packages) {
-    if (!loader.scripts.has(name)) writeFileSync(join(assets, `${assetName(name)}.cache`), '');
+    if (!loader.scripts.has(name)) writeFileSync(join(assets, `${name}.cache`), '');
   }
   process.exitCode = 0;
 })().catch((err) => {
