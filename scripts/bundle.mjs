@@ -1,30 +1,34 @@
-// Bundles the tsc output into dist/bundle/: one entry module plus one chunk per lazily loaded
-// command. Node then resolves a handful of files instead of every module, which is most of what
-// a short command like `kbadm version` costs beyond Node itself (bench/version-startup.mjs).
+// Bundles the tsc output into dist/bundle/: the `kbadm` entry module plus one chunk per lazily loaded
+// command, and in dist/bundle/packages/ one CommonJS file per package that kbadm uses (see
+// bundling.mjs). Node then reads a handful of files instead of every module of kbadm and of its
+// dependencies, which is most of what a command costs beyond Node itself (bench/).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { bundlePackage, COMMON, followLazyRequires, packageFile, packagesAsFiles } from './bundling.mjs';
 
+const root = new URL('..', import.meta.url).pathname;
+const used = new Set();
+
+rmSync('dist/bundle', { recursive: true, force: true });
 await build({
+  ...COMMON,
   entryPoints: { kbadm: 'dist/cli.js' },
   outdir: 'dist/bundle',
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
   target: 'node20',
   sourcemap: true,
-  // Loaded on first use only, from node_modules, as in the unbundled build.
-  external: [
-    'pino',
-    'yaml',
-    'execa',
-    '@peculiar/x509',
-    'reflect-metadata',
-    '@kubernetes/client-node',
-    '@grpc/grpc-js',
-  ],
-  // commander is CommonJS; its require() calls need a real require inside an ES module.
+  plugins: [followLazyRequires, packagesAsFiles(used)],
+  // The packages are CommonJS files; their require() calls need a real require inside an ES module.
   banner: {
     js: "import { createRequire as __kbadmRequire } from 'node:module'; const require = __kbadmRequire(import.meta.url);",
   },
-  logLevel: 'warning',
 });
+
+mkdirSync('dist/bundle/packages', { recursive: true });
+for (const name of [...used].sort()) {
+  writeFileSync(
+    `dist/bundle/packages/${packageFile(name)}`,
+    await bundlePackage(name, { target: 'node20', resolveDir: root }),
+  );
+}

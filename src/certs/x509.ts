@@ -4,38 +4,24 @@
 import { randomBytes, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { KbadmError } from '../errors.js';
 import { formatIP, parseIP } from '../config/net.js';
-import { keyMatchesPublicKey, signingAlgorithm, type PrivateKey, generatePrivateKey } from './keys.js';
+import {
+  buildCertificate,
+  encodeName,
+  keyIdentifier,
+  parseCertificate,
+  type KeyUsageName,
+} from './certificate-der.js';
+import { keyMatchesPublicKey, type PrivateKey, generatePrivateKey } from './keys.js';
 import { certificateDers, encodePem } from './pem.js';
 import type { AltNames } from './sans.js';
 import type { ExtKeyUsage } from './specs.js';
-import { x509Lib } from './x509-lib.js';
+
+export type { KeyUsageName } from './certificate-der.js';
 
 const EKU_OIDS: Record<ExtKeyUsage, string> = {
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
 };
-
-export type KeyUsageName =
-  | 'digitalSignature'
-  | 'contentCommitment'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign'
-  | 'encipherOnly'
-  | 'decipherOnly';
-const KEY_USAGE_BITS: [KeyUsageName, number][] = [
-  ['digitalSignature', 1],
-  ['contentCommitment', 2],
-  ['keyEncipherment', 4],
-  ['dataEncipherment', 8],
-  ['keyAgreement', 16],
-  ['keyCertSign', 32],
-  ['cRLSign', 64],
-  ['encipherOnly', 128],
-  ['decipherOnly', 256],
-];
 
 /** What a certificate says about its holder: the part renewal keeps. */
 export interface CertIdentity {
@@ -90,23 +76,6 @@ export function randomSerial(): bigint {
   }
 }
 
-/** Go's asn1 picks PrintableString when every character allows it, UTF8String otherwise. */
-function isPrintable(s: string): boolean {
-  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
-}
-
-function nameValue(s: string): { printableString: string } | { utf8String: string } {
-  return isPrintable(s) ? { printableString: s } : { utf8String: s };
-}
-
-/** Subject as Go's pkix.Name orders it: O before CN; several O values share one RDN. */
-function subjectJson(commonName: string, organization: readonly string[]) {
-  const rdns: Record<string, { printableString: string }[] | { utf8String: string }[]>[] = [];
-  if (organization.length > 0) rdns.push({ O: organization.map(nameValue) as { utf8String: string }[] });
-  if (commonName !== '') rdns.push({ CN: [nameValue(commonName)] as { utf8String: string }[] });
-  return rdns;
-}
-
 function validateTemplate(t: CertTemplate): void {
   if (t.commonName === '') throw new KbadmError('must specify a CommonName');
   if (!t.isCA && t.extKeyUsage.length === 0) throw new KbadmError('must specify at least one ExtKeyUsage');
@@ -122,55 +91,30 @@ export async function signCertificate(
   issuer?: CertAndKey,
 ): Promise<CertificateInfo> {
   validateTemplate(template);
-  const lib = await x509Lib();
-  const subjectKeys = await key.webKeys();
-  const signer = issuer ? issuer.key : key;
-  const signerKeys = issuer ? await issuer.key.webKeys() : subjectKeys;
-
-  let usages = lib.KeyUsageFlags.digitalSignature | lib.KeyUsageFlags.keyEncipherment;
-  if (template.isCA) usages |= lib.KeyUsageFlags.keyCertSign;
-  const extensions: InstanceType<typeof lib.Extension>[] = [new lib.KeyUsagesExtension(usages, true)];
-  if (template.extKeyUsage.length > 0) {
-    extensions.push(
-      new lib.ExtendedKeyUsageExtension(
-        template.extKeyUsage.map((u) => EKU_OIDS[u]),
-        false,
-      ),
-    );
-  }
-  extensions.push(new lib.BasicConstraintsExtension(template.isCA, undefined, true));
-  if (template.isCA)
-    extensions.push(await lib.SubjectKeyIdentifierExtension.create(subjectKeys.publicKey, false));
-  const authorityKeyId = issuer ? issuer.cert.subjectKeyId : undefined;
-  if (issuer && authorityKeyId)
-    extensions.push(new lib.AuthorityKeyIdentifierExtension(authorityKeyId, false));
-  const names = [
-    ...template.altNames.dnsNames.map((value) => ({ type: 'dns' as const, value })),
-    ...template.altNames.ips.map((value) => ({ type: 'ip' as const, value })),
-  ];
-  if (names.length > 0) extensions.push(new lib.SubjectAlternativeNameExtension(names, false));
-
-  const subject = new lib.Name(subjectJson(template.commonName, template.organization));
-  const params = {
-    serialNumber: randomSerial().toString(16),
-    subject,
-    issuer: issuer ? issuerName(lib, issuer.cert) : subject,
-    notBefore: wholeSeconds(template.notBefore),
-    notAfter: wholeSeconds(template.notAfter),
-    extensions,
-    signingAlgorithm: signingAlgorithm(signer.type),
-    publicKey: subjectKeys.publicKey,
-    signingKey: signerKeys.privateKey,
-  };
-  const cert = await lib.X509CertificateGenerator.create(
-    params as Parameters<typeof lib.X509CertificateGenerator.create>[0],
+  const publicKey = key.publicKeyDer();
+  const subject = encodeName(template.commonName, template.organization);
+  const keyUsage: KeyUsageName[] = ['digitalSignature', 'keyEncipherment'];
+  if (template.isCA) keyUsage.push('keyCertSign');
+  const der = buildCertificate(
+    {
+      serial: randomSerial(),
+      subject,
+      // The issuer's encoded subject, so that name chaining never depends on re-encoding.
+      issuer: issuer ? parseCertificate(issuer.cert.der).subject.raw : subject,
+      notBefore: wholeSeconds(template.notBefore),
+      notAfter: wholeSeconds(template.notAfter),
+      publicKey,
+      keyUsage,
+      extKeyUsage: template.extKeyUsage.map((u) => EKU_OIDS[u]),
+      isCA: template.isCA,
+      dnsNames: template.altNames.dnsNames,
+      ips: template.altNames.ips,
+      ...(template.isCA ? { subjectKeyId: keyIdentifier(publicKey) } : {}),
+      ...(issuer?.cert.subjectKeyId ? { authorityKeyId: Buffer.from(issuer.cert.subjectKeyId, 'hex') } : {}),
+    },
+    issuer ? issuer.key : key,
   );
-  return parseCertificateDer(Buffer.from(cert.rawData));
-}
-
-function issuerName(lib: Awaited<ReturnType<typeof x509Lib>>, cert: CertificateInfo) {
-  // The issuer's encoded subject, so that name chaining never depends on re-encoding.
-  return new lib.X509Certificate(cert.der).subjectName;
+  return parseCertificateDer(der);
 }
 
 function wholeSeconds(d: Date): Date {
@@ -190,10 +134,6 @@ export async function createCA(
 // ---------------------------------------------------------------------------------------------------
 // Reading
 
-function nameParts(n: { getField(id: string): string[] }) {
-  return { commonName: n.getField('CN')[0] ?? '', organization: n.getField('O') };
-}
-
 function ekuName(oid: string): string {
   for (const [name, o] of Object.entries(EKU_OIDS)) if (o === oid) return name;
   return oid;
@@ -206,37 +146,29 @@ function canonicalIP(text: string): string {
 
 /** Parses one DER certificate. */
 export async function parseCertificateDer(der: Buffer): Promise<CertificateInfo> {
-  const lib = await x509Lib();
-  let c: InstanceType<typeof lib.X509Certificate>;
+  let c: ReturnType<typeof parseCertificate>;
   let node: NodeX509Certificate;
   try {
-    c = new lib.X509Certificate(der);
+    c = parseCertificate(der);
     node = new NodeX509Certificate(der);
   } catch (cause) {
     throw new KbadmError('failed to parse certificate', { cause });
   }
-  const bc = c.getExtension(lib.BasicConstraintsExtension);
-  const ku = c.getExtension(lib.KeyUsagesExtension);
-  const eku = c.getExtension(lib.ExtendedKeyUsageExtension);
-  const san = c.getExtension(lib.SubjectAlternativeNameExtension);
-  const ski = c.getExtension(lib.SubjectKeyIdentifierExtension);
-  const aki = c.getExtension(lib.AuthorityKeyIdentifierExtension);
-  const sanItems = san ? san.names.items : [];
   return {
     pem: encodePem('CERTIFICATE', der),
     der,
-    serialNumber: c.serialNumber,
-    subject: nameParts(c.subjectName),
-    issuer: nameParts(c.issuerName),
+    serialNumber: c.serial.toString(16),
+    subject: { commonName: c.subject.commonName, organization: c.subject.organization },
+    issuer: { commonName: c.issuer.commonName, organization: c.issuer.organization },
     notBefore: c.notBefore,
     notAfter: c.notAfter,
-    isCA: bc?.ca ?? false,
-    keyUsage: ku ? KEY_USAGE_BITS.filter(([, bit]) => (ku.usages & bit) !== 0).map(([n]) => n) : [],
-    extKeyUsage: eku ? eku.usages.map((u) => ekuName(String(u))) : [],
-    dnsNames: sanItems.filter((n) => n.type === 'dns').map((n) => n.value),
-    ips: sanItems.filter((n) => n.type === 'ip').map((n) => canonicalIP(n.value)),
-    ...(ski ? { subjectKeyId: ski.keyId } : {}),
-    ...(aki?.keyId ? { authorityKeyId: aki.keyId } : {}),
+    isCA: c.isCA,
+    keyUsage: c.keyUsage,
+    extKeyUsage: c.extKeyUsage.map(ekuName),
+    dnsNames: c.dnsNames,
+    ips: c.ips.map(canonicalIP),
+    ...(c.subjectKeyId ? { subjectKeyId: c.subjectKeyId.toString('hex') } : {}),
+    ...(c.authorityKeyId ? { authorityKeyId: c.authorityKeyId.toString('hex') } : {}),
     publicKeyDer: node.publicKey.export({ format: 'der', type: 'spki' }),
     node,
   };

@@ -33,7 +33,7 @@ export function versionInfo(build: BuildInfo = readBuildInfo()): VersionInfo {
     gitTreeState: build.gitTreeState ?? '',
     buildDate: build.buildDate ?? '',
     nodeVersion: process.version,
-    compiler: 'tsc',
+    compiler: build.compiler ?? 'tsc',
     platform: `${process.platform}/${GO_ARCH[process.arch] ?? process.arch}`,
   };
 }

@@ -1,5 +1,5 @@
-// Structured logs on stderr through pino, created on first use so that commands which never log
-// (kbadm version) never load it.
+// Structured logs on stderr through pino, loaded by the first message shown, so that commands which
+// log nothing at their verbosity (kbadm version, most commands at --v=0) never load it.
 import { createRequire } from 'node:module';
 import type { TextSink } from './output.js';
 
@@ -19,22 +19,34 @@ export function levelFor(verbosity: number): 'warn' | 'info' | 'debug' | 'trace'
   return 'trace';
 }
 
+const LEVEL_ORDER = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
 export function createLogger(verbosity: number, sink: TextSink): Logger {
-  // pino is CommonJS; require keeps the load synchronous and lazy.
-  const pino = createRequire(import.meta.url)('pino') as typeof import('pino');
-  const p = pino.pino(
-    {
-      level: levelFor(verbosity),
-      base: undefined,
-      timestamp: pino.stdTimeFunctions.isoTime,
-      // "level":"debug" reads better on a terminal than pino's numbers.
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    { write: (line: string) => sink.write(line) },
-  );
+  const threshold = LEVEL_ORDER.indexOf(levelFor(verbosity));
+  // pino is loaded by the first message that will be shown, so that a command which logs nothing at
+  // this verbosity never pays for it.
+  let p: import('pino').Logger | undefined;
+  const load = (): import('pino').Logger => {
+    // pino is CommonJS; require keeps the load synchronous.
+    const pino = createRequire(import.meta.url)('pino') as typeof import('pino');
+    return pino.pino(
+      {
+        level: levelFor(verbosity),
+        base: undefined,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        // "level":"debug" reads better on a terminal than pino's numbers.
+        formatters: { level: (label) => ({ level: label }) },
+      },
+      { write: (line: string) => sink.write(line) },
+    );
+  };
   const at =
     (level: keyof Logger) =>
-    (msg: string, fields?: Record<string, unknown>): void =>
-      fields ? p[level](fields, msg) : p[level](msg);
+    (msg: string, fields?: Record<string, unknown>): void => {
+      if (LEVEL_ORDER.indexOf(level) < threshold) return;
+      p ??= load();
+      if (fields) p[level](fields, msg);
+      else p[level](msg);
+    };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), trace: at('trace') };
 }

