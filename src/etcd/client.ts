@@ -40,6 +40,18 @@ export interface EtcdClientOptions {
   now?: () => number;
   /** Retries and progress, at debug level. */
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Called when an operation fails and will be tried again, so a caller can say it is waiting. */
+  onRetry?: (retry: EtcdRetry) => void;
+}
+
+export interface EtcdRetry {
+  /** What is being tried, e.g. "list etcd members". */
+  what: string;
+  /** The attempt that just failed, from 1. */
+  attempt: number;
+  error: unknown;
+  /** The operation's whole budget. */
+  timeoutMs: number;
 }
 
 export interface AddMemberOptions {
@@ -59,6 +71,7 @@ export class EtcdClient {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
   readonly #log: (message: string, fields?: Record<string, unknown>) => void;
+  readonly #onRetry: (retry: EtcdRetry) => void;
 
   constructor(options: EtcdClientOptions) {
     if (!options.transport && !options.tls)
@@ -71,6 +84,7 @@ export class EtcdClient {
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => {});
+    this.#onRetry = options.onRetry ?? (() => {});
   }
 
   /** The cluster's members, as the first endpoint that answers sees them. */
@@ -180,6 +194,7 @@ export class EtcdClient {
           throw err;
         }
         this.#log(`retrying: ${what}`, { attempt: n, error: errorMessage(err) });
+        this.#onRetry({ what, attempt: n, error: err, timeoutMs: this.#timeoutMs });
         await this.#sleep(this.#intervalMs);
       }
     }

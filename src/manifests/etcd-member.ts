@@ -17,6 +17,8 @@ export interface LocalEtcdMember {
   peerURLs: string[];
   /** The host directory of the `etcd-data` volume. */
   dataDir: string;
+  /** --trusted-ca-file: the etcd CA, whose directory also holds kubeadm's etcd client certificates. */
+  caFile?: string;
 }
 
 export type EtcdManifestReading =
@@ -63,9 +65,11 @@ export function readEtcdManifest(text: string): EtcdManifestReading {
     ...list(getArg(args, 'listen-client-urls')),
     ...list(typeof annotation === 'string' ? annotation : undefined),
   ];
+  const caFile = getArg(args, 'trusted-ca-file');
   return {
     kind: 'member',
     member: {
+      ...(caFile ? { caFile } : {}),
       name: getArg(args, 'name') ?? '',
       clientURLs: [...new Set(clientURLs)].filter(reachable),
       peerURLs: list(getArg(args, 'initial-advertise-peer-urls')),
