@@ -6,6 +6,7 @@ import {
   ERR_MEMBER_NOT_FOUND,
   ERR_PEER_URL_EXISTS,
   EtcdAPIError,
+  EtcdUnreachableError,
   gatewayTransport,
   GRPC_INVALID_ARGUMENT,
   type EtcdTransport,
@@ -40,6 +41,11 @@ export interface EtcdClientOptions {
   now?: () => number;
   /** Retries and progress, at debug level. */
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Give up at once when every endpoint refuses the connection, instead of waiting for an etcd
+   * that may be starting. Reset uses it: an etcd that is not running has nothing to be removed from.
+   */
+  giveUpWhenNothingListens?: boolean;
   /** Called when an operation fails and will be tried again, so a caller can say it is waiting. */
   onRetry?: (retry: EtcdRetry) => void;
 }
@@ -72,6 +78,7 @@ export class EtcdClient {
   readonly #now: () => number;
   readonly #log: (message: string, fields?: Record<string, unknown>) => void;
   readonly #onRetry: (retry: EtcdRetry) => void;
+  readonly #giveUpWhenNothingListens: boolean;
 
   constructor(options: EtcdClientOptions) {
     if (!options.transport && !options.tls)
@@ -85,6 +92,7 @@ export class EtcdClient {
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => {});
     this.#onRetry = options.onRetry ?? (() => {});
+    this.#giveUpWhenNothingListens = options.giveUpWhenNothingListens ?? false;
   }
 
   /** The cluster's members, as the first endpoint that answers sees them. */
@@ -188,6 +196,10 @@ export class EtcdClient {
         // A request etcd cannot parse, or a member that is not there, will not get better.
         if (err instanceof EtcdMemberNotFoundError) throw err;
         if (err instanceof EtcdAPIError && err.code === GRPC_INVALID_ARGUMENT) throw err;
+        if (this.#giveUpWhenNothingListens && err instanceof EtcdUnreachableError && err.nothingListens) {
+          this.#log(`gave up: ${what}: no etcd listens on any endpoint`, { endpoints: this.endpoints });
+          throw err;
+        }
         const elapsed = this.#now() - start;
         if (elapsed + this.#intervalMs > this.#timeoutMs) {
           this.#log(`gave up: ${what}`, { attempts: n, error: errorMessage(err) });

@@ -31,7 +31,15 @@ export class EtcdAPIError extends KbadmError {
 }
 
 /** No endpoint gave a complete answer (refused connection, TLS failure, timeout). */
-export class EtcdUnreachableError extends KbadmError {}
+export class EtcdUnreachableError extends KbadmError {
+  constructor(
+    message: string,
+    /** Every endpoint refused the connection: no etcd is listening there at all. */
+    readonly nothingListens = false,
+  ) {
+    super(message);
+  }
+}
 
 /** One gateway call: resolves with etcd's JSON answer; rejects with EtcdAPIError or a plain Error. */
 export type EtcdTransport = (
@@ -81,13 +89,18 @@ export async function callAnyEndpoint(
 ): Promise<unknown> {
   if (endpoints.length === 0) throw new EtcdUnreachableError('no etcd endpoints to talk to');
   const failures: string[] = [];
+  let refused = 0;
   for (const endpoint of endpoints) {
     try {
       return await transport(endpoint, path, body, timeoutMs);
     } catch (err) {
       if (err instanceof EtcdAPIError) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') refused++;
       failures.push(`${endpoint}: ${errorMessage(err)}`);
     }
   }
-  throw new EtcdUnreachableError(`no etcd endpoint answered: [${failures.join('; ')}]`);
+  throw new EtcdUnreachableError(
+    `no etcd endpoint answered: [${failures.join('; ')}]`,
+    refused === endpoints.length,
+  );
 }

@@ -27,6 +27,8 @@ class FakeEtcd {
     },
   ];
   down = new Set<string>();
+  /** Endpoints that accept connections but never answer. */
+  silent = new Set<string>();
   calls: { endpoint: string; path: string; body: object }[] = [];
   /** Promotions refused (learner not in sync) before one succeeds. */
   promoteRefusals = 0;
@@ -36,7 +38,9 @@ class FakeEtcd {
 
   transport: EtcdTransport = async (endpoint, path, body) => {
     this.calls.push({ endpoint, path, body });
-    if (this.down.has(endpoint)) throw new Error('connect ECONNREFUSED');
+    if (this.down.has(endpoint))
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    if (this.silent.has(endpoint)) throw new Error('no answer within 2000 ms');
     const injected = this.failNext.shift();
     if (injected) throw injected;
     const b = body as { ID?: string; peerURLs?: string[]; isLearner?: boolean };
@@ -83,13 +87,19 @@ class FakeEtcd {
 }
 
 /** A client on a fake clock: sleeping advances time instantly and is recorded. */
-function clientFor(etcd: FakeEtcd, endpoints = ['https://10.0.0.1:2379'], timeoutMs = 120_000) {
+function clientFor(
+  etcd: FakeEtcd,
+  endpoints = ['https://10.0.0.1:2379'],
+  timeoutMs = 120_000,
+  giveUpWhenNothingListens = false,
+) {
   let now = 0;
   const sleeps: number[] = [];
   const client = new EtcdClient({
     endpoints,
     transport: etcd.transport,
     timeoutMs,
+    giveUpWhenNothingListens,
     now: () => now,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -147,6 +157,39 @@ describe('EtcdClient', () => {
       return true;
     });
     assert.deepEqual(sleeps, [500, 500, 500, 500], 'attempts at 0, 500, 1000, 1500 and 2000 ms');
+  });
+
+  test('giveUpWhenNothingListens: every endpoint refusing the connection ends it at once', async () => {
+    const etcd = new FakeEtcd();
+    etcd.down.add('https://10.0.0.1:2379').add('https://127.0.0.1:2379');
+    const { client, sleeps } = clientFor(
+      etcd,
+      ['https://10.0.0.1:2379', 'https://127.0.0.1:2379'],
+      120_000,
+      true,
+    );
+    await assert.rejects(
+      client.sync(),
+      (err: Error) => err instanceof EtcdUnreachableError && err.nothingListens,
+    );
+    assert.deepEqual(sleeps, []);
+  });
+
+  test('giveUpWhenNothingListens: an endpoint that accepts but does not answer is still waited for', async () => {
+    const etcd = new FakeEtcd();
+    etcd.down.add('https://127.0.0.1:2379');
+    etcd.silent.add('https://10.0.0.1:2379');
+    const { client, sleeps } = clientFor(
+      etcd,
+      ['https://10.0.0.1:2379', 'https://127.0.0.1:2379'],
+      1000,
+      true,
+    );
+    await assert.rejects(
+      client.sync(),
+      (err: Error) => err instanceof EtcdUnreachableError && !err.nothingListens,
+    );
+    assert.deepEqual(sleeps, [500, 500]);
   });
 
   test('a transient failure is retried and the call then succeeds', async () => {

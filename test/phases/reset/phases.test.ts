@@ -115,6 +115,7 @@ describe('reset remove-etcd-member', () => {
       'the etcd CA and the healthcheck-client pair',
     );
     assert.equal(client.timeoutMs, 5000, 'ResetConfiguration.timeouts.etcdAPICall bounds the retries');
+    assert.equal(client.giveUpWhenNothingListens, true, 'an etcd that is not running is not waited for');
     assert.equal(
       out.text(),
       '[reset] Removed the etcd member cp-1 (3e9, https://10.0.0.5:2380) from the etcd cluster\n' +
