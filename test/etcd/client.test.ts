@@ -238,18 +238,25 @@ describe('EtcdClient', () => {
 
   test('an add that lost the race with an earlier one (Peer URLs already exists) counts as done', async () => {
     const etcd = new FakeEtcd();
-    const { client } = clientFor(etcd);
     // Another client adds the same peer URL between our list and our add.
-    const original = etcd.transport;
-    etcd.transport = async (endpoint, path, body, t) => {
-      if (path.endsWith('/add')) {
-        await original(endpoint, path, body, t);
-      }
-      return original(endpoint, path, body, t);
+    const serve = etcd.transport;
+    const racing: EtcdTransport = async (endpoint, path, body, t) => {
+      if (path.endsWith('/add')) await serve(endpoint, path, body, t);
+      return serve(endpoint, path, body, t);
     };
-    const fresh = new EtcdClient({ endpoints: client.endpoints, transport: etcd.transport });
-    const members = await fresh.addMember('cp-2', 'https://10.0.0.2:2380', { learner: false });
+    const client = new EtcdClient({ endpoints: ['https://10.0.0.1:2379'], transport: racing });
+    const members = await client.addMember('cp-2', 'https://10.0.0.2:2380', { learner: false });
     assert.equal(members.filter((m) => m.peerURLs[0] === 'https://10.0.0.2:2380').length, 1);
+    assert.deepEqual(
+      etcd.calls.map((c) => c.path),
+      [
+        '/v3/cluster/member/list',
+        '/v3/cluster/member/add',
+        '/v3/cluster/member/add',
+        '/v3/cluster/member/list',
+      ],
+      'our add was refused, and the list that follows is the answer',
+    );
   });
 
   test('a malformed peer URL is refused before anything is sent', async () => {
