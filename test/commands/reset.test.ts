@@ -6,7 +6,8 @@ import { CLEANUP_NOTES } from '../../src/commands/reset.js';
 import { exitCodeOf } from '../../src/errors.js';
 import { createTestHost, type TestHost } from '../../src/host/test-host.js';
 import { runCli } from '../support/cli.js';
-import { FakeRuntime, runReset, terminal } from '../phases/reset/harness.js';
+import { createTestRuntime } from '../../src/host/test-runtime.js';
+import { runReset, terminal } from '../phases/reset/harness.js';
 
 function node(): TestHost {
   const host = createTestHost()
@@ -18,7 +19,7 @@ function node(): TestHost {
     .seedFile('/var/lib/etcd/member/snap/db', 'db')
     .seedFile('/etc/passwd', 'root:x:0:0')
     .onRun('systemctl', {});
-  host.setRuntime(() => new FakeRuntime());
+  host.setRuntime(() => createTestRuntime());
   return host.clearChanges();
 }
 

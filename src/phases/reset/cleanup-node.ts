@@ -2,8 +2,10 @@
 // remove every Pod sandbox through CRI, then delete kubeadm's files. Removal goes through the
 // host's guard, so nothing outside kubeadm's directories can go, whatever the configuration says.
 import * as path from 'node:path';
+import { criEndpointUnder } from '../../host/cri/endpoint.js';
 import type { UnmountFlag } from '../../host/mounts.js';
 import { mountsBelow, umountArgs } from '../../host/mounts.js';
+import { aggregateError, removePodSandboxes } from '../../host/runtime-ops.js';
 import { detectInitSystem, managesServices } from '../../manifests/kubelet-files.js';
 import type { Phase } from '../../workflow/index.js';
 import { cleanDir, errorText } from './clean.js';
@@ -20,9 +22,6 @@ export const KUBECONFIG_FILES = [
   'controller-manager.conf',
   'scheduler.conf',
 ] as const;
-
-/** kubeadm's RemoveContainerRetry: attempts to stop and remove one sandbox. */
-const SANDBOX_ATTEMPTS = 5;
 
 function shown(d: ResetData, p: string): string {
   try {
@@ -85,43 +84,18 @@ async function unmountBelow(d: ResetData, dir: string): Promise<void> {
   }
 }
 
-/** The CRI endpoint with its socket path under --rootfs; other schemes are left as they are. */
-export function criEndpointUnderRoot(d: Pick<ResetData, 'paths'>, endpoint: string): string {
-  const m = /^unix:\/\/(.*)$/.exec(endpoint);
-  if (m) return `unix://${d.paths.under(m[1]!)}`;
-  if (endpoint.startsWith('/')) return d.paths.under(endpoint);
-  return endpoint;
-}
-
-/** Stops and removes every Pod sandbox, as kubeadm does with the CRI runtime. */
-async function removePodSandboxes(d: ResetData): Promise<void> {
-  const runtime = await d.host.runtime(criEndpointUnderRoot(d, d.config.criSocket));
+/** Stops and removes every Pod sandbox through CRI, as kubeadm does; a dry-run host only records it. */
+async function removeAllPodSandboxes(d: ResetData): Promise<void> {
+  const runtime = await d.host.runtime(criEndpointUnder(d.paths, d.config.criSocket));
   try {
     const sandboxes = await runtime.listPodSandboxes();
-    if (d.dryRun) {
-      for (const s of sandboxes) {
-        d.out.progress('dryrun', `Would stop and remove the Pod sandbox ${s.id} (${s.namespace}/${s.name})`);
-      }
-      return;
-    }
-    const failures: string[] = [];
-    for (const s of sandboxes) {
-      let last: unknown;
-      for (let attempt = 0; attempt < SANDBOX_ATTEMPTS; attempt++) {
-        try {
-          await runtime.stopPodSandbox(s.id);
-          await runtime.removePodSandbox(s.id);
-          last = undefined;
-          break;
-        } catch (err) {
-          last = err;
-        }
-      }
-      if (last === undefined)
-        d.out.log.info('removed Pod sandbox', { id: s.id, pod: `${s.namespace}/${s.name}` });
-      else failures.push(`failed to remove pod ${s.id}: ${errorText(last)}`);
-    }
-    if (failures.length > 0) throw new Error(`[${failures.join(', ')}]`);
+    const errors = await removePodSandboxes(
+      runtime,
+      sandboxes.map((s) => s.id),
+      d.out.log,
+    );
+    d.out.log.info('stopped and removed Pod sandboxes', { removed: sandboxes.length - errors.length });
+    if (errors.length > 0) throw aggregateError(errors);
   } finally {
     runtime.close();
   }
@@ -174,7 +148,7 @@ export async function runCleanupNode(d: ResetData): Promise<void> {
   if (d.dryRun) d.out.progress(TAG, 'Would remove Kubernetes-managed containers');
   else d.out.log.info('removing Kubernetes-managed containers');
   try {
-    await removePodSandboxes(d);
+    await removeAllPodSandboxes(d);
   } catch (err) {
     if (d.dryRun) d.out.log.info('could not list the Pod sandboxes', { error: errorText(err) });
     else d.out.warn(`[${TAG}] Failed to remove containers: ${errorText(err)}`);

@@ -8,66 +8,20 @@ import type { ResetConfiguration } from '../../../src/config/model.js';
 import type { EtcdClientOptions } from '../../../src/etcd/client.js';
 import type { EtcdMember } from '../../../src/etcd/members.js';
 import { createDryRunHost } from '../../../src/host/dry-run-host.js';
-import type { ContainerRuntime, PodSandbox } from '../../../src/host/runtime.js';
+import { createTestRuntime, type TestRuntime } from '../../../src/host/test-runtime.js';
 import type { TestHost } from '../../../src/host/test-host.js';
 import { recordOutput, type RecordedOutput } from '../../../src/output/output.js';
 import type { Answer, Stdin } from '../../../src/output/prompt.js';
 import type { EtcdMembership, ResetData } from '../../../src/phases/reset/data.js';
 
-/** A CRI runtime holding Pod sandboxes in memory; `failing` ids refuse to stop. */
-export class FakeRuntime implements ContainerRuntime {
-  readonly endpoint: string;
-  sandboxes: PodSandbox[] = [];
-  calls: string[] = [];
-  failing = new Set<string>();
-  closed = false;
-
-  constructor(endpoint = 'unix:///var/run/containerd/containerd.sock') {
-    this.endpoint = endpoint;
+/** An in-memory CRI runtime with one running sandbox per name (ids sandbox-1, sandbox-2, ...). */
+export async function runtimeWithPods(...names: string[]): Promise<TestRuntime> {
+  const runtime = createTestRuntime();
+  for (const name of names) {
+    await runtime.runPodSandbox({ name, namespace: 'kube-system', uid: `uid-${name}` });
   }
-
-  addSandbox(id: string, name: string, namespace = 'kube-system'): this {
-    this.sandboxes.push({
-      id,
-      name,
-      namespace,
-      uid: `uid-${id}`,
-      state: 'ready',
-      labels: {},
-      annotations: {},
-    });
-    return this;
-  }
-
-  async listPodSandboxes(): Promise<PodSandbox[]> {
-    this.calls.push('list');
-    return structuredClone(this.sandboxes);
-  }
-  async stopPodSandbox(id: string): Promise<void> {
-    this.calls.push(`stop ${id}`);
-    if (this.failing.has(id)) throw new Error(`sandbox ${id}: device or resource busy`);
-    const s = this.sandboxes.find((x) => x.id === id);
-    if (s) s.state = 'notready';
-  }
-  async removePodSandbox(id: string): Promise<void> {
-    this.calls.push(`remove ${id}`);
-    this.sandboxes = this.sandboxes.filter((x) => x.id !== id);
-  }
-  close(): void {
-    this.closed = true;
-  }
-  version = unused;
-  status = unused;
-  listImages = unused;
-  imageExists = unused;
-  pullImage = unused;
-  listContainers = unused;
-  containerStatus = unused;
-  removeContainer = unused;
-}
-
-async function unused(): Promise<never> {
-  throw new Error('not used by reset');
+  runtime.calls.length = 0;
+  return runtime;
 }
 
 /** An etcd cluster as reset sees it, with the options each client was made with. */

@@ -8,7 +8,8 @@ import { runCleanupNode } from '../../../src/phases/reset/cleanup-node.js';
 import { preflightPhase } from '../../../src/phases/reset/preflight.js';
 import { runRemoveEtcdMember } from '../../../src/phases/reset/remove-etcd-member.js';
 import { configYaml, newHost, run } from '../harness.js';
-import { FakeEtcd, FakeRuntime, resetData } from './harness.js';
+import { createTestRuntime } from '../../../src/host/test-runtime.js';
+import { FakeEtcd, resetData, runtimeWithPods } from './harness.js';
 
 const runPreflight = preflightPhase.run!;
 
@@ -277,7 +278,7 @@ describe('reset cleanup-node', () => {
       .seedMount('/var/lib/kubelet/pods/p1/volumes/kubernetes.io~projected')
       .seedMount('/var/lib/kubelet/pods/p1/volumes/kubernetes.io~projected/token-sub')
       .seedMount('/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/x/shm');
-    const runtime = new FakeRuntime().addSandbox('sb1', 'etcd-cp-1').addSandbox('sb2', 'coredns-1');
+    const runtime = await runtimeWithPods('etcd-cp-1', 'coredns-1');
     const endpoints: string[] = [];
     host.setRuntime((e) => (endpoints.push(e), runtime));
     const { data, out } = resetData(host, {
@@ -299,8 +300,17 @@ describe('reset cleanup-node', () => {
       'deepest first; neither the kubelet directory itself nor containerd mounts',
     );
     assert.deepEqual(endpoints, ['unix:///var/run/containerd/containerd.sock']);
-    assert.deepEqual(runtime.calls, ['list', 'stop sb1', 'remove sb1', 'stop sb2', 'remove sb2']);
-    assert.deepEqual(runtime.sandboxes, []);
+    assert.deepEqual(
+      runtime.calls.map((c) => [c.method, c.target].join(' ').trim()),
+      [
+        'listPodSandboxes',
+        'stopPodSandbox sandbox-1',
+        'removePodSandbox sandbox-1',
+        'stopPodSandbox sandbox-2',
+        'removePodSandbox sandbox-2',
+      ],
+    );
+    assert.deepEqual(await runtime.listPodSandboxes(), []);
     assert.equal(runtime.closed, true);
 
     assert.deepEqual(
@@ -331,7 +341,7 @@ describe('reset cleanup-node', () => {
 
   test('--cleanup-tmp-dir also empties /etc/kubernetes/tmp', async () => {
     const host = initialisedNode().onRun('systemctl', {});
-    host.setRuntime(() => new FakeRuntime());
+    host.setRuntime(() => createTestRuntime());
     const { data, out } = resetData(host, { config: { cleanupTmpDir: true } });
     await runCleanupNode(data);
     assert.deepEqual(await host.listDir('/etc/kubernetes/tmp'), []);
@@ -344,7 +354,7 @@ describe('reset cleanup-node', () => {
   test('under another --rootfs: services are left alone and the CRI socket is found under the root', async () => {
     const host = initialisedNode('/srv/node1').onRun('systemctl', {});
     const endpoints: string[] = [];
-    host.setRuntime((e) => (endpoints.push(e), new FakeRuntime(e)));
+    host.setRuntime((e) => (endpoints.push(e), createTestRuntime({ endpoint: e })));
     const { data, out } = resetData(host, {
       config: { criSocket: 'unix:///var/run/containerd/containerd.sock' },
     });
@@ -358,7 +368,7 @@ describe('reset cleanup-node', () => {
 
   test('no init system: warns that the kubelet must be stopped by hand', async () => {
     const host = initialisedNode();
-    host.setRuntime(() => new FakeRuntime());
+    host.setRuntime(() => createTestRuntime());
     const { data, out } = resetData(host);
     await runCleanupNode(data);
     assert.equal(
@@ -373,7 +383,7 @@ describe('reset cleanup-node', () => {
       .onRun('systemctl', {})
       .seedMount('/var/lib/kubelet/pods/p1/volumes/a', { busy: true })
       .seedMount('/var/lib/kubelet/pods/p1/volumes/b');
-    host.setRuntime(() => new FakeRuntime());
+    host.setRuntime(() => createTestRuntime());
     const { data } = resetData(host);
     await assert.rejects(
       runCleanupNode(data),
@@ -388,7 +398,7 @@ describe('reset cleanup-node', () => {
 
   test('unmount flags reach umount; those umount(8) lacks are named once', async () => {
     const host = initialisedNode().onRun('systemctl', {}).seedMount('/var/lib/kubelet/pods/p1/volumes/a');
-    host.setRuntime(() => new FakeRuntime());
+    host.setRuntime(() => createTestRuntime());
     const { data, out } = resetData(host, { config: { unmountFlags: ['MNT_DETACH', 'MNT_EXPIRE'] } });
     await runCleanupNode(data);
     assert.deepEqual(host.unmounts, [
@@ -408,25 +418,35 @@ describe('reset cleanup-node', () => {
     assert.deepEqual(down.listFiles('/etc/kubernetes/pki'), [], 'the files still go');
 
     const stuck = initialisedNode().onRun('systemctl', {});
-    const runtime = new FakeRuntime().addSandbox('sb1', 'etcd').addSandbox('sb2', 'api');
-    runtime.failing.add('sb1');
-    stuck.setRuntime(() => runtime);
+    const runtime = await runtimeWithPods('etcd', 'api');
+    // sandbox-1 will not stop, as a runtime with a wedged shim.
+    stuck.setRuntime(() => ({
+      ...runtime,
+      async stopPodSandbox(id: string) {
+        await runtime.stopPodSandbox(id);
+        if (id === 'sandbox-1') throw new Error('device or resource busy');
+      },
+    }));
     const b = resetData(stuck);
     await runCleanupNode(b.data);
-    assert.equal(runtime.calls.filter((c) => c === 'stop sb1').length, 5, "kubeadm's five attempts");
+    assert.equal(
+      runtime.calls.filter((c) => c.method === 'stopPodSandbox' && c.target === 'sandbox-1').length,
+      5,
+      "kubeadm's five attempts",
+    );
     assert.deepEqual(
-      runtime.sandboxes.map((s) => s.id),
-      ['sb1'],
+      (await runtime.listPodSandboxes()).map((s) => s.id),
+      ['sandbox-1'],
     );
     assert.match(
       b.out.stderr.join(''),
-      /Failed to remove containers: \[failed to remove pod sb1: sandbox sb1: device or resource busy\]/,
+      /Failed to remove containers: failed to stop running pod sandbox-1: device or resource busy$/m,
     );
   });
 
   test('a non-default certificatesDir is emptied with a warning; the default one is not touched', async () => {
     const host = initialisedNode().onRun('systemctl', {}).seedFile('/etc/kubernetes/pki2/ca.crt', 'x');
-    host.setRuntime(() => new FakeRuntime());
+    host.setRuntime(() => createTestRuntime());
     const { data, out } = resetData(host, { config: { certificatesDir: '/etc/kubernetes/pki2' } });
     await runCleanupNode(data);
     assert.deepEqual(await host.listDir('/etc/kubernetes/pki2'), []);
@@ -439,13 +459,16 @@ describe('reset cleanup-node', () => {
 
   test('--dry-run: every action printed, sandboxes only listed, nothing changed', async () => {
     const host = initialisedNode().onRun('systemctl', {}).seedMount('/var/lib/kubelet/pods/p1/volumes/a');
-    const runtime = new FakeRuntime().addSandbox('sb1', 'etcd-cp-1');
+    const runtime = await runtimeWithPods('etcd-cp-1');
     host.setRuntime(() => runtime);
     const { data, out } = resetData(host, { dryRun: true });
     await runCleanupNode(data);
     assert.deepEqual(host.changes, []);
     assert.deepEqual(host.unmounts, []);
-    assert.deepEqual(runtime.calls, ['list']);
+    assert.deepEqual(
+      runtime.calls.map((c) => c.method),
+      ['listPodSandboxes'],
+    );
     assert.ok(!host.runs.some((r) => !r.options.readOnly), 'no command that changes anything');
     const text = out.text();
     for (const line of [
@@ -453,7 +476,8 @@ describe('reset cleanup-node', () => {
       '[reset] Would unmount mounted directories in "/var/lib/kubelet"',
       '[dryrun] Would unmount "/var/lib/kubelet/pods/p1/volumes/a"',
       '[reset] Would remove Kubernetes-managed containers',
-      '[dryrun] Would stop and remove the Pod sandbox sb1 (kube-system/etcd-cp-1)',
+      '[dryrun] Would stop Pod sandbox "sandbox-1"',
+      '[dryrun] Would remove Pod sandbox "sandbox-1"',
       '[reset] Would delete contents of directories: [/etc/kubernetes/manifests /var/lib/kubelet /etc/kubernetes/pki]',
       '[dryrun] Would remove "/etc/kubernetes/pki/ca.crt"',
       '[dryrun] Would remove "/etc/kubernetes/admin.conf"',
