@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The process boundary: argv, env and the exit code live here and nowhere else.
+// The process boundary: argv, env, stdin and the exit code live here and nowhere else.
+import { createInterface } from 'node:readline';
+import { isatty } from 'node:tty';
 import { main } from './main.js';
 
 // A reader that stops early (`kbadm completion bash | head`) is not an error worth a stack trace.
@@ -10,9 +12,27 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** One line from stdin, read only when a command asks (reset's confirmation). */
+function readLine(): Promise<string | undefined> {
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  return new Promise((resolve) => {
+    let line: string | undefined;
+    rl.once('line', (l) => {
+      line = l;
+      rl.close();
+    });
+    rl.once('close', () => resolve(line));
+  });
+}
+
 // No top-level await: the single executable runs this module as CommonJS.
-void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-);
+void main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  // isatty rather than process.stdin.isTTY: touching process.stdin would open the stream for
+  // every command, though only reset's confirmation reads it.
+  stdin: { isTTY: isatty(0), readLine },
+}).then((code) => {
+  process.exitCode = code;
+});

@@ -4,6 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { exitCodeOf } from './errors.js';
 import { createContext, type GlobalOptions } from './commands/context.js';
 import type { TextSink } from './output/output.js';
+import type { Stdin } from './output/prompt.js';
 import { buildProgram, type CommandEntry } from './commands/root.js';
 import { boolFlagsOf, normalizeBoolFlags } from './commands/bool-flags.js';
 
@@ -13,6 +14,8 @@ export interface ProcessIO {
   stdout: TextSink;
   stderr: TextSink;
   env: Readonly<Record<string, string | undefined>>;
+  /** For questions such as reset's confirmation; absent means nobody can answer. */
+  stdin?: Stdin;
 }
 
 export async function main(argv: string[], io: ProcessIO, commands?: CommandEntry[]): Promise<number> {

@@ -2,6 +2,7 @@
 // process.* themselves and tests can run them in-process.
 import type { Command } from 'commander';
 import { createOutput, type Output, type TextSink } from '../output/output.js';
+import type { Stdin } from '../output/prompt.js';
 import type { Host } from '../host/host.js';
 import type { DryRunCommand } from '../host/dry-run-host.js';
 import { createPaths } from '../host/paths.js';
@@ -17,6 +18,8 @@ export interface CommandContext {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where answers to questions come from; absent when nobody can answer. */
+  readonly stdin?: Stdin;
   /** The global flags, as parsed on the root command. */
   globals(): GlobalOptions;
   /** Progress and logs; `quiet` drops progress lines when stdout carries a -o json|yaml result. */
@@ -35,6 +38,7 @@ export interface ContextOptions {
   stdout: TextSink;
   stderr: TextSink;
   env: Readonly<Record<string, string | undefined>>;
+  stdin?: Stdin;
   globals: () => GlobalOptions;
 }
 
@@ -43,6 +47,7 @@ export function createContext(options: ContextOptions): CommandContext {
     stdout: options.stdout,
     stderr: options.stderr,
     env: options.env,
+    ...(options.stdin ? { stdin: options.stdin } : {}),
     globals: options.globals,
     output: (o = {}) =>
       createOutput({

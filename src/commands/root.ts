@@ -68,6 +68,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./kubeconfig.js')).kubeconfigCommand,
   },
   {
+    name: 'reset',
+    summary: 'Undo what kbadm init or kbadm join did to this node',
+    load: async () => (await import('./reset.js')).resetCommand,
+  },
+  {
     name: 'version',
     summary: "Show kbadm's release and the build it came from",
     load: async () => (await import('./version.js')).versionCommand,

@@ -1,15 +1,8 @@
-// etcd's HTTP health endpoint over mutual TLS. The only module that talks to etcd.
-import type { ClientRequest } from 'node:http';
-import * as https from 'node:https';
+// etcd's HTTP health endpoint over mutual TLS.
 import { errorMessage } from '../errors.js';
+import { etcdRequest, type EtcdClientTLS } from './https.js';
 
-export interface EtcdClientTLS {
-  /** The etcd CA that signed the server certificate (PEM). */
-  ca: string | Buffer;
-  /** A client certificate and key signed by the etcd CA (e.g. healthcheck-client); absent means none. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-}
+export type { EtcdClientTLS } from './https.js';
 
 export interface EtcdHealth {
   healthy: boolean;
@@ -24,57 +17,25 @@ export interface EtcdHealth {
  * handshake or no complete answer within `timeoutMs` (a deadline for the whole request, so a
  * server that answers slowly cannot hold the caller) is an unhealthy result with the reason.
  */
-export function etcdHealth(endpoint: string, tls: EtcdClientTLS, timeoutMs = 2000): Promise<EtcdHealth> {
-  return new Promise((resolve) => {
-    let req: ClientRequest | undefined;
-    const timer = setTimeout(() => {
-      done({ healthy: false, reason: `no answer within ${timeoutMs} ms` });
-      req?.destroy();
-    }, timeoutMs);
-    let settled = false;
-    function done(h: EtcdHealth): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(h);
-    }
-    const failed = (err: unknown) => done({ healthy: false, reason: errorMessage(err) });
-    try {
-      req = https.request(
-        new URL('/health', endpoint),
-        {
-          method: 'GET',
-          ca: tls.ca,
-          ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-          ...(tls.key !== undefined ? { key: tls.key } : {}),
-          agent: false,
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => {
-            let parsed: { health?: string | boolean; reason?: string } = {};
-            try {
-              parsed = JSON.parse(body) as typeof parsed;
-            } catch {
-              // Not JSON: reported below as the raw body.
-            }
-            const healthy = res.statusCode === 200 && String(parsed.health) === 'true';
-            const out: EtcdHealth = { healthy };
-            if (res.statusCode !== undefined) out.status = res.statusCode;
-            if (!healthy) out.reason = parsed.reason || body.trim() || `HTTP ${res.statusCode}`;
-            done(out);
-          });
-          res.on('error', failed);
-        },
-      );
-      req.on('error', failed);
-      req.end();
-    } catch (err) {
-      // new URL and https.request throw on a malformed or non-https endpoint.
-      failed(err);
-      req?.destroy();
-    }
-  });
+export async function etcdHealth(
+  endpoint: string,
+  tls: EtcdClientTLS,
+  timeoutMs = 2000,
+): Promise<EtcdHealth> {
+  let res;
+  try {
+    res = await etcdRequest(endpoint, '/health', tls, { method: 'GET', timeoutMs });
+  } catch (err) {
+    return { healthy: false, reason: errorMessage(err) };
+  }
+  let parsed: { health?: string | boolean; reason?: string } = {};
+  try {
+    parsed = JSON.parse(res.body) as typeof parsed;
+  } catch {
+    // Not JSON: reported below as the raw body.
+  }
+  const healthy = res.status === 200 && String(parsed.health) === 'true';
+  const out: EtcdHealth = { healthy, status: res.status };
+  if (!healthy) out.reason = parsed.reason || res.body.trim() || `HTTP ${res.status}`;
+  return out;
 }

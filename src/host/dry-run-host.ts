@@ -132,6 +132,8 @@ export function describeChange(change: HostChange, show: (p: string) => string =
       return `Would create directory "${show(change.path)}"`;
     case 'remove':
       return `Would remove "${show(change.path)}"`;
+    case 'unmount':
+      return `Would unmount "${show(change.path)}"`;
     case 'run':
       return `Would run "${describeCommand(change.command, change.args)}"`;
     case 'cri':
@@ -227,6 +229,16 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
       record({ kind: 'remove', path: abs });
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
+    async realPath(p) {
+      const abs = path.resolve(p);
+      if (files.has(abs) || dirs.has(abs)) return abs;
+      if (isRemoved(abs)) throw fsError('ENOENT', 'realpath', p);
+      return base.realPath(abs);
+    },
+    mountPoints: () => base.mountPoints(),
+    async unmount(mountPoint) {
+      record({ kind: 'unmount', path: path.resolve(mountPoint) });
+    },
     async run(command, args, runOptions = {}) {
       if (runOptions.readOnly) return base.run(command, args, runOptions);
       record({ kind: 'run', command, args: [...args] });

@@ -19,9 +19,24 @@ export async function detectDefaultRouteAddress(): Promise<string | undefined> {
   return routes.length === 0 ? undefined : pickDefaultRouteAddress(routes, os.networkInterfaces());
 }
 
+/** The effective user ID (libuv asks for geteuid's passwd entry); undefined where there is none. */
+function effectiveUid(): number | undefined {
+  try {
+    const uid = os.userInfo().uid;
+    return uid >= 0 ? uid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function readHostFacts(): Promise<HostFacts> {
   const defaultRouteAddress = await detectDefaultRouteAddress();
-  return { hostname: os.hostname(), ...(defaultRouteAddress === undefined ? {} : { defaultRouteAddress }) };
+  const uid = effectiveUid();
+  return {
+    hostname: os.hostname(),
+    ...(defaultRouteAddress === undefined ? {} : { defaultRouteAddress }),
+    ...(uid === undefined ? {} : { effectiveUid: uid }),
+  };
 }
 
 /**

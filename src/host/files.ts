@@ -17,6 +17,7 @@ export function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoE
     ENOENT: 'no such file or directory',
     ENOTDIR: 'not a directory',
     EISDIR: 'illegal operation on a directory',
+    EBUSY: 'resource busy or locked',
   };
   return Object.assign(new Error(`${code}: ${messages[code] ?? 'error'}, ${syscall} '${p}'`), {
     code,

@@ -1,4 +1,5 @@
 // The one interface to the machine. Real, dry-run and test implementations live beside it.
+import type { UnmountFlag } from './mounts.js';
 import type { Paths } from './paths.js';
 import type { ContainerRuntime } from './runtime.js';
 
@@ -34,6 +35,8 @@ export interface HostFacts {
   hostname: string;
   /** The IPv4/IPv6 address of the interface holding the default route, when there is one. */
   defaultRouteAddress?: string;
+  /** The effective user ID kbadm runs as (0 is root), when the platform has one. */
+  effectiveUid?: number;
 }
 
 /** One change the host made, or (dry-run) would have made. */
@@ -41,6 +44,7 @@ export type HostChange =
   | { kind: 'write'; path: string; mode: number; bytes: number }
   | { kind: 'mkdir'; path: string; mode: number }
   | { kind: 'remove'; path: string }
+  | { kind: 'unmount'; path: string }
   | { kind: 'run'; command: string; args: string[] }
   | {
       kind: 'cri';
@@ -77,6 +81,18 @@ export interface Host {
    * (already under --rootfs). Throws a KbadmError for dangerous directories such as /, /etc or /var/lib.
    */
   addManagedDir(path: string): void;
+  /** The path with every symbolic link resolved; rejects with ENOENT when it does not exist. */
+  realPath(path: string): Promise<string>;
+  /**
+   * The mount points of the machine kbadm runs on (/proc/self/mountinfo), in mount order. They are
+   * machine paths: those under --rootfs start with it.
+   */
+  mountPoints(): Promise<string[]>;
+  /**
+   * Unmounts one mount point, which must lie under --rootfs; `flags` are ResetConfiguration's
+   * unmountFlags. Throws a clear error when it stays mounted.
+   */
+  unmount(mountPoint: string, flags: readonly UnmountFlag[]): Promise<void>;
   /** Runs a command (no shell). Throws a clear error when the binary is missing or it fails. */
   run(command: string, args: string[], options?: RunOptions): Promise<ExecResult>;
   /** The absolute path of a command on PATH, or undefined. */

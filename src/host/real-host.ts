@@ -8,8 +8,10 @@ import { describeCommand, runCommand, which } from './exec.js';
 import { readHostFacts } from './facts.js';
 import { isMissing, mkdirp, statIfExists, writeFileAtomic } from './files.js';
 import type { Host } from './host.js';
+import { readMountPoints, umountArgs } from './mounts.js';
 import type { Paths } from './paths.js';
-import { RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
+import { isInside, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
+import { KbadmError } from '../errors.js';
 
 export interface RealHostOptions {
   /** Where `which` looks for commands (PATH syntax); spawned commands inherit the process's env. */
@@ -53,6 +55,17 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       await fs.rm(target, { recursive: true, force: true });
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
+    realPath: (p) => fs.realpath(p),
+    mountPoints: readMountPoints,
+    async unmount(mountPoint, flags) {
+      const target = path.resolve(mountPoint);
+      if (!isInside(target, paths.rootfs)) {
+        throw new KbadmError(`refusing to unmount "${target}": it is outside --rootfs "${paths.rootfs}"`);
+      }
+      const args = umountArgs(target, flags).args;
+      out.log.debug('running command', { command: describeCommand('umount', args) });
+      await runCommand('umount', args);
+    },
     run(command, args, runOptions) {
       out.log.debug('running command', { command: describeCommand(command, args) });
       return runCommand(command, args, runOptions);

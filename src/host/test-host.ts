@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { CommandNotFoundError, settle } from './exec.js';
 import { fsError, notADirectory } from './files.js';
 import type { FileInfo, Host, HostChange, HostFacts, RunOptions, ExecResult } from './host.js';
+import type { UnmountFlag } from './mounts.js';
 import type { ContainerRuntime } from './runtime.js';
 import { createPaths, type Paths } from './paths.js';
 import { isInside, noLinks, RemovalGuard } from './removal-guard.js';
@@ -46,11 +47,20 @@ export interface TestHostOptions {
   runtime?: (endpoint: string) => ContainerRuntime;
 }
 
+export interface UnmountCall {
+  path: string;
+  flags: UnmountFlag[];
+}
+
 export interface TestHost extends Host {
   /** Every change made through the Host interface (seeding is not a change), in order. */
   readonly changes: HostChange[];
   /** Every command run, read-only ones included, with its options. */
   readonly runs: RunCall[];
+  /** Every unmount asked for, in order, including those that failed. */
+  readonly unmounts: UnmountCall[];
+  /** A mount point (mounted after those seeded before); `busy` ones refuse to be unmounted. */
+  seedMount(path: string, options?: { busy?: boolean }): this;
   /** Scripts `command` (matched by name or by basename of a path); it also becomes visible to `which`. */
   onRun(command: string, handler: RunHandler | Partial<ExecResult>): this;
   /** Merges into the facts; pass `defaultRouteAddress: undefined` for a host without a default route. */
@@ -77,8 +87,15 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
   const handlers = new Map<string, RunHandler>();
   const changes: HostChange[] = [];
   const runs: RunCall[] = [];
+  const unmounts: UnmountCall[] = [];
+  const mounts: { path: string; busy: boolean }[] = [];
   let connectRuntime = options.runtime;
-  let facts: HostFacts = { hostname: 'cp-1', defaultRouteAddress: '192.168.0.10', ...options.facts };
+  let facts: HostFacts = {
+    hostname: 'cp-1',
+    defaultRouteAddress: '192.168.0.10',
+    effectiveUid: 0,
+    ...options.facts,
+  };
 
   const abs = (p: string): string => {
     if (!path.isAbsolute(p)) throw new Error(`test host: "${p}" is not an absolute path`);
@@ -149,6 +166,7 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     dryRun: options.dryRun ?? false,
     changes,
     runs,
+    unmounts,
     async readFile(p) {
       const data = await readFileIfExists(p);
       if (data === undefined) throw fsError('ENOENT', 'open', p);
@@ -179,10 +197,37 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     async remove(p) {
       const target = abs(await guard.check(p));
       if ((await stat(target)) === undefined) return;
+      // As on a real machine: a tree holding an active mount point cannot be removed.
+      const mounted = mounts.find((m) => isInside(m.path, target));
+      if (mounted) throw fsError('EBUSY', 'rmdir', mounted.path);
       for (const q of [...nodes.keys()]) if (isInside(q, target)) nodes.delete(q);
       changes.push({ kind: 'remove', path: target });
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
+    async realPath(p) {
+      const target = abs(p);
+      if ((await stat(target)) === undefined) throw fsError('ENOENT', 'realpath', p);
+      return target;
+    },
+    async mountPoints() {
+      return mounts.map((m) => m.path);
+    },
+    async unmount(mountPoint, flags) {
+      const target = abs(mountPoint);
+      unmounts.push({ path: target, flags: [...flags] });
+      // The most recent mount on a path is the one umount(2) takes off.
+      const i = mounts.map((m) => m.path).lastIndexOf(target);
+      if (i < 0) throw new Error(`umount: ${target}: not mounted.`);
+      if (mounts[i]!.busy) throw new Error(`umount: ${target}: target is busy.`);
+      mounts.splice(i, 1);
+      changes.push({ kind: 'unmount', path: target });
+    },
+    seedMount(p, o = {}) {
+      const target = abs(p);
+      mkdirp(target, 0o755, false);
+      mounts.push({ path: target, busy: o.busy ?? false });
+      return this;
+    },
     async run(command, args, runOptions = {}) {
       runs.push({ command, args: [...args], options: runOptions });
       const handler = handlerFor(command);
@@ -258,6 +303,7 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     clearChanges() {
       changes.length = 0;
       runs.length = 0;
+      unmounts.length = 0;
       return this;
     },
   };
