@@ -3,6 +3,7 @@
 import { CommanderError, type Command } from 'commander';
 import { exitCodeOf } from './errors.js';
 import { createContext, type GlobalOptions } from './commands/context.js';
+import type { FileSystem } from './host/file-system.js';
 import type { TextSink } from './output/output.js';
 import { buildProgram, type CommandEntry } from './commands/root.js';
 import { boolFlagsOf, normalizeBoolFlags } from './commands/bool-flags.js';
@@ -13,6 +14,8 @@ export interface ProcessIO {
   stdout: TextSink;
   stderr: TextSink;
   env: Readonly<Record<string, string | undefined>>;
+  /** The calls behind file reads and writes; node's own unless a test injects faults. */
+  fileSystem?: FileSystem;
 }
 
 export async function main(argv: string[], io: ProcessIO, commands?: CommandEntry[]): Promise<number> {
@@ -30,6 +33,8 @@ export async function main(argv: string[], io: ProcessIO, commands?: CommandEntr
     if (err instanceof CommanderError) return err.exitCode; // commander printed it already
     io.stderr.write(`${describeError(err, globals().verbosity)}\n`);
     return exitCodeOf(err);
+  } finally {
+    await ctx.close();
   }
 }
 

@@ -109,16 +109,17 @@ interface Env {
 async function env(
   ctx: CommandContext,
   flags: FlagValues,
-  opts: { quiet?: boolean; addressUnused?: boolean } = {},
+  /** `writes`: the command changes the node's files, so it takes the node lock once its input is valid. */
+  opts: { quiet?: boolean; addressUnused?: boolean; writes?: boolean } = {},
 ): Promise<Env> {
   const now = new Date();
   const out = ctx.output({ quiet: opts.quiet ?? false });
-  const host = await ctx.host({ out });
-  const cfg = await loadCommandConfig(host, out, {
+  const cfg = await loadCommandConfig(await ctx.host({ out }), out, {
     configPath: flags.string('config'),
     ...(flags.isSet('cert-dir') ? { certDir: flags.string('cert-dir') } : {}),
     addressUnused: opts.addressUnused ?? false,
   });
+  const host = await ctx.host({ out, writes: opts.writes ?? false });
   return {
     host,
     out,
@@ -252,7 +253,7 @@ function renewCommand(ctx: CommandContext): Command {
     .description('This command is not meant to be run on its own. See list of available subcommands.');
   const flags = [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_FLAG];
   const all = subcommand('all', 'Renew all available certificates', flags, async (f) => {
-    const e = await env(ctx, f, { addressUnused: true });
+    const e = await env(ctx, f, { addressUnused: true, writes: true });
     for (const r of renewableCertificates(e.cfg.config.cluster.etcd.local !== undefined))
       await renewOne(e, r);
     e.out.print(`\n${RENEW_ALL_DONE}`);
@@ -261,7 +262,7 @@ function renewCommand(ctx: CommandContext): Command {
   cmd.addCommand(all);
   for (const r of renewableCertificates(true)) {
     const sub = subcommand(r.name, `Renew the ${r.longName}`, flags, async (f) => {
-      await renewOne(await env(ctx, f, { addressUnused: true }), r);
+      await renewOne(await env(ctx, f, { addressUnused: true, writes: true }), r);
     });
     sub.description(RENEW_LONG(r.longName));
     cmd.addCommand(sub);
@@ -278,7 +279,7 @@ function generateCsrCommand(ctx: CommandContext): Command {
     'Generate keys and certificate signing requests',
     [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_DIR_FLAG],
     async (flags) => {
-      const e = await env(ctx, flags);
+      const e = await env(ctx, flags, { writes: true });
       const inputs = pkiInputsFromConfig(e.cfg.config.init, e.cfg.config.cluster);
       const kubeconfigDirFlag = flags.string('kubeconfig-dir') || '/etc/kubernetes';
       const kubeconfigDir = userPath(e.host, kubeconfigDirFlag);

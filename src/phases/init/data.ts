@@ -46,7 +46,7 @@ export interface InitData {
 export interface InitDataDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   output(options?: { quiet?: boolean }): Output;
-  host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'init' }): Promise<Host>;
+  host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'init'; writes?: boolean }): Promise<Host>;
 }
 
 export const DEFAULT_KUBECONFIG_DIR = '/etc/kubernetes';
@@ -137,7 +137,11 @@ export async function newInitData(
   overrideExtraArgs(spec.cluster.scheduler, extraArgs.scheduler);
 
   const dryRun = dryRunFlag || spec.init.dryRun;
-  const host = dryRun ? await deps.host({ dryRun: true, out, dryRunDir: 'init' }) : realHost;
+  // A real run changes the node: from here on it holds the node lock, and reads what is on disk
+  // only after that (what another run left, finished or cleaned up).
+  const host = dryRun
+    ? await deps.host({ dryRun: true, out, dryRunDir: 'init' })
+    : await deps.host({ out, writes: true });
 
   const kubeconfigDir = flags.has('kubeconfig-dir') ? flags.string('kubeconfig-dir') : DEFAULT_KUBECONFIG_DIR;
   const paths: Paths = {
