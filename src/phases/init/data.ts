@@ -11,7 +11,7 @@ import type { InitConfig } from '../../config/model.js';
 import { resolveInitConfig } from '../../config/resolve.js';
 import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
 import { externalCAError } from '../../certs/reuse.js';
-import { externalCAStatus, PkiStore } from '../../certs/pki-files.js';
+import { checkCAPairs, externalCAStatus, PkiStore } from '../../certs/pki-files.js';
 import { KbadmError } from '../../errors.js';
 import type { Host } from '../../host/host.js';
 import type { Paths } from '../../host/paths.js';
@@ -168,6 +168,8 @@ export async function newInitData(
   };
 
   await checkExternalCAs(data, uploadCerts);
+  // A CA whose key is not its certificate's would sign certificates that fail verification.
+  await checkCAPairs(pkiStore(data));
   if (ctx.phase === undefined)
     out.progress('init', `Using Kubernetes version: ${spec.cluster.kubernetesVersion}`);
   return data;
