@@ -3,6 +3,7 @@
 import { CommanderError, type Command } from 'commander';
 import { exitCodeOf } from './errors.js';
 import { createContext, type GlobalOptions } from './commands/context.js';
+import type { FileSystem } from './host/file-system.js';
 import type { TextSink } from './output/output.js';
 import type { Stdin } from './output/prompt.js';
 import { buildProgram, type CommandEntry } from './commands/root.js';
@@ -16,6 +17,8 @@ export interface ProcessIO {
   env: Readonly<Record<string, string | undefined>>;
   /** For questions such as reset's confirmation; absent means nobody can answer. */
   stdin?: Stdin;
+  /** The calls behind file reads and writes; node's own unless a test injects faults. */
+  fileSystem?: FileSystem;
 }
 
 export async function main(argv: string[], io: ProcessIO, commands?: CommandEntry[]): Promise<number> {
@@ -33,6 +36,8 @@ export async function main(argv: string[], io: ProcessIO, commands?: CommandEntr
     if (err instanceof CommanderError) return err.exitCode; // commander printed it already
     io.stderr.write(`${describeError(err, globals().verbosity)}\n`);
     return exitCodeOf(err);
+  } finally {
+    await ctx.close();
   }
 }
 

@@ -152,6 +152,15 @@ export function parsePrivateKeyPem(pem: string | Buffer, source = 'the private k
   return new PrivateKey(keyObject);
 }
 
+/** The DER SubjectPublicKeyInfo of a "PUBLIC KEY" PEM such as sa.pub. `source` names the file in errors. */
+export function parsePublicKeyPem(pem: string | Buffer, source = 'the public key'): Buffer {
+  try {
+    return createPublicKey({ key: pem, format: 'pem' }).export({ format: 'der', type: 'spki' });
+  } catch (cause) {
+    throw new KbadmError(`couldn't parse the public key file ${source}`, { cause });
+  }
+}
+
 /** True when `key` is the private half of the DER SubjectPublicKeyInfo `spki`. */
 export function keyMatchesPublicKey(key: PrivateKey, spki: Uint8Array): boolean {
   return Buffer.compare(key.publicKeyDer(), Buffer.from(spki)) === 0;

@@ -1,18 +1,28 @@
 // The PKI on disk, through a Host: loading files into what the decide* rules take, writing
-// key/cert pairs (key first, then cert, each file atomic) with kubeadm's modes, and the
-// certs phase steps that join the rules to the disk. Messages name host paths, never rootfs ones.
+// key/cert pairs with kubeadm's modes (each pair one unit: key then certificate, put in place
+// together or finished by the next run), and the certs phase steps that join the rules to the
+// disk. Messages name host paths, never rootfs ones.
 import * as path from 'node:path';
 import { KbadmError, errorMessage } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
 import type { PkiInputs } from './inputs.js';
-import { generatePrivateKey, parsePrivateKeyPem, SA_KEY_FILE, SA_PUB_FILE, type PrivateKey } from './keys.js';
+import {
+  generatePrivateKey,
+  keyMatchesPublicKey,
+  parsePrivateKeyPem,
+  parsePublicKeyPem,
+  SA_KEY_FILE,
+  SA_PUB_FILE,
+  type PrivateKey,
+} from './keys.js';
 import {
   decideCA,
   decideLeaf,
   decideServiceAccountKey,
   EXTERNAL_CA_REQUIREMENTS,
   invalid,
+  keyMismatch,
   loadError,
   MISSING,
   ok,
@@ -84,7 +94,26 @@ export class PkiStore {
     }
   }
 
-  /** A CA with its key, or an error saying which half is missing. */
+  /** A "PUBLIC KEY" file such as sa.pub, as DER SubjectPublicKeyInfo. */
+  async publicKey(rel: string): Promise<Loaded<Buffer>> {
+    const data = await this.host.readFileIfExists(this.path(rel));
+    if (data === undefined) return MISSING;
+    try {
+      return ok(parsePublicKeyPem(data, this.shown(rel)));
+    } catch (err) {
+      return invalid(errorMessage(err));
+    }
+  }
+
+  /** Host paths of `<base>.crt` and `<base>.key`, for messages. */
+  pairFiles(baseName: string): PairFiles {
+    return { cert: this.shown(`${baseName}.crt`), key: this.shown(`${baseName}.key`) };
+  }
+
+  /**
+   * A CA about to sign: an error saying which half is missing, or that its key is not the one
+   * its certificate was made for (which would sign certificates that do not verify).
+   */
   async certAndKey(baseName: string): Promise<CertAndKey> {
     const [cert, key] = await Promise.all([this.cert(baseName), this.key(baseName)]);
     if (cert.state !== 'ok')
@@ -95,15 +124,33 @@ export class PkiStore {
       throw new KbadmError(
         `couldn't load CA private key ${baseName}: ${loadError(key, this.shown(`${baseName}.key`))}`,
       );
+    if (!keyMatchesCertificate(key.value, cert.value))
+      throw new KbadmError(`couldn't load CA ${baseName}: ${keyMismatch(this.pairFiles(baseName))}`);
     return { cert: cert.value, key: key.value };
   }
 
-  /** Writes files in order, each atomically; parent directories are created 0755 as kubeadm does. */
-  async write(files: readonly PkiFile[]): Promise<void> {
+  /**
+   * Writes files in order, those of one directory (a key and its certificate) as one unit; parent
+   * directories are created 0755 as kubeadm does. `replace` (renewal) lets the files replace
+   * existing ones; otherwise each is written only where nothing is (see PkiFile.exclusive).
+   */
+  async write(files: readonly PkiFile[], options: { replace?: boolean } = {}): Promise<void> {
+    const units: PkiFile[][] = [];
     for (const f of files) {
-      const target = this.path(f.path);
-      await this.host.mkdir(path.dirname(target), PKI_DIR_MODE);
-      await this.host.writeFile(target, f.data, f.mode);
+      const last = units.at(-1);
+      if (last && path.dirname(last[0]!.path) === path.dirname(f.path)) last.push(f);
+      else units.push([f]);
+    }
+    for (const unit of units) {
+      await this.host.mkdir(path.dirname(this.path(unit[0]!.path)), PKI_DIR_MODE);
+      await this.host.writeFiles(
+        unit.map((f) => ({
+          path: this.path(f.path),
+          data: f.data,
+          mode: f.mode,
+          exclusive: !options.replace && f.exclusive !== false,
+        })),
+      );
     }
   }
 }
@@ -221,9 +268,7 @@ export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
       );
     }
     if (!keyMatchesCertificate(key.value, leaf)) {
-      throw new KbadmError(
-        `certificate ${spec.baseName} does not match its private key ${store.shown(spec.keyFile)}`,
-      );
+      throw new KbadmError(`certificate ${spec.baseName}: ${keyMismatch(pairFiles(store, spec))}`);
     }
     const sanErr = checkAltNames(leaf, spec.altNames);
     if (sanErr) throw new KbadmError(`certificate ${spec.baseName} is invalid: ${sanErr}`);
@@ -238,12 +283,17 @@ export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
   await store.write(certFiles({ spec, cert: newCert, key: newKey }));
 }
 
-/** `init phase certs sa`: reuse a loadable sa.key, generate sa.key + sa.pub when there is none. */
+/**
+ * `init phase certs sa`: reuse a loadable sa.key (whose sa.pub, when there is one, must be its
+ * public half), generate sa.key + sa.pub when there is none.
+ */
 export async function ensureServiceAccountKey(run: CertRun): Promise<void> {
   const { store, out } = run;
   const external = (await externalCAStatus(store, 'ca', run.now)).external;
   const existing = await store.key(SA_KEY_FILE);
   const decision = decideServiceAccountKey(existing, external);
+  if (decision.action === 'reuse' && existing.state === 'ok')
+    await checkServiceAccountPair(store, existing.value);
   if (decision.action === 'reuse' && existing.state === 'ok' && !(await store.exists(SA_PUB_FILE))) {
     // sa.key is written before sa.pub: a run that stopped in between left the key alone. kubeadm
     // would keep reusing it without sa.pub, which kube-apiserver needs; the public half is derived.
@@ -257,6 +307,55 @@ export async function ensureServiceAccountKey(run: CertRun): Promise<void> {
     generatePrivateKey(run.inputs.encryptionAlgorithm));
   printDecision(out, decision);
   await store.write(serviceAccountFiles(key));
+}
+
+/** sa.pub, when it exists, must be the public half of sa.key: kube-apiserver verifies tokens with it. */
+async function checkServiceAccountPair(store: PkiStore, key: PrivateKey): Promise<void> {
+  const pub = await store.publicKey(SA_PUB_FILE);
+  if (pub.state === 'invalid') throw new KbadmError(pub.error);
+  if (pub.state === 'ok' && !keyMatchesPublicKey(key, pub.value)) {
+    throw new KbadmError(
+      `private key ${store.shown(SA_KEY_FILE)} does not match the public key ${store.shown(SA_PUB_FILE)}`,
+    );
+  }
+}
+
+/** The CAs of the tree, by base name. */
+export const CA_BASE_NAMES = ['ca', 'front-proxy-ca', 'etcd/ca'] as const;
+
+/**
+ * Refuses a CA whose certificate and key both load but do not belong together, before anything is
+ * written: every certificate it signed would fail verification.
+ */
+export async function checkCAPairs(
+  store: PkiStore,
+  caBases: readonly string[] = CA_BASE_NAMES,
+): Promise<void> {
+  for (const base of caBases) {
+    const [cert, key] = await Promise.all([store.cert(base), store.key(base)]);
+    if (cert.state === 'ok' && key.state === 'ok' && !keyMatchesCertificate(key.value, cert.value)) {
+      throw new KbadmError(`CA ${base}: ${keyMismatch(store.pairFiles(base))}`);
+    }
+  }
+}
+
+/**
+ * Every pair of the tree whose key and certificate (or, for sa, public key) both load but do not
+ * belong together, as messages naming both files.
+ */
+export async function mismatchedPairs(store: PkiStore, baseNames: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const base of baseNames) {
+    const [cert, key] = await Promise.all([store.cert(base), store.key(base)]);
+    if (cert.state === 'ok' && key.state === 'ok' && !keyMatchesCertificate(key.value, cert.value))
+      problems.push(keyMismatch(store.pairFiles(base)));
+  }
+  const [saKey, saPub] = await Promise.all([store.key(SA_KEY_FILE), store.publicKey(SA_PUB_FILE)]);
+  if (saKey.state === 'ok' && saPub.state === 'ok' && !keyMatchesPublicKey(saKey.value, saPub.value))
+    problems.push(
+      `private key ${store.shown(SA_KEY_FILE)} does not match the public key ${store.shown(SA_PUB_FILE)}`,
+    );
+  return problems;
 }
 
 /**

@@ -3,7 +3,13 @@
 import { KbadmError } from '../errors.js';
 import type { PrivateKey } from './keys.js';
 import { caBaseName, servingCertMessage, type CertSpec } from './specs.js';
-import { certificatePeriodWarning, checkAltNames, verifyCertChain, type CertificateInfo } from './x509.js';
+import {
+  certificatePeriodWarning,
+  checkAltNames,
+  keyMatchesCertificate,
+  verifyCertChain,
+  type CertificateInfo,
+} from './x509.js';
 
 /** One file as the caller found it. */
 export type Loaded<T> =
@@ -49,6 +55,11 @@ export function decideCA(
     const warnings = optional(certificatePeriodWarning(spec.baseName, cert, opts.now));
     if (!cert.isCA) throw new KbadmError(`certificate ${spec.name} is not a CA`);
     if (existing.key.state === 'ok') {
+      if (!keyMatchesCertificate(existing.key.value, cert)) {
+        throw new KbadmError(
+          `${spec.baseName} certificate authority: ${keyMismatch(opts.files ?? { cert: spec.certFile, key: spec.keyFile })}`,
+        );
+      }
       return {
         action: 'reuse',
         keyless: false,
@@ -75,11 +86,16 @@ export interface PairFiles {
   key: string;
 }
 
+/** A key and a certificate that do not belong together, naming both files. */
+export function keyMismatch(files: PairFiles): string {
+  return `private key ${files.key} does not match the public key of certificate ${files.cert}`;
+}
+
 /**
- * A certificate file that does not load, or a private key without its certificate. Keys are written
- * before their certificate, so a run that dies in between leaves the second case behind; kubeadm
- * refuses to continue then, and so does kbadm: a private key is never overwritten. The message says
- * which file is there, which is not, and how to go on.
+ * A certificate file that does not load, or a private key without its certificate. kbadm writes a
+ * pair as one unit that the next run finishes when a run stopped half-way, so a lone key is not
+ * kbadm's own: it may be the user's, and a private key is never overwritten. kubeadm refuses here
+ * too. The message says which file is there, which is not, and how to go on.
  */
 function halfPairError(
   what: string,
@@ -90,8 +106,7 @@ function halfPairError(
   if (existing.cert.state === 'invalid')
     return new KbadmError(`failure loading ${what}: ${existing.cert.error}`);
   return new KbadmError(
-    `failure loading ${what}: ${files.cert} does not exist, but its private key ${files.key} does ` +
-      '(a run that stopped between writing the key and the certificate leaves this behind). ' +
+    `failure loading ${what}: ${files.cert} does not exist, but its private key ${files.key} does. ` +
       `kbadm never overwrites a private key: remove ${files.key} to generate a new pair, or put the certificate for it at ${files.cert}`,
   );
 }
@@ -204,6 +219,7 @@ export function loadError(l: Loaded<unknown>, shownPath?: string): string {
   return '';
 }
 
+/** The CA that is about to sign: both halves load, it is a CA, and its key belongs to its certificate. */
 function requireCA(
   spec: CertSpec,
   caCert: Loaded<CertificateInfo>,
@@ -216,6 +232,10 @@ function requireCA(
     throw new KbadmError(`couldn't load CA certificate ${caBase}: ${err}`);
   }
   if (!caCert.value.isCA) throw new KbadmError(`certificate ${caBase} is not a CA`);
+  if (!keyMatchesCertificate(caKey.value, caCert.value)) {
+    const files = caFiles ?? { cert: `${caBase}.crt`, key: `${caBase}.key` };
+    throw new KbadmError(`couldn't load CA ${caBase}: ${keyMismatch(files)}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------

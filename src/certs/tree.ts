@@ -19,6 +19,11 @@ export interface PkiFile {
   path: string;
   mode: number;
   data: string;
+  /**
+   * false: a new file may replace an existing one (sa.pub, only ever derived from sa.key). Otherwise
+   * a file of a new pair is written only where nothing is, so that no private key is replaced.
+   */
+  exclusive?: boolean;
 }
 
 /** Generates every certificate and key of the tree (and the service-account key) for these inputs. */
@@ -65,7 +70,7 @@ export function certFiles(
 export function serviceAccountFiles(key: PrivateKey): PkiFile[] {
   return [
     { path: SA_KEY_FILE, mode: SA_FILE_MODE, data: key.toPem() },
-    { path: SA_PUB_FILE, mode: SA_FILE_MODE, data: key.publicKeyPem() },
+    { path: SA_PUB_FILE, mode: SA_FILE_MODE, data: key.publicKeyPem(), exclusive: false },
   ];
 }
 

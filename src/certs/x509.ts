@@ -222,7 +222,8 @@ function timeValidityError(c: CertificateInfo, now: Date): string | undefined {
   return undefined;
 }
 
-function issuedBy(child: CertificateInfo, parent: CertificateInfo): boolean {
+/** `child` names `parent` as its issuer and carries its signature (validity periods aside). */
+export function issuedBy(child: CertificateInfo, parent: CertificateInfo): boolean {
   if (!child.node.checkIssued(parent.node)) return false;
   try {
     return child.node.verify(parent.node.publicKey);

@@ -9,7 +9,7 @@ import {
   missingRow,
   type ExpirationRow,
 } from '../certs/expiration.js';
-import { caExternallyManaged, PkiStore } from '../certs/pki-files.js';
+import { caExternallyManaged, checkCAPairs, mismatchedPairs, PkiStore } from '../certs/pki-files.js';
 import { caBaseName } from '../certs/specs.js';
 import {
   expirationCAs,
@@ -27,9 +27,19 @@ import { parseCertificatePem } from '../certs/x509.js';
 import { userPath } from '../host/paths.js';
 import { KbadmError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { KubeconfigStore } from '../kubeconfig/kubeconfig-files.js';
-import { currentUser, userClientCertPem } from '../kubeconfig/kubeconfig.js';
-import { kubeconfigSpecs, kubeconfigWithCsr, renewKubeconfig } from '../kubeconfig/specs.js';
+import { KUBECONFIG_DIR_MODE, KubeconfigStore } from '../kubeconfig/kubeconfig-files.js';
+import {
+  currentUser,
+  KUBECONFIG_FILE_MODE,
+  serializeKubeconfig,
+  userClientCertPem,
+} from '../kubeconfig/kubeconfig.js';
+import {
+  clientPairProblem,
+  kubeconfigSpecs,
+  kubeconfigWithCsr,
+  renewKubeconfig,
+} from '../kubeconfig/specs.js';
 import { parseOutputFormat, renderResult } from '../output/printer.js';
 import type { Output } from '../output/output.js';
 import { loadCommandConfig, type CommandConfig } from '../phases/command-config.js';
@@ -112,16 +122,17 @@ interface Env {
 async function env(
   ctx: CommandContext,
   flags: FlagValues,
-  opts: { quiet?: boolean; addressUnused?: boolean } = {},
+  /** `writes`: the command changes the node's files, so it takes the node lock once its input is valid. */
+  opts: { quiet?: boolean; addressUnused?: boolean; writes?: boolean } = {},
 ): Promise<Env> {
   const now = new Date();
   const out = ctx.output({ quiet: opts.quiet ?? false });
-  const host = await ctx.host({ out });
-  const cfg = await loadCommandConfig(host, out, {
+  const cfg = await loadCommandConfig(await ctx.host({ out }), out, {
     configPath: flags.string('config'),
     ...(flags.isSet('cert-dir') ? { certDir: flags.string('cert-dir') } : {}),
     addressUnused: opts.addressUnused ?? false,
   });
+  const host = await ctx.host({ out, writes: opts.writes ?? false });
   return {
     host,
     out,
@@ -183,6 +194,29 @@ async function renewableNotAfter(e: Env, r: RenewableCert): Promise<Date | undef
   return (await parseCertificatePem(pem)).notAfter;
 }
 
+/**
+ * Pairs of the tree and kubeconfig files whose private key does not belong to the certificate:
+ * such a certificate may be far from expiry and still useless. kubeadm does not look.
+ */
+async function mismatchedKeys(e: Env): Promise<string[]> {
+  const localEtcd = e.cfg.config.cluster.etcd.local !== undefined;
+  const renewable = renewableCertificates(localEtcd);
+  const bases = [
+    ...expirationCAs(localEtcd).map((c) => c.baseName),
+    ...renewable.flatMap((r) => (r.baseName === undefined ? [] : [r.baseName])),
+  ];
+  const problems = await mismatchedPairs(e.pki, bases);
+  const ca = await e.pki.cert('ca');
+  if (ca.state !== 'ok') return problems;
+  for (const r of renewable) {
+    if (r.kubeconfigFile === undefined) continue;
+    const cfg = await e.kubeconfigs.read(r.kubeconfigFile);
+    const problem = cfg && (await clientPairProblem(cfg, ca.value, e.kubeconfigs.shown(r.kubeconfigFile)));
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
 function checkExpirationCommand(ctx: CommandContext): Command {
   const cmd = subcommand(
     'check-expiration',
@@ -192,6 +226,7 @@ function checkExpirationCommand(ctx: CommandContext): Command {
       const format = parseOutputFormat(flags.string('output'));
       const e = await env(ctx, flags, { quiet: format !== 'text', addressUnused: true });
       const info = await expirationRows(e);
+      for (const problem of await mismatchedKeys(e)) e.out.warn(problem);
       const obj = expirationInfoObject(info);
       const text = renderResult(format, obj, () => formatExpirationTable(info));
       ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -232,11 +267,14 @@ async function renewOne(e: Env, r: RenewableCert): Promise<void> {
     if (old.state !== 'ok')
       throw new KbadmError(old.state === 'invalid' ? old.error : `${r.baseName} is missing`);
     const renewed = await renewCertificate(old.value, ca, opts);
-    // Key first, then the certificate, each replaced atomically.
-    await e.pki.write([
-      { path: `${r.baseName}.key`, mode: KEY_FILE_MODE, data: renewed.key.toPem() },
-      { path: `${r.baseName}.crt`, mode: CERT_FILE_MODE, data: renewed.cert.pem },
-    ]);
+    // One unit: the new key never sits next to the old certificate once the next run has started.
+    await e.pki.write(
+      [
+        { path: `${r.baseName}.key`, mode: KEY_FILE_MODE, data: renewed.key.toPem() },
+        { path: `${r.baseName}.crt`, mode: CERT_FILE_MODE, data: renewed.cert.pem },
+      ],
+      { replace: true },
+    );
   } else {
     const file = r.kubeconfigFile!;
     const cfg = await e.kubeconfigs.read(file);
@@ -265,9 +303,11 @@ function renewCommand(ctx: CommandContext): Command {
     );
   const flags = [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_FLAG];
   const all = subcommand('all', 'Renew every certificate the control plane uses', flags, async (f) => {
-    const e = await env(ctx, f, { addressUnused: true });
-    for (const r of renewableCertificates(e.cfg.config.cluster.etcd.local !== undefined))
-      await renewOne(e, r);
+    const e = await env(ctx, f, { addressUnused: true, writes: true });
+    const renewable = renewableCertificates(e.cfg.config.cluster.etcd.local !== undefined);
+    // A CA whose key does not match its certificate stops the renewal before anything is replaced.
+    await checkCAPairs(e.pki, [...new Set(renewable.map((r) => caBaseName(r)))]);
+    for (const r of renewable) await renewOne(e, r);
     e.out.print(`\n${RENEW_ALL_DONE}`);
   });
   all.description(
@@ -278,7 +318,7 @@ function renewCommand(ctx: CommandContext): Command {
   cmd.addCommand(all);
   for (const r of renewableCertificates(true)) {
     const sub = subcommand(r.name, `Renew ${renewTarget(r)}`, flags, async (f) => {
-      await renewOne(await env(ctx, f, { addressUnused: true }), r);
+      await renewOne(await env(ctx, f, { addressUnused: true, writes: true }), r);
     });
     sub.description(RENEW_LONG(renewTarget(r)));
     cmd.addCommand(sub);
@@ -295,7 +335,7 @@ function generateCsrCommand(ctx: CommandContext): Command {
     'Write keys and signing requests for an external CA to sign',
     [CERT_DIR_FLAG, CONFIG_FLAG, KUBECONFIG_DIR_FLAG],
     async (flags) => {
-      const e = await env(ctx, flags);
+      const e = await env(ctx, flags, { writes: true });
       const inputs = pkiInputsFromConfig(e.cfg.config.init, e.cfg.config.cluster);
       const kubeconfigDirFlag = flags.string('kubeconfig-dir') || '/etc/kubernetes';
       const kubeconfigDir = userPath(e.host.paths, kubeconfigDirFlag);
@@ -317,12 +357,22 @@ function generateCsrCommand(ctx: CommandContext): Command {
       e.out.print(`generating keys and CSRs in ${e.cfg.config.cluster.certificatesDir}`);
       for (const l of leaves) {
         e.out.print(`  ${l.baseName}`);
-        await writePlain(e.host, e.pki, csrFiles(l));
+        await writeNew(
+          e.host,
+          csrFiles(l).map((f) => ({ ...f, path: e.pki.path(f.path) })),
+        );
       }
       e.out.print(`generating keys and CSRs in ${kubeconfigDirFlag}`);
+      await e.host.mkdir(kubeconfigDir, KUBECONFIG_DIR_MODE);
       for (const [i, s] of specs.entries()) {
-        await kubeconfigs.write(s.fileName, built[i]!.config);
-        await e.host.writeFile(kubeconfigs.path(`${s.fileName}.csr`), built[i]!.csrPem, KEY_FILE_MODE);
+        await writeNew(e.host, [
+          {
+            path: kubeconfigs.path(s.fileName),
+            data: serializeKubeconfig(built[i]!.config),
+            mode: KUBECONFIG_FILE_MODE,
+          },
+          { path: kubeconfigs.path(`${s.fileName}.csr`), data: built[i]!.csrPem, mode: KEY_FILE_MODE },
+        ]);
         e.out.print(`  ${s.fileName}`);
       }
     },
@@ -342,13 +392,12 @@ function generateCsrCommand(ctx: CommandContext): Command {
   return cmd;
 }
 
-/** CSR files go into a directory created 0700, as kubeadm's CSR writer makes it. */
-async function writePlain(
-  host: Host,
-  store: PkiStore,
-  files: readonly { path: string; mode: number; data: string }[],
-) {
-  for (const f of files) await host.writeFile(store.path(f.path), f.data, f.mode);
+/**
+ * A key and its CSR (or a kubeconfig holding the key, and its CSR) as one unit, never over an
+ * existing file. CSR files go into a directory created 0700, as kubeadm's CSR writer makes it.
+ */
+async function writeNew(host: Host, files: readonly { path: string; mode: number; data: string }[]) {
+  await host.writeFiles(files.map((f) => ({ ...f, exclusive: true })));
 }
 
 function certificateKeyCommand(ctx: CommandContext): Command {

@@ -5,6 +5,8 @@ import { createOutput, type Output, type TextSink } from '../output/output.js';
 import type { Stdin } from '../output/prompt.js';
 import type { Host } from '../host/host.js';
 import type { DryRunCommand } from '../host/dry-run-host.js';
+import type { FileSystem } from '../host/file-system.js';
+import type { NodeLock } from '../host/node-lock.js';
 import { createPaths } from '../host/paths.js';
 
 export interface GlobalOptions {
@@ -27,8 +29,21 @@ export interface CommandContext {
   /**
    * The machine under --rootfs: real, or one that only records and prints changes. A dry run of
    * init, join or upgrade also writes its files into that command's dry-run directory.
+   *
+   * `writes`: the command is about to change the node's files. The node lock is taken first (once
+   * per command, held until it ends; see host/node-lock.ts), and the host finishes or cleans up
+   * what an interrupted run left in each directory before reading it. Ignored for a dry run.
    */
-  host(options?: { dryRun?: boolean; out?: Output; dryRunDir?: DryRunCommand }): Promise<Host>;
+  host(options?: HostOptions): Promise<Host>;
+  /** Gives back what the command held (the node lock). main() calls it when the command ends. */
+  close(): Promise<void>;
+}
+
+export interface HostOptions {
+  dryRun?: boolean;
+  out?: Output;
+  dryRunDir?: DryRunCommand;
+  writes?: boolean;
 }
 
 /** Every top-level command module exports one of these. */
@@ -40,9 +55,12 @@ export interface ContextOptions {
   env: Readonly<Record<string, string | undefined>>;
   stdin?: Stdin;
   globals: () => GlobalOptions;
+  /** The calls behind the real host's file operations (node's own unless a test injects faults). */
+  fileSystem?: FileSystem;
 }
 
 export function createContext(options: ContextOptions): CommandContext {
+  let lock: Promise<NodeLock> | undefined;
   const ctx: CommandContext = {
     stdout: options.stdout,
     stderr: options.stderr,
@@ -64,13 +82,30 @@ export function createContext(options: ContextOptions): CommandContext {
         import('../host/confine.js'),
       ]);
       await checkRootfs(paths);
-      const real = createRealHost(paths, out, { searchPath: options.env['PATH'] ?? '' });
+      const searchPath = options.env['PATH'] ?? '';
+      const fileSystem = options.fileSystem ? { fileSystem: options.fileSystem } : {};
+      if (o.writes && !o.dryRun) {
+        if (!lock) {
+          const { lockNode, lockTimeoutFromEnv } = await import('../host/node-lock.js');
+          lock = lockNode(paths, { out, timeoutMs: lockTimeoutFromEnv(options.env), searchPath });
+        }
+        await lock;
+        return createRealHost(paths, out, { searchPath, recover: true, ...fileSystem });
+      }
+      const real = createRealHost(paths, out, { searchPath, ...fileSystem });
       if (!o.dryRun) return real;
       const { createDryRunHost, createDryRunDir } = await import('../host/dry-run-host.js');
       const writeDir = o.dryRunDir
         ? await createDryRunDir(real, o.dryRunDir, { env: options.env })
         : undefined;
       return createDryRunHost(paths, out, { base: real, ...(writeDir ? { writeDir } : {}) });
+    },
+    async close() {
+      const held = lock;
+      lock = undefined;
+      // A lock that was never taken (it timed out) has nothing to give back; the kernel drops the
+      // lock with the process anyway, so a failure to give it back is not the command's failure.
+      await (await held?.catch(() => undefined))?.release().catch(() => undefined);
     },
   };
   return ctx;

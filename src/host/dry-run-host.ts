@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { ValidationError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { describeCommand } from './exec.js';
-import { fsError } from './files.js';
+import { FileExistsError, fsError } from './files.js';
 import type { FileInfo, Host, HostChange } from './host.js';
 import type { Paths } from './paths.js';
 import { createDryRunRuntime } from './dry-run-runtime.js';
@@ -187,6 +187,19 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     return isRemoved(abs) ? undefined : base.readFileIfExists(abs);
   };
 
+  const writeFile: Host['writeFile'] = async (p, data, mode, writeOptions = {}) => {
+    const abs = path.resolve(p);
+    if (writeOptions.exclusive && (await stat(abs)) !== undefined)
+      throw new FileExistsError(paths.onHost(abs));
+    await mkdirp(path.dirname(abs), 0o700);
+    const bytes = Buffer.from(data);
+    files.set(abs, { data: bytes, mode });
+    record({ kind: 'write', path: abs, mode, bytes: bytes.byteLength }, renderDryRunContent(bytes));
+    if (options.writeDir !== undefined) {
+      await base.writeFile(path.join(options.writeDir, paths.onHost(abs)), bytes, mode);
+    }
+  };
+
   return {
     paths,
     dryRun: true,
@@ -208,15 +221,9 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
         if (path.dirname(q) === abs && q !== abs) names.add(path.basename(q));
       return [...names].sort();
     },
-    async writeFile(p, data, mode) {
-      const abs = path.resolve(p);
-      await mkdirp(path.dirname(abs), 0o700);
-      const bytes = Buffer.from(data);
-      files.set(abs, { data: bytes, mode });
-      record({ kind: 'write', path: abs, mode, bytes: bytes.byteLength }, renderDryRunContent(bytes));
-      if (options.writeDir !== undefined) {
-        await base.writeFile(path.join(options.writeDir, paths.onHost(abs)), bytes, mode);
-      }
+    writeFile,
+    async writeFiles(units) {
+      for (const f of units) await writeFile(f.path, f.data, f.mode, { exclusive: !!f.exclusive });
     },
     mkdir: mkdirp,
     async remove(p) {

@@ -1,10 +1,18 @@
-// The file operations behind the real host: mkdir -p with exact modes and atomic writes.
+// The file operations behind the real host: mkdir -p with exact modes, atomic writes, writes that
+// never replace an existing file, and units of several files (a key and its certificate) that a
+// later run finishes when a run stopped half-way through putting them in place.
+//
+// Every file is first written to a temporary file beside its target, `.<name>.kbadm-<id>.tmp`,
+// created 0600, synced, then renamed (or, when it must not replace anything, hard-linked) onto its
+// target. A unit adds a commit record, `.kbadm-<id>.commit`, written once all its temporary files
+// are complete: from then on the unit goes into place, now or in the next run that holds the node
+// lock (recoverDir); without it, the temporary files are only leftovers, and recoverDir deletes them.
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { KbadmError } from '../errors.js';
-import type { FileInfo } from './host.js';
+import { nodeFileSystem, type FileSystem } from './file-system.js';
+import type { FileInfo, FileWrite } from './host.js';
 
 export function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
@@ -26,6 +34,13 @@ export function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoE
   });
 }
 
+/** An exclusive write found its target already there (as the user knows the path). */
+export class FileExistsError extends KbadmError {
+  constructor(readonly file: string) {
+    super(`${file} already exists: kbadm does not replace it`);
+  }
+}
+
 export function toFileInfo(st: Stats): FileInfo {
   return {
     isFile: st.isFile(),
@@ -36,9 +51,12 @@ export function toFileInfo(st: Stats): FileInfo {
   };
 }
 
-export async function statIfExists(p: string): Promise<FileInfo | undefined> {
+export async function statIfExists(
+  p: string,
+  fsys: FileSystem = nodeFileSystem,
+): Promise<FileInfo | undefined> {
   try {
-    return toFileInfo(await fs.stat(p));
+    return toFileInfo(await fsys.stat(p));
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
@@ -50,10 +68,14 @@ export function notADirectory(dir: string, blocker: string): KbadmError {
 }
 
 /** mkdir -p. Directories it creates get exactly `mode`, whatever the umask. Returns them, top first. */
-export async function mkdirp(dir: string, mode: number): Promise<string[]> {
+export async function mkdirp(
+  dir: string,
+  mode: number,
+  fsys: FileSystem = nodeFileSystem,
+): Promise<string[]> {
   const missing: string[] = [];
   for (let p = path.resolve(dir); ; p = path.dirname(p)) {
-    const info = await statIfExists(p);
+    const info = await statIfExists(p, fsys);
     if (info) {
       if (!info.isDirectory)
         throw new KbadmError(`cannot create directory "${dir}": "${p}" is not a directory`);
@@ -64,47 +86,236 @@ export async function mkdirp(dir: string, mode: number): Promise<string[]> {
   }
   for (const p of missing) {
     try {
-      await fs.mkdir(p, { mode });
+      await fsys.mkdir(p, { mode });
     } catch (err) {
       // Someone else created it meanwhile: theirs, so leave its mode alone.
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && (await statIfExists(p))?.isDirectory) continue;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && (await statIfExists(p, fsys))?.isDirectory)
+        continue;
       throw err;
     }
-    await fs.chmod(p, mode);
+    await fsys.chmod(p, mode);
   }
   return missing;
 }
 
+const TEMP_FILE = /^\.(.+)\.kbadm-([0-9a-f]{12})\.tmp$/;
+const COMMIT_RECORD = /^\.kbadm-([0-9a-f]{12})\.commit$/;
+
+function newId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+function tempPath(dir: string, name: string, id: string): string {
+  return path.join(dir, `.${name}.kbadm-${id}.tmp`);
+}
+
+function recordPath(dir: string, id: string): string {
+  return path.join(dir, `.kbadm-${id}.commit`);
+}
+
+/** Whether `name` is a temporary file or commit record of kbadm's (what recoverDir cleans up). */
+export function isKbadmTempName(name: string): boolean {
+  return TEMP_FILE.test(name) || COMMIT_RECORD.test(name);
+}
+
 /**
- * Writes through a temp file in the same directory, renamed over the target, so that readers see
- * the old file or the new one. The temp file is created with the target mode (at most) and fixed
- * to exactly that mode before any byte is written, so a 0600 file is never readable by others.
+ * Creates `file` (it must not exist) 0600, writes and syncs `data`, then gives it `mode`: until the
+ * rename, nobody but the owner can read what it holds.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode: number): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdirp(dir, 0o700);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx', mode & 0o777);
-  let renamed = false;
+async function writeNewFile(fsys: FileSystem, file: string, data: string | Uint8Array, mode: number) {
+  const handle = await fsys.open(file, 'wx', 0o600);
   try {
-    try {
-      await handle.chmod(mode);
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
-    renamed = true;
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
   } finally {
-    if (!renamed) await fs.rm(tmp, { force: true });
+    await handle.close();
   }
-  await syncDir(dir);
+}
+
+/** Best effort: a failure here must not hide the error that brought us here. */
+async function discard(fsys: FileSystem, files: readonly string[]): Promise<void> {
+  for (const f of files) await fsys.rm(f, { force: true }).catch(() => undefined);
+}
+
+/**
+ * Puts `tmp` at `target` unless `target` exists. A hard link fails when the target is there, which
+ * no check before a rename could promise; where links are not supported the rename goes ahead
+ * after a check, the node lock keeping other kbadm runs out.
+ */
+async function linkNoClobber(fsys: FileSystem, tmp: string, target: string): Promise<'placed' | 'exists'> {
+  try {
+    await fsys.link(tmp, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return 'exists';
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    if (await statIfExists(target, fsys)) return 'exists';
+    await fsys.rename(tmp, target);
+    return 'placed';
+  }
+  await fsys.unlink(tmp);
+  return 'placed';
+}
+
+export interface WriteOptions {
+  exclusive?: boolean;
+  /** The path as the user knows it (without the --rootfs prefix), for errors. */
+  show?: (p: string) => string;
+  fsys?: FileSystem;
+}
+
+/**
+ * Writes one file atomically: readers see the old file or the new one, never half of one. With
+ * `exclusive`, an existing file is left alone and FileExistsError is thrown.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  mode: number,
+  options: WriteOptions = {},
+): Promise<void> {
+  const fsys = options.fsys ?? nodeFileSystem;
+  const dir = path.dirname(file);
+  await mkdirp(dir, 0o700, fsys);
+  const tmp = tempPath(dir, path.basename(file), newId());
+  try {
+    await writeNewFile(fsys, tmp, data, mode);
+    if (options.exclusive) {
+      if ((await linkNoClobber(fsys, tmp, file)) === 'exists')
+        throw new FileExistsError((options.show ?? String)(file));
+    } else {
+      await fsys.rename(tmp, file);
+    }
+  } catch (err) {
+    await discard(fsys, [tmp]);
+    throw err;
+  }
+  await syncDir(fsys, dir);
+}
+
+interface UnitEntry {
+  name: string;
+  exclusive: boolean;
+}
+
+/**
+ * Writes the files of one directory as a unit (see the top of this file). An exclusive file that
+ * already exists stops the unit there: what follows it is not put in place, and FileExistsError
+ * is thrown. A failure before the commit record is complete leaves nothing behind.
+ */
+export async function writeUnit(files: readonly FileWrite[], options: WriteOptions = {}): Promise<void> {
+  const fsys = options.fsys ?? nodeFileSystem;
+  if (files.length === 0) return;
+  const dir = path.dirname(files[0]!.path);
+  if (files.some((f) => path.dirname(f.path) !== dir))
+    throw new Error(`the files of one unit must share a directory (${dir})`);
+  await mkdirp(dir, 0o700, fsys);
+  const id = newId();
+  const entries: UnitEntry[] = files.map((f) => ({ name: path.basename(f.path), exclusive: !!f.exclusive }));
+  const written: string[] = [];
+  try {
+    for (const [i, f] of files.entries()) {
+      const tmp = tempPath(dir, entries[i]!.name, id);
+      written.push(tmp);
+      await writeNewFile(fsys, tmp, f.data, f.mode);
+    }
+    written.push(recordPath(dir, id));
+    await writeNewFile(fsys, recordPath(dir, id), `${JSON.stringify({ files: entries })}\n`, 0o600);
+    await syncDir(fsys, dir);
+  } catch (err) {
+    await discard(fsys, written);
+    throw err;
+  }
+  const conflict = await commitUnit(fsys, dir, id, entries);
+  if (conflict !== undefined) throw new FileExistsError((options.show ?? String)(conflict));
+}
+
+/**
+ * Puts a unit's temporary files in place, in order, then deletes its record. A temporary file that
+ * is gone was put in place before. Returns the exclusive target that was found already there, if any.
+ */
+async function commitUnit(
+  fsys: FileSystem,
+  dir: string,
+  id: string,
+  entries: readonly UnitEntry[],
+): Promise<string | undefined> {
+  let conflict: string | undefined;
+  for (const [i, e] of entries.entries()) {
+    const tmp = tempPath(dir, e.name, id);
+    const target = path.join(dir, e.name);
+    if (!(await statIfExists(tmp, fsys))) continue;
+    if (!e.exclusive) {
+      await fsys.rename(tmp, target);
+      continue;
+    }
+    if ((await linkNoClobber(fsys, tmp, target)) === 'placed') continue;
+    if (await sameFile(fsys, tmp, target)) {
+      // Linked by a run that stopped before it removed the temporary name.
+      await fsys.unlink(tmp);
+      continue;
+    }
+    conflict = target;
+    await discard(
+      fsys,
+      entries.slice(i).map((rest) => tempPath(dir, rest.name, id)),
+    );
+    break;
+  }
+  await syncDir(fsys, dir);
+  await fsys.unlink(recordPath(dir, id));
+  return conflict;
+}
+
+async function sameFile(fsys: FileSystem, a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([fsys.stat(a), fsys.stat(b)]);
+  return sa.ino === sb.ino && sa.dev === sb.dev;
+}
+
+function parseRecord(text: string): UnitEntry[] | undefined {
+  try {
+    const files = (JSON.parse(text) as { files?: unknown }).files;
+    if (!Array.isArray(files)) return undefined;
+    const entries = files as UnitEntry[];
+    const plain = (n: unknown) => typeof n === 'string' && n !== '' && !n.includes('/') && !n.startsWith('.');
+    return entries.every((e) => plain(e.name) && typeof e.exclusive === 'boolean') ? entries : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What an interrupted kbadm run left in `dir`: units whose commit record is complete are put in
+ * place; every other temporary file of kbadm's is deleted. Only a run that holds the node lock may
+ * call this, since another run's files in progress look the same.
+ */
+export async function recoverDir(dir: string, fsys: FileSystem = nodeFileSystem): Promise<void> {
+  let names: string[];
+  try {
+    names = await fsys.readdir(dir);
+  } catch (err) {
+    if (isMissing(err)) return;
+    throw err;
+  }
+  if (!names.some(isKbadmTempName)) return;
+  for (const name of names) {
+    const id = COMMIT_RECORD.exec(name)?.[1];
+    if (id === undefined) continue;
+    const entries = parseRecord(await fsys.readFile(path.join(dir, name), 'utf8'));
+    // An incomplete record: the run stopped before any file of the unit was put in place.
+    if (entries === undefined) await fsys.unlink(path.join(dir, name));
+    else await commitUnit(fsys, dir, id, entries);
+  }
+  for (const name of await fsys.readdir(dir)) {
+    if (TEMP_FILE.test(name)) await fsys.rm(path.join(dir, name), { force: true });
+  }
+  await syncDir(fsys, dir);
 }
 
 /** Makes a rename durable. Some file systems cannot fsync a directory; that is not an error. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
+async function syncDir(fsys: FileSystem, dir: string): Promise<void> {
+  const handle = await fsys.open(dir, 'r');
   try {
     await handle.sync().catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EINVAL' && err.code !== 'ENOTSUP') throw err;

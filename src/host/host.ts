@@ -39,6 +39,21 @@ export interface HostFacts {
   effectiveUid?: number;
 }
 
+export interface WriteOptions {
+  /**
+   * Never replace: when the file exists at the moment of the write, it is left alone and the write
+   * fails with FileExistsError. For new private keys and kubeconfig files.
+   */
+  exclusive?: boolean;
+}
+
+/** One file of a unit written by `writeFiles`. */
+export interface FileWrite extends WriteOptions {
+  path: string;
+  data: string | Uint8Array;
+  mode: number;
+}
+
 /** One change the host made, or (dry-run) would have made. */
 export type HostChange =
   | { kind: 'write'; path: string; mode: number; bytes: number }
@@ -68,7 +83,14 @@ export interface Host {
   /** Entry names in a directory, sorted; [] when it does not exist. */
   listDir(path: string): Promise<string[]>;
   /** Creates parent directories (0700) as needed, then writes atomically with the given mode. */
-  writeFile(path: string, data: string | Uint8Array, mode: number): Promise<void>;
+  writeFile(path: string, data: string | Uint8Array, mode: number, options?: WriteOptions): Promise<void>;
+  /**
+   * Writes files of one directory as a unit, such as a private key and its certificate: all of them
+   * are written beside their targets first, then put in place in order. A run that stops before
+   * that changed nothing; one that stops while they are put in place is finished by the next run
+   * holding the node lock. An exclusive file found in place stops the unit there (FileExistsError).
+   */
+  writeFiles(files: readonly FileWrite[]): Promise<void>;
   /** mkdir -p; the mode applies to directories it creates. */
   mkdir(path: string, mode: number): Promise<void>;
   /**

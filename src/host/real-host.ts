@@ -1,12 +1,12 @@
 // The Host that acts on the machine, every path already under --rootfs.
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Output } from '../output/output.js';
 import { confineToRoot } from './confine.js';
 import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
 import { readHostFacts } from './facts.js';
-import { isMissing, mkdirp, statIfExists, writeFileAtomic } from './files.js';
+import { nodeFileSystem, type FileSystem } from './file-system.js';
+import { isMissing, mkdirp, recoverDir, statIfExists, writeFileAtomic, writeUnit } from './files.js';
 import type { Host } from './host.js';
 import { readMountPoints, umountArgs } from './mounts.js';
 import type { Paths } from './paths.js';
@@ -16,46 +16,90 @@ import { KbadmError } from '../errors.js';
 export interface RealHostOptions {
   /** Where `which` looks for commands (PATH syntax); spawned commands inherit the process's env. */
   searchPath?: string;
+  /** The calls file reads and writes go through (tests make them fail). */
+  fileSystem?: FileSystem;
+  /**
+   * This host's run holds the node lock: before it first looks into a directory, it finishes the
+   * units an interrupted run left there and deletes that run's temporary files (see files.ts).
+   */
+  recover?: boolean;
 }
 
 export function createRealHost(paths: Paths, out: Output, options: RealHostOptions = {}): Host {
   const guard = new RemovalGuard(paths, resolveLinksOnDisk);
+  const fsys = options.fileSystem ?? nodeFileSystem;
+  const show = (p: string): string => {
+    try {
+      return paths.onHost(p);
+    } catch {
+      return p;
+    }
+  };
+  const recovered = new Map<string, Promise<void>>();
+  /** Resolves once `dir` holds nothing half-done, when this host recovers at all. */
+  const settled = (dir: string): Promise<void> => {
+    if (!options.recover) return Promise.resolve();
+    const d = path.resolve(dir);
+    let p = recovered.get(d);
+    if (!p) recovered.set(d, (p = recoverDir(d, fsys)));
+    return p;
+  };
+  const inDir = (p: string) => settled(path.dirname(path.resolve(p)));
+
   return {
     paths,
     dryRun: false,
-    readFile: (p) => fs.readFile(p),
+    async readFile(p) {
+      await inDir(p);
+      return fsys.readFile(p);
+    },
     async readFileIfExists(p) {
+      await inDir(p);
       try {
-        return await fs.readFile(p);
+        return await fsys.readFile(p);
       } catch (err) {
         if (isMissing(err)) return undefined;
         throw err;
       }
     },
-    stat: statIfExists,
-    exists: async (p) => (await statIfExists(p)) !== undefined,
+    async stat(p) {
+      await inDir(p);
+      return statIfExists(p, fsys);
+    },
+    async exists(p) {
+      await inDir(p);
+      return (await statIfExists(p, fsys)) !== undefined;
+    },
     async listDir(p) {
+      await settled(p);
       try {
-        return (await fs.readdir(p)).sort();
+        return (await fsys.readdir(p)).sort();
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw err;
       }
     },
-    async writeFile(p, data, mode) {
+    async writeFile(p, data, mode, writeOptions = {}) {
       await confineToRoot(paths, path.dirname(p));
-      await writeFileAtomic(p, data, mode);
+      await inDir(p);
+      await writeFileAtomic(p, data, mode, { ...writeOptions, show, fsys });
+    },
+    async writeFiles(files) {
+      if (files.length === 0) return;
+      await confineToRoot(paths, path.dirname(files[0]!.path));
+      await inDir(files[0]!.path);
+      await writeUnit(files, { show, fsys });
     },
     async mkdir(p, mode) {
       await confineToRoot(paths, p);
-      await mkdirp(p, mode);
+      await mkdirp(p, mode, fsys);
     },
     async remove(p) {
       const target = await guard.check(p);
-      await fs.rm(target, { recursive: true, force: true });
+      await fsys.rm(target, { recursive: true, force: true });
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
-    realPath: (p) => fs.realpath(p),
+    realPath: (p) => nodeFileSystem.realpath(p),
     mountPoints: readMountPoints,
     async unmount(mountPoint, flags) {
       const target = path.resolve(mountPoint);

@@ -11,7 +11,7 @@
 //   assert.deepEqual(host.changes, [...]);
 import * as path from 'node:path';
 import { CommandNotFoundError, settle } from './exec.js';
-import { fsError, notADirectory } from './files.js';
+import { FileExistsError, fsError, notADirectory } from './files.js';
 import type { FileInfo, Host, HostChange, HostFacts, RunOptions, ExecResult } from './host.js';
 import type { UnmountFlag } from './mounts.js';
 import type { ContainerRuntime } from './runtime.js';
@@ -185,11 +185,16 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
         .map((q) => path.basename(q))
         .sort();
     },
-    async writeFile(p, data, mode) {
+    async writeFile(p, data, mode, writeOptions = {}) {
       const file = abs(p);
+      if (writeOptions.exclusive && nodes.has(file)) throw new FileExistsError(paths.onHost(file));
       const bytes = Buffer.from(data);
       put(file, { type: 'file', data: bytes, mode }, true);
       changes.push({ kind: 'write', path: file, mode, bytes: bytes.byteLength });
+    },
+    async writeFiles(files) {
+      // In memory a unit cannot be interrupted: it is written up to its first exclusive conflict.
+      for (const f of files) await host.writeFile(f.path, f.data, f.mode, { exclusive: !!f.exclusive });
     },
     async mkdir(p, mode) {
       mkdirp(abs(p), mode, true);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { KbadmError, errorMessage } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
-import type { CertAndKey } from '../certs/x509.js';
+import type { CertAndKey, CertificateInfo } from '../certs/x509.js';
 import {
   KUBECONFIG_FILE_MODE,
   parseKubeconfig,
@@ -13,7 +13,7 @@ import {
   validateExistingKubeconfig,
   type KubeConfig,
 } from './kubeconfig.js';
-import { buildKubeconfig, expectedKubeconfig, type KubeconfigSpec } from './specs.js';
+import { buildKubeconfig, clientPairProblem, expectedKubeconfig, type KubeconfigSpec } from './specs.js';
 
 /** Like /etc/kubernetes itself, the kubeconfig folder is created world-readable; the files are not. */
 export const KUBECONFIG_DIR_MODE = 0o755;
@@ -40,27 +40,32 @@ export class KubeconfigStore {
     return parseKubeconfig(data.toString('utf8'), this.shown(file));
   }
 
-  async write(file: string, cfg: KubeConfig): Promise<void> {
+  /** `exclusive`: a new file, never put over an existing one (it would replace a private key). */
+  async write(file: string, cfg: KubeConfig, options: { exclusive?: boolean } = {}): Promise<void> {
     const target = this.path(file);
     await this.host.mkdir(path.dirname(target), KUBECONFIG_DIR_MODE);
-    await this.host.writeFile(target, serializeKubeconfig(cfg), KUBECONFIG_FILE_MODE);
+    await this.host.writeFile(target, serializeKubeconfig(cfg), KUBECONFIG_FILE_MODE, options);
   }
 }
 
 /**
- * An existing file is reused only when it has the expected CA and the expected server: kubeadm
- * only warns about a different server, which leaves a node pointing at the wrong API endpoint.
+ * An existing file is reused only when it has the expected CA and the expected server (kubeadm
+ * only warns about a different server, which leaves a node pointing at the wrong API endpoint),
+ * and when its client key belongs to its client certificate, signed by that CA (kubeadm does not
+ * look at the credentials at all).
  */
-export function checkExisting(
+export async function checkExisting(
   store: KubeconfigStore,
   spec: KubeconfigSpec,
   existing: KubeConfig,
-  caPem: string,
-): void {
+  ca: CertificateInfo,
+): Promise<void> {
   const shown = store.shown(spec.fileName);
-  const { warnings } = validateExistingKubeconfig(shown, existing, expectedKubeconfig(spec, caPem));
+  const { warnings } = validateExistingKubeconfig(shown, existing, expectedKubeconfig(spec, ca.pem));
   const serverMismatch = warnings.find((w) => w.includes('unexpected API Server URL'));
   if (serverMismatch) throw new KbadmError(serverMismatch);
+  const problem = await clientPairProblem(existing, ca, shown);
+  if (problem) throw new KbadmError(problem);
 }
 
 export interface KubeconfigRun {
@@ -81,13 +86,13 @@ export async function ensureKubeconfig(run: KubeconfigRun, spec: KubeconfigSpec)
   const existing = await store.read(spec.fileName);
   const ca = await run.ca();
   if (existing) {
-    checkExisting(store, spec, existing, ca.cert.pem);
+    await checkExisting(store, spec, existing, ca.cert);
     out.progress('kubeconfig', `Using existing kubeconfig file: "${store.shown(spec.fileName)}"`);
     return;
   }
   const cfg = (await run.prebuilt?.(spec.fileName)) ?? (await buildKubeconfig(spec, ca)).config;
   out.progress('kubeconfig', `Writing "${spec.fileName}" kubeconfig file`);
-  await store.write(spec.fileName, cfg);
+  await store.write(spec.fileName, cfg, { exclusive: true });
 }
 
 /**

@@ -3,9 +3,16 @@ import { KbadmError } from '../errors.js';
 import { formatIP, joinHostPort, parseHostPort, parseIPSloppy } from '../config/net.js';
 import { createKeyAndCsr } from '../certs/csr.js';
 import { DEFAULT_CERTIFICATE_VALIDITY_MS, type PkiInputs } from '../certs/inputs.js';
-import { generatePrivateKey } from '../certs/keys.js';
+import { generatePrivateKey, parsePrivateKeyPem } from '../certs/keys.js';
 import { KUBEADM_CLUSTER_ADMINS_GROUP, SYSTEM_PRIVILEGED_GROUP, validityWindow } from '../certs/specs.js';
-import { parseCertificatePem, signCertificate, type CertAndKey } from '../certs/x509.js';
+import {
+  issuedBy,
+  keyMatchesCertificate,
+  parseCertificatePem,
+  signCertificate,
+  type CertAndKey,
+  type CertificateInfo,
+} from '../certs/x509.js';
 import { renewCertificate } from '../certs/renewal.js';
 import {
   createBasic,
@@ -14,6 +21,7 @@ import {
   currentCluster,
   currentUser,
   userClientCertPem,
+  userClientKeyPem,
   type KubeConfig,
 } from './kubeconfig.js';
 
@@ -281,4 +289,36 @@ export async function kubeconfigWithCsr(
     config: createWithCerts(spec.server, spec.clusterName, spec.clientName, '', key.toPem(), ''),
     csrPem,
   };
+}
+
+/**
+ * What is wrong with the client credentials embedded in an existing kubeconfig file, or undefined:
+ * the key must belong to the certificate, and the certificate must be signed by `ca`. Files that
+ * authenticate otherwise (a token, a key in a separate file) have nothing to check here.
+ */
+export async function clientPairProblem(
+  cfg: KubeConfig,
+  ca: CertificateInfo,
+  source = 'kubeconfig',
+): Promise<string | undefined> {
+  const user = currentUser(cfg);
+  const certPem = user && userClientCertPem(user);
+  const keyPem = user && userClientKeyPem(user);
+  if (!certPem || !keyPem) return undefined;
+  let cert: CertificateInfo;
+  try {
+    cert = await parseCertificatePem(certPem);
+  } catch {
+    return `kubeconfig file ${source}: its client certificate does not load`;
+  }
+  let matches: boolean;
+  try {
+    matches = keyMatchesCertificate(parsePrivateKeyPem(keyPem, `in ${source}`), cert);
+  } catch {
+    return `kubeconfig file ${source}: its client key does not load`;
+  }
+  if (!matches) return `kubeconfig file ${source}: its client key does not match its client certificate`;
+  if (!issuedBy(cert, ca))
+    return `kubeconfig file ${source}: its client certificate is not signed by the cluster CA`;
+  return undefined;
 }

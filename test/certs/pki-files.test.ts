@@ -74,3 +74,23 @@ describe('external CA: ca.crt without ca.key', () => {
     assert.equal(byName['admin.conf'], 'ca');
   });
 });
+
+describe('a private key is never replaced, also when it appears after the check', () => {
+  test('a key written by someone else between the decision and the write is kept, and the run stops', async () => {
+    const run = certRun();
+    await ensureCA(run, certSpec('ca', i, NOW));
+    const host = run.store.host as ReturnType<typeof createTestHost>;
+    const theirs = '-----BEGIN EC PRIVATE KEY-----\ntheirs\n-----END EC PRIVATE KEY-----\n';
+    // Another writer slips its key in just before ours goes in place.
+    const writeFiles = host.writeFiles.bind(host);
+    host.writeFiles = async (files) => {
+      host.seedFile(run.store.path('apiserver.key'), theirs, 0o600);
+      return writeFiles(files);
+    };
+    await assert.rejects(ensureLeaf(run, certSpec('apiserver', i, NOW)), {
+      message: '/etc/kubernetes/pki/apiserver.key already exists: kbadm does not replace it',
+    });
+    assert.equal(host.text(run.store.path('apiserver.key')), theirs);
+    assert.equal(await run.store.exists('apiserver.crt'), false, 'no certificate for a key that is not ours');
+  });
+});

@@ -128,7 +128,7 @@ describe('init phase certs all', () => {
     const err = await failure(host, 'init', ['phase', 'certs', 'apiserver', ...CFG]);
     assert.match(
       err.message,
-      /certificate apiserver does not match its private key \/etc\/kubernetes\/pki\/apiserver\.key/,
+      /certificate apiserver: private key \/etc\/kubernetes\/pki\/apiserver\.key does not match the public key of certificate \/etc\/kubernetes\/pki\/apiserver\.crt/,
     );
   });
 

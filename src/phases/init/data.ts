@@ -11,7 +11,7 @@ import { parseOutputFormat } from '../../output/printer.js';
 import type { InitConfig } from '../../config/model.js';
 import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
 import { externalCAError } from '../../certs/reuse.js';
-import { externalCAStatus, PkiStore, type KeyPool } from '../../certs/pki-files.js';
+import { checkCAPairs, externalCAStatus, PkiStore, type KeyPool } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
 import { KbadmError } from '../../errors.js';
 import type { Host } from '../../host/host.js';
@@ -75,7 +75,7 @@ export type ManifestData = Pick<InitData, 'config' | 'paths' | 'host' | 'out' | 
 export interface InitDataDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   output(options?: { quiet?: boolean }): Output;
-  host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'init' }): Promise<Host>;
+  host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'init'; writes?: boolean }): Promise<Host>;
 }
 
 export const DEFAULT_KUBECONFIG_DIR = '/etc/kubernetes';
@@ -132,7 +132,11 @@ export async function newInitData(
   overrideExtraArgs(config.cluster, extraArgs);
 
   const dryRun = dryRunFlag || config.init.dryRun;
-  const host = dryRun ? await deps.host({ dryRun: true, out, dryRunDir: 'init' }) : realHost;
+  // A real run changes the node: from here on it holds the node lock, and reads what is on disk
+  // only after that (what another run left, finished or cleaned up).
+  const host = dryRun
+    ? await deps.host({ dryRun: true, out, dryRunDir: 'init' })
+    : await deps.host({ out, writes: true });
 
   const kubeconfigDir = flags.has('kubeconfig-dir') ? flags.string('kubeconfig-dir') : DEFAULT_KUBECONFIG_DIR;
   const paths: Paths = {
@@ -160,6 +164,8 @@ export async function newInitData(
   };
 
   await checkExternalCAs(data, uploadCerts);
+  // A CA whose key is not its certificate's would sign certificates that fail verification.
+  await checkCAPairs(pkiStore(data));
   if (invocation.phase === undefined)
     out.progress('init', `Using Kubernetes version: ${config.cluster.kubernetesVersion}`);
   return data;

@@ -1,0 +1,127 @@
+// One writer per node: a command that changes the node's files first takes an exclusive lock on
+// /run/lock/kbadm.lock under --rootfs, and holds it until it ends.
+//
+// The lock is flock(2) on that file, taken by util-linux's `flock` on a descriptor this process
+// opened and shares with it: the lock belongs to the open file, so it stays ours after `flock`
+// exits and the kernel drops it when this process ends, however it ends. A kill -9 therefore never
+// leaves a lock behind. The file itself is never deleted (deleting a lock file lets two processes
+// lock two different files); it holds the holder's pid, for the message another run prints.
+//
+// Why /run/lock: it is where Linux keeps lock files (FHS), it is emptied at boot, and it is
+// outside /etc/kubernetes and the other directories kbadm writes, backs up or a reset empties.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import { KbadmError, ValidationError } from '../errors.js';
+import type { Output } from '../output/output.js';
+import { confineToRoot } from './confine.js';
+import { which } from './exec.js';
+import { mkdirp } from './files.js';
+import type { Paths } from './paths.js';
+
+export const NODE_LOCK_FILE = '/run/lock/kbadm.lock';
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** How long a command waits for the lock, in seconds (default 10). */
+export const LOCK_TIMEOUT_ENV = 'KBADM_LOCK_TIMEOUT';
+
+/** Where `flock` is looked for besides PATH: a root shell's PATH may lack the sbin directories. */
+const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+export interface NodeLock {
+  /** The lock file, under --rootfs. */
+  readonly file: string;
+  release(): Promise<void>;
+}
+
+export interface NodeLockOptions {
+  out: Output;
+  timeoutMs?: number;
+  /** PATH, to find `flock`. */
+  searchPath?: string;
+}
+
+/** The lock wait from the environment: KBADM_LOCK_TIMEOUT seconds, else the default. */
+export function lockTimeoutFromEnv(env: Readonly<Record<string, string | undefined>>): number {
+  const given = env[LOCK_TIMEOUT_ENV];
+  if (given === undefined || given === '') return DEFAULT_LOCK_TIMEOUT_MS;
+  const seconds = Number(given);
+  if (!/^\d+(\.\d+)?$/.test(given) || !Number.isFinite(seconds)) {
+    throw new ValidationError([
+      { field: LOCK_TIMEOUT_ENV, value: given, detail: 'must be a number of seconds, such as 10 or 0.5' },
+    ]);
+  }
+  return seconds * 1000;
+}
+
+/**
+ * Takes the node lock, waiting up to `timeoutMs` (saying so on stderr) while another kbadm holds
+ * it; throws a KbadmError naming the holder's pid when it does not come free in time.
+ */
+export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<NodeLock> {
+  const file = paths.under(NODE_LOCK_FILE);
+  const shown = paths.onHost(file);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const flock = await which('flock', [options.searchPath ?? '', ...SYSTEM_DIRS].join(path.delimiter));
+  if (flock === undefined) {
+    throw new KbadmError(
+      `cannot lock the node: the flock command (util-linux) is not installed; kbadm needs it to keep two commands from changing ${shown} at once`,
+    );
+  }
+  await confineToRoot(paths, path.dirname(file));
+  await mkdirp(path.dirname(file), 0o755);
+  const handle = await fs.open(file, constants.O_RDWR | constants.O_CREAT, 0o644);
+  try {
+    if (!(await runFlock(flock, handle, ['--exclusive', '--nonblock']))) {
+      const waitFor = `${timeoutMs / 1000}s`;
+      options.out.warn(
+        `${await holder(handle)} is changing this node; waiting up to ${waitFor} for it to finish (lock ${shown})`,
+      );
+      if (!(await runFlock(flock, handle, ['--exclusive', '--wait', String(timeoutMs / 1000)]))) {
+        throw new KbadmError(
+          `${await holder(handle)} is still changing this node after ${waitFor} (lock ${shown}); run this command again once it has finished`,
+        );
+      }
+    }
+    await handle.truncate(0);
+    await handle.write(`${process.pid}\n`, 0);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  let released = false;
+  return {
+    file,
+    async release() {
+      if (released) return;
+      released = true;
+      await handle.truncate(0).catch(() => undefined);
+      await handle.close();
+    },
+  };
+}
+
+/** "another kbadm command (pid N)", from the pid its holder wrote into the lock file. */
+async function holder(handle: FileHandle): Promise<string> {
+  const { buffer, bytesRead } = await handle.read(Buffer.alloc(32), 0, 32, 0);
+  const pid = /^\d+/.exec(buffer.subarray(0, bytesRead).toString('utf8'))?.[0];
+  return pid === undefined ? 'another kbadm command' : `another kbadm command (pid ${pid})`;
+}
+
+/** Runs `flock <args> 3` on our descriptor: true when the lock was taken, false when it is held. */
+function runFlock(flock: string, handle: FileHandle, args: string[]): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(flock, [...args, '3'], { stdio: ['ignore', 'ignore', 'pipe', handle.fd] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', (err) =>
+      reject(new KbadmError(`cannot lock the node: ${err.message}`, { cause: err })),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolve(true);
+      else if (code === 1) resolve(false);
+      else reject(new KbadmError(`cannot lock the node: flock exited with ${code}: ${stderr.trim()}`));
+    });
+  });
+}
