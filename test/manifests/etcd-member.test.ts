@@ -4,14 +4,14 @@ import { describe, test } from 'node:test';
 import { readEtcdManifest } from '../../src/manifests/etcd-member.js';
 import { etcdPod } from '../../src/manifests/etcd.js';
 import { toYaml } from '../../src/manifests/serialize.js';
-import { etcdInputs } from '../../src/manifests/static-pod-files.js';
+import { etcdInputs } from '../../src/phases/init/static-pods.js';
 import { CONFIGS_DIR, loadConfigFile } from './support.js';
 
 function renderedManifest(edit: (spec: ReturnType<typeof loadConfigFile>) => void = () => {}): string {
   const spec = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
   spec.init.localAPIEndpoint.advertiseAddress = '10.0.0.5';
   edit(spec);
-  return toYaml(etcdPod(etcdInputs({ spec })).value);
+  return toYaml(etcdPod(etcdInputs({ config: spec })).value);
 }
 
 describe('readEtcdManifest', () => {

@@ -6,7 +6,7 @@ import { criEndpointUnder } from '../../host/cri/endpoint.js';
 import type { UnmountFlag } from '../../host/mounts.js';
 import { mountsBelow, umountArgs } from '../../host/mounts.js';
 import { aggregateError, removePodSandboxes } from '../../host/runtime-ops.js';
-import { detectInitSystem, managesServices } from '../../manifests/kubelet-files.js';
+import { detectInitSystem, managesServices } from '../../host/services.js';
 import type { Phase } from '../../workflow/index.js';
 import { cleanDir, errorText } from './clean.js';
 import { DEFAULT_CERTIFICATES_DIR, type ResetData } from './data.js';

@@ -1,6 +1,9 @@
 // What reset's phases may read, built once per run: the ResetConfiguration (--config or flags,
 // defaulted and validated), the host paths, the host, how to ask the user, how to reach etcd.
-import { gatherDefaultingFacts, readConfigFile, userPath } from '../../config/host-facts.js';
+import { readConfigFile } from '../../config/config-files.js';
+import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
+import { gatherDefaultingFacts } from '../../host/facts.js';
+import { userPath } from '../../host/paths.js';
 import type { ResetConfiguration } from '../../config/model.js';
 import { resolveResetConfig } from '../../config/resolve.js';
 import { EtcdClient, type EtcdClientOptions } from '../../etcd/client.js';
@@ -10,8 +13,7 @@ import type { Host } from '../../host/host.js';
 import { HOST_DEFAULTS, type Paths } from '../../host/paths.js';
 import type { Output, TextSink } from '../../output/output.js';
 import { askYesNo, type Answer, type Stdin } from '../../output/prompt.js';
-import type { FlagSpec, InitContext } from '../../workflow/index.js';
-import { setFlagValues } from '../init/data.js';
+import { userSetFlags, type FlagSpec, type Invocation } from '../../workflow/index.js';
 
 /** The etcd calls reset makes (EtcdClient; tests pass a fake). */
 export interface EtcdMembership {
@@ -50,7 +52,7 @@ export interface ResetDataDeps {
  */
 export async function newResetData(
   deps: ResetDataDeps,
-  ctx: InitContext,
+  ctx: Invocation,
   specs: readonly FlagSpec[],
   etcd: (options: EtcdClientOptions) => EtcdMembership = (o) => new EtcdClient(o),
 ): Promise<ResetData> {
@@ -61,18 +63,18 @@ export async function newResetData(
   const configText = configPath === '' ? undefined : await readConfigFile(realHost, configPath);
   const resolved = resolveResetConfig({
     ...(configText !== undefined ? { configText, source: configPath } : {}),
-    flags: setFlagValues(
+    flags: userSetFlags(
       flags,
       specs.filter((f) => f.name !== 'kubeconfig'),
     ),
-    facts: await gatherDefaultingFacts(realHost),
+    facts: await gatherDefaultingFacts(realHost, KNOWN_CRI_SOCKETS),
   });
   for (const w of resolved.warnings) out.warn(w);
   const config = resolved.config;
 
   const dryRun = config.dryRun;
   const host = dryRun ? await deps.host({ dryRun: true, out }) : realHost;
-  const pkiDir = userPath(host, config.certificatesDir);
+  const pkiDir = userPath(host.paths, config.certificatesDir);
   try {
     // Emptying certificatesDir is only safe where kubeadm's files live: never /, /etc, /var/lib...
     host.addManagedDir(pkiDir);
