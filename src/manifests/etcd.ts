@@ -63,7 +63,9 @@ const SEMVER =
 
 export function parseSemantic(text: string): SemVer | undefined {
   const m = SEMVER.exec(text);
-  if (!m) return undefined;
+  // Go keeps each component in a uint64: a larger one is no version. Within that range a number
+  // only has to compare right against etcd's small versions, so Number() is enough.
+  if (!m || [m[1]!, m[2]!, m[3]!].some((c) => BigInt(c) > 2n ** 64n - 1n)) return undefined;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), preRelease: m[4] ?? '' };
 }
 
