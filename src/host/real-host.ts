@@ -6,7 +6,7 @@ import { confineToRoot } from './confine.js';
 import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
 import { readHostFacts } from './facts.js';
-import { isMissing, mkdirp, statIfExists, writeFileAtomic } from './files.js';
+import { isMissing, mkdirp, naming, statIfExists, writeFileAtomic } from './files.js';
 import type { Host } from './host.js';
 import { readMountPoints, umountArgs } from './mounts.js';
 import type { Paths } from './paths.js';
@@ -20,39 +20,53 @@ export interface RealHostOptions {
 
 export function createRealHost(paths: Paths, out: Output, options: RealHostOptions = {}): Host {
   const guard = new RemovalGuard(paths, resolveLinksOnDisk);
+  // Errors name the file as the user knows it: its path on the host under --rootfs.
+  const shown = (p: string): string => {
+    try {
+      return paths.onHost(p);
+    } catch {
+      return p;
+    }
+  };
+  const read = async <T>(p: string, fn: () => Promise<T>): Promise<T> => {
+    await confineToRoot(paths, p, 'read');
+    return naming('open', shown(p), fn);
+  };
   return {
     paths,
     dryRun: false,
-    readFile: (p) => fs.readFile(p),
-    async readFileIfExists(p) {
-      try {
-        return await fs.readFile(p);
-      } catch (err) {
-        if (isMissing(err)) return undefined;
-        throw err;
-      }
-    },
-    stat: statIfExists,
-    exists: async (p) => (await statIfExists(p)) !== undefined,
-    async listDir(p) {
-      try {
-        return (await fs.readdir(p)).sort();
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw err;
-      }
-    },
+    readFile: (p) => read(p, () => fs.readFile(p)),
+    readFileIfExists: (p) =>
+      read(p, async () => {
+        try {
+          return await fs.readFile(p);
+        } catch (err) {
+          if (isMissing(err)) return undefined;
+          throw err;
+        }
+      }),
+    stat: (p) => naming('stat', shown(p), () => statIfExists(p)),
+    exists: async (p) => (await naming('stat', shown(p), () => statIfExists(p))) !== undefined,
+    listDir: (p) =>
+      read(p, async () => {
+        try {
+          return (await fs.readdir(p)).sort();
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+          throw err;
+        }
+      }),
     async writeFile(p, data, mode) {
       await confineToRoot(paths, path.dirname(p));
-      await writeFileAtomic(p, data, mode);
+      await naming('write', shown(p), () => writeFileAtomic(p, data, mode));
     },
     async mkdir(p, mode) {
       await confineToRoot(paths, p);
-      await mkdirp(p, mode);
+      await naming('mkdir', shown(p), () => mkdirp(p, mode));
     },
     async remove(p) {
       const target = await guard.check(p);
-      await fs.rm(target, { recursive: true, force: true });
+      await naming('remove', shown(p), () => fs.rm(target, { recursive: true, force: true }));
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
     realPath: (p) => fs.realpath(p),

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRealHost } from '../../src/host/real-host.js';
 import { createPaths } from '../../src/host/paths.js';
 import { recordOutput } from '../../src/output/output.js';
 import { KbadmError } from '../../src/errors.js';
+import { runCli } from '../support/cli.js';
 
 function roots() {
   const root = mkdtempSync(join(tmpdir(), 'kbadm-confine-root-'));
@@ -40,4 +41,42 @@ test('missing directories are created inside --rootfs', async () => {
   const { root, host } = roots();
   await host.writeFile(join(root, 'var/lib/kubelet/config.yaml'), 'x', 0o644);
   assert.ok(existsSync(join(root, 'var/lib/kubelet/config.yaml')));
+});
+
+test('a read through a link that leaves --rootfs is refused, for a file and a directory listing', async () => {
+  const { root, outside, host } = roots();
+  writeFileSync(join(outside, 'etcd.yaml'), 'spec: {}\n');
+  symlinkSync(outside, join(root, 'etc/patches'));
+  symlinkSync(join(outside, 'etcd.yaml'), join(root, 'etc/one.yaml'));
+  for (const read of [
+    () => host.readFile(join(root, 'etc/patches/etcd.yaml')),
+    () => host.readFileIfExists(join(root, 'etc/patches/etcd.yaml')),
+    () => host.readFile(join(root, 'etc/one.yaml')),
+    () => host.listDir(join(root, 'etc/patches')),
+  ]) {
+    await assert.rejects(
+      read(),
+      (e: unknown) =>
+        e instanceof KbadmError && /^refusing to read "\/etc\/(patches|one\.yaml)/.test(e.message),
+    );
+  }
+});
+
+test('reads through links that stay under --rootfs work as before', async () => {
+  const { root, host } = roots();
+  mkdirSync(join(root, 'data'));
+  writeFileSync(join(root, 'data/etcd.yaml'), 'x');
+  symlinkSync(join(root, 'data'), join(root, 'etc/patches'));
+  assert.equal((await host.readFile(join(root, 'etc/patches/etcd.yaml'))).toString(), 'x');
+  assert.deepEqual(await host.listDir(join(root, 'etc/patches')), ['etcd.yaml']);
+});
+
+test('--patches through a link out of --rootfs is refused before any manifest is written', async () => {
+  const { root, outside } = roots();
+  writeFileSync(join(outside, 'etcd.yaml'), 'metadata:\n  labels:\n    a: "1"\n');
+  symlinkSync(outside, join(root, 'etc/patches'));
+  const r = await runCli(['--rootfs', root, 'init', 'phase', 'etcd', 'local', '--patches', '/etc/patches']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /refusing to read "\/etc\/patches": "\/etc\/patches" leads to /);
+  assert.equal(existsSync(join(root, 'etc/kubernetes/manifests/etcd.yaml')), false);
 });
