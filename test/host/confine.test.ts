@@ -1,23 +1,23 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRealHost } from '../../src/host/real-host.js';
 import { createPaths } from '../../src/host/paths.js';
 import { recordOutput } from '../../src/output/output.js';
 import { KbadmError } from '../../src/errors.js';
 import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
-function roots() {
-  const root = mkdtempSync(join(tmpdir(), 'kbadm-confine-root-'));
-  const outside = mkdtempSync(join(tmpdir(), 'kbadm-confine-out-'));
+function roots(t: TestContext) {
+  const root = tempDir(t, 'kbadm-confine-root-');
+  const outside = tempDir(t, 'kbadm-confine-out-');
   mkdirSync(join(root, 'etc'));
   return { root, outside, host: createRealHost(createPaths(root), recordOutput()) };
 }
 
-test('a write through a link that leaves --rootfs is refused and writes nothing', async () => {
-  const { root, outside, host } = roots();
+test('a write through a link that leaves --rootfs is refused and writes nothing', async (t) => {
+  const { root, outside, host } = roots(t);
   symlinkSync(outside, join(root, 'etc/kubernetes'));
   await assert.rejects(
     host.writeFile(join(root, 'etc/kubernetes/pki/ca.key'), 'secret', 0o600),
@@ -29,22 +29,22 @@ test('a write through a link that leaves --rootfs is refused and writes nothing'
   assert.deepEqual(readdirSync(outside), []);
 });
 
-test('links that stay under --rootfs are followed as before', async () => {
-  const { root, host } = roots();
+test('links that stay under --rootfs are followed as before', async (t) => {
+  const { root, host } = roots(t);
   mkdirSync(join(root, 'data'));
   symlinkSync(join(root, 'data'), join(root, 'etc/kubernetes'));
   await host.writeFile(join(root, 'etc/kubernetes/admin.conf'), 'x', 0o600);
   assert.ok(existsSync(join(root, 'data/admin.conf')));
 });
 
-test('missing directories are created inside --rootfs', async () => {
-  const { root, host } = roots();
+test('missing directories are created inside --rootfs', async (t) => {
+  const { root, host } = roots(t);
   await host.writeFile(join(root, 'var/lib/kubelet/config.yaml'), 'x', 0o644);
   assert.ok(existsSync(join(root, 'var/lib/kubelet/config.yaml')));
 });
 
-test('a read through a link that leaves --rootfs is refused, for a file and a directory listing', async () => {
-  const { root, outside, host } = roots();
+test('a read through a link that leaves --rootfs is refused, for a file and a directory listing', async (t) => {
+  const { root, outside, host } = roots(t);
   writeFileSync(join(outside, 'etcd.yaml'), 'spec: {}\n');
   symlinkSync(outside, join(root, 'etc/patches'));
   symlinkSync(join(outside, 'etcd.yaml'), join(root, 'etc/one.yaml'));
@@ -62,8 +62,8 @@ test('a read through a link that leaves --rootfs is refused, for a file and a di
   }
 });
 
-test('reads through links that stay under --rootfs work as before', async () => {
-  const { root, host } = roots();
+test('reads through links that stay under --rootfs work as before', async (t) => {
+  const { root, host } = roots(t);
   mkdirSync(join(root, 'data'));
   writeFileSync(join(root, 'data/etcd.yaml'), 'x');
   symlinkSync(join(root, 'data'), join(root, 'etc/patches'));
@@ -71,8 +71,8 @@ test('reads through links that stay under --rootfs work as before', async () => 
   assert.deepEqual(await host.listDir(join(root, 'etc/patches')), ['etcd.yaml']);
 });
 
-test('--patches through a link out of --rootfs is refused before any manifest is written', async () => {
-  const { root, outside } = roots();
+test('--patches through a link out of --rootfs is refused before any manifest is written', async (t) => {
+  const { root, outside } = roots(t);
   writeFileSync(join(outside, 'etcd.yaml'), 'metadata:\n  labels:\n    a: "1"\n');
   symlinkSync(outside, join(root, 'etc/patches'));
   const r = await runCli(['--rootfs', root, 'init', 'phase', 'etcd', 'local', '--patches', '/etc/patches']);
