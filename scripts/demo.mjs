@@ -1,15 +1,19 @@
 // The main job, end to end, under a temporary --rootfs: `kbadm init` writes the PKI, kubeconfigs,
 // static Pod manifests and kubelet files of a control-plane node there and prints the join
-// command. Under another root kbadm leaves services alone, so no kubelet is started. Last, a dry
-// run of the kubelet phase shows how --dry-run reports files instead of writing them.
+// command. Under another root kbadm leaves services alone, so no kubelet is started. A second run
+// prints the results as JSON; last, a dry run of the kubelet phase shows how --dry-run reports
+// files instead of writing them. The root is kept afterwards, to look at.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../dist/bundle/kbadm.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'kbadm-demo-'));
+// Paths on the command line are inside --rootfs, as after kubeadm's chroot.
+const configInRoot = '/kbadm-config.yaml';
+const configFile = join(root, configInRoot);
 
 function kbadm(...args) {
   console.log(`\n$ kbadm --rootfs ${root} ${args.join(' ')}`);
@@ -18,7 +22,8 @@ function kbadm(...args) {
   process.stdout.write(r.stdout.replace(/(\[dryrun\] Would write file .*\n)(?:\t.*\n)+/g, '$1'));
   process.stderr.write(r.stderr);
   if (r.status !== 0) {
-    console.error(`demo step failed with exit code ${r.status}`);
+    console.error(`\ndemo step failed with exit code ${r.status}`);
+    leftBehind();
     process.exit(1);
   }
   return r.stdout;
@@ -30,6 +35,26 @@ function listFiles(dir) {
     .filter((p) => statSync(p).isFile())
     .sort();
 }
+
+/** Every file of the node (not the demo's config, not dry-run copies) with its bytes. */
+function nodeFiles() {
+  const files = new Map();
+  for (const f of listFiles(root)) {
+    const rel = relative(root, f);
+    if (rel === relative('/', configInRoot) || rel.startsWith('etc/kubernetes/tmp/')) continue;
+    files.set(rel, readFileSync(f));
+  }
+  return files;
+}
+
+function leftBehind() {
+  console.log(`\nThe node's files are kept in ${root} to look at.`);
+  console.log(`The configuration used is ${configFile} (given to kbadm as --config ${configInRoot}).`);
+  console.log(`Remove it all with: rm -rf ${root}`);
+}
+
+const pinOf = (text) => /sha256:[0-9a-f]{64}/.exec(text)?.[0];
+const tokenOf = (text) => /--token ([a-z0-9]{6}\.[a-z0-9]{16})/.exec(text)?.[1];
 
 const config = `apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
@@ -46,27 +71,46 @@ networking:
   podSubnet: 10.244.0.0/16
 `;
 
-try {
-  console.log(`kbadm demo: a control-plane node under ${root}`);
-  kbadm('version', '-o', 'short');
-  // Paths on the command line are inside --rootfs, as after kubeadm's chroot.
-  writeFileSync(join(root, 'kbadm-config.yaml'), config);
-  kbadm('config', 'validate', '--config', '/kbadm-config.yaml');
-  kbadm('config', 'images', 'list', '--config', '/kbadm-config.yaml');
-  kbadm('init', '--config', '/kbadm-config.yaml');
+console.log(`kbadm demo: a control-plane node under ${root}`);
+writeFileSync(configFile, config);
+console.log(`\nThe configuration, in ${configFile}:\n\n${config.replace(/^/gm, '    ')}`);
+kbadm('version', '-o', 'short');
+kbadm('config', 'validate', '--config', configInRoot);
+kbadm('config', 'images', 'list', '--config', configInRoot);
+const first = kbadm('init', '--config', configInRoot);
 
-  console.log(`\nFiles kbadm wrote under ${root} (mode, bytes, path):`);
-  for (const f of listFiles(root)) {
-    const rel = relative(root, f);
-    if (rel === 'kbadm-config.yaml' || rel.startsWith('etc/kubernetes/tmp/')) continue;
-    const s = statSync(f);
-    console.log(`  ${(s.mode & 0o777).toString(8).padStart(4, '0')} ${String(s.size).padStart(6)}  /${rel}`);
-  }
-  kbadm('certs', 'check-expiration', '--config', '/kbadm-config.yaml');
-  console.log('\nThe same results, machine-readable (a re-run reuses every file):');
-  kbadm('init', '--config', '/kbadm-config.yaml', '-o', 'json');
-  console.log('\nA dry run writes nothing there and prints each file instead (contents left out here):');
-  kbadm('init', 'phase', 'kubelet-start', '--config', '/kbadm-config.yaml', '--dry-run');
-} finally {
-  rmSync(root, { recursive: true, force: true });
+console.log(`\nFiles kbadm wrote under ${root} (mode, bytes, path):`);
+for (const rel of nodeFiles().keys()) {
+  const s = statSync(join(root, rel));
+  console.log(`  ${(s.mode & 0o777).toString(8).padStart(4, '0')} ${String(s.size).padStart(6)}  /${rel}`);
 }
+kbadm('certs', 'check-expiration', '--config', configInRoot);
+
+console.log(
+  '\nA second init, with its results as JSON. It reuses the certificates and kubeconfigs the first one' +
+    '\nwrote; the configuration names no bootstrap token, so each run makes a new one:',
+);
+const result = JSON.parse(kbadm('init', '--config', configInRoot, '-o', 'json'));
+const samePin = result.caCertHashes[0] === pinOf(first);
+const sameToken = result.tokens[0].token === tokenOf(first);
+console.log(
+  `\nCompared with the first run: the CA pin is ${samePin ? 'the same' : 'DIFFERENT'}, ` +
+    `the bootstrap token is ${sameToken ? 'the same' : 'a new one'}.`,
+);
+
+console.log(
+  '\nA dry run prints each file it would write (contents left out here) and leaves the node alone;' +
+    '\nit puts copies of those files under /etc/kubernetes/tmp:',
+);
+const before = nodeFiles();
+kbadm('init', 'phase', 'kubelet-start', '--config', configInRoot, '--dry-run');
+const after = nodeFiles();
+const unchanged =
+  before.size === after.size && [...before].every(([rel, data]) => after.get(rel)?.equals(data));
+const copies = readdirSync(join(root, 'etc/kubernetes/tmp')).filter((d) =>
+  d.startsWith('kubeadm-init-dryrun'),
+);
+console.log(`\nThe node's files are ${unchanged ? 'unchanged' : 'CHANGED'} after the dry run.`);
+for (const d of copies) console.log(`Dry-run copies: /etc/kubernetes/tmp/${d} (under ${root})`);
+leftBehind();
+if (!samePin || !unchanged) process.exit(1);

@@ -1,9 +1,13 @@
 // Runs every test file with node's test runner, naming the files explicitly: a bare --test finds
-// no .ts files on Node 20 and would pass with zero tests.
-import { readdirSync } from 'node:fs';
+// no .ts files on Node 20 and would pass with zero tests. First it makes sure the real tools the
+// tests use are installed (test-tools.mjs). The tests get a temporary directory of their own as
+// TMPDIR; anything a test leaves in it fails the run, and the directory is removed either way.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureTestTools } from './test-tools.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,6 +21,12 @@ function testFiles(dir) {
     .sort();
 }
 
+const toolError = ensureTestTools();
+if (toolError) {
+  console.error(`npm test: ${toolError}`);
+  process.exit(1);
+}
+
 const only = process.argv.slice(2);
 const files = testFiles(join(root, 'test'))
   .map((f) => relative(root, f))
@@ -25,8 +35,24 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+
+const testTmp = mkdtempSync(join(tmpdir(), 'kbadm-tests-'));
+let status;
+let leftovers;
+try {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TMPDIR: testTmp },
+  });
+  status = result.status ?? 1;
+  // tsx keeps its compile cache in TMPDIR (tsx-<uid>): that one is not a test's.
+  leftovers = readdirSync(testTmp).filter((name) => !name.startsWith('tsx-'));
+} finally {
+  rmSync(testTmp, { recursive: true, force: true });
+}
+if (leftovers.length > 0) {
+  console.error(`tests left temporary files behind (removed now): ${leftovers.join(', ')}`);
+  process.exit(status || 1);
+}
+process.exit(status);

@@ -4,12 +4,23 @@ import { createInterface } from 'node:readline';
 import { isatty } from 'node:tty';
 import { main } from './main.js';
 
-// A reader that stops early (`kbadm completion bash | head`) is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
+for (const [name, stream] of [
+  ['stdout', process.stdout],
+  ['stderr', process.stderr],
+] as const) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
+    // A reader that stops early (`kbadm completion bash | head`) is not an error worth a stack trace.
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    // Any other failed write (`> /dev/full`, a full disk) is one line on stderr, when stderr works.
+    if (stream !== process.stderr) process.stderr.write(`${writeErrorLine(name, err)}\n`);
+    process.exit(1);
   });
+}
+
+/** `error writing to stdout: no space left on device`, from node's `ENOSPC: no space left on device, write`. */
+function writeErrorLine(name: string, err: NodeJS.ErrnoException): string {
+  const reason = /^[A-Z0-9]+: (.*), \w+$/.exec(err.message)?.[1] ?? err.message;
+  return `error writing to ${name}: ${reason}`;
 }
 
 /** One line from stdin, read only when a command asks (reset's confirmation). */

@@ -1,13 +1,18 @@
 // Runs one kbadm invocation against the given streams and returns its exit code. Errors become
 // kubeadm's one-line message plus the --v=5 hint (or the full stack at --v=5 and above).
 import { CommanderError, type Command } from 'commander';
-import { exitCodeOf } from './errors.js';
+import { EXIT_GENERIC, EXIT_VALIDATION, exitCodeOf } from './errors.js';
 import { createContext, type GlobalOptions } from './commands/context.js';
 import type { FileSystem } from './host/file-system.js';
 import type { TextSink } from './output/output.js';
 import type { Stdin } from './output/prompt.js';
 import { buildProgram, type CommandEntry } from './commands/root.js';
-import { boolFlagsOf, normalizeBoolFlags } from './commands/bool-flags.js';
+import {
+  boolFlagsOf,
+  normalizeBoolFlags,
+  normalizeShortFlagValues,
+  shortValueFlagsOf,
+} from './commands/bool-flags.js';
 
 export const STACK_HINT = 'To see the stack trace of this error execute with --v=5 or higher';
 
@@ -30,15 +35,39 @@ export async function main(argv: string[], io: ProcessIO, commands?: CommandEntr
   const ctx = createContext({ ...io, globals });
   try {
     program = await buildProgram(ctx, argv, commands);
-    await program.parseAsync(normalizeBoolFlags(argv, boolFlagsOf(program)), { from: 'user' });
+    const args = normalizeShortFlagValues(argv, shortValueFlagsOf(program));
+    await program.parseAsync(normalizeBoolFlags(args, boolFlagsOf(program)), { from: 'user' });
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode; // commander printed it already
+    if (err instanceof CommanderError) {
+      // Help and --version were printed by commander and carry their own exit code.
+      if (PRINTED_BY_COMMANDER.has(err.code)) return err.exitCode;
+      io.stderr.write(`${commanderErrorLine(err)}\n${STACK_HINT}\n`);
+      return BAD_FLAG_VALUE.has(err.code) ? EXIT_VALIDATION : EXIT_GENERIC;
+    }
     io.stderr.write(`${describeError(err, globals().verbosity)}\n`);
     return exitCodeOf(err);
   } finally {
     await ctx.close();
   }
+}
+
+const PRINTED_BY_COMMANDER = new Set(['commander.help', 'commander.helpDisplayed', 'commander.version']);
+
+/** Parse errors about a flag's value: invalid input (exit 3), like a bad value in a config file. */
+const BAD_FLAG_VALUE = new Set([
+  'commander.invalidArgument',
+  'commander.optionMissingArgument',
+  'commander.missingMandatoryOptionValue',
+  'commander.conflictingOption',
+]);
+
+/** A parse error as one line, like every other error: no `error:` prefix, a suggestion on the same line. */
+export function commanderErrorLine(err: CommanderError): string {
+  return err.message
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 export function describeError(err: unknown, verbosity: number): string {

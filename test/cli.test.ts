@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { entry, runCli } from './support/cli.js';
 import { KbadmError, PreflightError, ValidationError } from '../src/errors.js';
@@ -38,24 +38,76 @@ test('kbadm config is reachable from the root', async () => {
   assert.match(r.stdout, /^registry\.k8s\.io\/kube-apiserver:v1\.33\.2$/m);
 });
 
-test('unknown command: clear error, exit 1, no stack trace', async () => {
+const HINT = 'To see the stack trace of this error execute with --v=5 or higher';
+
+/** stderr is exactly one error line and the --v=5 hint. */
+function oneLineError(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 2, stderr);
+  assert.equal(lines[1], HINT);
+  assert.doesNotMatch(lines[0]!, /^error: /);
+  return lines[0]!;
+}
+
+test('unknown command: one line and the hint, exit 1, no stack trace', async () => {
   const r = await runCli(['bogus']);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /unknown command 'bogus'/);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.match(oneLineError(r.stderr), /unknown command 'bogus'/);
 });
 
-test('unknown flag: clear error naming the flag, exit 1', async () => {
+test('unknown flag: one line naming the flag, exit 1', async () => {
   const r = await runCli(['version', '--bogus']);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /unknown option '--bogus'/);
+  assert.match(oneLineError(r.stderr), /unknown option '--bogus'/);
 });
 
-test('a bad --v value names the flag and fails', async () => {
-  const r = await runCli(['--v=high', 'version']);
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /-v, --v <level>/);
-  assert.match(r.stderr, /'high' is invalid/);
+test('a bad --v value names the flag: one line, exit 3 (invalid input)', async () => {
+  for (const v of ['--v=high', '--v=-1', '--v=2147483648', '-v=x']) {
+    const r = await runCli([v, 'version']);
+    assert.equal(r.code, 3, v);
+    assert.match(oneLineError(r.stderr), /-v, --v <level>.* is invalid/, v);
+  }
+});
+
+test('flag value errors are one line with exit 3: not a number, missing value, not a choice', async () => {
+  for (const argv of [
+    ['init', '--apiserver-bind-port', 'abc'],
+    ['init', '--config'],
+    ['init', 'phase', 'certs', 'all', '--config'],
+    ['certs', 'check-expiration', '-o', 'xml'],
+  ]) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 3, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(oneLineError(r.stderr), /--(apiserver-bind-port|config|output)/);
+  }
+});
+
+test('-v takes any level klog takes: --v=10, -v=10, -v10, -v 10, --v +3', async () => {
+  for (const argv of [['--v=10'], ['-v=10'], ['-v10'], ['-v', '10'], ['--v', '+3'], ['--v=2147483647']]) {
+    for (const args of [
+      [...argv, 'version', '-o', 'short'],
+      ['version', '-o', 'short', ...argv],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, 'v1.34.0\n');
+    }
+  }
+});
+
+test('-o=json is read as pflag reads it', async () => {
+  const r = await runCli(['version', '-o=short']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'v1.34.0\n');
+});
+
+test('init --upload-certs (in any spelling) is refused in one line, exit 1', async () => {
+  for (const flag of ['--upload-certs', '--upload-certs=true']) {
+    const r = await runCli(['init', flag, '--rootfs', '/nonexistent-kbadm-root', '--dry-run']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(oneLineError(r.stderr), /^--upload-certs: .*not implemented/);
+    assert.equal(r.stdout, '');
+  }
 });
 
 test('global flags are accepted after the subcommand too', async () => {
@@ -104,11 +156,10 @@ test('only the command a command line names is loaded; help still lists them all
   assert.deepEqual(loaded, ['version'], 'help lists commands without loading them');
 });
 
-test('a misspelt command gets a suggestion', async () => {
+test('a misspelt command gets a suggestion on the same line', async () => {
   const r = await runCli(['versoin']);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /unknown command 'versoin'/);
-  assert.match(r.stderr, /Did you mean version\?/);
+  assert.match(oneLineError(r.stderr), /unknown command 'versoin' \(Did you mean version\?\)/);
 });
 
 test('selectedCommand skips root flags and their values', () => {
@@ -118,19 +169,29 @@ test('selectedCommand skips root flags and their values', () => {
   assert.equal(selectedCommand([]), undefined);
 });
 
-test(
-  'a reader that closes the pipe early gets no stack trace',
-  { skip: !existsSync(bin) && 'run npm run build first' },
-  () => {
-    // `head -c 1` exits after one byte; kbadm's next write then fails with EPIPE.
-    const r = spawnSync(
-      'sh',
-      ['-c', `"${process.execPath}" "${bin}" completion bash | head -c 1 >/dev/null`],
-      {
+test('a reader that closes the pipe early gets no stack trace', () => {
+  assert.ok(existsSync(bin), `${bin} is built by npm test before the tests run`);
+  // `head -c 1` exits after one byte; kbadm's next write then fails with EPIPE.
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" completion bash | head -c 1 >/dev/null`], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0);
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|\n\s+at /);
+});
+
+test('a failed write on stdout (> /dev/full) is one line on stderr, exit 1, no stack trace', () => {
+  assert.ok(existsSync(bin), `${bin} is built by npm test before the tests run`);
+  const full = openSync('/dev/full', 'w');
+  try {
+    for (const args of [['version'], ['completion', 'bash'], ['config', 'print', 'init-defaults']]) {
+      const r = spawnSync(process.execPath, [bin, ...args], {
         encoding: 'utf8',
-      },
-    );
-    assert.equal(r.status, 0);
-    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|\n\s+at /);
-  },
-);
+        stdio: ['ignore', full, 'pipe'],
+      });
+      assert.equal(r.status, 1, args.join(' '));
+      assert.equal(r.stderr, 'error writing to stdout: no space left on device\n');
+    }
+  } finally {
+    closeSync(full);
+  }
+});

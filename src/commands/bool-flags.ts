@@ -1,6 +1,6 @@
-// pflag lets a boolean flag take an explicit value (`--dry-run=true`, `--upload-certs=false`);
-// commander's switches take none. Command lines written for kubeadm are rewritten here, before
-// parsing, into the forms commander reads.
+// pflag spellings commander does not read, rewritten before parsing: a boolean flag with an explicit
+// value (`--dry-run=true`, `--upload-certs=false`; commander's switches take none) and a short flag
+// with `=` before its value (`-v=5`, `-o=json`; commander would take `=5` as the value).
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 
@@ -48,4 +48,28 @@ export function boolFlagsOf(root: Command): BoolFlags {
   };
   walk(root);
   return flags;
+}
+
+/** `-v=5` becomes `-v 5` for every short flag that takes a value, as pflag reads it. */
+export function normalizeShortFlagValues(argv: readonly string[], shorts: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const m = /^(-[^-])=(.*)$/s.exec(arg);
+    if (m && shorts.has(m[1]!)) out.push(m[1]!, m[2]!);
+    else out.push(arg);
+  }
+  return out;
+}
+
+/** Every short flag in a command tree that takes a value (`-v`, `-o`). */
+export function shortValueFlagsOf(root: Command): Set<string> {
+  const shorts = new Set<string>();
+  const walk = (cmd: Command): void => {
+    for (const o of cmd.options) if (o.short && (o.required || o.optional)) shorts.add(o.short);
+    cmd.commands.forEach(walk);
+  };
+  walk(root);
+  return shorts;
 }

@@ -404,9 +404,9 @@ function certificateKeyCommand(ctx: CommandContext): Command {
   const cmd = new Command('certificate-key')
     .summary('Print a new random key for --certificate-key')
     .description(
-      'Prints 32 random bytes as 64 hex digits: a key for encrypting the control-plane certificates that ' +
-        '"kbadm init --upload-certs" shares through the kubeadm-certs Secret. init makes one by itself ' +
-        'when --upload-certs comes without --certificate-key; this command lets you choose it beforehand.',
+      'Prints 32 random bytes as 64 hex digits, the form --certificate-key takes: the key that encrypts ' +
+        'the control-plane certificates in the kubeadm-certs Secret once kbadm can upload them ' +
+        '("kbadm init --upload-certs" is not implemented yet).',
     )
     .action(() => {
       ctx.stdout.write(`${randomBytes(32).toString('hex')}\n`);

@@ -153,7 +153,7 @@ export const initFlags: FlagSpec[] = [
     name: 'upload-certs',
     type: 'boolean',
     description:
-      'Share the control-plane certificates and keys with nodes that later join as control plane: they go into the kubeadm-certs Secret, encrypted with --certificate-key (made up when not given), and the printed join command carries that key.',
+      'Share the control-plane certificates and keys with nodes that later join as control plane, through the kubeadm-certs Secret. Not implemented in kbadm yet: init refuses this flag rather than claim an upload.',
   },
 ];
 

@@ -93,10 +93,14 @@ export function selectedCommand(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** klog keeps the level in an int32. */
+const MAX_VERBOSITY = 2 ** 31 - 1;
+
+/** A klog level: a decimal integer (Go's ParseInt also takes a leading `+`), here not negative. */
 export function parseVerbosity(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
-    throw new InvalidArgumentError('must be a non-negative integer');
+  if (!/^\+?\d+$/.test(value) || n > MAX_VERBOSITY) {
+    throw new InvalidArgumentError(`must be a non-negative integer up to ${MAX_VERBOSITY}`);
   }
   return n;
 }
@@ -142,7 +146,12 @@ export async function buildProgram(
   });
   // addCommand does not pass settings down to ready-made subcommands, so apply them to the whole tree.
   const configure = (cmd: Command): void => {
-    cmd.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+    cmd.configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      // Parse errors are printed by main, in the one-line format every error has.
+      outputError: () => {},
+    });
     cmd.showSuggestionAfterError(true);
     cmd.exitOverride();
     cmd.commands.forEach(configure);

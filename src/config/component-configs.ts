@@ -5,6 +5,7 @@ import type { Defaulted } from './defaults.js';
 import type { APIEndpoint, ClusterConfiguration, ComponentConfig, ComponentConfigs } from './model.js';
 import { KUBELET_CONFIG_API_VERSION, KUBEPROXY_CONFIG_API_VERSION } from './model.js';
 import { formatIP, nthIP, parseCIDRList, parseIP } from './net.js';
+import { joinPath } from './file-path.js';
 
 export const KUBELET_DEFAULTS = {
   staticPodPath: '/etc/kubernetes/manifests',
@@ -80,7 +81,7 @@ export function defaultKubeletConfig(config: Obj, cluster: ClusterConfiguration,
 
   const authn = child(c, 'authentication');
   const x509 = child(authn, 'x509');
-  const caFile = `${cluster.certificatesDir}/ca.crt`;
+  const caFile = joinPath(cluster.certificatesDir, 'ca.crt');
   if (isUnset(x509.clientCAFile)) x509.clientCAFile = caFile;
   else if (x509.clientCAFile !== caFile)
     recommend(kind, 'authentication.x509.clientCAFile', caFile, x509.clientCAFile, warnings);

@@ -6,7 +6,12 @@ import { generateBootstrapToken } from '../tokens/token-format.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../version.js';
 import { defaultComponentConfigs } from './component-configs.js';
 import { ConfigValidationError, type ConfigProblem } from './errors.js';
-import { checkSupportedVersion, formatVersion, parseKubernetesVersion } from './k8s-version.js';
+import {
+  checkSupportedVersion,
+  formatVersion,
+  parseKubernetesVersion,
+  parseKubernetesVersionOrError,
+} from './k8s-version.js';
 import type {
   APIEndpoint,
   BootstrapToken,
@@ -223,6 +228,12 @@ function isUnspecified(ip: string): boolean {
 
 const VERSION_LABEL = /^(ci\/|release\/)?(stable|latest)(-\d+(\.\d+)?)?$/;
 
+/** kubeadm's wrap of ParseSemantic's error. */
+function couldNotParse(text: string): string {
+  const r = parseKubernetesVersionOrError(text);
+  return `couldn't parse Kubernetes version "${text}"${'error' in r ? `: ${r.error}` : ''}`;
+}
+
 /**
  * kubeadm's NormalizeKubernetesVersion: resolves labels (offline they fall back to kbadm's own
  * version with kubeadm's warning), adds the `v`, and enforces the minimum control-plane version.
@@ -234,7 +245,12 @@ export function normalizeKubernetesVersion(
   warnings: string[],
 ): string {
   let text = version;
-  if (parseKubernetesVersion(text) === undefined) {
+  const given = parseKubernetesVersionOrError(text);
+  if ('error' in given && !given.shape) {
+    // A version's shape, but a component too large for Go's uint (v1.34.99999999999999999999999).
+    throw new ConfigValidationError([{ field, value: version, detail: couldNotParse(text) }]);
+  }
+  if ('error' in given) {
     if (!VERSION_LABEL.test(text)) {
       throw new ConfigValidationError([
         {
@@ -255,11 +271,7 @@ export function normalizeKubernetesVersion(
     }
   }
   const v = parseKubernetesVersion(text);
-  if (!v) {
-    throw new ConfigValidationError([
-      { field, value: text, detail: `couldn't parse Kubernetes version "${text}"` },
-    ]);
-  }
+  if (!v) throw new ConfigValidationError([{ field, value: text, detail: couldNotParse(text) }]);
   const check = checkSupportedVersion(v);
   if (check.errors.length > 0) {
     throw new ConfigValidationError(check.errors.map((detail) => ({ field, value: version, detail })));

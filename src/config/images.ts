@@ -53,10 +53,12 @@ export function etcdImage(
   const given = typeof k8sVersion === 'string' ? k8sVersion : formatVersion(k8sVersion);
   const v = typeof k8sVersion === 'string' ? parseKubernetesVersion(k8sVersion) : k8sVersion;
   if (!v) return { image: `${opts.repository}/etcd:${DEFAULT_ETCD_VERSION}` };
-  const exact = SUPPORTED_ETCD_VERSIONS.get(v.minor);
+  // A minor beyond the table's numbers only needs to compare as larger: Number() is enough.
+  const minor = Number(v.minor);
+  const exact = SUPPORTED_ETCD_VERSIONS.get(minor);
   if (exact) return { image: `${opts.repository}/etcd:${exact}` };
   const minors = [...SUPPORTED_ETCD_VERSIONS.keys()];
-  const nearest = v.minor < Math.min(...minors) ? Math.min(...minors) : Math.max(...minors);
+  const nearest = minor < Math.min(...minors) ? Math.min(...minors) : Math.max(...minors);
   const tag = SUPPORTED_ETCD_VERSIONS.get(nearest)!;
   return {
     image: `${opts.repository}/etcd:${tag}`,

@@ -2,11 +2,13 @@
 // control-plane versions this build may deploy.
 
 import { KBADM_VERSION, MINIMUM_CONTROL_PLANE_VERSION } from '../version.js';
+import { goQuote } from './validation/go-compat.js';
 
 export interface KubeVersion {
-  major: number;
-  minor: number;
-  patch: number;
+  /** Unsigned 64-bit integers, as Go's version package keeps them. */
+  major: bigint;
+  minor: bigint;
+  patch: bigint;
   /** Dot-separated pre-release identifiers (`rc.1` → ['rc', '1']); empty for a release. */
   preRelease: string[];
   /** Build metadata after `+`, ignored for ordering. */
@@ -17,24 +19,45 @@ export interface KubeVersion {
 const VERSION_RE =
   /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 
+const MAX_UINT64 = 2n ** 64n - 1n;
+
 /**
  * `v1.34.0`, `1.34.0`, `v1.34.0-rc.1`, `v1.34.1+build`. Labels such as `stable`, `stable-1`,
  * `latest-1.34` or `ci/latest` are rejected: kubeadm resolves them over the network
  * (dl.k8s.io), which kbadm never does by itself; callers map them to a concrete version first.
  */
 export function parseKubernetesVersion(s: string): KubeVersion | undefined {
+  const r = parseKubernetesVersionOrError(s);
+  return 'error' in r ? undefined : r;
+}
+
+/**
+ * The same, saying why not: `shape` when the text is no version at all (it may be a label), or Go's
+ * error when it has a version's shape but a component does not fit a uint64 (ParseSemantic's rule).
+ */
+export function parseKubernetesVersionOrError(s: string): KubeVersion | { error: string; shape?: true } {
   const m = VERSION_RE.exec(s);
-  if (!m) return undefined;
-  const preRelease = m[4] === undefined ? [] : m[4].split('.');
+  const preRelease = m?.[4] === undefined ? [] : m[4].split('.');
   // semver: numeric pre-release identifiers have no leading zeros.
-  if (preRelease.some((id) => /^[0-9]+$/.test(id) && id.length > 1 && id.startsWith('0'))) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), preRelease, build: m[5] ?? '' };
+  if (!m || preRelease.some((id) => /^[0-9]+$/.test(id) && id.length > 1 && id.startsWith('0'))) {
+    return { error: `illegal version string ${goQuote(s)}`, shape: true };
+  }
+  const parts = [m[1]!, m[2]!, m[3]!];
+  for (const part of parts) {
+    if (BigInt(part) > MAX_UINT64) {
+      return {
+        error: `illegal non-numeric version component ${goQuote(part)} in ${goQuote(s)}: strconv.ParseUint: parsing ${goQuote(part)}: value out of range`,
+      };
+    }
+  }
+  const [major, minor, patch] = parts.map((p) => BigInt(p)) as [bigint, bigint, bigint];
+  return { major, minor, patch, preRelease, build: m[5] ?? '' };
 }
 
 function compareIdentifiers(a: string, b: string): number {
   const an = /^[0-9]+$/.test(a);
   const bn = /^[0-9]+$/.test(b);
-  if (an && bn) return Math.sign(Number(a) - Number(b));
+  if (an && bn) return BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0;
   if (an) return -1;
   if (bn) return 1;
   return a < b ? -1 : a > b ? 1 : 0;

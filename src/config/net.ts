@@ -256,6 +256,17 @@ function goSplitHostPort(s: string): { host: string; port: string } | undefined 
 }
 
 /**
+ * kube-proxy's AppendPortIfNeeded: an IP without a port gets one (`[v6]:port` for IPv6); anything
+ * that already splits into host and port, or is no IP, stays as it is (validation judges it).
+ */
+export function appendPortIfNeeded(addr: string, port: number): string {
+  if (goSplitHostPort(addr)) return addr;
+  const ip = parseIPSloppy(addr);
+  if (!ip) return addr;
+  return ip.family === 4 ? `${addr}:${port}` : `[${addr}]:${port}`;
+}
+
+/**
  * Go's net.SplitHostPort (incl. `[v6]:port`), relaxed to also accept a host without a port
  * (`name`, `10.0.0.1`, `[::1]`, bare `::1`). A port must be decimal 0-65535; `host:` means no port.
  */

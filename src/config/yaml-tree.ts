@@ -1,6 +1,7 @@
 // YAML (and JSON, a subset of it) to a small positioned tree, one per `---` document. Parsed as
 // YAML 1.1 like kubeadm's Go YAML stack (so `yes`/`on` are booleans), duplicate keys kept so that
-// they can be reported as kubeadm's strict decoding does, aliases resolved (with a bound).
+// they can be reported as kubeadm's strict decoding does, aliases resolved (with a bound), merge
+// keys (`<<: *base`) expanded as Go's YAML v2 decoder expands them.
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { yamlErrorReason, yamlLib } from '../output/yaml.js';
 import { ConfigValidationError, type ConfigProblem, type Position } from './errors.js';
@@ -101,9 +102,18 @@ function toTree(
     return { ...t, pos } as TreeNode;
   }
   if (Y.isMap(node)) {
-    const entries: MapEntry[] = [];
+    const entries: (MapEntry & { merged?: true })[] = [];
     for (const pair of node.items) {
       const keyNode = pair.key as YamlNode | null;
+      if (isMergeKey(keyNode)) {
+        const sources = mergeSources(doc, pair.value as YamlNode | null, pos, lc, source);
+        // Go's decoder applies a list of sources last to first, so that earlier ones win.
+        for (const src of sources.reverse()) {
+          const t = toTree(doc, src, lc, budget, source, depth + 1);
+          if (t.kind === 'map') entries.push(...t.entries.map((e) => ({ ...e, merged: true as const })));
+        }
+        continue;
+      }
       const keyPos = keyNode && Y.isNode(keyNode) ? posAt(lc, keyNode.range?.[0] ?? 0) : pos;
       const key = keyNode === null ? '' : keyText(keyNode);
       const valueNode = pair.value as YamlNode | null;
@@ -113,7 +123,7 @@ function toTree(
           : toTree(doc, valueNode, lc, budget, source, depth + 1);
       entries.push({ key, keyPos, value });
     }
-    return { kind: 'map', entries, pos };
+    return { kind: 'map', entries: settleMerged(entries), pos };
   }
   if (Y.isSeq(node)) {
     const items = node.items.map((n) =>
@@ -129,6 +139,58 @@ function toTree(
     return { kind: 'scalar', value: scalarValue(v), pos };
   }
   return { kind: 'scalar', value: null, pos };
+}
+
+/** A plain `<<` key (the parser marks it with a symbol value); a quoted "<<" is an ordinary key. */
+function isMergeKey(n: YamlNode | null): boolean {
+  return n !== null && yamlLib().isScalar(n) && typeof n.value === 'symbol';
+}
+
+/** The maps a merge key names: one map, an alias of one, or a list of those. */
+function mergeSources(
+  doc: Document.Parsed,
+  value: YamlNode | null,
+  at: Position,
+  lc: LineCounter,
+  source: string | undefined,
+): YamlNode[] {
+  const Y = yamlLib();
+  const resolve = (n: YamlNode | null): YamlNode | undefined =>
+    n !== null && Y.isAlias(n) ? ((n.resolve(doc) as YamlNode | undefined) ?? undefined) : (n ?? undefined);
+  const direct = resolve(value);
+  const items =
+    direct !== undefined && Y.isSeq(direct) ? (direct.items as YamlNode[]).map(resolve) : [direct];
+  if (items.every((n) => n !== undefined && Y.isMap(n))) return items as YamlNode[];
+  const p = value?.range ? posAt(lc, value.range[0]) : at;
+  throw new ConfigValidationError(
+    [
+      {
+        field: '',
+        detail: 'yaml: map merge requires map or sequence of maps as the value',
+        line: p.line,
+        column: p.column,
+      },
+    ],
+    source,
+  );
+}
+
+/**
+ * Keys in the order Go assigns them, so the last one wins, as before. A merged key that is
+ * assigned again later is dropped, and so is an earlier key that a merge overrides: neither is a
+ * duplicate the user wrote. Duplicates among the keys written in the map itself stay, to be reported.
+ */
+function settleMerged(entries: (MapEntry & { merged?: true })[]): MapEntry[] {
+  if (!entries.some((e) => e.merged)) return entries;
+  const last = new Map<string, number>();
+  entries.forEach((e, i) => last.set(e.key, i));
+  return entries
+    .filter((e, i) => {
+      const final = last.get(e.key)!;
+      if (i === final) return true;
+      return !e.merged && !entries[final]!.merged;
+    })
+    .map(({ key, keyPos, value }) => ({ key, keyPos, value }));
 }
 
 function keyText(n: YamlNode): string {

@@ -1,6 +1,7 @@
-// Writes stay inside --rootfs. A chroot would resolve a symbolic link under the root against the
-// root; kbadm, which only prefixes paths, would follow it onto the machine itself. So before a
-// write or mkdir, the deepest existing ancestor is resolved and must still lie under --rootfs.
+// Reads and writes stay inside --rootfs. A chroot would resolve a symbolic link under the root
+// against the root; kbadm, which only prefixes paths, would follow it onto the machine itself. So
+// before a read, write or mkdir, the path (or its deepest existing ancestor) is resolved and must
+// still lie under --rootfs.
 import { realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { KbadmError, ValidationError } from '../errors.js';
@@ -21,7 +22,11 @@ export async function checkRootfs(paths: Paths): Promise<void> {
 }
 
 /** Throws when `dir` (or its deepest existing ancestor) really lives outside --rootfs. */
-export async function confineToRoot(paths: Paths, dir: string): Promise<void> {
+export async function confineToRoot(
+  paths: Paths,
+  dir: string,
+  action: 'read' | 'write' = 'write',
+): Promise<void> {
   if (paths.rootfs === '/') return;
   const root = await realpath(paths.rootfs);
   for (let p = path.resolve(dir); ; p = path.dirname(p)) {
@@ -34,7 +39,7 @@ export async function confineToRoot(paths: Paths, dir: string): Promise<void> {
     }
     if (!isInside(real, root)) {
       throw new KbadmError(
-        `refusing to write to "${paths.onHost(path.resolve(dir))}": "${paths.onHost(p)}" leads to "${real}", outside --rootfs "${paths.rootfs}"`,
+        `refusing to ${action} ${action === 'read' ? '' : 'to '}"${paths.onHost(path.resolve(dir))}": "${paths.onHost(p)}" leads to "${real}", outside --rootfs "${paths.rootfs}"`,
       );
     }
     return;

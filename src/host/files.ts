@@ -34,6 +34,52 @@ export function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoE
   });
 }
 
+// Go's texts for the errors a file operation meets, which kubeadm users know.
+const ERRNO_TEXT: Record<string, string> = {
+  EACCES: 'permission denied',
+  EDQUOT: 'disk quota exceeded',
+  EEXIST: 'file exists',
+  EIO: 'input/output error',
+  EISDIR: 'is a directory',
+  ELOOP: 'too many levels of symbolic links',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long',
+  ENOENT: 'no such file or directory',
+  ENOSPC: 'no space left on device',
+  ENOTDIR: 'not a directory',
+  ENOTEMPTY: 'directory not empty',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+};
+
+/**
+ * A failed file operation that names its file, `write /etc/kubernetes/pki/ca.key: no space left on
+ * device`: node leaves the path out of many errors (ENOSPC on write, EISDIR on read). It keeps the
+ * errno `code`, so callers still tell a missing file from a broken one.
+ */
+export class FileOperationError extends KbadmError {
+  readonly code: string;
+  readonly path: string;
+  constructor(op: string, shownPath: string, cause: NodeJS.ErrnoException) {
+    const code = cause.code ?? 'EIO';
+    const reason = ERRNO_TEXT[code] ?? /^[A-Z0-9]+: (.*?),/.exec(cause.message)?.[1] ?? cause.message;
+    super(`${op} ${shownPath}: ${reason}`, { cause });
+    this.code = code;
+    this.path = shownPath;
+  }
+}
+
+/** Runs a file operation; an errno error from it becomes a FileOperationError naming the file. */
+export async function naming<T>(op: string, shownPath: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (err instanceof KbadmError || typeof e?.code !== 'string' || !e.code.startsWith('E')) throw err;
+    throw new FileOperationError(op, shownPath, e);
+  }
+}
+
 /** An exclusive write found its target already there (as the user knows the path). */
 export class FileExistsError extends KbadmError {
   constructor(readonly file: string) {

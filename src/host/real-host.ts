@@ -6,7 +6,7 @@ import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
 import { readHostFacts } from './facts.js';
 import { nodeFileSystem, type FileSystem } from './file-system.js';
-import { isMissing, mkdirp, recoverDir, statIfExists, writeFileAtomic, writeUnit } from './files.js';
+import { isMissing, mkdirp, naming, recoverDir, statIfExists, writeFileAtomic, writeUnit } from './files.js';
 import type { Host } from './host.js';
 import { readMountPoints, umountArgs } from './mounts.js';
 import type { Paths } from './paths.js';
@@ -45,58 +45,64 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     return p;
   };
   const inDir = (p: string) => settled(path.dirname(path.resolve(p)));
+  // Reads are confined to --rootfs like writes, and errors name the file as the user knows it.
+  const read = async <T>(p: string, fn: () => Promise<T>): Promise<T> => {
+    await confineToRoot(paths, p, 'read');
+    await inDir(p);
+    return naming('open', show(p), fn);
+  };
 
   return {
     paths,
     dryRun: false,
-    async readFile(p) {
-      await inDir(p);
-      return fsys.readFile(p);
-    },
-    async readFileIfExists(p) {
-      await inDir(p);
-      try {
-        return await fsys.readFile(p);
-      } catch (err) {
-        if (isMissing(err)) return undefined;
-        throw err;
-      }
-    },
+    readFile: (p) => read(p, () => fsys.readFile(p)),
+    readFileIfExists: (p) =>
+      read(p, async () => {
+        try {
+          return await fsys.readFile(p);
+        } catch (err) {
+          if (isMissing(err)) return undefined;
+          throw err;
+        }
+      }),
     async stat(p) {
       await inDir(p);
-      return statIfExists(p, fsys);
+      return naming('stat', show(p), () => statIfExists(p, fsys));
     },
     async exists(p) {
       await inDir(p);
-      return (await statIfExists(p, fsys)) !== undefined;
+      return (await naming('stat', show(p), () => statIfExists(p, fsys))) !== undefined;
     },
     async listDir(p) {
+      await confineToRoot(paths, p, 'read');
       await settled(p);
-      try {
-        return (await fsys.readdir(p)).sort();
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw err;
-      }
+      return naming('open', show(p), async () => {
+        try {
+          return (await fsys.readdir(p)).sort();
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+          throw err;
+        }
+      });
     },
     async writeFile(p, data, mode, writeOptions = {}) {
       await confineToRoot(paths, path.dirname(p));
       await inDir(p);
-      await writeFileAtomic(p, data, mode, { ...writeOptions, show, fsys });
+      await naming('write', show(p), () => writeFileAtomic(p, data, mode, { ...writeOptions, show, fsys }));
     },
     async writeFiles(files) {
       if (files.length === 0) return;
       await confineToRoot(paths, path.dirname(files[0]!.path));
       await inDir(files[0]!.path);
-      await writeUnit(files, { show, fsys });
+      await naming('write', show(files[0]!.path), () => writeUnit(files, { show, fsys }));
     },
     async mkdir(p, mode) {
       await confineToRoot(paths, p);
-      await mkdirp(p, mode, fsys);
+      await naming('mkdir', show(p), () => mkdirp(p, mode, fsys));
     },
     async remove(p) {
       const target = await guard.check(p);
-      await fsys.rm(target, { recursive: true, force: true });
+      await naming('remove', show(p), () => fsys.rm(target, { recursive: true, force: true }));
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
     realPath: (p) => nodeFileSystem.realpath(p),

@@ -20,6 +20,7 @@ import {
   type Volume,
   type VolumeMount,
 } from './pod.js';
+import { joinPath } from '../config/file-path.js';
 
 export const KUBE_APISERVER = 'kube-apiserver';
 export const KUBE_CONTROLLER_MANAGER = 'kube-controller-manager';
@@ -79,7 +80,7 @@ export interface Rendered<T> {
 }
 
 function pkiPath(cluster: ClusterConfiguration, file: string): string {
-  return `${cluster.certificatesDir}/${file}`;
+  return joinPath(cluster.certificatesDir, file);
 }
 
 function isIPv6(address: string): boolean {

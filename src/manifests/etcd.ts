@@ -16,6 +16,7 @@ import {
   type ProbeTarget,
   type StaticPod,
 } from './pod.js';
+import { joinPath } from '../config/file-path.js';
 
 export const ETCD = 'etcd';
 export const ETCD_CLIENT_PORT = 2379;
@@ -63,7 +64,9 @@ const SEMVER =
 
 export function parseSemantic(text: string): SemVer | undefined {
   const m = SEMVER.exec(text);
-  if (!m) return undefined;
+  // Go keeps each component in a uint64: a larger one is no version. Within that range a number
+  // only has to compare right against etcd's small versions, so Number() is enough.
+  if (!m || [m[1]!, m[2]!, m[3]!].some((c) => BigInt(c) > 2n ** 64n - 1n)) return undefined;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), preRelease: m[4] ?? '' };
 }
 
@@ -104,7 +107,7 @@ export function etcdDefaultArgs(inputs: EtcdInputs, version?: SemVer): Arg[] {
   const { cluster: c, endpoint, nodeName } = inputs;
   const local = localEtcd(c);
   const localhost = isIPv6(endpoint.advertiseAddress) ? '::1' : '127.0.0.1';
-  const pki = (f: string) => `${c.certificatesDir}/${f}`;
+  const pki = (f: string) => joinPath(c.certificatesDir, f);
   const peerURL = etcdPeerURL(endpoint);
   const args: Arg[] = [
     { name: 'name', value: nodeName },
@@ -176,7 +179,7 @@ export function etcdPod(inputs: EtcdInputs): RenderedEtcd {
   const c = inputs.cluster;
   const local = localEtcd(c);
   const img = etcdImageFor(c);
-  const certsDir = `${c.certificatesDir}/etcd`;
+  const certsDir = joinPath(c.certificatesDir, 'etcd');
   // etcd writes to both, so neither mount is read-only; mounts keep kubeadm's literal order.
   const mounts = new HostPathMounts()
     .add('etcd-data', local.dataDir, local.dataDir, false, 'DirectoryOrCreate')

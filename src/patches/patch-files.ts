@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { errorMessage, KbadmError } from '../errors.js';
 import type { Host } from '../host/host.js';
+import { printable } from '../output/printable.js';
 import { patchSetsFromFiles, readingPatchesMessage, type PatchFiles } from './patches.js';
 
 /**
@@ -10,9 +11,9 @@ import { patchSetsFromFiles, readingPatchesMessage, type PatchFiles } from './pa
  */
 export async function readPatchDir(host: Host, dir: string, shownDir = dir): Promise<PatchFiles> {
   const info = await host.stat(dir);
-  if (!info) throw new KbadmError(`could not list patch files for path "${shownDir}": no such directory`);
-  if (!info.isDirectory)
-    throw new KbadmError(`could not list patch files for path "${shownDir}": not a directory`);
+  const where = `could not list patch files for path "${printable(shownDir)}"`;
+  if (!info) throw new KbadmError(`${where}: no such directory`);
+  if (!info.isDirectory) throw new KbadmError(`${where}: not a directory`);
   const files: { name: string; data: string }[] = [];
   for (const name of await host.listDir(dir)) {
     const full = path.join(dir, name);
@@ -26,7 +27,7 @@ export async function readPatchDir(host: Host, dir: string, shownDir = dir): Pro
   } catch (err) {
     // kubeadm reports a bad file name or an unreadable patch as a failure to list the directory.
     const why = errorMessage(err);
-    throw new KbadmError(`could not list patch files for path "${shownDir}": ${why}`, { cause: err });
+    throw new KbadmError(`${where}: ${why}`, { cause: err });
   }
   return { sets: r.sets, messages: [readingPatchesMessage(shownDir), ...r.messages] };
 }

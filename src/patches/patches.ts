@@ -1,7 +1,8 @@
 // kubeadm's patches (util/patches): files named `target[suffix][+patchtype].{json,yaml}`, each
 // holding one or more patches applied in order to its target. Pure: patch-files.ts reads the directory.
 import { KbadmError, errorMessage } from '../errors.js';
-import { yamlLib } from '../output/yaml.js';
+import { printable } from '../output/printable.js';
+import { yamlErrorReason, yamlLib } from '../output/yaml.js';
 import { applyJsonPatch, type Json } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import {
@@ -47,7 +48,7 @@ export function parsePatchFileName(fileName: string): ParsedFileName {
   if (!m) return { kind: 'ignored', reason: `unknown target, must be one of [${PATCH_TARGETS.join(' ')}]` };
   if (m[3] && !m[4]) {
     throw new KbadmError(
-      `unknown or missing patch type after '+', must be one of [json merge strategic] (file "${fileName}")`,
+      `unknown or missing patch type after '+', must be one of [json merge strategic] (file "${printable(fileName)}")`,
     );
   }
   return {
@@ -78,15 +79,17 @@ export function patchSetsFromFiles(files: readonly { name: string; data: string 
   const found: string[] = [];
   const ignored: string[] = [];
   for (const f of files) {
+    // Names and contents come from the directory: every message shows them escaped.
+    const name = printable(f.name);
     const parsed = parsePatchFileName(f.name);
     if (parsed.kind === 'ignored') {
-      messages.push(`Ignoring file "${f.name}": ${parsed.reason}`);
-      ignored.push(f.name);
+      messages.push(`Ignoring file "${name}": ${parsed.reason}`);
+      ignored.push(name);
       continue;
     }
     if (f.data.length === 0) {
-      messages.push(`Ignoring empty file: "${f.name}"`);
-      ignored.push(f.name);
+      messages.push(`Ignoring empty file: "${name}"`);
+      ignored.push(name);
       continue;
     }
     sets.push({
@@ -95,7 +98,7 @@ export function patchSetsFromFiles(files: readonly { name: string; data: string 
       patchType: parsed.patchType,
       patches: parseDocuments(f),
     });
-    found.push(f.name);
+    found.push(name);
   }
   if (found.length > 0) messages.push(`Found the following patch files: [${found.join(' ')}]`);
   if (ignored.length > 0) messages.push(`Ignored the following files: [${ignored.join(' ')}]`);
@@ -113,11 +116,19 @@ export function createPatchSet(
 }
 
 function parseDocuments(f: { name: string; data: string }): Json[] {
-  const docs = yamlLib().parseAllDocuments(f.data);
+  const Y = yamlLib();
+  const lines = new Y.LineCounter();
+  // Merge keys (`<<`) work in patches as in kubeadm's YAML decoder.
+  const docs = Y.parseAllDocuments(f.data, { merge: true, prettyErrors: false, lineCounter: lines });
   const out: Json[] = [];
   for (const doc of docs) {
-    if (doc.errors.length > 0) {
-      throw new KbadmError(`could not convert patch file "${f.name}" to JSON: ${doc.errors[0]!.message}`);
+    const e = doc.errors[0];
+    if (e) {
+      // The parser's own message quotes the file; only the kind of error and where are shown.
+      const at = lines.linePos(e.pos[0]);
+      throw new KbadmError(
+        `could not convert patch file "${printable(f.name)}" to JSON: yaml: ${yamlErrorReason(e)} (line ${at.line}, column ${at.col})`,
+      );
     }
     const value = doc.toJS({ maxAliasCount: 100 }) as Json | undefined;
     if (value === null || value === undefined) continue;
@@ -165,8 +176,11 @@ export function applyPatches(target: PatchTarget, value: Json, sets: readonly Pa
         }
       } catch (err) {
         const why = errorMessage(err);
+        // One line, with the patch as JSON and nothing from the file unescaped.
         throw new KbadmError(
-          `could not apply the following patch of type "${PATCH_CONTENT_TYPE[set.patchType]}" to target "${target}" from file "${set.file}": ${why}\n${JSON.stringify(patch)}`,
+          printable(
+            `could not apply the following patch of type "${PATCH_CONTENT_TYPE[set.patchType]}" to target "${target}" from file "${set.file}": ${why}; patch: ${JSON.stringify(patch)}`,
+          ),
           { cause: err },
         );
       }
@@ -178,5 +192,5 @@ export function applyPatches(target: PatchTarget, value: Json, sets: readonly Pa
 
 /** The first line kubeadm prints for a patches directory, before it lists it. */
 export function readingPatchesMessage(shownDir: string): string {
-  return `Reading patches from path "${shownDir}"`;
+  return `Reading patches from path "${printable(shownDir)}"`;
 }

@@ -4,10 +4,10 @@ import { Command } from 'commander';
 import { boolFlagsOf, normalizeBoolFlags } from '../../src/commands/bool-flags.js';
 import { ValidationError } from '../../src/errors.js';
 import { addFlags } from '../../src/workflow/index.js';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const flags = new Map([
   ['dry-run', false],
@@ -51,8 +51,8 @@ test('boolean flags are found across the command tree, with their --no- forms', 
   ]);
 });
 
-test('kbadm accepts kubeadm-style boolean values end to end', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'kbadm-bool-'));
+test('kbadm accepts kubeadm-style boolean values end to end', async (t) => {
+  const root = tempDir(t, 'kbadm-bool-');
   const dry = await runCli(['--rootfs', root, 'init', 'phase', 'certs', 'ca', '--dry-run=true']);
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /\[dryrun\] Would write file "\/etc\/kubernetes\/pki\/ca.crt"/);

@@ -1,12 +1,13 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { completionScript } from '../../src/commands/completion.js';
 import { runCli } from '../support/cli.js';
+import { requireTool } from '../support/tools.js';
 
 // A tree shaped like kbadm's: nested phase commands, aliases, value flags with and without choices.
 function sampleProgram(): Command {
@@ -33,6 +34,7 @@ function sampleProgram(): Command {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kbadm-completion-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 mkdirSync(join(dir, 'files'));
 writeFileSync(join(dir, 'files', 'cluster.yaml'), '');
 writeFileSync(join(dir, 'files', 'cluster.json'), '');
@@ -41,10 +43,6 @@ function scriptFile(shell: string): string {
   const file = join(dir, `kbx.${shell}`);
   writeFileSync(file, completionScript(sampleProgram(), shell));
   return file;
-}
-
-function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
 /** Candidates bash offers for a command line (the cursor at its end). */
@@ -93,7 +91,8 @@ test('bash completion hides hidden commands', () => {
   assert.ok(!bash('kbx init phase ').includes('secret'));
 });
 
-test('zsh completion offers the same candidates', { skip: !have('zsh') && 'zsh is not installed' }, () => {
+test('zsh completion offers the same candidates', () => {
+  requireTool('zsh');
   const file = scriptFile('zsh');
   // Stand-ins for the completion system's builtins, filtering by the word under the cursor as zsh does.
   const harness = `
@@ -121,7 +120,8 @@ _kbx`;
   }
 });
 
-test('fish completion offers the same candidates', { skip: !have('fish') && 'fish is not installed' }, () => {
+test('fish completion offers the same candidates', () => {
+  requireTool('fish');
   const file = scriptFile('fish');
   for (const [line, expected] of cases) {
     const out = execFileSync(
@@ -148,14 +148,13 @@ test('kbadm completion prints a valid script for each shell and rejects others',
     const r = await runCli(['completion', shell]);
     assert.equal(r.code, 0, shell);
     assert.match(r.stdout, /kbadm/);
-    if (have(shell)) {
-      const file = join(dir, `kbadm.${shell}`);
-      writeFileSync(file, r.stdout);
-      const check = spawnSync(shell, shell === 'fish' ? ['--no-execute', file] : ['-n', file], {
-        encoding: 'utf8',
-      });
-      assert.equal(check.status, 0, `${shell}: ${check.stderr}`);
-    }
+    const file = join(dir, `kbadm.${shell}`);
+    writeFileSync(file, r.stdout);
+    if (shell !== 'bash') requireTool(shell);
+    const check = spawnSync(shell, shell === 'fish' ? ['--no-execute', file] : ['-n', file], {
+      encoding: 'utf8',
+    });
+    assert.equal(check.status, 0, `${shell}: ${check.stderr}`);
   }
   const bad = await runCli(['completion', 'powershell']);
   assert.equal(bad.code, 3);

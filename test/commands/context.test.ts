@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext } from '../../src/commands/context.js';
+import { tempDir } from '../support/temp.js';
 
 function context(rootfs: string, env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -16,8 +16,8 @@ function context(rootfs: string, env: Record<string, string> = {}) {
   return { ctx, out };
 }
 
-test('the host writes under --rootfs', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'kbadm-ctx-'));
+test('the host writes under --rootfs', async (t) => {
+  const root = tempDir(t, 'kbadm-ctx-');
   const { ctx } = context(root);
   const host = await ctx.host();
   assert.equal(host.dryRun, false);
@@ -25,8 +25,8 @@ test('the host writes under --rootfs', async () => {
   assert.equal(readFileSync(join(root, 'etc/kubernetes/x.conf'), 'utf8'), 'data');
 });
 
-test('a dry-run host prints changes and makes none', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'kbadm-ctx-'));
+test('a dry-run host prints changes and makes none', async (t) => {
+  const root = tempDir(t, 'kbadm-ctx-');
   const { ctx, out } = context(root);
   const host = await ctx.host({ dryRun: true });
   assert.equal(host.dryRun, true);

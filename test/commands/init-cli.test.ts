@@ -1,12 +1,11 @@
 // The init, certs and kubeconfig command lines through the root command: phase table, the flags each
 // phase subcommand exposes (kubeadm's InheritFlags), exit codes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { optionNames, runCli } from '../support/cli.js';
 import { CERT_PHASE_FLAGS, KUBECONFIG_PHASE_FLAGS } from '../support/phase-flags.js';
+import { tempDir } from '../support/temp.js';
 
 describe('kbadm init command line', () => {
   test('the help lists the phase tree in kubeadm order', async () => {
@@ -77,8 +76,8 @@ describe('kbadm init command line', () => {
     assert.notEqual(r.code, 0);
   });
 
-  test('a validation error exits 3 and writes nothing', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'kbadm-invalid-'));
+  test('a validation error exits 3 and writes nothing', async (t) => {
+    const root = tempDir(t, 'kbadm-invalid-');
     const r = await runCli([
       '--rootfs',
       root,

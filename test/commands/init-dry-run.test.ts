@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const CONFIG = `apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
@@ -18,8 +18,8 @@ kind: ClusterConfiguration
 encryptionAlgorithm: ECDSA-P256
 `;
 
-test('a full init --dry-run ends by naming the directory that holds what it would write', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'kbadm-dry-'));
+test('a full init --dry-run ends by naming the directory that holds what it would write', async (t) => {
+  const root = tempDir(t, 'kbadm-dry-');
   writeFileSync(join(root, 'cfg.yaml'), CONFIG);
   const r = await runCli(['--rootfs', root, 'init', '--config', '/cfg.yaml', '--dry-run']);
   assert.equal(r.code, 0, r.stderr);
@@ -42,8 +42,8 @@ test('a full init --dry-run ends by naming the directory that holds what it woul
   );
 });
 
-test('KBADM_INIT_DRYRUN_DIR chooses the directory; -o json keeps stdout to the result', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'kbadm-dry-'));
+test('KBADM_INIT_DRYRUN_DIR chooses the directory; -o json keeps stdout to the result', async (t) => {
+  const root = tempDir(t, 'kbadm-dry-');
   writeFileSync(join(root, 'cfg.yaml'), CONFIG);
   const r = await runCli(['--rootfs', root, 'init', '--config', '/cfg.yaml', '--dry-run', '-o', 'json'], {
     env: { KBADM_INIT_DRYRUN_DIR: '/review' },
@@ -66,8 +66,8 @@ test("init --help lists the phase table under kubeadm's heading, in kbadm's word
   );
 });
 
-test('invalid input stops a dry run before it creates its directory', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'kbadm-dry-'));
+test('invalid input stops a dry run before it creates its directory', async (t) => {
+  const root = tempDir(t, 'kbadm-dry-');
   const r = await runCli(['--rootfs', root, 'init', '--dry-run', '--pod-network-cidr', '10.0.0.0/33']);
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /podSubnet/);

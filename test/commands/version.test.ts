@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, readFileSync as read, existsSync } from 'node:fs';
+import { readFileSync, readFileSync as read, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
 import { formatVersion, versionInfo } from '../../src/commands/version.js';
 import { KBADM_VERSION } from '../../src/version.js';
 import { yamlLib } from '../../src/output/yaml.js';
+import { tempDir } from '../support/temp.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 
@@ -74,50 +74,44 @@ test('build info fills the commit fields when the build knows them', () => {
 // The installed entry point (package.json bin), as `kbadm` on PATH runs it.
 const dist = new URL(`../../${pkg.bin.kbadm}`, import.meta.url);
 
-test(
-  'kbadm version from dist/ loads no heavy dependency',
-  { skip: !existsSync(dist) && 'run npm run build first' },
-  () => {
-    const trace = join(mkdtempSync(join(tmpdir(), 'kbadm-trace-')), 'modules.txt');
-    const preload = new URL('../support/module-trace.cjs', import.meta.url).pathname;
-    const out = execFileSync(
-      process.execPath,
-      ['--require', preload, dist.pathname, 'version', '-o', 'short'],
-      {
-        env: { ...process.env, MODULE_TRACE_FILE: trace },
-        encoding: 'utf8',
-      },
-    );
-    assert.equal(out.trim(), KBADM_VERSION);
-    const loaded = read(trace, 'utf8');
-    assert.match(loaded, /dist\/bundle\/kbadm\.js/, 'the trace must see the modules that are loaded');
-    for (const heavy of [
-      'pino',
-      'execa',
-      '@peculiar',
-      'x509',
-      'client-node',
-      'node_modules/yaml',
-      'packages/yaml',
-      'fast-check',
-      '@grpc',
-      'protobufjs',
-    ]) {
-      assert.ok(!loaded.includes(heavy), `kbadm version loaded ${heavy}`);
-    }
-  },
-);
-
-test(
-  'kbadm version from dist/ reports the commit the build recorded',
-  { skip: !existsSync(dist) && 'run npm run build first' },
-  () => {
-    const recorded = JSON.parse(read(new URL('../../dist/build-info.json', import.meta.url), 'utf8'));
-    const out = execFileSync(process.execPath, [dist.pathname, 'version', '-o', 'json'], {
+test('kbadm version from dist/ loads no heavy dependency', (t) => {
+  assert.ok(existsSync(dist), `${dist.pathname} is built by npm test before the tests run`);
+  const trace = join(tempDir(t, 'kbadm-trace-'), 'modules.txt');
+  const preload = new URL('../support/module-trace.cjs', import.meta.url).pathname;
+  const out = execFileSync(
+    process.execPath,
+    ['--require', preload, dist.pathname, 'version', '-o', 'short'],
+    {
+      env: { ...process.env, MODULE_TRACE_FILE: trace },
       encoding: 'utf8',
-    });
-    const v = JSON.parse(out).clientVersion;
-    assert.equal(v.gitCommit, recorded.gitCommit ?? '');
-    assert.equal(v.buildDate, recorded.buildDate ?? '');
-  },
-);
+    },
+  );
+  assert.equal(out.trim(), KBADM_VERSION);
+  const loaded = read(trace, 'utf8');
+  assert.match(loaded, /dist\/bundle\/kbadm\.js/, 'the trace must see the modules that are loaded');
+  for (const heavy of [
+    'pino',
+    'execa',
+    '@peculiar',
+    'x509',
+    'client-node',
+    'node_modules/yaml',
+    'packages/yaml',
+    'fast-check',
+    '@grpc',
+    'protobufjs',
+  ]) {
+    assert.ok(!loaded.includes(heavy), `kbadm version loaded ${heavy}`);
+  }
+});
+
+test('kbadm version from dist/ reports the commit the build recorded', () => {
+  assert.ok(existsSync(dist), `${dist.pathname} is built by npm test before the tests run`);
+  const recorded = JSON.parse(read(new URL('../../dist/build-info.json', import.meta.url), 'utf8'));
+  const out = execFileSync(process.execPath, [dist.pathname, 'version', '-o', 'json'], {
+    encoding: 'utf8',
+  });
+  const v = JSON.parse(out).clientVersion;
+  assert.equal(v.gitCommit, recorded.gitCommit ?? '');
+  assert.equal(v.buildDate, recorded.buildDate ?? '');
+});

@@ -416,6 +416,22 @@ describe('dynamic defaults', () => {
         /control plane version >= 1\.33\.0/.test(e.message),
     );
   });
+
+  it('kubernetesVersion: a component too large for a Go uint is refused, not turned into 1e+23', () => {
+    const big = 'v1.34.99999999999999999999999';
+    assert.throws(
+      () => normalizeKubernetesVersion(big, 'ClusterConfiguration.kubernetesVersion', {}, []),
+      (e: unknown) =>
+        e instanceof ConfigValidationError &&
+        e.message ===
+          `ClusterConfiguration.kubernetesVersion: "${big}": couldn't parse Kubernetes version "${big}": illegal non-numeric version component "99999999999999999999999" in "${big}": strconv.ParseUint: parsing "99999999999999999999999": value out of range`,
+    );
+    // The largest uint64 is still a version, written out digit for digit.
+    assert.equal(
+      normalizeKubernetesVersion('v1.34.18446744073709551615', 'f', {}, []),
+      'v1.34.18446744073709551615',
+    );
+  });
 });
 
 describe('component configs', () => {

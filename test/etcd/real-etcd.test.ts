@@ -9,7 +9,6 @@
 //   `--experimental-watch-progress-notify-interval` (the 1.33 manifest already uses these).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -24,9 +23,7 @@ import { etcdPod } from '../../src/manifests/etcd.js';
 import type { InitConfig } from '../../src/config/model.js';
 import { CONFIGS_DIR, loadConfigFile, loadConfigText } from '../manifests/support.js';
 import { readFileSync } from 'node:fs';
-
-const ETCD = '/usr/bin/etcd';
-const skip = existsSync(ETCD) ? false : `${ETCD} is not installed`;
+import { requireTool } from '../support/tools.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -98,7 +95,8 @@ const CASES: { name: string; config: () => InitConfig }[] = [
   },
 ];
 
-describe('a real etcd started from the generated manifest', { skip }, () => {
+describe('a real etcd started from the generated manifest', () => {
+  const ETCD = requireTool('etcd');
   test('the binary is etcd 3.4, the version the flag mapping is written for', () => {
     const r = spawnSync(ETCD, ['--version'], { encoding: 'utf8', timeout: 10_000 });
     assert.match(r.stdout, /etcd Version: 3\.4\./);

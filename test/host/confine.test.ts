@@ -1,22 +1,23 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRealHost } from '../../src/host/real-host.js';
 import { createPaths } from '../../src/host/paths.js';
 import { recordOutput } from '../../src/output/output.js';
 import { KbadmError } from '../../src/errors.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
-function roots() {
-  const root = mkdtempSync(join(tmpdir(), 'kbadm-confine-root-'));
-  const outside = mkdtempSync(join(tmpdir(), 'kbadm-confine-out-'));
+function roots(t: TestContext) {
+  const root = tempDir(t, 'kbadm-confine-root-');
+  const outside = tempDir(t, 'kbadm-confine-out-');
   mkdirSync(join(root, 'etc'));
   return { root, outside, host: createRealHost(createPaths(root), recordOutput()) };
 }
 
-test('a write through a link that leaves --rootfs is refused and writes nothing', async () => {
-  const { root, outside, host } = roots();
+test('a write through a link that leaves --rootfs is refused and writes nothing', async (t) => {
+  const { root, outside, host } = roots(t);
   symlinkSync(outside, join(root, 'etc/kubernetes'));
   await assert.rejects(
     host.writeFile(join(root, 'etc/kubernetes/pki/ca.key'), 'secret', 0o600),
@@ -28,16 +29,54 @@ test('a write through a link that leaves --rootfs is refused and writes nothing'
   assert.deepEqual(readdirSync(outside), []);
 });
 
-test('links that stay under --rootfs are followed as before', async () => {
-  const { root, host } = roots();
+test('links that stay under --rootfs are followed as before', async (t) => {
+  const { root, host } = roots(t);
   mkdirSync(join(root, 'data'));
   symlinkSync(join(root, 'data'), join(root, 'etc/kubernetes'));
   await host.writeFile(join(root, 'etc/kubernetes/admin.conf'), 'x', 0o600);
   assert.ok(existsSync(join(root, 'data/admin.conf')));
 });
 
-test('missing directories are created inside --rootfs', async () => {
-  const { root, host } = roots();
+test('missing directories are created inside --rootfs', async (t) => {
+  const { root, host } = roots(t);
   await host.writeFile(join(root, 'var/lib/kubelet/config.yaml'), 'x', 0o644);
   assert.ok(existsSync(join(root, 'var/lib/kubelet/config.yaml')));
+});
+
+test('a read through a link that leaves --rootfs is refused, for a file and a directory listing', async (t) => {
+  const { root, outside, host } = roots(t);
+  writeFileSync(join(outside, 'etcd.yaml'), 'spec: {}\n');
+  symlinkSync(outside, join(root, 'etc/patches'));
+  symlinkSync(join(outside, 'etcd.yaml'), join(root, 'etc/one.yaml'));
+  for (const read of [
+    () => host.readFile(join(root, 'etc/patches/etcd.yaml')),
+    () => host.readFileIfExists(join(root, 'etc/patches/etcd.yaml')),
+    () => host.readFile(join(root, 'etc/one.yaml')),
+    () => host.listDir(join(root, 'etc/patches')),
+  ]) {
+    await assert.rejects(
+      read(),
+      (e: unknown) =>
+        e instanceof KbadmError && /^refusing to read "\/etc\/(patches|one\.yaml)/.test(e.message),
+    );
+  }
+});
+
+test('reads through links that stay under --rootfs work as before', async (t) => {
+  const { root, host } = roots(t);
+  mkdirSync(join(root, 'data'));
+  writeFileSync(join(root, 'data/etcd.yaml'), 'x');
+  symlinkSync(join(root, 'data'), join(root, 'etc/patches'));
+  assert.equal((await host.readFile(join(root, 'etc/patches/etcd.yaml'))).toString(), 'x');
+  assert.deepEqual(await host.listDir(join(root, 'etc/patches')), ['etcd.yaml']);
+});
+
+test('--patches through a link out of --rootfs is refused before any manifest is written', async (t) => {
+  const { root, outside } = roots(t);
+  writeFileSync(join(outside, 'etcd.yaml'), 'metadata:\n  labels:\n    a: "1"\n');
+  symlinkSync(outside, join(root, 'etc/patches'));
+  const r = await runCli(['--rootfs', root, 'init', 'phase', 'etcd', 'local', '--patches', '/etc/patches']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /refusing to read "\/etc\/patches": "\/etc\/patches" leads to /);
+  assert.equal(existsSync(join(root, 'etc/kubernetes/manifests/etcd.yaml')), false);
 });

@@ -16,6 +16,7 @@ import { createRealHost } from '../../src/host/real-host.js';
 import { ValidationError } from '../../src/errors.js';
 import { createTestHost } from '../../src/host/test-host.js';
 import { recordOutput, type RecordedOutput } from '../../src/output/output.js';
+import { tempDir } from '../support/temp.js';
 
 const KEY = '-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretsecret\n-----END RSA PRIVATE KEY-----\n';
 
@@ -196,8 +197,8 @@ describe('createDryRunHost over another host', () => {
   });
 });
 
-test("a dry-run directory above kubeadm's directories is refused: its files would be real ones", async () => {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-dryrun-dir-'));
+test("a dry-run directory above kubeadm's directories is refused: its files would be real ones", async (t) => {
+  const root = tempDir(t, 'kbadm-dryrun-dir-');
   await fs.mkdir(path.join(root, 'etc'));
   const host = createRealHost(createPaths(root), recordOutput());
   for (const given of ['/', '/etc', '/var/lib']) {

@@ -39,7 +39,7 @@ describe('etcd flags by image tag (kubeadm compares the tag as a semantic versio
   test('parseSemantic is strict: three components, no leading zeros', () => {
     assert.deepEqual(parseSemantic('3.6.4-0'), { major: 3, minor: 6, patch: 4, preRelease: '0' });
     assert.deepEqual(parseSemantic('v1.2.3+build.5'), { major: 1, minor: 2, patch: 3, preRelease: '' });
-    for (const bad of ['3.6', '3.06.1', '3.6.1.2', '3.6.1-', 'x3.6.1'])
+    for (const bad of ['3.6', '3.06.1', '3.6.1.2', '3.6.1-', 'x3.6.1', '3.18446744073709551616.0'])
       assert.equal(parseSemantic(bad), undefined, bad);
     assert.equal(usesEtcd36Flags(undefined), false);
   });

@@ -91,3 +91,67 @@ describe('patch sets', () => {
     );
   });
 });
+
+describe('nothing from a patch file reaches the terminal unescaped', () => {
+  const ESC = '\u001b';
+  const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  test('invalid YAML: the error gives the kind of problem and where, not the file’s text', () => {
+    const data = `metadata:\n  labels:\n    token: "s3cr3t${ESC}[2J\n  - [broken\n`;
+    assert.throws(
+      () => patchSetsFromFiles([{ name: 'etcd.yaml', data }]),
+      (e: unknown) => {
+        assert.ok(e instanceof KbadmError);
+        assert.match(
+          e.message,
+          /^could not convert patch file "etcd\.yaml" to JSON: yaml: .+ \(line \d+, column \d+\)$/,
+        );
+        assert.doesNotMatch(e.message, /s3cr3t|broken|\n/);
+        assert.doesNotMatch(e.message, raw);
+        return true;
+      },
+    );
+  });
+
+  test('a patch that fails to apply is shown as escaped JSON on the same line', () => {
+    const { sets } = patchSetsFromFiles([
+      { name: `etcd${ESC}[31m+json.yaml`, data: `- op: remove\n  path: "/spec/x${ESC}]0;pwned\\u0007"\n` },
+    ]);
+    assert.throws(
+      () => applyPatches('etcd', { spec: {} }, sets),
+      (e: unknown) => {
+        assert.ok(e instanceof KbadmError);
+        assert.doesNotMatch(e.message, raw);
+        assert.doesNotMatch(e.message, /\n/);
+        assert.match(e.message, /from file "etcd\\x1b\[31m\+json\.yaml": /);
+        assert.match(e.message, /; patch: \[\{"op":"remove","path":"\/spec\/x\\u001b\]0;pwned\\u0007"\}\]$/);
+        return true;
+      },
+    );
+  });
+
+  test('file names with control characters are escaped in the reading messages', () => {
+    const r = patchSetsFromFiles([
+      { name: `etcd${ESC}[2J.yaml`, data: 'a: 1\n' },
+      { name: `notes\r.txt`, data: 'x' },
+    ]);
+    for (const m of r.messages) assert.doesNotMatch(m, raw, JSON.stringify(m));
+    assert.ok(
+      r.messages.includes('Found the following patch files: [etcd\\x1b[2J.yaml]'),
+      r.messages.join('|'),
+    );
+  });
+
+  test('merge keys (<<) load in patch files, as kubeadm reads them', () => {
+    const { sets } = patchSetsFromFiles([
+      {
+        name: 'etcd+merge.yaml',
+        data: 'x-common: &labels\n  tier: control-plane\nmetadata:\n  labels:\n    <<: *labels\n    app: etcd\n',
+      },
+    ]);
+    assert.deepEqual(sets[0]!.patches[0], {
+      'x-common': { tier: 'control-plane' },
+      metadata: { labels: { tier: 'control-plane', app: 'etcd' } },
+    });
+  });
+});

@@ -1,10 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { configYaml, newHost, run } from './harness.js';
+import { configYaml, failure, newHost, run } from './harness.js';
 import { initDoneMessage } from '../../src/phases/init/show-join-command.js';
 
 const CFG = ['--config', '/cfg.yaml'];
+const SKIP = 'etcd,control-plane,kubelet-start';
 
 /** The CA pin computed by openssl from the CA certificate init wrote. */
 function opensslPin(caPem: string): string {
@@ -38,20 +39,32 @@ describe('init phase show-join-command', () => {
     );
   });
 
-  test('with a control-plane endpoint and --upload-certs: the control-plane block with a generated key', async () => {
+  test('--upload-certs is refused before anything is written, never reported as done', async () => {
     const host = newHost(configYaml({ controlPlaneEndpoint: 'cp.example.com:6443' }));
-    const r = await run(host, 'init', [
-      ...CFG,
-      '--upload-certs',
-      '--skip-phases',
-      'etcd,control-plane,kubelet-start',
-    ]);
-    assert.match(
-      r.stdout,
-      /You can now join any number of the control-plane node running the following command/,
+    const err = await failure(host, 'init', [...CFG, '--upload-certs', '-o', 'json']);
+    assert.match(err.message, /^--upload-certs: .*not implemented/);
+    assert.doesNotMatch(err.message, /\n/);
+    assert.deepEqual(host.changes, []);
+  });
+
+  test('with a control-plane endpoint: the copy-the-CAs block, no certificate key, no upload-certs command', async () => {
+    const key = 'a'.repeat(64);
+    const host = newHost(
+      configYaml({ controlPlaneEndpoint: 'cp.example.com:6443' }).replace(
+        'kind: InitConfiguration\n',
+        `kind: InitConfiguration\ncertificateKey: ${key}\n`,
+      ),
     );
-    assert.match(r.stdout, /\\\n\t--control-plane --certificate-key [0-9a-f]{64}\n/);
+    const r = await run(host, 'init', [...CFG, '--skip-phases', SKIP]);
+    assert.match(r.stdout, /by copying certificate authorities\nand service account keys on each node/);
+    assert.match(r.stdout, /\\\n\t--control-plane \n/);
     assert.match(r.stdout, /kbadm join cp\.example\.com:6443 --token /);
+    assert.doesNotMatch(r.stdout, /certificate-key|upload-certs|uploaded/);
+    assert.ok(!r.stdout.includes(key));
+
+    const json = JSON.parse((await run(host, 'init', [...CFG, '-o', 'json', '--skip-phases', SKIP])).stdout);
+    assert.equal('certificateKey' in json, false);
+    assert.ok(!JSON.stringify(json).includes(key));
   });
 
   test('-o json prints one result object and no progress lines', async () => {
@@ -100,7 +113,6 @@ describe('init phase show-join-command', () => {
     const text = initDoneMessage({
       kubeconfigPath: '/etc/k8s/admin.conf',
       controlPlaneEndpoint: '',
-      uploadCerts: false,
       joinControlPlaneCommand: 'x',
       joinWorkerCommand: 'kbadm join w',
     });

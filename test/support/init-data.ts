@@ -27,10 +27,7 @@ export function testInitData(config: InitConfig, options: TestInitDataOptions = 
     dryRun: options.dryRun ?? false,
     now: new Date(0),
     env,
-    uploadCerts: false,
-    certificateKey: '',
     skipTokenPrint: false,
-    skipCertificateKeyPrint: false,
     outputFormat: 'text',
     cache: newInitCache(),
   };

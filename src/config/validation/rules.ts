@@ -10,6 +10,7 @@ import type {
 } from '../model.js';
 import { certValidityWarnings, validateCertValidityPeriods, validateEncryptionAlgorithm } from './certs.js';
 import { validateKubeletConfiguration, validateKubeProxyConfiguration } from './component-configs.js';
+import { kubeletAsDefaulted, kubeProxyAsDefaulted } from '../component-defaulting.js';
 import { emptyFindings, invalid, merge, validateAbsolutePath, type Findings } from './common.js';
 import {
   validateAPIServer,
@@ -89,9 +90,12 @@ export function initConfigRules(
 ): Findings {
   const out = initRules(cfg.init, cfg.cluster);
   const { kubelet, kubeProxy } = cfg.componentConfigs ?? {};
-  if (kubelet) merge(out, validateKubeletConfiguration(kubelet.config));
-  if (kubeProxy)
-    merge(out, validateKubeProxyConfiguration(kubeProxy.config, cfg.cluster.networking.podSubnet));
+  // Judged as the component will see them: after its own defaulting.
+  if (kubelet) merge(out, validateKubeletConfiguration(kubeletAsDefaulted(kubelet.config)));
+  if (kubeProxy) {
+    const proxy = kubeProxyAsDefaulted(kubeProxy.config);
+    merge(out, validateKubeProxyConfiguration(proxy, cfg.cluster.networking.podSubnet));
+  }
   return out;
 }
 

@@ -1,6 +1,5 @@
 // What init's phases may read, built once per run by the data initializer: the configuration
 // (--config + flags + defaults, validated), the host paths, the host, the output and one start time.
-import { randomBytes } from 'node:crypto';
 import {
   EXTRA_ARGS_FLAG_NAMES,
   extraArgsFromFlags,
@@ -36,12 +35,7 @@ export interface InitData {
   now: Date;
   /** kbadm's environment (proxy variables go into the control-plane Pods). */
   env: Readonly<Record<string, string | undefined>>;
-  /** --upload-certs. */
-  uploadCerts: boolean;
-  /** The key for the kubeadm-certs Secret: given, generated for --upload-certs, or ''. */
-  certificateKey: string;
   skipTokenPrint: boolean;
-  skipCertificateKeyPrint: boolean;
   /** -o: 'text' prints kubeadm's messages; 'json' or 'yaml' print one result object instead. */
   outputFormat: string;
   /** Work a phase starts or loads for the phases after it in this run. */
@@ -109,6 +103,7 @@ export async function newInitData(
   specs: readonly FlagSpec[],
 ): Promise<InitData> {
   const { flags } = invocation;
+  if (flags.has('upload-certs') && flags.boolean('upload-certs')) throw uploadCertsNotImplemented();
   const outputFormat = flags.has('output') ? parseOutputFormat(flags.string('output')) : 'text';
   // A machine-readable result owns stdout: progress lines would corrupt it.
   const out = deps.output({ quiet: outputFormat !== 'text' });
@@ -144,7 +139,6 @@ export async function newInitData(
     pkiDir: userPath(host.paths, config.cluster.certificatesDir),
     kubernetesDir: userPath(host.paths, kubeconfigDir || DEFAULT_KUBECONFIG_DIR),
   };
-  const uploadCerts = flags.has('upload-certs') && flags.boolean('upload-certs');
   const data: InitData = {
     config,
     paths,
@@ -153,17 +147,12 @@ export async function newInitData(
     dryRun,
     now: new Date(),
     env: deps.env,
-    uploadCerts,
-    // kubeadm makes a key for --upload-certs when none is given, so the join command can carry it.
-    certificateKey: config.init.certificateKey || (uploadCerts ? randomBytes(32).toString('hex') : ''),
     skipTokenPrint: flags.has('skip-token-print') && flags.boolean('skip-token-print'),
-    skipCertificateKeyPrint:
-      flags.has('skip-certificate-key-print') && flags.boolean('skip-certificate-key-print'),
     outputFormat,
     cache: newInitCache(),
   };
 
-  await checkExternalCAs(data, uploadCerts);
+  await checkExternalCAs(data);
   // A CA whose key is not its certificate's would sign certificates that fail verification.
   await checkCAPairs(pkiStore(data));
   if (invocation.phase === undefined)
@@ -175,7 +164,7 @@ export async function newInitData(
  * kubeadm's newInitData checks: an external CA (ca.crt without ca.key) needs every certificate and
  * kubeconfig file it would have signed; so does an external front-proxy CA.
  */
-async function checkExternalCAs(d: InitData, uploadCerts: boolean): Promise<void> {
+async function checkExternalCAs(d: InitData): Promise<void> {
   const store = pkiStore(d);
   const ca = await externalCAStatus(store, 'ca', d.now);
   if (ca.external) {
@@ -192,7 +181,14 @@ async function checkExternalCAs(d: InitData, uploadCerts: boolean): Promise<void
   }
   const frontProxy = await externalCAStatus(store, 'front-proxy-ca', d.now);
   if (frontProxy.external && frontProxy.error) throw externalCAError('front-proxy-ca', frontProxy.error);
-  if (uploadCerts && (ca.external || frontProxy.external)) {
-    throw new KbadmError("can't use upload-certs with an external CA or an external front-proxy CA");
-  }
+}
+
+/**
+ * kbadm has no upload-certs phase yet (it needs the API server), so --upload-certs is refused
+ * before anything is written rather than reported as done.
+ */
+export function uploadCertsNotImplemented(): KbadmError {
+  return new KbadmError(
+    '--upload-certs: uploading the control-plane certificates to the kubeadm-certs Secret is not implemented in kbadm yet; run init without it and copy the certificate authorities and service-account keys to each new control-plane node',
+  );
 }

@@ -13,26 +13,18 @@ import type { InitData } from './data.js';
 export interface InitDoneInput {
   kubeconfigPath: string;
   controlPlaneEndpoint: string;
-  uploadCerts: boolean;
   joinControlPlaneCommand: string;
   joinWorkerCommand: string;
 }
 
-/** kubeadm's success text, with kbadm in its commands. */
+/**
+ * kubeadm's success text, with kbadm in its commands. kbadm uploads no certificates yet (init
+ * refuses --upload-certs), so the control-plane block is always kubeadm's "copy the CAs" variant.
+ */
 export function initDoneMessage(i: InitDoneInput): string {
   let controlPlane = '';
   if (i.controlPlaneEndpoint) {
-    controlPlane = i.uploadCerts
-      ? `You can now join any number of the control-plane node running the following command on each as root:
-
-  ${i.joinControlPlaneCommand}
-
-Please note that the certificate-key gives access to cluster sensitive data, keep it secret!
-As a safeguard, uploaded-certs will be deleted in two hours; If necessary, you can use
-"kbadm init phase upload-certs --upload-certs" to reload certs afterward.
-
-`
-      : `You can now join any number of control-plane nodes by copying certificate authorities
+    controlPlane = `You can now join any number of control-plane nodes by copying certificate authorities
 and service account keys on each node and then running the following as root:
 
   ${i.joinControlPlaneCommand}
@@ -80,20 +72,12 @@ async function showJoinCommand(d: InitData): Promise<void> {
   const text = await d.host.readFileIfExists(adminConf);
   if (!text) throw new KbadmError(`failed to load kubeconfig: ${kubeconfigPath} does not exist`);
   const { endpoint, caCertHashes } = joinFacts(text.toString('utf8'), kubeconfigPath);
-  const common = {
-    endpoint,
-    caCertHashes,
-    skipTokenPrint: d.skipTokenPrint,
-    skipCertificateKeyPrint: d.skipCertificateKeyPrint,
-  };
+  // No join command carries a certificate key: a key only helps a joining node when the
+  // certificates were uploaded with it, and kbadm uploads none yet.
+  const common = { endpoint, caCertHashes, skipTokenPrint: d.skipTokenPrint };
   const tokens = d.config.init.bootstrapTokens.map((t) => {
     const worker = joinCommand({ ...common, token: t.token });
-    const controlPlane = joinCommand({
-      ...common,
-      token: t.token,
-      controlPlane: true,
-      certificateKey: d.certificateKey,
-    });
+    const controlPlane = joinCommand({ ...common, token: t.token, controlPlane: true });
     return { token: t.token, worker, controlPlane };
   });
 
@@ -103,7 +87,6 @@ async function showJoinCommand(d: InitData): Promise<void> {
         initDoneMessage({
           kubeconfigPath,
           controlPlaneEndpoint: d.config.cluster.controlPlaneEndpoint,
-          uploadCerts: d.uploadCerts,
           joinControlPlaneCommand: t.controlPlane,
           joinWorkerCommand: t.worker,
         }),
@@ -117,7 +100,6 @@ async function showJoinCommand(d: InitData): Promise<void> {
     kubeconfig: kubeconfigPath,
     controlPlaneEndpoint: d.config.cluster.controlPlaneEndpoint || endpoint,
     caCertHashes,
-    ...(d.certificateKey ? { certificateKey: d.skipCertificateKeyPrint ? WITHHELD : d.certificateKey } : {}),
     tokens: tokens.map((t) => ({
       token: d.skipTokenPrint ? WITHHELD : t.token,
       joinCommand: singleLine(t.worker).trimEnd(),

@@ -7,6 +7,7 @@ import {
   imageTag,
   KBADM_KUBE_VERSION,
   parseKubernetesVersion,
+  parseKubernetesVersionOrError,
 } from '../../../src/config/k8s-version.js';
 import { KBADM_VERSION, MINIMUM_CONTROL_PLANE_VERSION } from '../../../src/version.js';
 
@@ -28,9 +29,9 @@ describe('parseKubernetesVersion', () => {
   for (const [s, text] of ok) it(`accepts ${s}`, () => assert.equal(formatVersion(v(s)), text));
   it('splits the parts', () => {
     assert.deepEqual(v('v1.34.2-rc.1+x.y'), {
-      major: 1,
-      minor: 34,
-      patch: 2,
+      major: 1n,
+      minor: 34n,
+      patch: 2n,
       preRelease: ['rc', '1'],
       build: 'x.y',
     });
@@ -57,6 +58,26 @@ describe('parseKubernetesVersion', () => {
   ];
   for (const s of bad)
     it(`rejects ${JSON.stringify(s)}`, () => assert.equal(parseKubernetesVersion(s), undefined));
+
+  it('keeps components as exact integers up to Go’s uint64, and refuses larger ones', () => {
+    const max = '18446744073709551615';
+    assert.equal(formatVersion(v(`v1.34.${max}`)), `v1.34.${max}`);
+    assert.equal(imageTag(v(`v${max}.0.0`)), `v${max}.0.0`);
+    assert.equal(compareVersions(v('v1.34.9007199254740993'), v('v1.34.9007199254740992')), 1);
+    for (const s of [
+      'v1.34.18446744073709551616',
+      'v1.34.99999999999999999999999',
+      'v99999999999999999999.0.0',
+    ]) {
+      assert.equal(parseKubernetesVersion(s), undefined, s);
+      const r = parseKubernetesVersionOrError(s);
+      assert.ok('error' in r && !r.shape && /value out of range$/.test(r.error), s);
+    }
+    assert.deepEqual(parseKubernetesVersionOrError('stable-1'), {
+      error: 'illegal version string "stable-1"',
+      shape: true,
+    });
+  });
 });
 
 describe('compareVersions', () => {
