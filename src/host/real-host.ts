@@ -5,7 +5,7 @@ import type { Output } from '../output/output.js';
 import { confineToRoot } from './confine.js';
 import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
-import { readHostFacts } from './facts.js';
+import { lookupHost, readHostFacts, readMachineFacts, tryBindPort } from './facts.js';
 import { isMissing, mkdirp, statIfExists, writeFileAtomic } from './files.js';
 import type { Host } from './host.js';
 import { readMountPoints, umountArgs } from './mounts.js';
@@ -73,6 +73,9 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     which: (command) => which(command, options.searchPath ?? process.env.PATH),
     facts: readHostFacts,
     socketAnswers: async (p) => (await probeSocket(p)) === undefined,
+    machine: async () => readMachineFacts(),
+    bindError: tryBindPort,
+    lookupHost,
     async runtime(endpoint) {
       out.log.debug('connecting to the container runtime', { endpoint });
       // The gRPC client and @grpc/grpc-js load only here, on first use.
