@@ -142,7 +142,10 @@ export function initPreflight(init: InitConfiguration, cluster: ClusterConfigura
 }
 
 /** The images init pulls during preflight, as ImagePull checks them. */
-export function imagePullStage(images: readonly string[], nodeRegistration: NodeRegistrationOptions): Check[] {
+export function imagePullStage(
+  images: readonly string[],
+  nodeRegistration: NodeRegistrationOptions,
+): Check[] {
   return [
     imagePullCheck({
       images,

@@ -14,7 +14,9 @@ export function judgeHTTPProxy(host: string, env: Env): Findings {
   const proxy = httpsProxyFor(env, ip ? formatIP(ip) : host, ip?.family === 6 ? '1234' : '443');
   if (proxy === undefined) return NO_FINDINGS;
   return findings({
-    warnings: [`Connection to "${url}" uses proxy "${proxy}". If that is not intended, adjust your proxy settings`],
+    warnings: [
+      `Connection to "${url}" uses proxy "${proxy}". If that is not intended, adjust your proxy settings`,
+    ],
   });
 }
 

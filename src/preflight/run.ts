@@ -43,7 +43,8 @@ export async function runChecks(
       // A check that cannot even gather its facts has failed.
       result = { warnings: [], errors: [errorMessage(err)] };
     }
-    if (result.skipped) out.log.info('preflight check skipped', { check: check.name, reason: result.skipped });
+    if (result.skipped)
+      out.log.info('preflight check skipped', { check: check.name, reason: result.skipped });
     for (const line of result.errors.length > 0 ? (result.details ?? []) : []) out.progressLine(line);
     const downgrade = isIgnored(ignored, check.name);
     const warnings = downgrade ? [...result.warnings, ...result.errors] : result.warnings;

@@ -73,7 +73,9 @@ export function judgeHostname(
   nodeName: string,
   lookup: { addresses: string[] } | { error: string },
 ): Findings {
-  const warnings = dns1123SubdomainErrors(nodeName).map((m) => `invalid node name format "${nodeName}": ${m}`);
+  const warnings = dns1123SubdomainErrors(nodeName).map(
+    (m) => `invalid node name format "${nodeName}": ${m}`,
+  );
   if ('error' in lookup) {
     warnings.push(`hostname "${nodeName}" could not be reached`, `hostname "${nodeName}": ${lookup.error}`);
   } else if (lookup.addresses.length === 0) {
@@ -144,7 +146,9 @@ export function judgeKubeletVersion(
   }
   if (compareVersions(kubelet, min) < 0) {
     return findings({
-      errors: [`Kubelet version "${formatSemantic(kubelet)}" is lower than kubeadm can support. Please upgrade kubelet`],
+      errors: [
+        `Kubelet version "${formatSemantic(kubelet)}" is lower than kubeadm can support. Please upgrade kubelet`,
+      ],
     });
   }
   if (controlPlaneVersion !== '') {
@@ -185,7 +189,9 @@ export function judgeService(service: string, facts: ServiceFacts | undefined): 
   if (!facts.exists) return findings({ warnings: [`${service} service does not exist`] });
   if (!facts.enabled) {
     return findings({
-      warnings: [`${service} service is not enabled, please run '${enableCommand(facts.initSystem, service)}'`],
+      warnings: [
+        `${service} service is not enabled, please run '${enableCommand(facts.initSystem, service)}'`,
+      ],
     });
   }
   return NO_FINDINGS;

@@ -52,8 +52,11 @@ export function judgeSystem(facts: SystemFacts): Findings {
   if (cg.version === 'none') {
     errors.push(`cannot read the cgroup controllers: ${cg.error}`);
   } else {
-    if (cg.version === 1) warnings.push('cgroups v1 support is in maintenance mode, please migrate to cgroups v2');
-    const available = new Set(cg.version === 2 ? [...CGROUPS_V2_IMPLICIT, ...cg.controllers] : cg.controllers);
+    if (cg.version === 1)
+      warnings.push('cgroups v1 support is in maintenance mode, please migrate to cgroups v2');
+    const available = new Set(
+      cg.version === 2 ? [...CGROUPS_V2_IMPLICIT, ...cg.controllers] : cg.controllers,
+    );
     const required = cg.version === 2 ? CGROUPS_V2 : CGROUPS_V1;
     const optional = cg.version === 2 ? CGROUPS_V2_OPTIONAL : CGROUPS_V1_OPTIONAL;
     const missing = (names: string[]) => names.filter((n) => !available.has(n));

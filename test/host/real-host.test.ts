@@ -242,3 +242,44 @@ describe('commands and facts', () => {
     }
   });
 });
+
+describe('machine facts, ports and names', () => {
+  const listen = (server: net.Server, options: net.ListenOptions) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options, () => resolve((server.address() as net.AddressInfo).port));
+    });
+  const close = (server: net.Server) => new Promise((r) => server.close(r));
+
+  test('bindError: a port something listens on (even on loopback only) is in use; a free one binds', async () => {
+    const everywhere = net.createServer();
+    const port = await listen(everywhere, { port: 0 });
+    try {
+      assert.equal(await host.bindError(port), 'EADDRINUSE');
+    } finally {
+      await close(everywhere);
+    }
+    assert.equal(await host.bindError(port), undefined, 'free again once closed');
+
+    const loopback = net.createServer();
+    const port2 = await listen(loopback, { port: 0, host: '127.0.0.1' });
+    try {
+      assert.equal(await host.bindError(port2), 'EADDRINUSE');
+    } finally {
+      await close(loopback);
+    }
+  });
+
+  test('machine facts are this process’s and this kernel’s, whatever --rootfs is', async () => {
+    const m = await host.machine();
+    assert.equal(m.euid, process.geteuid!());
+    assert.equal(m.cpus, os.availableParallelism());
+    assert.equal(m.memoryBytes, os.totalmem());
+    assert.equal(m.os, 'Linux');
+    assert.equal(m.kernelRelease, os.release());
+  });
+
+  test('lookupHost resolves through the system resolver', async () => {
+    assert.ok((await host.lookupHost('localhost')).length > 0);
+  });
+});

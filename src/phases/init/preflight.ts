@@ -24,7 +24,10 @@ export async function runInitPreflight(
       return;
     }
     d.out.progress(TAG, 'Pulling images required for setting up a Kubernetes cluster');
-    d.out.progress(TAG, 'This might take a minute or two, depending on the speed of your internet connection');
+    d.out.progress(
+      TAG,
+      'This might take a minute or two, depending on the speed of your internet connection',
+    );
     d.out.progress(TAG, "You can also perform this action beforehand using 'kbadm config images pull'");
     await runPreflight([imagePullStage(clusterImages(cluster), nodeRegistration)], probe, ignored, d.out);
   } finally {
