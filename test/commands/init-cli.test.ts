@@ -13,7 +13,8 @@ describe('kbadm init command line', () => {
     const r = await runCli(['init', '--help']);
     assert.equal(r.code, 0);
     const phases = [...r.stdout.matchAll(/^(\s*\/?[\w-]+) {2,}/gm)].map((m) => m[1]!.trim());
-    assert.deepEqual(phases.slice(0, 18), [
+    assert.deepEqual(phases.slice(0, 19), [
+      'preflight',
       'certs',
       '/ca',
       '/apiserver',

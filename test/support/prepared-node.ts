@@ -23,14 +23,21 @@ export interface PreparedNode {
   runtime: MemoryRuntime;
 }
 
-/** Seeds `host` (rootfs `/`) as a healthy systemd node; the runtime starts with no images. */
-export function prepareNode(host: TestHost, runtime: MemoryRuntime = memoryRuntime()): PreparedNode {
+/**
+ * Seeds `host` (rootfs `/`) as a healthy systemd node; the runtime starts with no images.
+ * `socket: false` leaves out the runtime's socket, as on a node whose runtime is not installed.
+ */
+export function prepareNode(
+  host: TestHost,
+  runtime: MemoryRuntime = memoryRuntime(),
+  options: { socket?: boolean } = {},
+): PreparedNode {
+  if (options.socket ?? true) host.seedSocket(CONTAINERD_SOCKET);
   host
     .seedFile('/proc/sys/net/ipv4/ip_forward', '1\n')
     .seedFile('/proc/sys/net/ipv6/conf/default/forwarding', '1\n')
     .seedFile('/proc/swaps', 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n')
     .seedFile('/sys/fs/cgroup/cgroup.controllers', 'cpuset cpu io memory hugetlb pids rdma misc\n')
-    .seedSocket(CONTAINERD_SOCKET)
     .onRun('kubelet', (args) => (args[0] === '--version' ? { stdout: 'Kubernetes v1.34.0\n' } : {}))
     .onRun('systemctl', (args) => {
       const unit = args[1] ?? '';
