@@ -14,7 +14,7 @@ import { isInside, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
 import { KbadmError } from '../errors.js';
 
 export interface RealHostOptions {
-  /** Where `which` looks for commands (PATH syntax); spawned commands inherit the process's env. */
+  /** Where `which` and `run` look for commands (PATH syntax); otherwise spawned commands inherit the process's env. */
   searchPath?: string;
 }
 
@@ -66,9 +66,12 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       out.log.debug('running command', { command: describeCommand('umount', args) });
       await runCommand('umount', args);
     },
-    run(command, args, runOptions) {
+    run(command, args, runOptions = {}) {
       out.log.debug('running command', { command: describeCommand(command, args) });
-      return runCommand(command, args, runOptions);
+      // The command `which` finds is the one that runs: both search the same PATH.
+      const env =
+        options.searchPath === undefined ? runOptions.env : { PATH: options.searchPath, ...runOptions.env };
+      return runCommand(command, args, { ...runOptions, ...(env ? { env } : {}) });
     },
     which: (command) => which(command, options.searchPath ?? process.env.PATH),
     facts: readHostFacts,

@@ -227,6 +227,11 @@ describe('commands and facts', () => {
     assert.equal(await h.which('sh'), undefined);
   });
 
+  test('run finds a bare command on the same path as which', async () => {
+    const h = createRealHost(createPaths(tmp), recordOutput(), { searchPath: bin });
+    assert.equal((await h.run('crictl', ['info'])).stdout, 'crictl info');
+  });
+
   test('run executes the command', async () => {
     const r = await host.run(path.join(bin, 'crictl'), ['ps', '-a']);
     assert.equal(r.stdout, 'crictl ps -a');
