@@ -251,6 +251,6 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     // Reads and probes that change nothing go to the machine.
     machine: () => base.machine(),
     bindError: (port) => base.bindError(port),
-    lookupHost: (name) => base.lookupHost(name),
+    lookupHost: (name, options) => base.lookupHost(name, options),
   };
 }

@@ -84,7 +84,16 @@ export function tryBindPort(port: number): Promise<string | undefined> {
   });
 }
 
-export async function lookupHost(name: string): Promise<string[]> {
-  const found = await dns.lookup(name, { all: true });
-  return found.map((a) => a.address);
+export async function lookupHost(name: string, options: { servers?: string[] } = {}): Promise<string[]> {
+  if (options.servers === undefined) {
+    const found = await dns.lookup(name, { all: true });
+    return found.map((a) => a.address);
+  }
+  const resolver = new dns.Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers(options.servers);
+  const answers = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+  const addresses = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
+  if (addresses.length > 0) return addresses;
+  const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+  throw failed?.reason ?? new Error(`lookup ${name}: no such host`);
 }

@@ -122,8 +122,11 @@ export interface Host {
    * the machine, not to --rootfs.
    */
   bindError(port: number): Promise<string | undefined>;
-  /** The addresses `name` resolves to on this machine; rejects when it does not resolve. */
-  lookupHost(name: string): Promise<string[]>;
+  /**
+   * The addresses `name` resolves to through this machine's resolver, or by asking only `servers`
+   * (DNS nameserver addresses) when given; rejects when it does not resolve.
+   */
+  lookupHost(name: string, options?: { servers?: string[] }): Promise<string[]>;
   /**
    * Whether something accepts connections on the Unix socket at `path` (under --rootfs): how
    * kubeadm tells which CRI runtime is installed. Never throws.

@@ -75,6 +75,8 @@ export interface TestHost extends Host {
   readonly unmounts: UnmountCall[];
   /** A mount point (mounted after those seeded before); `busy` ones refuse to be unmounted. */
   seedMount(path: string, options?: { busy?: boolean }): this;
+  /** Every name looked up, with the nameservers asked when they were given. */
+  readonly lookups: { name: string; servers?: string[] }[];
   /** Scripts `command` (matched by name or by basename of a path); it also becomes visible to `which`. */
   onRun(command: string, handler: RunHandler | Partial<ExecResult>): this;
   /** Merges into the facts; pass `defaultRouteAddress: undefined` for a host without a default route. */
@@ -125,6 +127,7 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     ...options.machine,
   };
   const portsInUse = new Set(options.portsInUse ?? []);
+  const lookups: { name: string; servers?: string[] }[] = [];
   const hosts = new Map<string, string[]>(
     Object.entries(
       options.hosts ?? {
@@ -204,6 +207,7 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     changes,
     runs,
     unmounts,
+    lookups,
     async readFile(p) {
       const data = await readFileIfExists(p);
       if (data === undefined) throw fsError('ENOENT', 'open', p);
@@ -307,7 +311,8 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     async bindError(port) {
       return portsInUse.has(port) ? 'EADDRINUSE' : undefined;
     },
-    async lookupHost(name) {
+    async lookupHost(name, lookup = {}) {
+      lookups.push({ name, ...(lookup.servers ? { servers: [...lookup.servers] } : {}) });
       const addresses = hosts.get(name) ?? [];
       // The error node's resolver gives for an unknown name.
       if (addresses.length === 0)

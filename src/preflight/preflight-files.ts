@@ -2,8 +2,9 @@
 // - paths kubeadm reads (manifests, the etcd directory, /proc/sys/..., /proc/swaps, the cgroup
 //   files, the CRI socket, executables on the PATH) are looked up under --rootfs, like every host
 //   path kbadm touches; a root without /proc mounted simply has none of those files;
-// - facts the kernel gives through system calls (user, CPUs, memory, kernel release, ports, name
-//   resolution) are the running machine's: a chroot does not change them either;
+// - facts the kernel gives through system calls (user, CPUs, memory, kernel release, ports) are the
+//   running machine's: a chroot does not change them either;
+// - names resolve as the root's /etc/hosts and /etc/resolv.conf say (this machine's resolver on `/`);
 // - services are asked about only on `/`, where kbadm manages them.
 import * as path from 'node:path';
 import type { Host } from '../host/host.js';
@@ -11,6 +12,7 @@ import type { ContainerRuntime } from '../host/runtime.js';
 import { readServiceFacts } from '../host/service-facts.js';
 import type { Output } from '../output/output.js';
 import type { NodeProbe, PathState } from './check.js';
+import { hostsFileAddresses, resolvConfNameservers } from './resolver-files.js';
 
 /** Where a shell looks for commands when PATH is unset. */
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -88,7 +90,17 @@ export function createNodeProbe(host: Host, options: NodeProbeOptions): Closable
       return r.stdout;
     },
     service: (name) => readServiceFacts(host, name),
-    lookupHost: (name) => host.lookupHost(name),
+    async lookupHost(name) {
+      if (paths.rootfs === '/') return host.lookupHost(name);
+      const read = async (f: string) => (await host.readFileIfExists(under(f)))?.toString('utf8') ?? '';
+      const fromFile = hostsFileAddresses(await read('/etc/hosts'), name);
+      if (fromFile.length > 0) return fromFile;
+      const servers = resolvConfNameservers(await read('/etc/resolv.conf'));
+      if (servers.length === 0) {
+        throw new Error(`lookup ${name}: not in /etc/hosts, and /etc/resolv.conf names no nameserver`);
+      }
+      return host.lookupHost(name, { servers });
+    },
     runtime() {
       connection ??= connect();
       return connection;

@@ -284,7 +284,12 @@ describe('machine facts, ports and names', () => {
     assert.equal(m.kernelRelease, os.release());
   });
 
-  test('lookupHost resolves through the system resolver', async () => {
+  test('lookupHost resolves through the system resolver, or asks only the nameservers given', async () => {
     assert.ok((await host.lookupHost('localhost')).length > 0);
+    // A nameserver on a loopback port nobody listens on: the lookup fails without leaving the machine.
+    const probe = net.createServer();
+    const port = await listen(probe, { port: 0, host: '127.0.0.1' });
+    await close(probe);
+    await assert.rejects(host.lookupHost('localhost', { servers: [`127.0.0.1:${port}`] }));
   });
 });

@@ -99,6 +99,33 @@ describe('NodeProbe under another --rootfs', () => {
   });
 });
 
+describe('name resolution under another --rootfs', () => {
+  test('the root’s /etc/hosts answers first; then only its nameservers are asked', async () => {
+    const { host, probe } = probeOn('/srv/node');
+    host
+      .seedFile('/srv/node/etc/hosts', '10.0.0.5 cp-1\n')
+      .seedFile('/srv/node/etc/resolv.conf', 'nameserver 10.0.0.2\n');
+    host.setHost('cp-2', ['10.0.0.6']);
+    assert.deepEqual(await probe.lookupHost('cp-1'), ['10.0.0.5']);
+    assert.deepEqual(await probe.lookupHost('cp-2'), ['10.0.0.6']);
+    assert.deepEqual(host.lookups, [{ name: 'cp-2', servers: ['10.0.0.2'] }]);
+  });
+
+  test('neither file: the name does not resolve and nothing is asked', async () => {
+    const { host, probe } = probeOn('/srv/node');
+    await assert.rejects(probe.lookupHost('cp-1'), {
+      message: 'lookup cp-1: not in /etc/hosts, and /etc/resolv.conf names no nameserver',
+    });
+    assert.deepEqual(host.lookups, []);
+  });
+
+  test('on / the machine’s resolver answers', async () => {
+    const { host, probe } = probeOn('/');
+    assert.deepEqual(await probe.lookupHost('cp-1'), ['192.168.0.10']);
+    assert.deepEqual(host.lookups, [{ name: 'cp-1' }]);
+  });
+});
+
 test('socketPath: unix URLs and bare paths', () => {
   assert.equal(socketPath('unix:///run/containerd/containerd.sock'), '/run/containerd/containerd.sock');
   assert.equal(socketPath('/run/crio/crio.sock'), '/run/crio/crio.sock');
