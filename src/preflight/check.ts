@@ -1,7 +1,6 @@
 // A preflight check is data: a name (what --ignore-preflight-errors matches) and a run that reads
 // the facts it needs from a NodeProbe and judges them with a pure function. The probe is the only
 // way a check learns about the machine, so every check runs unchanged on a test probe.
-import type { MachineFacts } from '../host/host.js';
 import type { ContainerRuntime } from '../host/runtime.js';
 import type { ServiceFacts } from '../host/service-facts.js';
 
@@ -19,6 +18,17 @@ export interface Check {
   /** kubeadm's check name, e.g. `Port-6443` or `FileAvailable--etc-kubernetes-manifests-etcd.yaml`. */
   readonly name: string;
   run(probe: NodeProbe): Promise<Findings>;
+}
+
+/** What the running machine reports through system calls (the Host's MachineFacts fit this). */
+export interface MachineFacts {
+  /** 0 is root. */
+  euid: number;
+  cpus: number;
+  memoryBytes: number;
+  /** e.g. "Linux" */
+  os: string;
+  kernelRelease: string;
 }
 
 /** The state of a path, as the Dir/FileAvailable checks need it. */
@@ -48,8 +58,6 @@ export interface NodeProbe {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The container runtime of the node (one connection, shared); rejects when it cannot be reached. */
   runtime(): Promise<ContainerRuntime>;
-  /** The CRI endpoint as configured, for messages. */
-  readonly criSocket: string;
   /** Progress of slow checks (image pulls), at --v=1 and above. */
   log(message: string, fields?: Record<string, unknown>): void;
 }

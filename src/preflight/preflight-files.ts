@@ -61,7 +61,6 @@ export function createNodeProbe(host: Host, options: NodeProbeOptions): Closable
 
   return {
     env: options.env,
-    criSocket: options.criSocket,
     machine: () => host.machine(),
     bindError: (port) => host.bindError(port),
     async pathState(hostPath): Promise<PathState> {

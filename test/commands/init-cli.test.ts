@@ -37,6 +37,7 @@ describe('kbadm init command line', () => {
   });
 
   for (const [phase, flags] of [
+    [['preflight'], ['config', 'image-repository', 'cri-socket', 'ignore-preflight-errors', 'dry-run']],
     [['certs', 'ca'], CERT_PHASE_FLAGS],
     [['certs', 'etcd-peer'], CERT_PHASE_FLAGS],
     [
