@@ -23,6 +23,10 @@ export async function runInitPreflight(
       d.out.progress(TAG, "Would pull the required images (like 'kbadm config images pull')");
       return;
     }
+    if (nodeRegistration.imagePullPolicy === 'Never') {
+      d.out.progress(TAG, 'Not pulling images: the image pull policy is Never');
+      return;
+    }
     d.out.progress(TAG, 'Pulling images required for setting up a Kubernetes cluster');
     d.out.progress(
       TAG,

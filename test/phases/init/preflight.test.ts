@@ -48,8 +48,11 @@ describe('init phase preflight', () => {
     assert.deepEqual(present.runtime.pulls, IMAGES.slice(5));
 
     const never = node(nodeRegistration('  imagePullPolicy: Never\n'));
-    await run(never.host, 'init', ['phase', 'preflight', ...CFG]);
+    const r = await run(never.host, 'init', ['phase', 'preflight', ...CFG]);
     assert.deepEqual(never.runtime.pulls, []);
+    assert.deepEqual(r.stdout.trimEnd().split('\n').slice(1), [
+      '[preflight] Not pulling images: the image pull policy is Never',
+    ]);
 
     const always = node(nodeRegistration('  imagePullPolicy: Always\n  imagePullSerial: false\n'), IMAGES);
     await run(always.host, 'init', ['phase', 'preflight', ...CFG]);
