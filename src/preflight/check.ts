@@ -2,6 +2,7 @@
 // the facts it needs from a NodeProbe and judges them with a pure function. The probe is the only
 // way a check learns about the machine, so every check runs unchanged on a test probe.
 import type { ContainerRuntime } from '../host/runtime.js';
+import type { Logger } from '../output/logger.js';
 import type { ServiceFacts } from '../host/service-facts.js';
 
 /** What one check found. Errors stop the command unless the check is ignored; warnings never do. */
@@ -58,8 +59,8 @@ export interface NodeProbe {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The container runtime of the node (one connection, shared); rejects when it cannot be reached. */
   runtime(): Promise<ContainerRuntime>;
-  /** Progress of slow checks (image pulls), at --v=1 and above. */
-  log(message: string, fields?: Record<string, unknown>): void;
+  /** Progress of slow checks (image pulls) and why a fact could not be had, at higher --v levels. */
+  readonly log: Pick<Logger, 'debug' | 'info' | 'warn'>;
 }
 
 export const NO_FINDINGS: Readonly<Findings> = Object.freeze({ warnings: [], errors: [] });

@@ -141,15 +141,18 @@ export function initPreflight(init: InitConfiguration, cluster: ClusterConfigura
   return [[isPrivilegedUser()], controlPlaneChecks(init, cluster)];
 }
 
-/** The images init pulls during preflight, as ImagePull checks them. */
+/** The images init pulls during preflight (the pause image among them), as ImagePull checks them. */
 export function imagePullStage(
   images: readonly string[],
+  sandboxImage: string,
   nodeRegistration: NodeRegistrationOptions,
 ): Check[] {
   return [
     imagePullCheck({
       images,
-      policy: nodeRegistration.imagePullPolicy,
+      sandboxImage,
+      // '' is the default, as validation allows it.
+      policy: nodeRegistration.imagePullPolicy || 'IfNotPresent',
       serial: nodeRegistration.imagePullSerial,
     }),
   ];

@@ -104,7 +104,7 @@ export function createNodeProbe(host: Host, options: NodeProbeOptions): Closable
       connection ??= connect();
       return connection;
     },
-    log: (message, fields) => options.out.log.info(message, fields),
+    log: options.out.log,
     close() {
       connection?.then(
         (r) => r.close(),

@@ -16,7 +16,6 @@ import {
   judgeInPath,
 } from '../../src/preflight/file-checks.js';
 import { judgeHTTPProxy, judgeHTTPProxyCIDR } from '../../src/preflight/network-checks.js';
-import { judgeRuntime } from '../../src/preflight/runtime-checks.js';
 import {
   judgeFirewalld,
   judgeHostname,
@@ -249,28 +248,6 @@ describe('proxy checks', () => {
       /^connection to "10\.96\.0\.0\/12" uses proxy "http:\/\/proxy\.example:3128"\. This may lead to malfunctional cluster setup\./,
     );
     assert.deepEqual(judgeHTTPProxyCIDR('10.96.0.0/33', env), error('error parsing CIDR "10.96.0.0/33"'));
-  });
-});
-
-describe('CRI', () => {
-  test('ready passes (NetworkReady is not judged); not ready or unreachable is an error', () => {
-    const network = { type: 'NetworkReady', status: false, reason: 'NoCNI', message: 'cni not initialized' };
-    assert.deepEqual(
-      judgeRuntime({
-        conditions: [{ type: 'RuntimeReady', status: true, reason: '', message: '' }, network],
-      }),
-      ok,
-    );
-    assert.deepEqual(
-      judgeRuntime({
-        conditions: [{ type: 'RuntimeReady', status: false, reason: 'Down', message: 'stopping' }],
-      }),
-      error('container runtime condition "RuntimeReady" is not true. reason: Down, message: stopping'),
-    );
-    assert.deepEqual(
-      judgeRuntime({ error: 'cannot connect to "unix:///run/x.sock": no such socket' }),
-      error('container runtime is not running: cannot connect to "unix:///run/x.sock": no such socket'),
-    );
   });
 });
 

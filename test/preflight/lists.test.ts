@@ -96,7 +96,7 @@ describe('init checks', () => {
   test('the image pull stage is one ImagePull check', () => {
     const { init } = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
     assert.deepEqual(
-      imagePullStage(['a'], init.nodeRegistration).map((c) => c.name),
+      imagePullStage(['a'], 'registry.k8s.io/pause:3.10.1', init.nodeRegistration).map((c) => c.name),
       ['ImagePull'],
     );
   });

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { createTestHost } from '../../src/host/test-host.js';
 import { recordOutput } from '../../src/output/output.js';
 import { createNodeProbe, socketPath } from '../../src/preflight/preflight-files.js';
-import { memoryRuntime } from '../support/memory-runtime.js';
+import { createTestRuntime } from '../../src/host/test-runtime.js';
 import { CONTAINERD_SOCKET, prepareNode } from '../support/prepared-node.js';
 
 const CONTAINERD = `unix://${CONTAINERD_SOCKET}`;
@@ -17,7 +17,7 @@ function probeOn(rootfs: string, env: Record<string, string> = {}) {
 
 describe('NodeProbe on /', () => {
   test('paths, executables, services and the runtime of a prepared node', async () => {
-    const { host, runtime } = prepareNode(createTestHost());
+    const { host, runtime, endpoints } = prepareNode(createTestHost());
     host.seedDir('/var/lib/etcd').seedFile('/var/lib/etcd/member/snap', 'x');
     const probe = createNodeProbe(host, { env: {}, criSocket: CONTAINERD, out: recordOutput() });
     assert.equal(await probe.readFile('/proc/sys/net/ipv4/ip_forward', 1), '1');
@@ -34,20 +34,23 @@ describe('NodeProbe on /', () => {
     });
     assert.equal(await probe.runtime(), runtime);
     assert.equal(await probe.runtime(), runtime, 'one connection, reused');
-    assert.deepEqual(runtime.endpoints, [CONTAINERD]);
+    assert.deepEqual(endpoints, [CONTAINERD]);
     probe.close();
     await new Promise((r) => setImmediate(r));
-    assert.equal(runtime.closed, 1);
+    assert.equal(runtime.closed, true);
   });
 
   test('no socket file: a clear reason naming the endpoint, and no connection attempt', async () => {
     const { host, probe } = probeOn('/');
-    const rt = memoryRuntime();
-    host.setRuntime(() => rt);
+    const asked: string[] = [];
+    host.setRuntime((endpoint) => {
+      asked.push(endpoint);
+      return createTestRuntime();
+    });
     await assert.rejects(probe.runtime(), {
       message: 'cannot connect to "unix:///var/run/containerd/containerd.sock": no such socket',
     });
-    assert.deepEqual(rt.endpoints, []);
+    assert.deepEqual(asked, []);
   });
 
   test('an empty directory is empty-dir; no kubelet on the PATH is a clear error', async () => {
@@ -73,10 +76,10 @@ describe('NodeProbe under another --rootfs', () => {
       .seedSocket(`/srv/node${CONTAINERD_SOCKET}`)
       .onRun('kubelet', { stdout: 'Kubernetes v1.33.1\n' })
       .onRun('ip', {});
-    const rt = memoryRuntime();
+    const asked: string[] = [];
     host.setRuntime((endpoint) => {
-      rt.endpoints.push(endpoint);
-      return rt;
+      asked.push(endpoint);
+      return createTestRuntime();
     });
     assert.equal(await probe.readFile('/proc/sys/net/ipv4/ip_forward', 1), '1');
     assert.equal(await probe.findExecutable('ip'), '/srv/node/usr/sbin/ip');
@@ -85,7 +88,7 @@ describe('NodeProbe under another --rootfs', () => {
     assert.equal(await probe.kubeletVersionOutput(), 'Kubernetes v1.33.1\n');
     assert.equal(host.runs.at(-1)?.command, '/srv/node/usr/bin/kubelet');
     await probe.runtime();
-    assert.deepEqual(rt.endpoints, [`unix:///srv/node${CONTAINERD_SOCKET}`]);
+    assert.deepEqual(asked, [`unix:///srv/node${CONTAINERD_SOCKET}`]);
   });
 
   test('services are not asked about; machine facts are still the machine’s', async () => {

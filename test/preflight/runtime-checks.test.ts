@@ -1,124 +1,100 @@
-// Pulling the images init needs through the ContainerRuntime port: policies, retries, serial and
-// parallel pulls, and what the ImagePull and CRI checks report.
+// The CRI and ImagePull checks over the ContainerRuntime port (pulling itself is runtime-ops',
+// tested on its own): what they report for a ready, a stopped and an unreachable runtime.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createTestRuntime, type TestRuntime } from '../../src/host/test-runtime.js';
+import { recordOutput } from '../../src/output/output.js';
 import type { NodeProbe } from '../../src/preflight/check.js';
-import {
-  criCheck,
-  imagePullCheck,
-  PULL_IMAGE_RETRIES,
-  pullImages,
-} from '../../src/preflight/runtime-checks.js';
-import { memoryRuntime, type MemoryRuntime } from '../support/memory-runtime.js';
+import { criCheck, imagePullCheck, sandboxImageWarnings } from '../../src/preflight/runtime-checks.js';
+import { pulls } from '../support/prepared-node.js';
 
-const IMAGES = [
-  'registry.k8s.io/kube-apiserver:v1.34.0',
-  'registry.k8s.io/pause:3.10.1',
-  'registry.k8s.io/etcd:3.6.4-0',
-];
-const quiet = () => undefined;
+const PAUSE = 'registry.k8s.io/pause:3.10.1';
+const IMAGES = ['registry.k8s.io/kube-apiserver:v1.34.0', PAUSE, 'registry.k8s.io/etcd:3.6.4-0'];
+const plan = (more: { policy?: string; serial?: boolean } = {}) => ({
+  images: IMAGES,
+  sandboxImage: PAUSE,
+  policy: 'IfNotPresent',
+  serial: true,
+  ...more,
+});
 
 /** A probe whose only fact is the runtime (or why it cannot be reached). */
-function runtimeProbe(runtime: MemoryRuntime | Error): NodeProbe {
-  return {
-    runtime: async () => {
+function runtimeProbe(runtime: TestRuntime | Error): NodeProbe & { asked: number } {
+  const probe = {
+    asked: 0,
+    async runtime() {
+      probe.asked++;
       if (runtime instanceof Error) throw runtime;
       return runtime;
     },
-    log: quiet,
-  } as unknown as NodeProbe;
+    log: recordOutput().log,
+  };
+  return probe as unknown as NodeProbe & { asked: number };
 }
 
-describe('pullImages', () => {
-  test('IfNotPresent (and the empty default) pulls only missing images, in order', async () => {
-    for (const policy of ['IfNotPresent', '']) {
-      const rt = memoryRuntime({ images: [IMAGES[1]!] });
-      assert.deepEqual(await pullImages(rt, { images: IMAGES, policy, serial: true }, quiet), []);
-      assert.deepEqual(rt.pulls, [IMAGES[0], IMAGES[2]]);
-    }
+describe('CRI', () => {
+  test('a ready runtime passes (NetworkReady is not judged)', async () => {
+    assert.deepEqual((await criCheck().run(runtimeProbe(createTestRuntime()))).errors, []);
   });
 
-  test('Always pulls every image; Never pulls none', async () => {
-    const always = memoryRuntime({ images: IMAGES });
-    await pullImages(always, { images: IMAGES, policy: 'Always', serial: true }, quiet);
-    assert.deepEqual(always.pulls, IMAGES);
-    const never = memoryRuntime();
-    assert.deepEqual(await pullImages(never, { images: IMAGES, policy: 'Never', serial: true }, quiet), []);
-    assert.deepEqual(never.pulls, []);
-  });
-
-  test(`a failing pull is retried up to ${PULL_IMAGE_RETRIES} times; the error names the image and the last failure`, async () => {
-    const flaky = memoryRuntime({ pullFailures: { [IMAGES[0]!]: PULL_IMAGE_RETRIES - 1 } });
-    assert.deepEqual(
-      await pullImages(flaky, { images: [IMAGES[0]!], policy: 'Always', serial: true }, quiet),
-      [],
-    );
-    assert.equal(flaky.pulls.length, PULL_IMAGE_RETRIES);
-
-    const broken = memoryRuntime({ pullFailures: { [IMAGES[2]!]: Infinity } });
-    const errors = await pullImages(broken, { images: IMAGES, policy: 'Always', serial: true }, quiet);
-    assert.deepEqual(errors, [
-      `failed to pull image ${IMAGES[2]}: rpc error: code = NotFound desc = ${IMAGES[2]}: not found`,
+  test('RuntimeReady false, a failing Status call and an unreachable runtime are errors', async () => {
+    const stopping = createTestRuntime({
+      conditions: [{ type: 'RuntimeReady', status: false, reason: 'Down', message: 'stopping' }],
+    });
+    assert.deepEqual((await criCheck().run(runtimeProbe(stopping))).errors, [
+      'container runtime condition "RuntimeReady" is not true. reason: Down, message: stopping',
     ]);
-    assert.equal(broken.pulls.filter((i) => i === IMAGES[2]).length, PULL_IMAGE_RETRIES);
-    assert.ok(broken.images.has(IMAGES[0]!), 'the other images were still pulled');
-  });
-
-  test('imagePullSerial: one pull at a time when true, all at once when false', async () => {
-    const gated = () => {
-      const waiting: (() => void)[] = [];
-      const rt = memoryRuntime({ pullGate: () => new Promise<void>((r) => waiting.push(r)) });
-      const release = setInterval(() => waiting.splice(0).forEach((r) => r()), 5);
-      return { rt, stop: () => clearInterval(release) };
-    };
-    const serial = gated();
-    await pullImages(serial.rt, { images: IMAGES, policy: 'IfNotPresent', serial: true }, quiet);
-    serial.stop();
-    assert.equal(serial.rt.maxConcurrentPulls, 1);
-    const parallel = gated();
-    await pullImages(parallel.rt, { images: IMAGES, policy: 'IfNotPresent', serial: false }, quiet);
-    parallel.stop();
-    assert.equal(parallel.rt.maxConcurrentPulls, IMAGES.length);
-  });
-
-  test('an unknown policy is an error and pulls nothing', async () => {
-    const rt = memoryRuntime();
-    assert.deepEqual(await pullImages(rt, { images: IMAGES, policy: 'Sometimes', serial: true }, quiet), [
-      'unsupported pull policy "Sometimes"',
+    const broken = createTestRuntime().breakDown('connection refused');
+    assert.deepEqual((await criCheck().run(runtimeProbe(broken))).errors, [
+      'container runtime is not running: connection refused',
     ]);
-    assert.deepEqual(rt.pulls, []);
+    const absent = runtimeProbe(new Error('cannot connect to "unix:///run/x.sock": no such socket'));
+    assert.deepEqual((await criCheck().run(absent)).errors, [
+      'container runtime is not running: cannot connect to "unix:///run/x.sock": no such socket',
+    ]);
   });
 });
 
-describe('ImagePull and CRI checks', () => {
-  test('ImagePull reports every failed image as one error each', async () => {
-    const rt = memoryRuntime({ pullFailures: { [IMAGES[0]!]: Infinity, [IMAGES[1]!]: Infinity } });
-    const r = await imagePullCheck({ images: IMAGES, policy: 'IfNotPresent', serial: false }).run(
-      runtimeProbe(rt),
-    );
-    assert.equal(r.errors.length, 2);
-    assert.match(r.errors[0]!, /^failed to pull image registry\.k8s\.io\/kube-apiserver:v1\.34\.0: /);
+describe('ImagePull', () => {
+  test('missing images are pulled in order; present ones are skipped', async () => {
+    const rt = createTestRuntime({ images: [PAUSE] });
+    const r = await imagePullCheck(plan()).run(runtimeProbe(rt));
+    assert.deepEqual([r.errors, r.warnings], [[], []]);
+    assert.deepEqual(pulls(rt), [IMAGES[0], IMAGES[2]]);
   });
 
-  test('ImagePull without a reachable runtime is one error; with policy Never it does not even connect', async () => {
+  test('each image that cannot be pulled is one error (serial)', async () => {
+    const rt = createTestRuntime()
+      .failPull(IMAGES[0]!, 'rpc error: code = NotFound desc = not found')
+      .failPull(IMAGES[2]!, 'rpc error: code = Unavailable desc = registry down');
+    const r = await imagePullCheck(plan()).run(runtimeProbe(rt));
+    assert.equal(r.errors.length, 2);
+    assert.match(
+      r.errors[0]!,
+      /^failed to pull image registry\.k8s\.io\/kube-apiserver:v1\.34\.0: .*NotFound/,
+    );
+    assert.ok(rt.images.includes(PAUSE), 'the other images were still pulled');
+  });
+
+  test('no reachable runtime: one error and no pull; policy Never does not even connect', async () => {
     const down = runtimeProbe(
       new Error('cannot connect to "unix:///var/run/containerd/containerd.sock": no such socket'),
     );
-    const r = await imagePullCheck({ images: IMAGES, policy: 'IfNotPresent', serial: true }).run(down);
-    assert.deepEqual(r.errors, [
+    assert.deepEqual((await imagePullCheck(plan()).run(down)).errors, [
       'no image was pulled: cannot connect to "unix:///var/run/containerd/containerd.sock": no such socket',
     ]);
-    const never = await imagePullCheck({ images: IMAGES, policy: 'Never', serial: true }).run(down);
-    assert.deepEqual([never.errors, never.warnings], [[], []]);
+    const never = runtimeProbe(createTestRuntime());
+    const r = await imagePullCheck(plan({ policy: 'Never' })).run(never);
+    assert.deepEqual([r.errors, r.warnings, never.asked], [[], [], 0]);
   });
 
-  test('CRI asks the runtime for its status', async () => {
-    assert.deepEqual((await criCheck().run(runtimeProbe(memoryRuntime()))).errors, []);
-    assert.deepEqual((await criCheck().run(runtimeProbe(memoryRuntime({ ready: false })))).errors, [
-      'container runtime condition "RuntimeReady" is not true. reason: RuntimeStopped, message: the runtime is shutting down',
+  test('a runtime configured with another pause image gets kubeadm’s warning', async () => {
+    const rt = createTestRuntime({ images: IMAGES, sandboxImage: 'registry.k8s.io/pause:3.8' });
+    const r = await imagePullCheck(plan()).run(runtimeProbe(rt));
+    assert.deepEqual(r.warnings, [
+      'detected that the sandbox image "registry.k8s.io/pause:3.8" of the container runtime is inconsistent with that used by kubeadm. It is recommended to use "registry.k8s.io/pause:3.10.1" as the CRI sandbox image.',
     ]);
-    assert.deepEqual((await criCheck().run(runtimeProbe(new Error('refused')))).errors, [
-      'container runtime is not running: refused',
-    ]);
+    assert.deepEqual(sandboxImageWarnings(PAUSE, PAUSE), []);
+    assert.deepEqual(sandboxImageWarnings(undefined, PAUSE), [], 'a runtime that does not say');
   });
 });

@@ -2,7 +2,7 @@
 // reads, the executables it looks for, a kubelet that reports its version, an enabled kubelet unit,
 // and a container runtime on the default containerd socket. Tests then break one fact at a time.
 import type { TestHost } from '../../src/host/test-host.js';
-import { memoryRuntime, type MemoryRuntime } from './memory-runtime.js';
+import { createTestRuntime, type TestRuntime } from '../../src/host/test-runtime.js';
 
 export const CONTAINERD_SOCKET = '/var/run/containerd/containerd.sock';
 
@@ -20,7 +20,14 @@ export const NODE_EXECUTABLES = [
 
 export interface PreparedNode {
   host: TestHost;
-  runtime: MemoryRuntime;
+  runtime: TestRuntime;
+  /** Every endpoint the host was asked to connect to. */
+  endpoints: string[];
+}
+
+/** The images the runtime was asked to pull, in order. */
+export function pulls(runtime: TestRuntime): string[] {
+  return runtime.calls.filter((c) => c.method === 'pullImage').map((c) => c.target!);
 }
 
 /**
@@ -29,9 +36,10 @@ export interface PreparedNode {
  */
 export function prepareNode(
   host: TestHost,
-  runtime: MemoryRuntime = memoryRuntime(),
+  runtime: TestRuntime = createTestRuntime(),
   options: { socket?: boolean } = {},
 ): PreparedNode {
+  const endpoints: string[] = [];
   if (options.socket ?? true) host.seedSocket(CONTAINERD_SOCKET);
   host
     .seedFile('/proc/sys/net/ipv4/ip_forward', '1\n')
@@ -50,9 +58,9 @@ export function prepareNode(
       return {};
     })
     .setRuntime((endpoint) => {
-      runtime.endpoints.push(endpoint);
+      endpoints.push(endpoint);
       return runtime;
     });
   for (const exe of NODE_EXECUTABLES) host.onRun(exe, {});
-  return { host, runtime };
+  return { host, runtime, endpoints };
 }

@@ -1,6 +1,6 @@
 // `kbadm init phase preflight`: kubeadm's checks of the node before anything is written, then the
 // control-plane images pulled through the container runtime.
-import { clusterImages } from '../../config/images.js';
+import { clusterImages, pauseImage } from '../../config/images.js';
 import { imagePullStage, initPreflight } from '../../preflight/lists.js';
 import { createNodeProbe } from '../../preflight/preflight-files.js';
 import { ignoreSet, runPreflight } from '../../preflight/run.js';
@@ -33,7 +33,13 @@ export async function runInitPreflight(
       'This might take a minute or two, depending on the speed of your internet connection',
     );
     d.out.progress(TAG, "You can also perform this action beforehand using 'kbadm config images pull'");
-    await runPreflight([imagePullStage(clusterImages(cluster), nodeRegistration)], probe, ignored, d.out);
+    const pause = pauseImage(cluster.imageRepository, cluster.kubernetesVersion);
+    await runPreflight(
+      [imagePullStage(clusterImages(cluster), pause, nodeRegistration)],
+      probe,
+      ignored,
+      d.out,
+    );
   } finally {
     probe.close();
   }

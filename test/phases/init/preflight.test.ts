@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import { clusterImages } from '../../../src/config/images.js';
 import { EXIT_PREFLIGHT, exitCodeOf } from '../../../src/errors.js';
 import { createTestHost } from '../../../src/host/test-host.js';
-import { memoryRuntime } from '../../support/memory-runtime.js';
-import { CONTAINERD_SOCKET, prepareNode } from '../../support/prepared-node.js';
+import { createTestRuntime } from '../../../src/host/test-runtime.js';
+import { CONTAINERD_SOCKET, prepareNode, pulls } from '../../support/prepared-node.js';
 import { loadConfigText } from '../../manifests/support.js';
 import { configYaml, run, settle } from '../harness.js';
 
@@ -17,7 +17,7 @@ const IMAGES = clusterImages(loadConfigText(configYaml()).cluster);
 function node(config = configYaml(), images: string[] = []) {
   return prepareNode(
     createTestHost({ files: { '/cfg.yaml': config }, facts: { hostname: 'cp-1' } }),
-    memoryRuntime({ images }),
+    createTestRuntime({ images }),
   );
 }
 
@@ -26,7 +26,7 @@ const nodeRegistration = (extra: string) =>
 
 describe('init phase preflight', () => {
   test('a prepared node passes silently and the images are pulled in kubeadm’s order', async () => {
-    const { host, runtime } = node();
+    const { host, runtime, endpoints } = node();
     const r = await run(host, 'init', ['phase', 'preflight', ...CFG]);
     assert.equal(r.stderr, '');
     assert.deepEqual(r.stdout.trimEnd().split('\n'), [
@@ -35,34 +35,34 @@ describe('init phase preflight', () => {
       '[preflight] This might take a minute or two, depending on the speed of your internet connection',
       "[preflight] You can also perform this action beforehand using 'kbadm config images pull'",
     ]);
-    assert.deepEqual(runtime.pulls, IMAGES);
+    assert.deepEqual(pulls(runtime), IMAGES);
     assert.equal(IMAGES.length, 7);
-    assert.deepEqual(runtime.endpoints, [`unix://${CONTAINERD_SOCKET}`]);
-    assert.equal(runtime.closed, 1, 'the connection is closed after the phase');
+    assert.deepEqual(endpoints, [`unix://${CONTAINERD_SOCKET}`]);
+    assert.equal(runtime.closed, true, 'the connection is closed after the phase');
     assert.deepEqual(host.changes, [], 'preflight writes nothing');
   });
 
   test('IfNotPresent skips images the runtime holds; Never pulls nothing; Always pulls all', async () => {
     const present = node(configYaml(), IMAGES.slice(0, 5));
     await run(present.host, 'init', ['phase', 'preflight', ...CFG]);
-    assert.deepEqual(present.runtime.pulls, IMAGES.slice(5));
+    assert.deepEqual(pulls(present.runtime), IMAGES.slice(5));
 
     const never = node(nodeRegistration('  imagePullPolicy: Never\n'));
     const r = await run(never.host, 'init', ['phase', 'preflight', ...CFG]);
-    assert.deepEqual(never.runtime.pulls, []);
+    assert.deepEqual(pulls(never.runtime), []);
     assert.deepEqual(r.stdout.trimEnd().split('\n').slice(1), [
       '[preflight] Not pulling images: the image pull policy is Never',
     ]);
 
     const always = node(nodeRegistration('  imagePullPolicy: Always\n  imagePullSerial: false\n'), IMAGES);
     await run(always.host, 'init', ['phase', 'preflight', ...CFG]);
-    assert.deepEqual([...always.runtime.pulls].sort(), [...IMAGES].sort());
+    assert.deepEqual([...pulls(always.runtime)].sort(), [...IMAGES].sort());
   });
 
   test('a failed pull is an ImagePull error (exit 2) unless ignored', async () => {
     const broken = prepareNode(
       createTestHost({ files: { '/cfg.yaml': configYaml() } }),
-      memoryRuntime({ pullFailures: { [IMAGES[5]!]: Infinity } }),
+      createTestRuntime().failPull(IMAGES[5]!, 'rpc error: code = NotFound desc = not found'),
     );
     const r = await settle(broken.host, 'init', ['phase', 'preflight', ...CFG]);
     assert.equal(exitCodeOf(r.error), EXIT_PREFLIGHT);
@@ -87,11 +87,11 @@ describe('init phase preflight', () => {
       '[preflight] Running pre-flight checks',
       "[preflight] Would pull the required images (like 'kbadm config images pull')",
     ]);
-    assert.deepEqual(runtime.pulls, []);
+    assert.deepEqual(pulls(runtime), []);
   });
 
   test('not root: only IsPrivilegedUser is reported, nothing else runs', async () => {
-    const { host, runtime } = node();
+    const { host, endpoints } = node();
     host.setMachine({ euid: 1000 }).setPortsInUse(6443);
     const r = await settle(host, 'init', ['phase', 'preflight', ...CFG]);
     assert.equal(exitCodeOf(r.error), EXIT_PREFLIGHT);
@@ -102,7 +102,7 @@ describe('init phase preflight', () => {
         '\t[ERROR IsPrivilegedUser]: user is not running as root\n' +
         '[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`\n',
     );
-    assert.deepEqual(runtime.endpoints, [], 'the runtime was not even asked');
+    assert.deepEqual(endpoints, [], 'the runtime was not even asked');
   });
 
   test('every failure is listed together; the config field and the flag both downgrade', async () => {
@@ -153,7 +153,7 @@ describe('init phase preflight', () => {
 
   test('no runtime socket: CRI fails; with CRI ignored the pull fails too, with one clear error', async () => {
     const withoutSocket = createTestHost({ files: { '/cfg.yaml': configYaml() } });
-    prepareNode(withoutSocket, memoryRuntime(), { socket: false });
+    prepareNode(withoutSocket, createTestRuntime(), { socket: false });
     const r = await settle(withoutSocket, 'init', [
       'phase',
       'preflight',
@@ -186,7 +186,7 @@ describe('kbadm init on a node that already has a control plane', () => {
       );
     const before = files();
     host.clearChanges();
-    const pulls = runtime.pulls.length;
+    const pulled = pulls(runtime).length;
 
     const r = await settle(host, 'init', CFG);
     assert.equal(exitCodeOf(r.error), EXIT_PREFLIGHT);
@@ -201,7 +201,7 @@ describe('kbadm init on a node that already has a control plane', () => {
     }
     assert.deepEqual(host.changes, []);
     assert.deepEqual(files(), before);
-    assert.equal(runtime.pulls.length, pulls, 'no image pulled either');
+    assert.equal(pulls(runtime).length, pulled, 'no image pulled either');
     assert.ok(!host.runs.some((c) => c.command === 'systemctl' && ['stop', 'restart'].includes(c.args[0]!)));
   });
 });
