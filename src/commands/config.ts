@@ -11,7 +11,7 @@ import { DEFAULTS, KNOWN_CRI_SOCKETS, type DefaultingFacts } from '../config/def
 import { readConfigFile } from '../config/config-files.js';
 import { gatherDefaultingFacts } from '../host/facts.js';
 import { userPath } from '../host/paths.js';
-import { imageList } from '../config/images.js';
+import { clusterImages } from '../config/images.js';
 import { decodeConfig, loadAllConfig } from '../config/load.js';
 import type { ClusterConfiguration } from '../config/model.js';
 import {
@@ -38,27 +38,6 @@ interface ImageFlags {
 function warnAll(ctx: CommandContext, warnings: readonly string[], quiet = false): void {
   const out = ctx.output({ quiet });
   for (const w of warnings) out.warn(w);
-}
-
-/** The images a configuration needs, in `kubeadm config images list` order. */
-export function clusterImages(cluster: ClusterConfiguration): string[] {
-  const opts: Parameters<typeof imageList>[0] = {
-    imageRepository: cluster.imageRepository,
-    kubernetesVersion: cluster.kubernetesVersion,
-    dns: {
-      disabled: cluster.dns.disabled,
-      imageRepository: cluster.dns.imageRepository,
-      imageTag: cluster.dns.imageTag,
-    },
-    proxy: { disabled: cluster.proxy.disabled },
-  };
-  if (cluster.etcd.local) {
-    opts.etcdLocal = {
-      imageRepository: cluster.etcd.local.imageRepository,
-      imageTag: cluster.etcd.local.imageTag,
-    };
-  }
-  return imageList(opts);
 }
 
 /** Init configuration for `config images`: the file when given (flags are then ignored, as in kubeadm), else the flags. */

@@ -2,6 +2,7 @@
 // Checked against real v1.33.0 and v1.34.0 `kubeadm config images list` output.
 
 import { formatVersion, imageTag, parseKubernetesVersion, type KubeVersion } from './k8s-version.js';
+import type { ClusterConfiguration } from './model.js';
 
 export const DEFAULT_IMAGE_REPOSITORY = 'registry.k8s.io';
 
@@ -119,4 +120,25 @@ export function imageList(opts: ImageListOptions): string[] {
     images.push(etcdImage(etcd, v).image);
   }
   return images;
+}
+
+/** The images a cluster configuration needs, in `kubeadm config images list` order. */
+export function clusterImages(cluster: ClusterConfiguration): string[] {
+  const opts: ImageListOptions = {
+    imageRepository: cluster.imageRepository,
+    kubernetesVersion: cluster.kubernetesVersion,
+    dns: {
+      disabled: cluster.dns.disabled,
+      imageRepository: cluster.dns.imageRepository,
+      imageTag: cluster.dns.imageTag,
+    },
+    proxy: { disabled: cluster.proxy.disabled },
+  };
+  if (cluster.etcd.local) {
+    opts.etcdLocal = {
+      imageRepository: cluster.etcd.local.imageRepository,
+      imageTag: cluster.etcd.local.imageTag,
+    };
+  }
+  return imageList(opts);
 }

@@ -87,7 +87,7 @@ export function formatVersion(v: KubeVersion): string {
 }
 
 /** Without the `v`, as Go's version.Version String() prints it (kubeadm's error texts use this). */
-function formatSemantic(v: KubeVersion): string {
+export function formatSemantic(v: KubeVersion): string {
   return formatVersion(v).slice(1);
 }
 

@@ -255,5 +255,9 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     facts: () => base.facts(),
     socketAnswers: (p) => base.socketAnswers(p),
     runtime: async (endpoint) => createDryRunRuntime(await base.runtime(endpoint), record),
+    // Reads and probes that change nothing go to the machine.
+    machine: () => base.machine(),
+    bindError: (port) => base.bindError(port),
+    lookupHost: (name, options) => base.lookupHost(name, options),
   };
 }

@@ -1,8 +1,12 @@
-// Host facts for config defaulting. They describe the machine kbadm runs on, so /proc is read
-// from the real root, not from under --rootfs; CRI sockets are looked for under --rootfs.
+// Facts about the machine kbadm runs on: for config defaulting (hostname, default-route address,
+// user, which CRI sockets answer under --rootfs) and for preflight (CPUs, memory, kernel, ports,
+// name resolution). Except for the CRI sockets they describe the running machine and its network,
+// so /proc is read from the real root, not from under --rootfs.
+import { promises as dns } from 'node:dns';
 import { readFile } from 'node:fs/promises';
+import * as net from 'node:net';
 import * as os from 'node:os';
-import type { Host, HostFacts } from './host.js';
+import type { Host, HostFacts, MachineFacts } from './host.js';
 import { criSocketPath } from './cri/endpoint.js';
 import { parseIPv4DefaultRoutes, parseIPv6DefaultRoutes, pickDefaultRouteAddress } from './default-route.js';
 
@@ -59,4 +63,37 @@ export async function gatherDefaultingFacts(
   };
   if (facts.defaultRouteAddress !== undefined) out.defaultRouteAddress = facts.defaultRouteAddress;
   return out;
+}
+
+export function readMachineFacts(): MachineFacts {
+  return {
+    euid: process.geteuid?.() ?? -1,
+    cpus: os.availableParallelism(),
+    memoryBytes: os.totalmem(),
+    os: os.type(),
+    kernelRelease: os.release(),
+  };
+}
+
+/** Listens on `port` (every address, no port sharing) and closes again; the error code when that fails. */
+export function tryBindPort(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+export async function lookupHost(name: string, options: { servers?: string[] } = {}): Promise<string[]> {
+  if (options.servers === undefined) {
+    const found = await dns.lookup(name, { all: true });
+    return found.map((a) => a.address);
+  }
+  const resolver = new dns.Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers(options.servers);
+  const answers = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+  const addresses = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
+  if (addresses.length > 0) return addresses;
+  const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+  throw failed?.reason ?? new Error(`lookup ${name}: no such host`);
 }

@@ -54,6 +54,23 @@ export interface FileWrite extends WriteOptions {
   mode: number;
 }
 
+/**
+ * Facts about the running machine and kbadm's own process. They come from system calls, which
+ * --rootfs does not change (as in kubeadm's chroot), so they are never read from under it.
+ */
+export interface MachineFacts {
+  /** Effective user id of kbadm's process; 0 is root. */
+  euid: number;
+  /** CPUs kbadm may run on. */
+  cpus: number;
+  /** Total usable memory in bytes. */
+  memoryBytes: number;
+  /** The operating system's name as uname reports it, e.g. "Linux". */
+  os: string;
+  /** The kernel release as uname reports it, e.g. "6.1.0-18-amd64". */
+  kernelRelease: string;
+}
+
 /** One change the host made, or (dry-run) would have made. */
 export type HostChange =
   | { kind: 'write'; path: string; mode: number; bytes: number }
@@ -120,6 +137,18 @@ export interface Host {
   /** The absolute path of a command on PATH, or undefined. */
   which(command: string): Promise<string | undefined>;
   facts(): Promise<HostFacts>;
+  machine(): Promise<MachineFacts>;
+  /**
+   * Tries to listen on TCP `port` on every address of this machine's network, then closes the
+   * listener at once: undefined when that worked, else why not (e.g. "EADDRINUSE"). Ports belong to
+   * the machine, not to --rootfs.
+   */
+  bindError(port: number): Promise<string | undefined>;
+  /**
+   * The addresses `name` resolves to through this machine's resolver, or by asking only `servers`
+   * (DNS nameserver addresses) when given; rejects when it does not resolve.
+   */
+  lookupHost(name: string, options?: { servers?: string[] }): Promise<string[]>;
   /**
    * Whether something accepts connections on the Unix socket at `path` (under --rootfs): how
    * kubeadm tells which CRI runtime is installed. Never throws.

@@ -4,7 +4,7 @@ import type { Output } from '../output/output.js';
 import { confineToRoot } from './confine.js';
 import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
-import { readHostFacts } from './facts.js';
+import { lookupHost, readHostFacts, readMachineFacts, tryBindPort } from './facts.js';
 import { nodeFileSystem, type FileSystem } from './file-system.js';
 import { isMissing, mkdirp, naming, recoverDir, statIfExists, writeFileAtomic, writeUnit } from './files.js';
 import type { Host } from './host.js';
@@ -14,7 +14,7 @@ import { isInside, RemovalGuard, resolveLinksOnDisk } from './removal-guard.js';
 import { KbadmError } from '../errors.js';
 
 export interface RealHostOptions {
-  /** Where `which` looks for commands (PATH syntax); spawned commands inherit the process's env. */
+  /** Where `which` and `run` look for commands (PATH syntax); otherwise spawned commands inherit the process's env. */
   searchPath?: string;
   /** The calls file reads and writes go through (tests make them fail). */
   fileSystem?: FileSystem;
@@ -116,13 +116,19 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       out.log.debug('running command', { command: describeCommand('umount', args) });
       await runCommand('umount', args);
     },
-    run(command, args, runOptions) {
+    run(command, args, runOptions = {}) {
       out.log.debug('running command', { command: describeCommand(command, args) });
-      return runCommand(command, args, runOptions);
+      // The command `which` finds is the one that runs: both search the same PATH.
+      const env =
+        options.searchPath === undefined ? runOptions.env : { PATH: options.searchPath, ...runOptions.env };
+      return runCommand(command, args, { ...runOptions, ...(env ? { env } : {}) });
     },
     which: (command) => which(command, options.searchPath ?? process.env.PATH),
     facts: readHostFacts,
     socketAnswers: async (p) => (await probeSocket(p)) === undefined,
+    machine: async () => readMachineFacts(),
+    bindError: tryBindPort,
+    lookupHost,
     async runtime(endpoint) {
       out.log.debug('connecting to the container runtime', { endpoint });
       // The gRPC client and @grpc/grpc-js load only here, on first use.

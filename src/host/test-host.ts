@@ -12,7 +12,15 @@
 import * as path from 'node:path';
 import { CommandNotFoundError, settle } from './exec.js';
 import { FileExistsError, fsError, notADirectory } from './files.js';
-import type { FileInfo, Host, HostChange, HostFacts, RunOptions, ExecResult } from './host.js';
+import type {
+  ExecResult,
+  FileInfo,
+  Host,
+  HostChange,
+  HostFacts,
+  MachineFacts,
+  RunOptions,
+} from './host.js';
 import type { UnmountFlag } from './mounts.js';
 import type { ContainerRuntime } from './runtime.js';
 import { createPaths, type Paths } from './paths.js';
@@ -45,6 +53,12 @@ export interface TestHostOptions {
   files?: Record<string, string | Uint8Array>;
   /** The runtime `runtime(endpoint)` answers with; without one, every endpoint is unreachable. */
   runtime?: (endpoint: string) => ContainerRuntime;
+  /** Default: root, 2 CPUs, 4 GiB, Linux 6.1.0 (a machine that meets kubeadm's minimums). */
+  machine?: Partial<MachineFacts>;
+  /** Ports something already listens on (`bindError` answers EADDRINUSE for them). */
+  portsInUse?: number[];
+  /** What names resolve to; default: the hostname fact and localhost. */
+  hosts?: Record<string, string[]>;
 }
 
 export interface UnmountCall {
@@ -61,12 +75,20 @@ export interface TestHost extends Host {
   readonly unmounts: UnmountCall[];
   /** A mount point (mounted after those seeded before); `busy` ones refuse to be unmounted. */
   seedMount(path: string, options?: { busy?: boolean }): this;
+  /** Every name looked up, with the nameservers asked when they were given. */
+  readonly lookups: { name: string; servers?: string[] }[];
   /** Scripts `command` (matched by name or by basename of a path); it also becomes visible to `which`. */
   onRun(command: string, handler: RunHandler | Partial<ExecResult>): this;
   /** Merges into the facts; pass `defaultRouteAddress: undefined` for a host without a default route. */
   setFacts(facts: Partial<HostFacts>): this;
   /** Answers `runtime(endpoint)` from now on. */
   setRuntime(connect: (endpoint: string) => ContainerRuntime): this;
+  /** Merges into the machine facts. */
+  setMachine(facts: Partial<MachineFacts>): this;
+  /** Marks ports as taken by another listener. */
+  setPortsInUse(...ports: number[]): this;
+  /** Makes `name` resolve to `addresses` (none: it does not resolve). */
+  setHost(name: string, addresses: string[]): this;
   seedFile(path: string, data: string | Uint8Array, mode?: number): this;
   seedDir(path: string, mode?: number): this;
   /** A Unix socket, e.g. a CRI endpoint; `answers: false` is one nothing listens on any more. */
@@ -96,6 +118,24 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     effectiveUid: 0,
     ...options.facts,
   };
+  let machine: MachineFacts = {
+    euid: 0,
+    cpus: 2,
+    memoryBytes: 4 * 1024 ** 3,
+    os: 'Linux',
+    kernelRelease: '6.1.0',
+    ...options.machine,
+  };
+  const portsInUse = new Set(options.portsInUse ?? []);
+  const lookups: { name: string; servers?: string[] }[] = [];
+  const hosts = new Map<string, string[]>(
+    Object.entries(
+      options.hosts ?? {
+        [facts.hostname]: [facts.defaultRouteAddress ?? '127.0.1.1'],
+        localhost: ['127.0.0.1'],
+      },
+    ),
+  );
 
   const abs = (p: string): string => {
     if (!path.isAbsolute(p)) throw new Error(`test host: "${p}" is not an absolute path`);
@@ -167,6 +207,7 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     changes,
     runs,
     unmounts,
+    lookups,
     async readFile(p) {
       const data = await readFileIfExists(p);
       if (data === undefined) throw fsError('ENOENT', 'open', p);
@@ -267,6 +308,32 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     },
     setRuntime(connect) {
       connectRuntime = connect;
+      return this;
+    },
+    async machine() {
+      return { ...machine };
+    },
+    async bindError(port) {
+      return portsInUse.has(port) ? 'EADDRINUSE' : undefined;
+    },
+    async lookupHost(name, lookup = {}) {
+      lookups.push({ name, ...(lookup.servers ? { servers: [...lookup.servers] } : {}) });
+      const addresses = hosts.get(name) ?? [];
+      // The error node's resolver gives for an unknown name.
+      if (addresses.length === 0)
+        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+      return [...addresses];
+    },
+    setMachine(more) {
+      machine = { ...machine, ...more };
+      return this;
+    },
+    setPortsInUse(...ports) {
+      for (const p of ports) portsInUse.add(p);
+      return this;
+    },
+    setHost(name, addresses) {
+      hosts.set(name, [...addresses]);
       return this;
     },
 

@@ -20,6 +20,8 @@ export interface Output {
    * period once per process, however many leaves share its CA.
    */
   warnOnce(message: string): void;
+  /** A line on stderr as given, for reports that carry their own tags (preflight's `[WARNING Swap]`). */
+  stderrLine(text: string): void;
   /** Structured logs on stderr; how much shows depends on --v. */
   readonly log: Logger;
   readonly verbosity: number;
@@ -58,6 +60,9 @@ export function createOutput(options: OutputOptions = {}): Output {
       if (warned.has(message)) return;
       warned.add(message);
       warn(message);
+    },
+    stderrLine(text) {
+      stderr.write(`${text}\n`);
     },
     get log() {
       return (logger ??= createLogger(verbosity, stderr));

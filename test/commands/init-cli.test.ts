@@ -12,7 +12,8 @@ describe('kbadm init command line', () => {
     const r = await runCli(['init', '--help']);
     assert.equal(r.code, 0);
     const phases = [...r.stdout.matchAll(/^(\s*\/?[\w-]+) {2,}/gm)].map((m) => m[1]!.trim());
-    assert.deepEqual(phases.slice(0, 18), [
+    assert.deepEqual(phases.slice(0, 19), [
+      'preflight',
       'certs',
       '/ca',
       '/apiserver',
@@ -35,6 +36,7 @@ describe('kbadm init command line', () => {
   });
 
   for (const [phase, flags] of [
+    [['preflight'], ['config', 'image-repository', 'cri-socket', 'ignore-preflight-errors', 'dry-run']],
     [['certs', 'ca'], CERT_PHASE_FLAGS],
     [['certs', 'etcd-peer'], CERT_PHASE_FLAGS],
     [

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
+import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
 
 const CONFIG = `apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
@@ -21,7 +22,15 @@ encryptionAlgorithm: ECDSA-P256
 test('a full init --dry-run ends by naming the directory that holds what it would write', async (t) => {
   const root = tempDir(t, 'kbadm-dry-');
   writeFileSync(join(root, 'cfg.yaml'), CONFIG);
-  const r = await runCli(['--rootfs', root, 'init', '--config', '/cfg.yaml', '--dry-run']);
+  const r = await runCli([
+    '--rootfs',
+    root,
+    'init',
+    '--config',
+    '/cfg.yaml',
+    '--dry-run',
+    ...IGNORE_IN_TEMP_ROOT,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const tail = r.stdout.trimEnd().split('\n').slice(-2);
   assert.equal(
@@ -45,9 +54,12 @@ test('a full init --dry-run ends by naming the directory that holds what it woul
 test('KBADM_INIT_DRYRUN_DIR chooses the directory; -o json keeps stdout to the result', async (t) => {
   const root = tempDir(t, 'kbadm-dry-');
   writeFileSync(join(root, 'cfg.yaml'), CONFIG);
-  const r = await runCli(['--rootfs', root, 'init', '--config', '/cfg.yaml', '--dry-run', '-o', 'json'], {
-    env: { KBADM_INIT_DRYRUN_DIR: '/review' },
-  });
+  const r = await runCli(
+    ['--rootfs', root, 'init', '--config', '/cfg.yaml', '--dry-run', '-o', 'json', ...IGNORE_IN_TEMP_ROOT],
+    {
+      env: { KBADM_INIT_DRYRUN_DIR: '/review' },
+    },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).kind, 'InitResult');
   assert.ok(existsSync(join(root, 'review/etc/kubernetes/pki/ca.crt')));
@@ -58,7 +70,7 @@ test("init --help lists the phase table under kubeadm's heading, in kbadm's word
   assert.equal(r.code, 0);
   assert.match(
     r.stdout,
-    /^The "init" command executes the following phases:\n```\ncerts {2,}Create the cluster PKI: CAs, certificates and the service-account key\n/m,
+    /^The "init" command executes the following phases:\n```\npreflight {2,}Check that this machine can become a control-plane node\ncerts {2,}Create the cluster PKI: CAs, certificates and the service-account key\n/m,
   );
   assert.match(
     r.stdout,

@@ -20,6 +20,7 @@ import {
   tempRoot,
   type Root,
 } from './helpers.js';
+import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
 
 const ALGORITHMS = [
   { name: 'RSA-2048', keyText: /Private-Key: \(2048 bit/, certKey: /Public Key Algorithm: rsaEncryption/ },
@@ -230,7 +231,7 @@ describe('certs check-expiration', () => {
   let root: Root;
   before(async () => {
     root = tempRoot(config('ECDSA-P256'));
-    await root.kbadm(['init', '--config', '/cfg.yaml']);
+    await root.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT]);
   });
   after(() => root.cleanup());
 
@@ -420,7 +421,7 @@ describe('certs generate-csr, certificate-key, kubeconfig user, init --dry-run',
   test('init --dry-run writes only into its dry-run directory', async () => {
     const dry = tempRoot(config('ECDSA-P256'));
     try {
-      const r = await dry.kbadm(['init', '--config', '/cfg.yaml', '--dry-run']);
+      const r = await dry.kbadm(['init', '--config', '/cfg.yaml', '--dry-run', ...IGNORE_IN_TEMP_ROOT]);
       assert.match(r.stdout, /\[dryrun\] Would write file "\/etc\/kubernetes\/pki\/ca.crt" with content:/);
       assert.doesNotMatch(r.stdout, /BEGIN (EC|RSA) PRIVATE KEY/);
       // Everything on disk is below /etc/kubernetes/tmp/kubeadm-init-dryrun<random>, as with kubeadm.

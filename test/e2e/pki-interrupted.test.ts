@@ -20,6 +20,7 @@ import {
   tempRoot,
   type Root,
 } from './helpers.js';
+import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
 
 const CERTS_ALL = ['init', 'phase', 'certs', 'all', '--config', '/cfg.yaml'];
 
@@ -236,7 +237,15 @@ describe('private keys never reach stdout, stderr or the logs', () => {
   after(() => root.cleanup());
 
   test('init --dry-run -v 5: the keys written to the dry-run directory are not printed', async () => {
-    const r = await root.kbadm(['-v', '5', 'init', '--config', '/cfg.yaml', '--dry-run']);
+    const r = await root.kbadm([
+      '-v',
+      '5',
+      'init',
+      '--config',
+      '/cfg.yaml',
+      '--dry-run',
+      ...IGNORE_IN_TEMP_ROOT,
+    ]);
     const secrets = privateSecrets(root.dir);
     // Every key of the tree, sa.key and the five kubeconfigs (one secret number each for ECDSA).
     assert.ok(secrets.length >= 11 + 5, String(secrets.length));

@@ -227,6 +227,11 @@ describe('commands and facts', () => {
     assert.equal(await h.which('sh'), undefined);
   });
 
+  test('run finds a bare command on the same path as which', async () => {
+    const h = createRealHost(createPaths(tmp), recordOutput(), { searchPath: bin });
+    assert.equal((await h.run('crictl', ['info'])).stdout, 'crictl info');
+  });
+
   test('run executes the command', async () => {
     const r = await host.run(path.join(bin, 'crictl'), ['ps', '-a']);
     assert.equal(r.stdout, 'crictl ps -a');
@@ -240,5 +245,51 @@ describe('commands and facts', () => {
       const all = Object.values(os.networkInterfaces()).flatMap((list) => list ?? []);
       assert.ok(all.some((a) => a.address === facts.defaultRouteAddress && !a.internal));
     }
+  });
+});
+
+describe('machine facts, ports and names', () => {
+  const listen = (server: net.Server, options: net.ListenOptions) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options, () => resolve((server.address() as net.AddressInfo).port));
+    });
+  const close = (server: net.Server) => new Promise((r) => server.close(r));
+
+  test('bindError: a port something listens on (even on loopback only) is in use; a free one binds', async () => {
+    const everywhere = net.createServer();
+    const port = await listen(everywhere, { port: 0 });
+    try {
+      assert.equal(await host.bindError(port), 'EADDRINUSE');
+    } finally {
+      await close(everywhere);
+    }
+    assert.equal(await host.bindError(port), undefined, 'free again once closed');
+
+    const loopback = net.createServer();
+    const port2 = await listen(loopback, { port: 0, host: '127.0.0.1' });
+    try {
+      assert.equal(await host.bindError(port2), 'EADDRINUSE');
+    } finally {
+      await close(loopback);
+    }
+  });
+
+  test('machine facts are this process’s and this kernel’s, whatever --rootfs is', async () => {
+    const m = await host.machine();
+    assert.equal(m.euid, process.geteuid!());
+    assert.equal(m.cpus, os.availableParallelism());
+    assert.equal(m.memoryBytes, os.totalmem());
+    assert.equal(m.os, 'Linux');
+    assert.equal(m.kernelRelease, os.release());
+  });
+
+  test('lookupHost resolves through the system resolver, or asks only the nameservers given', async () => {
+    assert.ok((await host.lookupHost('localhost')).length > 0);
+    // A nameserver on a loopback port nobody listens on: the lookup fails without leaving the machine.
+    const probe = net.createServer();
+    const port = await listen(probe, { port: 0, host: '127.0.0.1' });
+    await close(probe);
+    await assert.rejects(host.lookupHost('localhost', { servers: [`127.0.0.1:${port}`] }));
   });
 });

@@ -201,3 +201,28 @@ describe('createTestHost commands and facts', () => {
     assert.equal((await v6.facts()).defaultRouteAddress, 'fd00::10');
   });
 });
+
+describe('createTestHost machine facts', () => {
+  test('defaults meet kubeadm’s minimums; ports, names and facts can be scripted', async () => {
+    const host = createTestHost({ portsInUse: [2379] });
+    assert.deepEqual(await host.machine(), {
+      euid: 0,
+      cpus: 2,
+      memoryBytes: 4 * 1024 ** 3,
+      os: 'Linux',
+      kernelRelease: '6.1.0',
+    });
+    assert.equal(await host.bindError(2379), 'EADDRINUSE');
+    assert.equal(await host.bindError(6443), undefined);
+    host.setPortsInUse(6443).setMachine({ euid: 1000 });
+    assert.equal(await host.bindError(6443), 'EADDRINUSE');
+    assert.equal((await host.machine()).euid, 1000);
+    assert.deepEqual(await host.lookupHost('cp-1'), ['192.168.0.10']);
+    await assert.rejects(host.lookupHost('elsewhere'), {
+      code: 'ENOTFOUND',
+      message: 'getaddrinfo ENOTFOUND elsewhere',
+    });
+    host.setHost('elsewhere', ['10.0.0.9']);
+    assert.deepEqual(await host.lookupHost('elsewhere'), ['10.0.0.9']);
+  });
+});

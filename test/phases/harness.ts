@@ -3,7 +3,8 @@ import { certsCommand } from '../../src/commands/certs.js';
 import { initCommand } from '../../src/commands/init.js';
 import { kubeconfigCommand } from '../../src/commands/kubeconfig.js';
 import { createTestHost, type TestHost } from '../../src/host/test-host.js';
-import { runOnHost, type HostRun } from '../support/host-cli.js';
+import { runOnHost, settleOnHost, type HostRun } from '../support/host-cli.js';
+import { prepareNode } from '../support/prepared-node.js';
 
 export type Run = HostRun;
 
@@ -19,14 +20,24 @@ export function configYaml(cluster: Record<string, string> = {}): string {
   );
 }
 
+/** A node prepared for init (preflight passes) holding the configuration at /cfg.yaml. */
 export function newHost(config = configYaml()): TestHost {
-  return createTestHost({ files: { '/cfg.yaml': config }, facts: { hostname: 'cp-1' } });
+  return prepareNode(createTestHost({ files: { '/cfg.yaml': config }, facts: { hostname: 'cp-1' } })).host;
 }
 
 const FACTORIES = { init: initCommand, certs: certsCommand, kubeconfig: kubeconfigCommand };
 
 export async function run(host: TestHost, command: keyof typeof FACTORIES, args: string[]): Promise<Run> {
   return runOnHost(FACTORIES[command], args, host);
+}
+
+/** A run that may fail: its output, and its error when it failed. */
+export async function settle(
+  host: TestHost,
+  command: keyof typeof FACTORIES,
+  args: string[],
+): Promise<Run & { error?: Error }> {
+  return settleOnHost(FACTORIES[command], args, host);
 }
 
 /** The error a run throws; fails the test when it does not throw. */

@@ -17,7 +17,18 @@ function configure(cmd: Command, ctx: CommandContext): void {
 
 /** `kbadm <command> <args>` where every host the command asks for is `host`. */
 export async function runOnHost(factory: CommandFactory, args: string[], host: TestHost): Promise<HostRun> {
-  const out = { stdout: '', stderr: '', host };
+  const r = await settleOnHost(factory, args, host);
+  if (r.error) throw r.error;
+  return r;
+}
+
+/** Like runOnHost, but a failure comes back with the output printed before it. */
+export async function settleOnHost(
+  factory: CommandFactory,
+  args: string[],
+  host: TestHost,
+): Promise<HostRun & { error?: Error }> {
+  const out: HostRun & { error?: Error } = { stdout: '', stderr: '', host };
   const base = createContext({
     stdout: { write: (s: string) => (out.stdout += s) },
     stderr: { write: (s: string) => (out.stderr += s) },
@@ -27,6 +38,10 @@ export async function runOnHost(factory: CommandFactory, args: string[], host: T
   const ctx: CommandContext = { ...base, host: async () => host };
   const cmd = factory(ctx);
   configure(cmd, ctx);
-  await cmd.parseAsync(args, { from: 'user' });
+  try {
+    await cmd.parseAsync(args, { from: 'user' });
+  } catch (err) {
+    out.error = err as Error;
+  }
   return out;
 }

@@ -6,9 +6,11 @@ import type { InitData } from './data.js';
 import { etcdPhase } from './etcd.js';
 import { kubeconfigPhase } from './kubeconfig.js';
 import { kubeletStartPhase } from './kubelet-start.js';
+import { preflightPhase } from './preflight.js';
 import { showJoinCommandPhase } from './show-join-command.js';
 
 export const initPhases: Phase<InitData>[] = [
+  preflightPhase,
   certsPhase,
   kubeconfigPhase,
   etcdPhase,

@@ -1,0 +1,62 @@
+// `kbadm init phase preflight`: kubeadm's checks of the node before anything is written, then the
+// control-plane images pulled through the container runtime.
+import { clusterImages, pauseImage } from '../../config/images.js';
+import { imagePullStage, initPreflight } from '../../preflight/lists.js';
+import { createNodeProbe } from '../../preflight/preflight-files.js';
+import { ignoreSet, runPreflight } from '../../preflight/run.js';
+import type { Phase } from '../../workflow/index.js';
+import type { InitData } from './data.js';
+
+const TAG = 'preflight';
+
+export async function runInitPreflight(
+  d: Pick<InitData, 'config' | 'host' | 'out' | 'dryRun' | 'env'>,
+): Promise<void> {
+  const { init, cluster } = d.config;
+  const nodeRegistration = init.nodeRegistration;
+  const ignored = ignoreSet(nodeRegistration.ignorePreflightErrors);
+  const probe = createNodeProbe(d.host, { env: d.env, criSocket: nodeRegistration.criSocket, out: d.out });
+  try {
+    d.out.progress(TAG, 'Running pre-flight checks');
+    await runPreflight(initPreflight(init, cluster), probe, ignored, d.out);
+    if (d.dryRun) {
+      d.out.progress(TAG, "Would pull the required images (like 'kbadm config images pull')");
+      return;
+    }
+    if (nodeRegistration.imagePullPolicy === 'Never') {
+      d.out.progress(TAG, 'Not pulling images: the image pull policy is Never');
+      return;
+    }
+    d.out.progress(TAG, 'Pulling images required for setting up a Kubernetes cluster');
+    d.out.progress(
+      TAG,
+      'This might take a minute or two, depending on the speed of your internet connection',
+    );
+    d.out.progress(TAG, "You can also perform this action beforehand using 'kbadm config images pull'");
+    const pause = pauseImage(cluster.imageRepository, cluster.kubernetesVersion);
+    await runPreflight(
+      [imagePullStage(clusterImages(cluster), pause, nodeRegistration)],
+      probe,
+      ignored,
+      d.out,
+    );
+  } finally {
+    probe.close();
+  }
+}
+
+export const preflightPhase: Phase<InitData> = {
+  name: 'preflight',
+  short: 'Check that this machine can become a control-plane node',
+  long:
+    'Check the machine before anything is written: root, CPUs and memory, free ports, no control-plane\n' +
+    'manifests or etcd data from an earlier run, the container runtime, required executables, kernel\n' +
+    'and cgroups, IP forwarding, the kubelet. Then pull the control-plane images through the container\n' +
+    'runtime, as the image pull policy says. Errors stop init with exit code 2 unless\n' +
+    '--ignore-preflight-errors lists the check (or "all"); warnings never stop it.',
+  example:
+    '  # Check this machine with the settings of a configuration file\n' +
+    '  kbadm init phase preflight --config kubeadm-config.yaml',
+  inheritFlags: ['config', 'image-repository', 'cri-socket', 'ignore-preflight-errors', 'dry-run'],
+  run: (d) => runInitPreflight(d),
+};
