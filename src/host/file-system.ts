@@ -4,7 +4,17 @@ import * as fs from 'node:fs/promises';
 
 export type FileSystem = Pick<
   typeof fs,
-  'open' | 'rename' | 'link' | 'unlink' | 'mkdir' | 'chmod' | 'stat' | 'readdir' | 'readFile' | 'rm' | 'realpath'
+  | 'open'
+  | 'rename'
+  | 'link'
+  | 'unlink'
+  | 'mkdir'
+  | 'chmod'
+  | 'stat'
+  | 'readdir'
+  | 'readFile'
+  | 'rm'
+  | 'realpath'
 >;
 
 export const nodeFileSystem: FileSystem = fs;

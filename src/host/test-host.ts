@@ -12,15 +12,7 @@
 import * as path from 'node:path';
 import { CommandNotFoundError, settle } from './exec.js';
 import { FileExistsError, fsError, notADirectory } from './files.js';
-import type {
-  ExecResult,
-  FileInfo,
-  Host,
-  HostChange,
-  HostFacts,
-  MachineFacts,
-  RunOptions,
-} from './host.js';
+import type { ExecResult, FileInfo, Host, HostChange, HostFacts, MachineFacts, RunOptions } from './host.js';
 import type { UnmountFlag } from './mounts.js';
 import type { ContainerRuntime } from './runtime.js';
 import { createPaths, type Paths } from './paths.js';
