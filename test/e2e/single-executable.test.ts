@@ -169,7 +169,7 @@ describe('the single executable on a host without Node.js', () => {
   describe('a full offline init under --rootfs', () => {
     let pki: string;
     before(() => {
-      const out = ok(['--rootfs', rootfs, 'init', '--config', '/cfg.yaml']);
+      const out = ok(['--rootfs', rootfs, 'init', '--config', '/cfg.yaml', '--skip-phases', 'preflight']);
       assert.match(out, /Your Kubernetes control-plane has initialized successfully!/);
       pki = join(rootfs, 'etc/kubernetes/pki');
     });
