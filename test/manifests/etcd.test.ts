@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseFlags } from '../../src/manifests/args.js';
 import { etcdPod, parseSemantic, usesEtcd36Flags } from '../../src/manifests/etcd.js';
 import { etcdInputs } from '../../src/phases/init/static-pods.js';
-import { CONFIGS_DIR, loadConfigFile } from './support.js';
+import { CONFIGS_DIR, loadConfigFile } from '../support/manifests.js';
 
 /** The etcd command's flag names for a given etcd image tag. */
 function flagNames(imageTag: string): string[] {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { yamlLib } from '../../src/output/yaml.js';
-import { GOLDEN_CASES, renderCase } from './golden-cases.js';
-import { loadConfigText } from './support.js';
+import { GOLDEN_CASES, renderCase } from '../support/golden-cases.js';
+import { loadConfigText } from '../support/manifests.js';
 import { testInitData } from '../support/init-data.js';
 import { CONTROL_PLANE_COMPONENTS } from '../../src/manifests/control-plane.js';
 import { runControlPlaneComponent } from '../../src/phases/init/control-plane.js';

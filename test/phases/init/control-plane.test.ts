@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { extraArgsFlags } from '../../../src/commands/init.js';
 import { controlPlanePhase, runControlPlaneComponent } from '../../../src/phases/init/control-plane.js';
-import { CONFIGS_DIR, lines, loadConfigFile } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile } from '../../support/manifests.js';
 import { testInitData } from '../../support/init-data.js';
-import { failure, fullMessage, newHost, run } from '../harness.js';
+import { failure, fullMessage, newHost, run } from '../../support/phases.js';
 
 const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { etcdLocalPhase, etcdPhase, runEtcdLocal } from '../../../src/phases/init/etcd.js';
-import { CONFIGS_DIR, lines, loadConfigFile, MANIFEST_FIXTURES_DIR } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile, MANIFEST_FIXTURES_DIR } from '../../support/manifests.js';
 import { testInitData } from '../../support/init-data.js';
 
 const local = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { goQuote, kubeletFiles, kubeletFlags, kubeletFlagsEnvFile } from '../../../src/manifests/kubelet.js';
 import { createPatchSet } from '../../../src/patches/patches.js';
 import { kubeletStartPhase, runKubeletStart } from '../../../src/phases/init/kubelet-start.js';
-import { CONFIGS_DIR, lines, loadConfigFile } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile } from '../../support/manifests.js';
 import { testInitData, type TestInitData } from '../../support/init-data.js';
 
 const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);

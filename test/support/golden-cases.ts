@@ -5,8 +5,8 @@ import { CONTROL_PLANE_COMPONENTS } from '../../src/manifests/control-plane.js';
 import { runControlPlaneComponent } from '../../src/phases/init/control-plane.js';
 import { runEtcdLocal } from '../../src/phases/init/etcd.js';
 import { runKubeletStart } from '../../src/phases/init/kubelet-start.js';
-import { CONFIGS_DIR, loadConfigFile, MANIFEST_FIXTURES_DIR, PATCH_FIXTURES_DIR } from './support.js';
-import { type TestInitData, testInitData } from '../support/init-data.js';
+import { CONFIGS_DIR, loadConfigFile, MANIFEST_FIXTURES_DIR, PATCH_FIXTURES_DIR } from './manifests.js';
+import { type TestInitData, testInitData } from './init-data.js';
 
 export interface GoldenCase {
   name: string;
