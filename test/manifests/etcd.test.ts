@@ -7,9 +7,9 @@ import { CONFIGS_DIR, loadConfigFile } from '../support/manifests.js';
 
 /** The etcd command's flag names for a given etcd image tag. */
 function flagNames(imageTag: string): string[] {
-  const spec = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
-  spec.cluster.etcd.local!.imageTag = imageTag;
-  const pod = etcdPod(etcdInputs({ config: spec })).value;
+  const config = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
+  config.cluster.etcd.local!.imageTag = imageTag;
+  const pod = etcdPod(etcdInputs({ config })).value;
   return parseFlags(pod.spec.containers[0]!.command).map((a) => a.name);
 }
 

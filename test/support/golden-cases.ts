@@ -47,8 +47,8 @@ export const GOLDEN_CASES: GoldenCase[] = [
 
 /** Runs etcd/local, control-plane/* and kubelet-start for a case; returns the files by base name. */
 export async function renderCase(c: GoldenCase): Promise<{ run: TestInitData; files: Map<string, string> }> {
-  const spec = loadConfigFile(c.config);
-  const run = testInitData(spec, { files: c.files ?? {}, ...(c.env ? { env: c.env } : {}) });
+  const config = loadConfigFile(c.config);
+  const run = testInitData(config, { files: c.files ?? {}, ...(c.env ? { env: c.env } : {}) });
   for (const dir of CA_DIRS) run.host.seedDir(dir);
   if (c.patchDir) {
     for (const f of readdirSync(c.patchDir)) {
