@@ -1,7 +1,7 @@
 // How kubeadm uses the container runtime, on top of the ContainerRuntime port: is it running, pull
 // with retries (honouring the pull policy and imagePullSerial), stop and remove every sandbox on
 // reset. The error texts are kubeadm's, since people and scripts match on them.
-import { KbadmError } from '../errors.js';
+import { errorMessage, KbadmError } from '../errors.js';
 import type { Logger } from '../output/logger.js';
 import type { ContainerRuntime } from './runtime.js';
 
@@ -13,15 +13,13 @@ export const REMOVE_CONTAINER_RETRIES = 5;
 type DebugLog = Pick<Logger, 'debug' | 'warn'>;
 const quiet: DebugLog = { debug: () => {}, warn: () => {} };
 
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 /** Resolves when the runtime answers Status with RuntimeReady true (NetworkReady is not required). */
 export async function checkRuntimeRunning(runtime: ContainerRuntime): Promise<void> {
   let conditions;
   try {
     conditions = await runtime.status();
   } catch (err) {
-    throw new KbadmError(`container runtime is not running: ${messageOf(err)}`, { cause: err });
+    throw new KbadmError(`container runtime is not running: ${errorMessage(err)}`, { cause: err });
   }
   const notReady = conditions.find((c) => c.type === 'RuntimeReady' && !c.status);
   if (notReady) {
@@ -42,7 +40,7 @@ export async function pullImageWithRetries(runtime: ContainerRuntime, image: str
       last = err;
     }
   }
-  throw new KbadmError(`failed to pull image ${image}: ${messageOf(last)}`, { cause: last });
+  throw new KbadmError(`failed to pull image ${image}: ${errorMessage(last)}`, { cause: last });
 }
 
 /** Whether the runtime holds the image; a failed ImageStatus counts as "no", with a warning. */
@@ -50,7 +48,7 @@ async function imageExists(runtime: ContainerRuntime, image: string, log: DebugL
   try {
     return await runtime.imageExists(image);
   } catch (err) {
-    log.warn(`Failed to get image status, image: ${JSON.stringify(image)}, error: ${messageOf(err)}`);
+    log.warn(`Failed to get image status, image: ${JSON.stringify(image)}, error: ${errorMessage(err)}`);
     return false;
   }
 }
@@ -98,7 +96,7 @@ export async function pullImages(
     try {
       await pullImageWithRetries(runtime, image);
     } catch (err) {
-      return new KbadmError(`failed to pull image ${image}: ${messageOf(err)}`, { cause: err });
+      return new KbadmError(`failed to pull image ${image}: ${errorMessage(err)}`, { cause: err });
     }
     log.debug(`done pulling: ${image}`);
     return undefined;
@@ -134,13 +132,13 @@ export async function removePodSandboxes(
       try {
         await runtime.stopPodSandbox(id);
       } catch (err) {
-        last = new KbadmError(`failed to stop running pod ${id}: ${messageOf(err)}`, { cause: err });
+        last = new KbadmError(`failed to stop running pod ${id}: ${errorMessage(err)}`, { cause: err });
         continue;
       }
       try {
         await runtime.removePodSandbox(id);
       } catch (err) {
-        last = new KbadmError(`failed to remove pod ${id}: ${messageOf(err)}`, { cause: err });
+        last = new KbadmError(`failed to remove pod ${id}: ${errorMessage(err)}`, { cause: err });
         continue;
       }
       last = undefined;

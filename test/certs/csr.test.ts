@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { csrFiles, generateLeafCsrs } from '../../src/certs/csr.js';
 import { kubeconfigSpec, kubeconfigWithCsr } from '../../src/kubeconfig/specs.js';
 import { currentCluster, currentUser, serializeKubeconfig } from '../../src/kubeconfig/kubeconfig.js';
-import { inputs, openssl } from './helpers.js';
+import { inputs, openssl } from '../support/certs.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 

@@ -11,12 +11,12 @@ import {
 } from '../../src/certs/pki-files.js';
 import { renewableCertificates } from '../../src/certs/renewal.js';
 import { controlPlaneInputs } from '../../src/phases/init/static-pods.js';
-import { loadConfigFile, CONFIGS_DIR } from '../manifests/support.js';
+import { loadConfigFile, CONFIGS_DIR } from '../support/manifests.js';
 import { testInitData } from '../support/init-data.js';
 import { certSpec } from '../../src/certs/specs.js';
 import { createTestHost } from '../../src/host/test-host.js';
 import { recordOutput } from '../../src/output/output.js';
-import { inputs } from './helpers.js';
+import { inputs } from '../support/certs.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const i = inputs({ encryptionAlgorithm: 'ECDSA-P256' });

@@ -21,7 +21,7 @@ import {
   verifyCertChain,
   verifyHostname,
 } from '../../src/certs/x509.js';
-import { inputs, openssl } from './helpers.js';
+import { inputs, openssl } from '../support/certs.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 const i = inputs({ encryptionAlgorithm: 'ECDSA-P256' });

@@ -7,7 +7,7 @@ import {
   removeDuplicateAltNames,
 } from '../../src/certs/sans.js';
 import { certSpec, certSpecs, servingCertMessage, validityWindow } from '../../src/certs/specs.js';
-import { inputs } from './helpers.js';
+import { inputs } from '../support/certs.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 

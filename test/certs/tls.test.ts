@@ -9,7 +9,7 @@ import { generatePki, type GeneratedPki } from '../../src/certs/tree.js';
 import { createCA, type CertAndKey } from '../../src/certs/x509.js';
 import { currentUser, userClientCertPem, userClientKeyPem } from '../../src/kubeconfig/kubeconfig.js';
 import { buildKubeconfig, kubeconfigSpec } from '../../src/kubeconfig/specs.js';
-import { inputs } from './helpers.js';
+import { inputs } from '../support/certs.js';
 
 const NOW = new Date();
 

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generatePki, pkiFiles, type GeneratedPki } from '../../src/certs/tree.js';
-import { inputs, openssl, tempDir, writeFiles } from './helpers.js';
+import { inputs, openssl, tempDir, writeFiles } from '../support/certs.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 const YEAR = 8760 * 3600 * 1000;

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { optionNames, runCli } from '../support/cli.js';
 import { APISERVER_SAN_FLAGS, CERT_PHASE_FLAGS, KUBECONFIG_PHASE_FLAGS } from '../support/phase-flags.js';
-import { read, tempRoot } from '../e2e/helpers.js';
+import { read, tempRoot } from '../support/e2e.js';
 
 describe('flags', () => {
   for (const [args, flags] of [

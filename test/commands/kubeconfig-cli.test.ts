@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { config, current, decode, tempRoot, type Root } from '../e2e/helpers.js';
+import { config, current, decode, tempRoot, type Root } from '../support/e2e.js';
 import { yamlLib } from '../../src/output/yaml.js';
 
 describe('kubeconfig user --validity-period', () => {

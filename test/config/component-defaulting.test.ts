@@ -4,7 +4,7 @@ import { kubeletAsDefaulted, kubeProxyAsDefaulted } from '../../src/config/compo
 import { ConfigValidationError } from '../../src/config/errors.js';
 import { loadAllConfig } from '../../src/config/load.js';
 import { appendPortIfNeeded } from '../../src/config/net.js';
-import { FACTS, fixedToken } from './corpus-support.js';
+import { FACTS, fixedToken } from '../support/config.js';
 
 const HEAD =
   'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n---\n' +

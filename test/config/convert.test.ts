@@ -10,7 +10,7 @@ import {
 import { decodeConfig } from '../../src/config/load.js';
 import type { ConfigDocuments } from '../../src/config/model.js';
 import { renderDocuments } from '../../src/config/print.js';
-import { readValid, validFiles } from './corpus-support.js';
+import { readValid, validFiles } from '../support/config.js';
 
 /** Internal → v1beta4 YAML for every kubeadm kind present. */
 function toV1beta4(d: ConfigDocuments): string {

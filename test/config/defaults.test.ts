@@ -25,7 +25,7 @@ import type {
   Timeouts,
 } from '../../src/config/model.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../../src/version.js';
-import { FACTS, fixedToken } from './corpus-support.js';
+import { FACTS, fixedToken } from '../support/config.js';
 
 const M = 60_000;
 const H = 60 * M;

@@ -13,7 +13,7 @@ import {
   validateMixedArguments,
 } from '../../src/config/flags.js';
 import { resolveInitConfig, resolveJoinConfig, resolveResetConfig } from '../../src/config/resolve.js';
-import { FACTS, fixedToken, readValid } from './corpus-support.js';
+import { FACTS, fixedToken, readValid } from '../support/config.js';
 
 const base = { facts: FACTS, defaulting: { skipCRIDetect: true, generateToken: fixedToken } };
 

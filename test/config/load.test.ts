@@ -19,7 +19,7 @@ import {
   readInvalid,
   readValid,
   validFiles,
-} from './corpus-support.js';
+} from '../support/config.js';
 
 const opts = (extra: Partial<LoadOptions> = {}): LoadOptions => ({
   facts: FACTS,

@@ -12,7 +12,7 @@ import {
   type LoadOptions,
 } from '../../src/config/load.js';
 import { dumpYaml, yamlLib } from '../../src/output/yaml.js';
-import { FACTS, fixedToken, readValid, validFiles } from './corpus-support.js';
+import { FACTS, fixedToken, readValid, validFiles } from '../support/config.js';
 
 const corpus = validFiles().map((f) => readValid(f));
 const parsed = corpus.map((text) =>

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ConfigValidationError, isSecretField } from '../../src/config/errors.js';
 import { decodeConfig, loadAllConfig, loadInitConfig, type LoadOptions } from '../../src/config/load.js';
 import { resolveInitConfig, resolveJoinConfig } from '../../src/config/resolve.js';
-import { FACTS, fixedToken } from './corpus-support.js';
+import { FACTS, fixedToken } from '../support/config.js';
 
 const opts: LoadOptions = { facts: FACTS, defaulting: { skipCRIDetect: true, generateToken: fixedToken } };
 

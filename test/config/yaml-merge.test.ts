@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigValidationError } from '../../src/config/errors.js';
 import { loadAllConfig } from '../../src/config/load.js';
 import { parseYamlDocuments, treeToPlain } from '../../src/config/yaml-tree.js';
-import { FACTS, fixedToken, readValid } from './corpus-support.js';
+import { FACTS, fixedToken, readValid } from '../support/config.js';
 
 const plain = (text: string) => parseYamlDocuments(text).map((d) => treeToPlain(d.root));
 

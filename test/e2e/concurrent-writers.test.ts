@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { treeProblems } from '../support/pki-check.js';
-import { config } from './helpers.js';
+import { config } from '../support/e2e.js';
 
 const CLI = fileURLToPath(new URL('../../dist/bundle/kbadm.js', import.meta.url));
 const TRIALS = 20;

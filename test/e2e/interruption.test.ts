@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { main } from '../../src/main.js';
 import { faultyFileSystem, type FileFault } from '../support/faulty-fs.js';
 import { treeProblems } from '../support/pki-check.js';
-import { config } from './helpers.js';
+import { config } from '../support/e2e.js';
 
 // Preflight is left out: these runs are about the files, and a re-run meets the manifests on purpose.
 const INIT = ['init', '--config', '/cfg.yaml', '--skip-phases', 'preflight'];

@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/cli.js';
 import { treeProblems } from '../support/pki-check.js';
-import { config } from './helpers.js';
+import { config } from '../support/e2e.js';
 
 const CLI = fileURLToPath(new URL('../../dist/bundle/kbadm.js', import.meta.url));
 // Preflight is left out: these runs are about the files, and a re-run meets the manifests on purpose.

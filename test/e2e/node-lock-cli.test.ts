@@ -9,7 +9,7 @@ import { lockNode, type NodeLock } from '../../src/host/node-lock.js';
 import { createPaths } from '../../src/host/paths.js';
 import { recordOutput } from '../../src/output/output.js';
 import { runCli } from '../support/cli.js';
-import { config, tempRoot, type Root } from './helpers.js';
+import { config, tempRoot, type Root } from '../support/e2e.js';
 
 const CFG = ['--config', '/cfg.yaml'];
 

@@ -17,7 +17,7 @@ import {
   read,
   tempRoot,
   type Root,
-} from './helpers.js';
+} from '../support/e2e.js';
 
 const ALGORITHMS = [
   { name: 'RSA-3072', key: /Private-Key: \(3072 bit/, sig: 'sha256WithRSAEncryption' },

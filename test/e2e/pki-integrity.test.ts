@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { treeProblems } from '../support/pki-check.js';
-import { config, read, snapshot, tempRoot, type Root } from './helpers.js';
+import { config, read, snapshot, tempRoot, type Root } from '../support/e2e.js';
 
 const CFG = ['--config', '/cfg.yaml'];
 

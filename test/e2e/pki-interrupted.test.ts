@@ -19,7 +19,7 @@ import {
   snapshot,
   tempRoot,
   type Root,
-} from './helpers.js';
+} from '../support/e2e.js';
 import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
 
 const CERTS_ALL = ['init', 'phase', 'certs', 'all', '--config', '/cfg.yaml'];

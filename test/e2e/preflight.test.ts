@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { IGNORE_IN_TEMP_ROOT, TEMP_ROOT_IGNORES } from '../support/temp-root-preflight.js';
-import { config, tempRoot, type Root } from './helpers.js';
+import { config, tempRoot, type Root } from '../support/e2e.js';
 
 /** One hash over every path under `dir`: its type, mode and, for files, its bytes. */
 function treeHash(dir: string): string {

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KBADM_VERSION } from '../../src/version.js';
 import { yamlLib } from '../../src/output/yaml.js';
-import { CAS, KUBECONFIGS, LEAVES, openssl } from './helpers.js';
+import { CAS, KUBECONFIGS, LEAVES, openssl } from '../support/e2e.js';
 import { RUNTIME_TOOLS, mirrorsFor, startContainerd, type Containerd } from '../support/containerd.js';
 import { IMAGE_TOOLS, pushTestImages } from '../support/images.js';
 import { REGISTRY_BINARY, startRegistry, type Registry } from '../support/registry.js';

@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
-import { config, current, decode, kubectlView, read, tempRoot, type Root } from './helpers.js';
+import { config, current, decode, kubectlView, read, tempRoot, type Root } from '../support/e2e.js';
 import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
 
 interface Client {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { generatePki, pkiFiles } from '../../src/certs/tree.js';
 import { etcdHealth, type EtcdClientTLS } from '../../src/etcd/health.js';
-import { inputs } from '../certs/helpers.js';
+import { inputs } from '../support/certs.js';
 
 describe('etcdHealth', () => {
   let client: EtcdClientTLS;

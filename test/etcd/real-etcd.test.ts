@@ -21,7 +21,7 @@ import { etcdHealth } from '../../src/etcd/health.js';
 import { parseFlags } from '../../src/manifests/args.js';
 import { etcdPod } from '../../src/manifests/etcd.js';
 import type { InitConfig } from '../../src/config/model.js';
-import { CONFIGS_DIR, loadConfigFile, loadConfigText } from '../manifests/support.js';
+import { CONFIGS_DIR, loadConfigFile, loadConfigText } from '../support/manifests.js';
 import { readFileSync } from 'node:fs';
 import { requireTool } from '../support/tools.js';
 

@@ -29,7 +29,7 @@ import {
   userKubeconfig,
   type KubeconfigFileName,
 } from '../../src/kubeconfig/specs.js';
-import { inputs } from '../certs/helpers.js';
+import { inputs } from '../support/certs.js';
 
 const NOW = new Date();
 

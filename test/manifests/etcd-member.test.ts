@@ -5,7 +5,7 @@ import { readEtcdManifest } from '../../src/manifests/etcd-member.js';
 import { etcdPod } from '../../src/manifests/etcd.js';
 import { toYaml } from '../../src/manifests/serialize.js';
 import { etcdInputs } from '../../src/phases/init/static-pods.js';
-import { CONFIGS_DIR, loadConfigFile } from './support.js';
+import { CONFIGS_DIR, loadConfigFile } from '../support/manifests.js';
 
 function renderedManifest(edit: (spec: ReturnType<typeof loadConfigFile>) => void = () => {}): string {
   const spec = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);

@@ -3,13 +3,13 @@ import { describe, test } from 'node:test';
 import { parseFlags } from '../../src/manifests/args.js';
 import { etcdPod, parseSemantic, usesEtcd36Flags } from '../../src/manifests/etcd.js';
 import { etcdInputs } from '../../src/phases/init/static-pods.js';
-import { CONFIGS_DIR, loadConfigFile } from './support.js';
+import { CONFIGS_DIR, loadConfigFile } from '../support/manifests.js';
 
 /** The etcd command's flag names for a given etcd image tag. */
 function flagNames(imageTag: string): string[] {
-  const spec = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
-  spec.cluster.etcd.local!.imageTag = imageTag;
-  const pod = etcdPod(etcdInputs({ config: spec })).value;
+  const config = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
+  config.cluster.etcd.local!.imageTag = imageTag;
+  const pod = etcdPod(etcdInputs({ config })).value;
   return parseFlags(pod.spec.containers[0]!.command).map((a) => a.name);
 }
 

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { yamlLib } from '../../src/output/yaml.js';
-import { GOLDEN_CASES, renderCase } from './golden-cases.js';
-import { MANIFEST_FIXTURES_DIR } from './support.js';
+import { GOLDEN_CASES, renderCase } from '../support/golden-cases.js';
+import { MANIFEST_FIXTURES_DIR } from '../support/manifests.js';
 
 const update = process.env.UPDATE_GOLDEN === '1';
 

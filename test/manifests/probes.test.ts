@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { yamlLib } from '../../src/output/yaml.js';
-import { GOLDEN_CASES, renderCase } from './golden-cases.js';
-import { loadConfigText } from './support.js';
+import { GOLDEN_CASES, renderCase } from '../support/golden-cases.js';
+import { loadConfigText } from '../support/manifests.js';
 import { testInitData } from '../support/init-data.js';
 import { CONTROL_PLANE_COMPONENTS } from '../../src/manifests/control-plane.js';
 import { runControlPlaneComponent } from '../../src/phases/init/control-plane.js';
@@ -75,7 +75,7 @@ describe('static Pod probes as kubeadm v1.34 writes them', () => {
   });
 
   test('an unspecified bind address leaves the probe host empty (the kubelet probes the Pod IP)', async () => {
-    const spec = loadConfigText(`apiVersion: kubeadm.k8s.io/v1beta4
+    const config = loadConfigText(`apiVersion: kubeadm.k8s.io/v1beta4
 kind: ClusterConfiguration
 kubernetesVersion: v1.34.0
 controllerManager:
@@ -87,7 +87,7 @@ scheduler:
   - name: bind-address
     value: "::"
 `);
-    const run = testInitData(spec);
+    const run = testInitData(config);
     for (const component of CONTROL_PLANE_COMPONENTS) await runControlPlaneComponent(run, component);
     for (const name of ['kube-controller-manager', 'kube-scheduler']) {
       const c = container(run.host.text(`/etc/kubernetes/manifests/${name}.yaml`));

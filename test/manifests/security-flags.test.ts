@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseFlags } from '../../src/manifests/args.js';
 import { yamlLib } from '../../src/output/yaml.js';
-import { GOLDEN_CASES, renderCase } from './golden-cases.js';
+import { GOLDEN_CASES, renderCase } from '../support/golden-cases.js';
 
 interface PodDoc {
   spec: { containers: { command: string[] }[] };

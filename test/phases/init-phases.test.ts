@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { exitCodeOf } from '../../src/errors.js';
-import { configYaml, failure, fullMessage, newHost, run } from './harness.js';
+import { configYaml, failure, fullMessage, newHost, run } from '../support/phases.js';
 
 const PKI = '/etc/kubernetes/pki';
 const CFG = ['--config', '/cfg.yaml'];

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { configYaml, failure, newHost, run } from './harness.js';
+import { configYaml, failure, newHost, run } from '../support/phases.js';
 import { initDoneMessage } from '../../src/phases/init/show-join-command.js';
 
 const CFG = ['--config', '/cfg.yaml'];

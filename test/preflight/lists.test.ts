@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { loadJoinConfig } from '../../src/config/load.js';
 import { imagePullStage, initPreflight, joinPreflight, resetPreflight } from '../../src/preflight/lists.js';
-import { CONFIGS_DIR, FACTS, loadConfigFile, loadConfigText } from '../manifests/support.js';
+import { CONFIGS_DIR, FACTS, loadConfigFile, loadConfigText } from '../support/manifests.js';
 
 const names = (plan: { name: string }[][]) => plan.map((stage) => stage.map((c) => c.name));
 

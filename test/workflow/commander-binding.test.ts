@@ -10,7 +10,7 @@ import {
   type Invocation,
   type Phase,
 } from '../../src/workflow/index.js';
-import { capture, group, isCommanderError, leaf, parse, type Recorded } from './harness.js';
+import { capture, group, isCommanderError, leaf, parse, type Recorded } from '../support/workflow.js';
 
 const flags: FlagSpec[] = [
   { name: 'config', type: 'string', description: 'Path to a kubeadm configuration file.' },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createContext } from '../../src/commands/context.js';
 import { buildProgram, COMMANDS } from '../../src/commands/root.js';
 import { demoWorkflowEntry } from '../support/demo-workflow.js';
-import { parse } from './harness.js';
+import { parse } from '../support/workflow.js';
 
 /** The real root with the demo loaded, as `kbadm <argv>` builds it; output stays in memory. */
 async function demo(argv: string[]) {

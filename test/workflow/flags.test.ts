@@ -10,7 +10,7 @@ import {
   userSetFlags,
   type FlagSpec,
 } from '../../src/workflow/index.js';
-import { capture, isCommanderError, parse } from './harness.js';
+import { capture, isCommanderError, parse } from '../support/workflow.js';
 
 const specs: FlagSpec[] = [
   { name: 'cert-dir', type: 'string', default: '/etc/kubernetes/pki', description: 'Cert dir' },

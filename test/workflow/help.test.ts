@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Runner, type Phase } from '../../src/workflow/index.js';
-import { group, leaf, type Recorded } from './harness.js';
+import { group, leaf, type Recorded } from '../support/workflow.js';
 
 const phases: Phase<Recorded>[] = [
   leaf('preflight', { short: 'Check the machine first' }),

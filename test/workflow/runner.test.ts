@@ -10,7 +10,7 @@ import {
   exitCodeOf,
 } from '../../src/errors.js';
 import { PhaseError, Runner, flagValuesOf, type Invocation, type Phase } from '../../src/workflow/index.js';
-import { group, leaf, type Recorded } from './harness.js';
+import { group, leaf, type Recorded } from '../support/workflow.js';
 
 interface Data extends Recorded {
   skip?: string[];

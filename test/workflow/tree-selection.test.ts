@@ -9,7 +9,7 @@ import {
   selectPhases,
   type Phase,
 } from '../../src/workflow/index.js';
-import { group, leaf, type Recorded } from './harness.js';
+import { group, leaf, type Recorded } from '../support/workflow.js';
 
 const tree: Phase<Recorded>[] = [
   leaf('Preflight'),

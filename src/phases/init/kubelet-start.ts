@@ -2,7 +2,7 @@
 // then (re)start the kubelet. The kubelet is stopped first so it never reads half-written files.
 import { managesServices, serviceIsActive } from '../../host/services.js';
 import { kubeletFiles, type PlannedFile } from '../../manifests/kubelet.js';
-import { writeKubeletFiles } from '../../manifests/kubelet-files.js';
+import { writeKubeletFiles } from '../../manifests/manifest-files.js';
 import type { Phase } from '../../workflow/index.js';
 import { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } from '../kubelet-service.js';
 import type { InitData, ManifestData } from './data.js';

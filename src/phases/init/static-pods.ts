@@ -5,7 +5,7 @@ import { featureEnabled } from '../../config/feature-gates.js';
 import type { ControlPlaneInputs } from '../../manifests/control-plane.js';
 import type { EtcdInputs } from '../../manifests/etcd.js';
 import { proxyEnvVars, type StaticPod } from '../../manifests/pod.js';
-import { existingCaCertDirs, writeStaticPod } from '../../manifests/static-pod-files.js';
+import { existingCaCertDirs, writeStaticPod } from '../../manifests/manifest-files.js';
 import type { Json } from '../../patches/json-patch.js';
 import { readPatchDir } from '../../patches/patch-files.js';
 import {

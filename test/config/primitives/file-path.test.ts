@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanPath, joinPath } from '../../../src/config/file-path.js';
-import { configYaml, newHost, run } from '../../phases/harness.js';
+import { configYaml, newHost, run } from '../../support/phases.js';
 
 describe('joinPath (Go filepath.Join)', () => {
   const cases: [string[], string][] = [

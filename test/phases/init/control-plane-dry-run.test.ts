@@ -9,7 +9,7 @@ import { controlPlanePhase } from '../../../src/phases/init/control-plane.js';
 import { runEtcdLocal } from '../../../src/phases/init/etcd.js';
 import { runKubeletStart } from '../../../src/phases/init/kubelet-start.js';
 import type { InitData } from '../../../src/phases/init/data.js';
-import { CONFIGS_DIR, loadConfigFile } from '../../manifests/support.js';
+import { CONFIGS_DIR, loadConfigFile } from '../../support/manifests.js';
 import { testInitData } from '../../support/init-data.js';
 
 const FILES = [

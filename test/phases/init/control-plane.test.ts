@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { extraArgsFlags } from '../../../src/commands/init.js';
 import { controlPlanePhase, runControlPlaneComponent } from '../../../src/phases/init/control-plane.js';
-import { CONFIGS_DIR, lines, loadConfigFile } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile } from '../../support/manifests.js';
 import { testInitData } from '../../support/init-data.js';
-import { failure, fullMessage, newHost, run } from '../harness.js';
+import { failure, fullMessage, newHost, run } from '../../support/phases.js';
 
-const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
+const initConfig = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
 
 describe('init phase control-plane', () => {
   test('the parent names the manifest folder; each child writes its manifest 0600', async () => {
-    const run = testInitData(spec());
+    const run = testInitData(initConfig());
     await controlPlanePhase.run!(run);
     for (const child of controlPlanePhase.phases!) await child.run!(run);
     assert.deepEqual(lines(run.out), [
@@ -30,10 +30,10 @@ describe('init phase control-plane', () => {
   });
 
   test('CA directories are mounted only when they exist on the host', async () => {
-    const bare = testInitData(spec());
+    const bare = testInitData(initConfig());
     await runControlPlaneComponent(bare, 'kube-apiserver');
     assert.doesNotMatch(bare.host.text('/etc/kubernetes/manifests/kube-apiserver.yaml'), /etc-pki-ca-trust/);
-    const rhel = testInitData(spec());
+    const rhel = testInitData(initConfig());
     rhel.host.seedDir('/etc/pki/ca-trust').seedDir('/etc/pki/tls/certs');
     await runControlPlaneComponent(rhel, 'kube-controller-manager');
     const kcm = rhel.host.text('/etc/kubernetes/manifests/kube-controller-manager.yaml');
@@ -43,7 +43,7 @@ describe('init phase control-plane', () => {
   });
 
   test('RootlessControlPlane is not implemented: each component says it will run as root', async () => {
-    const s = spec();
+    const s = initConfig();
     s.cluster.featureGates = { RootlessControlPlane: true };
     const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-scheduler');
@@ -51,13 +51,13 @@ describe('init phase control-plane', () => {
       run.out.stderr.join(''),
       /\[control-plane\] the RootlessControlPlane feature gate is not supported by kbadm: "kube-scheduler" will run as root/,
     );
-    const plain = testInitData(spec());
+    const plain = testInitData(initConfig());
     await runControlPlaneComponent(plain, 'kube-scheduler');
     assert.doesNotMatch(plain.out.stderr.join(''), /RootlessControlPlane/);
   });
 
   test('an unknown authorization mode is warned about; the user value still wins, as in kubeadm', async () => {
-    const s = spec();
+    const s = initConfig();
     s.cluster.apiServer.extraArgs = [{ name: 'authorization-mode', value: 'Node,Magic,RBAC' }];
     const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-apiserver');
@@ -70,7 +70,7 @@ describe('init phase control-plane', () => {
   });
 
   test('authorization-config in extraArgs removes --authorization-mode', async () => {
-    const s = spec();
+    const s = initConfig();
     s.cluster.apiServer.extraArgs = [{ name: 'authorization-config', value: '/etc/kubernetes/authz.yaml' }];
     const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-apiserver');
@@ -80,7 +80,7 @@ describe('init phase control-plane', () => {
   });
 
   test('the KCM flex-volume-plugin-dir extraArg moves the writable flexvolume mount', async () => {
-    const s = spec();
+    const s = initConfig();
     s.cluster.controllerManager.extraArgs = [{ name: 'flex-volume-plugin-dir', value: '/opt/flex' }];
     const run = testInitData(s);
     await runControlPlaneComponent(run, 'kube-controller-manager');
@@ -89,7 +89,7 @@ describe('init phase control-plane', () => {
   });
 
   test('an extraVolume with a default name replaces the default volume', async () => {
-    const s = spec();
+    const s = initConfig();
     s.cluster.scheduler.extraVolumes = [
       {
         name: 'kubeconfig',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { etcdLocalPhase, etcdPhase, runEtcdLocal } from '../../../src/phases/init/etcd.js';
-import { CONFIGS_DIR, lines, loadConfigFile, MANIFEST_FIXTURES_DIR } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile, MANIFEST_FIXTURES_DIR } from '../../support/manifests.js';
 import { testInitData } from '../../support/init-data.js';
 
 const local = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
@@ -45,9 +45,9 @@ describe('init phase etcd local', () => {
   });
 
   test('patches for the etcd target are applied and reported', async () => {
-    const spec = local();
-    spec.init.patches = { directory: '/etc/kubernetes/patches' };
-    const run = testInitData(spec, {
+    const config = local();
+    config.init.patches = { directory: '/etc/kubernetes/patches' };
+    const run = testInitData(config, {
       files: {
         '/etc/kubernetes/patches/etcd+json.yaml':
           '- op: add\n  path: /spec/containers/0/command/-\n  value: --quota-backend-bytes=8589934592\n',
@@ -64,9 +64,9 @@ describe('init phase etcd local', () => {
   });
 
   test('a bad patch fails the phase, naming the file, and writes nothing', async () => {
-    const spec = local();
-    spec.init.patches = { directory: '/etc/kubernetes/patches' };
-    const run = testInitData(spec, {
+    const config = local();
+    config.init.patches = { directory: '/etc/kubernetes/patches' };
+    const run = testInitData(config, {
       files: { '/etc/kubernetes/patches/etcd+json.yaml': '- op: remove\n  path: /spec/nope\n' },
     });
     await assert.rejects(runEtcdLocal(run), /etcd\+json\.yaml/);
@@ -74,9 +74,9 @@ describe('init phase etcd local', () => {
   });
 
   test('a bad patch file name: the directory is announced, then the error names it and the file', async () => {
-    const spec = local();
-    spec.init.patches = { directory: '/etc/kubernetes/patches' };
-    const run = testInitData(spec, { files: { '/etc/kubernetes/patches/etcd+typo.yaml': 'a: 1\n' } });
+    const config = local();
+    config.init.patches = { directory: '/etc/kubernetes/patches' };
+    const run = testInitData(config, { files: { '/etc/kubernetes/patches/etcd+typo.yaml': 'a: 1\n' } });
     await assert.rejects(
       runEtcdLocal(run),
       /could not list patch files for path "\/etc\/kubernetes\/patches": .*\(file "etcd\+typo\.yaml"\)/,

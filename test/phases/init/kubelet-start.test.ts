@@ -3,10 +3,10 @@ import { describe, test } from 'node:test';
 import { goQuote, kubeletFiles, kubeletFlags, kubeletFlagsEnvFile } from '../../../src/manifests/kubelet.js';
 import { createPatchSet } from '../../../src/patches/patches.js';
 import { kubeletStartPhase, runKubeletStart } from '../../../src/phases/init/kubelet-start.js';
-import { CONFIGS_DIR, lines, loadConfigFile } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile } from '../../support/manifests.js';
 import { testInitData, type TestInitData } from '../../support/init-data.js';
 
-const spec = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
+const initConfig = () => loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
 
 /** A systemd host whose kubelet unit exists; `resolved` says whether systemd-resolved runs. */
 function systemd(
@@ -30,7 +30,7 @@ function systemd(
 
 describe('init phase kubelet-start', () => {
   test('stops the kubelet, writes the three files, reloads systemd and restarts the kubelet', async () => {
-    const run = systemd(testInitData(spec()));
+    const run = systemd(testInitData(initConfig()));
     await runKubeletStart(run);
     assert.deepEqual(
       run.host.runs.map((r) => [r.command, ...r.args].join(' ')),
@@ -60,7 +60,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('instance-config.yaml holds only the quoted CRI endpoint, as kubeadm writes it', async () => {
-    const s = spec();
+    const s = initConfig();
     s.init.nodeRegistration.criSocket = 'unix:///var/run/crio/crio.sock';
     const run = systemd(testInitData(s));
     await runKubeletStart(run);
@@ -75,7 +75,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('config.yaml: kubeadm defaults, cluster DNS = 10th service IP, the CRI socket from instance config', async () => {
-    const s = spec();
+    const s = initConfig();
     s.cluster.networking.serviceSubnet = '10.100.0.0/16';
     const run = systemd(testInitData(s));
     // The component config was defaulted at load time for the default subnet; re-default here.
@@ -100,7 +100,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('systemd-resolved running: resolvConf points at its real file', async () => {
-    const run = systemd(testInitData(spec()), { resolved: true });
+    const run = systemd(testInitData(initConfig()), { resolved: true });
     await runKubeletStart(run);
     assert.match(
       run.host.text('/var/lib/kubelet/config.yaml'),
@@ -109,7 +109,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('no init system: says so clearly and still writes every file', async () => {
-    const run = testInitData(spec());
+    const run = testInitData(initConfig());
     await runKubeletStart(run);
     assert.equal(run.host.runs.length, 0);
     assert.equal(run.host.listFiles('/var/lib/kubelet').length, 3);
@@ -123,14 +123,14 @@ describe('init phase kubelet-start', () => {
   });
 
   test('no kubelet unit, or a failing restart: reported, the phase continues', async () => {
-    const missing = systemd(testInitData(spec()), { unit: false });
+    const missing = systemd(testInitData(initConfig()), { unit: false });
     await runKubeletStart(missing);
     assert.ok(
       lines(missing.out).includes(
         "[kubelet-start] Couldn't detect a kubelet service, can't make sure the kubelet is running properly.",
       ),
     );
-    const failing = systemd(testInitData(spec()), { restartFails: true });
+    const failing = systemd(testInitData(initConfig()), { restartFails: true });
     await runKubeletStart(failing);
     assert.match(failing.out.stderr.join(''), /unable to start the kubelet service/);
     assert.ok(
@@ -139,7 +139,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('dry run: nothing is stopped or started', async () => {
-    const run = { ...systemd(testInitData(spec())), dryRun: true };
+    const run = { ...systemd(testInitData(initConfig())), dryRun: true };
     await runKubeletStart(run);
     assert.deepEqual(
       run.host.runs.map((r) => r.args.join(' ')),
@@ -152,7 +152,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('NodeLocalCRISocket off: the socket is a flag and there is no instance config', async () => {
-    const s = spec();
+    const s = initConfig();
     s.cluster.featureGates = { NodeLocalCRISocket: false };
     const run = systemd(testInitData(s));
     await runKubeletStart(run);
@@ -164,7 +164,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('kubeletconfiguration patches apply to config.yaml', async () => {
-    const s = spec();
+    const s = initConfig();
     s.init.patches = { directory: '/etc/kubernetes/patches' };
     const run = systemd(
       testInitData(s, { files: { '/etc/kubernetes/patches/kubeletconfiguration.yaml': 'maxPods: 42\n' } }),
@@ -174,7 +174,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('the instance config is applied after the user patches, so its CRI endpoint wins', async () => {
-    const s = spec();
+    const s = initConfig();
     s.init.patches = { directory: '/etc/kubernetes/patches' };
     const run = systemd(
       testInitData(s, {
@@ -193,7 +193,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('every file is rendered before the first is written: a failing patch leaves no kubelet file', async () => {
-    const s = spec();
+    const s = initConfig();
     s.init.patches = { directory: '/etc/kubernetes/patches' };
     const run = systemd(
       testInitData(s, {
@@ -214,7 +214,7 @@ describe('init phase kubelet-start', () => {
   });
 
   test('another --rootfs: no service command runs on this machine, the files are written under it', async () => {
-    const run = systemd(testInitData(spec(), { rootfs: '/some/root' }), { resolved: true });
+    const run = systemd(testInitData(initConfig(), { rootfs: '/some/root' }), { resolved: true });
     await runKubeletStart(run);
     assert.deepEqual(run.host.runs, []);
     assert.equal(run.host.listFiles('/some/root/var/lib/kubelet').length, 3);
@@ -226,7 +226,7 @@ describe('init phase kubelet-start', () => {
     );
     assert.ok(!out.includes('[kubelet-start] Starting the kubelet'), out.join('\n'));
 
-    const dry = { ...systemd(testInitData(spec(), { rootfs: '/some/root' })), dryRun: true };
+    const dry = { ...systemd(testInitData(initConfig(), { rootfs: '/some/root' })), dryRun: true };
     await runKubeletStart(dry);
     assert.deepEqual(dry.host.runs, []);
     assert.ok(!lines(dry.out).includes('[kubelet-start] Would stop the kubelet'));
@@ -246,7 +246,7 @@ describe('init phase kubelet-start', () => {
 });
 
 describe('kubeadm-flags.env', () => {
-  const s = spec();
+  const s = initConfig();
   const base = {
     cluster: s.cluster,
     nodeRegistration: s.init.nodeRegistration,
@@ -301,7 +301,7 @@ describe('kubeadm-flags.env', () => {
 
 describe('kubeletFiles: the kubelet files rendered without a host', () => {
   test('three files in kubeadm order, each with the lines printed before it; patches, then the instance config', () => {
-    const s = spec();
+    const s = initConfig();
     const user = createPatchSet(
       'kubeletconfiguration.yaml',
       'kubeletconfiguration',
@@ -334,7 +334,7 @@ describe('kubeletFiles: the kubelet files rendered without a host', () => {
   });
 
   test('a resolvConf the user chose is kept, with a warning, when systemd-resolved runs', () => {
-    const s = spec();
+    const s = initConfig();
     s.componentConfigs.kubelet!.config = {
       ...s.componentConfigs.kubelet!.config,
       resolvConf: '/etc/my-resolv.conf',

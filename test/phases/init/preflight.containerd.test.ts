@@ -10,7 +10,7 @@ import { clusterImages } from '../../../src/config/images.js';
 import { RUNTIME_TOOLS, mirrorsFor, startContainerd, type Containerd } from '../../support/containerd.js';
 import { runCli } from '../../support/cli.js';
 import { IMAGE_TOOLS, pushTestImages } from '../../support/images.js';
-import { loadConfigText } from '../../manifests/support.js';
+import { loadConfigText } from '../../support/manifests.js';
 import { REGISTRY_BINARY, startRegistry, type Registry } from '../../support/registry.js';
 import { TEMP_ROOT_IGNORES } from '../../support/temp-root-preflight.js';
 

@@ -7,8 +7,8 @@ import { EXIT_PREFLIGHT, exitCodeOf } from '../../../src/errors.js';
 import { createTestHost } from '../../../src/host/test-host.js';
 import { createTestRuntime } from '../../../src/host/test-runtime.js';
 import { CONTAINERD_SOCKET, prepareNode, pulls } from '../../support/prepared-node.js';
-import { loadConfigText } from '../../manifests/support.js';
-import { configYaml, run, settle } from '../harness.js';
+import { loadConfigText } from '../../support/manifests.js';
+import { configYaml, run, settle } from '../../support/phases.js';
 
 const CFG = ['--config', '/cfg.yaml'];
 const MANIFESTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];

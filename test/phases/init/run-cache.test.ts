@@ -9,7 +9,7 @@ import { runEtcdLocal } from '../../../src/phases/init/etcd.js';
 import { kubeconfigPhase } from '../../../src/phases/init/kubeconfig.js';
 import type { Phase } from '../../../src/workflow/index.js';
 import type { InitData } from '../../../src/phases/init/data.js';
-import { CONFIGS_DIR, lines, loadConfigFile } from '../../manifests/support.js';
+import { CONFIGS_DIR, lines, loadConfigFile } from '../../support/manifests.js';
 import { testInitData } from '../../support/init-data.js';
 
 /** ECDSA keeps key generation quick. */

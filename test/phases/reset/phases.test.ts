@@ -7,7 +7,7 @@ import { createTestHost, type TestHost } from '../../../src/host/test-host.js';
 import { runCleanupNode } from '../../../src/phases/reset/cleanup-node.js';
 import { preflightPhase } from '../../../src/phases/reset/preflight.js';
 import { runRemoveEtcdMember } from '../../../src/phases/reset/remove-etcd-member.js';
-import { configYaml, newHost, run } from '../harness.js';
+import { configYaml, newHost, run } from '../../support/phases.js';
 import { createTestRuntime } from '../../../src/host/test-runtime.js';
 import { FakeEtcd, resetData, runtimeWithPods } from './harness.js';
 

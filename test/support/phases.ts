@@ -3,8 +3,8 @@ import { certsCommand } from '../../src/commands/certs.js';
 import { initCommand } from '../../src/commands/init.js';
 import { kubeconfigCommand } from '../../src/commands/kubeconfig.js';
 import { createTestHost, type TestHost } from '../../src/host/test-host.js';
-import { runOnHost, settleOnHost, type HostRun } from '../support/host-cli.js';
-import { prepareNode } from '../support/prepared-node.js';
+import { runOnHost, settleOnHost, type HostRun } from './host-cli.js';
+import { prepareNode } from './prepared-node.js';
 
 export type Run = HostRun;
 

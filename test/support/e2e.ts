@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../support/cli.js';
+import { runCli, type CliResult } from './cli.js';
 
 export const LEAVES: readonly { base: string; ca: string; purpose: 'sslserver' | 'sslclient' }[] = [
   { base: 'apiserver', ca: 'ca', purpose: 'sslserver' },

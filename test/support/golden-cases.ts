@@ -5,8 +5,8 @@ import { CONTROL_PLANE_COMPONENTS } from '../../src/manifests/control-plane.js';
 import { runControlPlaneComponent } from '../../src/phases/init/control-plane.js';
 import { runEtcdLocal } from '../../src/phases/init/etcd.js';
 import { runKubeletStart } from '../../src/phases/init/kubelet-start.js';
-import { CONFIGS_DIR, loadConfigFile, MANIFEST_FIXTURES_DIR, PATCH_FIXTURES_DIR } from './support.js';
-import { type TestInitData, testInitData } from '../support/init-data.js';
+import { CONFIGS_DIR, loadConfigFile, MANIFEST_FIXTURES_DIR, PATCH_FIXTURES_DIR } from './manifests.js';
+import { type TestInitData, testInitData } from './init-data.js';
 
 export interface GoldenCase {
   name: string;
@@ -47,8 +47,8 @@ export const GOLDEN_CASES: GoldenCase[] = [
 
 /** Runs etcd/local, control-plane/* and kubelet-start for a case; returns the files by base name. */
 export async function renderCase(c: GoldenCase): Promise<{ run: TestInitData; files: Map<string, string> }> {
-  const spec = loadConfigFile(c.config);
-  const run = testInitData(spec, { files: c.files ?? {}, ...(c.env ? { env: c.env } : {}) });
+  const config = loadConfigFile(c.config);
+  const run = testInitData(config, { files: c.files ?? {}, ...(c.env ? { env: c.env } : {}) });
   for (const dir of CA_DIRS) run.host.seedDir(dir);
   if (c.patchDir) {
     for (const f of readdirSync(c.patchDir)) {
