@@ -21,6 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { KBADM_VERSION } from '../../src/version.js';
 import { yamlLib } from '../../src/output/yaml.js';
 import { CAS, KUBECONFIGS, LEAVES, openssl } from '../support/e2e.js';
+import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
 import { RUNTIME_TOOLS, mirrorsFor, startContainerd, type Containerd } from '../support/containerd.js';
 import { IMAGE_TOOLS, pushTestImages } from '../support/images.js';
 import { REGISTRY_BINARY, startRegistry, type Registry } from '../support/registry.js';
@@ -156,7 +157,7 @@ describe('the single executable on a host without Node.js', () => {
   test('init --dry-run writes only into its dry-run directory', () => {
     const dry = mkdtempSync(join(dir, 'dry-'));
     copyFileSync(join(rootfs, 'cfg.yaml'), join(dry, 'cfg.yaml'));
-    const out = ok(['--rootfs', dry, 'init', '--config', '/cfg.yaml', '--dry-run']);
+    const out = ok(['--rootfs', dry, 'init', '--config', '/cfg.yaml', '--dry-run', ...IGNORE_IN_TEMP_ROOT]);
     const m =
       /The files it would write are in the "(\/etc\/kubernetes\/tmp\/kubeadm-init-dryrun\d+)" directory/.exec(
         out,
@@ -169,7 +170,7 @@ describe('the single executable on a host without Node.js', () => {
   describe('a full offline init under --rootfs', () => {
     let pki: string;
     before(() => {
-      const out = ok(['--rootfs', rootfs, 'init', '--config', '/cfg.yaml', '--skip-phases', 'preflight']);
+      const out = ok(['--rootfs', rootfs, 'init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT]);
       assert.match(out, /Your Kubernetes control-plane has initialized successfully!/);
       pki = join(rootfs, 'etc/kubernetes/pki');
     });
