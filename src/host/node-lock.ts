@@ -14,6 +14,7 @@ import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { KbadmError, ValidationError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { confineToRoot } from './confine.js';
@@ -25,6 +26,10 @@ export const NODE_LOCK_FILE = '/run/lock/kbadm.lock';
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** How long a command waits for the lock, in seconds (default 10). */
 export const LOCK_TIMEOUT_ENV = 'KBADM_LOCK_TIMEOUT';
+
+/** How often, and how far apart, an empty lock file is read again for its holder's pid. */
+const HOLDER_PID_READS = 10;
+const HOLDER_PID_WAIT_MS = 20;
 
 /** Where `flock` is looked for besides PATH: a root shell's PATH may lack the sbin directories. */
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -73,14 +78,16 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
   await mkdirp(path.dirname(file), 0o755);
   const handle = await fs.open(file, constants.O_RDWR | constants.O_CREAT, 0o644);
   try {
-    if (!(await runFlock(flock, handle, ['--exclusive', '--nonblock']))) {
+    const tryLock = () => runFlock(flock, handle, ['--exclusive', '--nonblock']);
+    // A lock file that stays empty while the lock is held means its holder just let go.
+    if (!(await tryLock()) && !((await holder(handle)) === undefined && (await tryLock()))) {
       const waitFor = `${timeoutMs / 1000}s`;
       options.out.warn(
-        `${await holder(handle)} is changing this node; waiting up to ${waitFor} for it to finish (lock ${shown})`,
+        `${await holderName(handle)} is changing this node; waiting up to ${waitFor} for it to finish (lock ${shown})`,
       );
       if (!(await runFlock(flock, handle, ['--exclusive', '--wait', String(timeoutMs / 1000)]))) {
         throw new KbadmError(
-          `${await holder(handle)} is still changing this node after ${waitFor} (lock ${shown}); run this command again once it has finished`,
+          `${await holderName(handle)} is still changing this node after ${waitFor} (lock ${shown}); run this command again once it has finished`,
         );
       }
     }
@@ -102,11 +109,23 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
   };
 }
 
-/** "another kbadm command (pid N)", from the pid its holder wrote into the lock file. */
-async function holder(handle: FileHandle): Promise<string> {
-  const { buffer, bytesRead } = await handle.read(Buffer.alloc(32), 0, 32, 0);
-  const pid = /^\d+/.exec(buffer.subarray(0, bytesRead).toString('utf8'))?.[0];
+/** "another kbadm command (pid N)", or without the pid when its holder wrote none. */
+async function holderName(handle: FileHandle): Promise<string> {
+  const pid = await holder(handle);
   return pid === undefined ? 'another kbadm command' : `another kbadm command (pid ${pid})`;
+}
+
+/**
+ * The pid the lock's holder wrote into the lock file. The holder writes it just after it takes the
+ * lock, so a file still empty is read again for a moment before it counts as holding none.
+ */
+async function holder(handle: FileHandle): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(32), 0, 32, 0);
+    const pid = /^\d+/.exec(buffer.subarray(0, bytesRead).toString('utf8'))?.[0];
+    if (pid !== undefined || attempt === HOLDER_PID_READS) return pid;
+    await delay(HOLDER_PID_WAIT_MS);
+  }
 }
 
 /** Runs `flock <args> 3` on our descriptor: true when the lock was taken, false when it is held. */

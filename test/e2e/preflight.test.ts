@@ -10,12 +10,16 @@ import { after, describe, test } from 'node:test';
 import { IGNORE_IN_TEMP_ROOT, TEMP_ROOT_IGNORES } from '../support/temp-root-preflight.js';
 import { config, tempRoot, type Root } from '../support/e2e.js';
 
-/** One hash over every path under `dir`: its type, mode and, for files, its bytes. */
+/**
+ * One hash of every path, mode and content under `dir`, but for the node lock (run/lock), which a
+ * changing command takes even when it ends up writing nothing; the tests check it is left empty.
+ */
 function treeHash(dir: string): string {
   const hash = createHash('sha256');
   const walk = (rel: string) => {
     for (const name of readdirSync(join(dir, rel)).sort()) {
       const p = join(rel, name);
+      if (p === 'run/lock') continue;
       const st = lstatSync(join(dir, p));
       hash.update(`${p}\0${st.mode}\0`);
       if (st.isDirectory()) walk(p);
@@ -26,7 +30,7 @@ function treeHash(dir: string): string {
   return hash.digest('hex');
 }
 
-/** What a prepared node has under its root: sysctls, cgroup controllers, executables, a kubelet. */
+/** What a prepared node has under its root: sysctls, cgroup controllers, executables, a kubelet, /run/lock. */
 function prepareRootfs(dir: string): void {
   const file = (p: string, text: string, mode = 0o644) => {
     mkdirSync(join(dir, p, '..'), { recursive: true });
@@ -39,6 +43,7 @@ function prepareRootfs(dir: string): void {
   for (const exe of ['ip', 'iptables', 'mount', 'nsenter', 'ebtables', 'ethtool', 'socat', 'tc', 'touch'])
     file(`usr/bin/${exe}`, '#!/bin/sh\nexit 0\n', 0o755);
   file('usr/bin/kubelet', '#!/bin/sh\necho "Kubernetes v1.34.0"\n', 0o755);
+  mkdirSync(join(dir, 'run/lock'), { recursive: true });
 }
 
 const roots: Root[] = [];
@@ -108,6 +113,7 @@ describe('init phase preflight under a prepared --rootfs', () => {
       /^\t\[WARNING CRI\]: container runtime is not running: cannot connect to "unix:\/\/\/var\/run\/containerd\/containerd\.sock": no such socket$/m,
     );
     assert.equal(treeHash(root.dir), before, 'preflight writes nothing');
+    assert.equal(readFileSync(join(root.dir, 'run/lock/kbadm.lock'), 'utf8'), '', 'the lock is released');
 
     // The same root with IP forwarding off and no kubelet: both are errors.
     writeFileSync(join(root.dir, 'proc/sys/net/ipv4/ip_forward'), '0\n');

@@ -50,6 +50,8 @@ const MACHINE: Record<string, string> = {
 
 /** The directories kubeadm's reset empties but keeps (those init created). */
 const KEPT_EMPTY = ['etc/kubernetes/manifests', 'etc/kubernetes/pki', 'var/lib/etcd', 'var/lib/kubelet'];
+/** The node lock every changing command takes (src/host/node-lock.ts), with its directories. */
+const NODE_LOCK_PATHS = ['run', 'run/lock', 'run/lock/kbadm.lock'];
 
 type Entry = string; // "file 0644 <sha256>", "dir 0755", "link <target>"
 
@@ -150,11 +152,14 @@ async function initThenReset(withMount: boolean): Promise<void> {
       assert.ok(afterReset.has(p), `${p} is still there`);
       if (!entry.startsWith('dir')) assert.equal(afterReset.get(p), entry, p);
     }
-    // Of what init wrote, only kubeadm's emptied directories remain.
+    // Of what init wrote, only kubeadm's emptied directories remain, and the node lock: kbadm's own
+    // file in /run/lock (emptied at boot), released empty, never deleted while anything may wait on it.
     const left = [...afterReset.keys()].filter((p) => !before.has(p)).sort();
-    assert.deepEqual(
-      left,
-      KEPT_EMPTY.filter((d) => !before.has(d)),
+    assert.deepEqual(left, [...KEPT_EMPTY.filter((d) => !before.has(d)), ...NODE_LOCK_PATHS].sort());
+    assert.equal(
+      await fs.readFile(path.join(root, 'run/lock/kbadm.lock'), 'utf8'),
+      '',
+      'the lock is released',
     );
     for (const d of KEPT_EMPTY.filter((d) => d !== 'var/lib/kubelet')) {
       assert.deepEqual(await fs.readdir(path.join(root, d)), [], `${d} is empty`);
