@@ -64,7 +64,11 @@ export interface ClusterClient {
   /** true when it was deleted, false when it did not exist. */
   delete(ref: ObjectRef): Promise<boolean>;
   /** Every object of a kind, fetched page by page with limit/continue. */
-  list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, options?: ListOptions): AsyncIterable<T>;
+  list<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    options?: ListOptions,
+  ): AsyncIterable<T>;
   /** A GET of a non-resource path such as /livez: the status and body, never an error for a status. */
   getRaw(path: string): Promise<{ status: number; body: string }>;
   close(): void;
