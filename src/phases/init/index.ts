@@ -5,6 +5,7 @@ import { controlPlanePhase } from './control-plane.js';
 import type { InitData } from './data.js';
 import { etcdPhase } from './etcd.js';
 import { kubeconfigPhase } from './kubeconfig.js';
+import { kubeletFinalizePhase } from './kubelet-finalize.js';
 import { kubeletStartPhase } from './kubelet-start.js';
 import { preflightPhase } from './preflight.js';
 import { showJoinCommandPhase } from './show-join-command.js';
@@ -16,5 +17,6 @@ export const initPhases: Phase<InitData>[] = [
   etcdPhase,
   controlPlanePhase,
   kubeletStartPhase,
+  kubeletFinalizePhase,
   showJoinCommandPhase,
 ];
