@@ -1,10 +1,13 @@
 // The PKI on disk, through a Host: loading files into what the decide* rules take, writing
 // key/cert pairs with kubeadm's modes (each pair one unit: key then certificate, put in place
 // together or finished by the next run), and the certs phase steps that join the rules to the
-// disk. Messages name host paths, never rootfs ones.
+// disk; and the files upload-certs / download-certs carry. Messages name host paths, never rootfs
+// ones.
 import * as path from 'node:path';
 import { KbadmError, errorMessage } from '../errors.js';
 import type { Host } from '../host/host.js';
+import { userPath } from '../host/paths.js';
+import type { CopyCertFile, DownloadedCertFile } from './copy-certs.js';
 import type { Output } from '../output/output.js';
 import type { PkiInputs } from './inputs.js';
 import {
@@ -387,4 +390,37 @@ export async function externalCAStatus(
 export async function caExternallyManaged(store: PkiStore, caBase = 'ca'): Promise<boolean> {
   const [crt, key] = await Promise.all([store.exists(`${caBase}.crt`), store.exists(`${caBase}.key`)]);
   return crt && !key;
+}
+
+/** Where a copy-certs file lives under --rootfs: in the certificates directory, or its own absolute path. */
+function copyCertPath(store: PkiStore, f: CopyCertFile): string {
+  return path.isAbsolute(f.path) ? userPath(store.host.paths, f.path) : store.path(f.path);
+}
+
+/**
+ * upload-certs: each file's bytes by Secret key, undefined for a file that does not exist (kubeadm
+ * uploads it as an empty value); any other read error fails.
+ */
+export async function readKubeadmCertFiles(
+  store: PkiStore,
+  files: readonly CopyCertFile[],
+): Promise<Map<string, Buffer | undefined>> {
+  const out = new Map<string, Buffer | undefined>();
+  for (const f of files) out.set(f.secretKey, await store.host.readFileIfExists(copyCertPath(store, f)));
+  return out;
+}
+
+/**
+ * download-certs: writes each file with its mode, replacing what is there; parent directories are
+ * created 0755, as kubeadm's certificate and key writers do.
+ */
+export async function writeKubeadmCertFiles(
+  store: PkiStore,
+  files: readonly DownloadedCertFile[],
+): Promise<void> {
+  for (const f of files) {
+    const target = copyCertPath(store, f);
+    await store.host.mkdir(path.dirname(target), PKI_DIR_MODE);
+    await store.host.writeFile(target, f.data, f.mode);
+  }
 }
