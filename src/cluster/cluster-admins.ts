@@ -3,19 +3,10 @@
 // has no rights yet), so super-admin.conf (system:masters) does; on later runs it already exists.
 import { KbadmError, errorMessage } from '../errors.js';
 import type { Logger } from '../output/logger.js';
-import { isAlreadyExists, isForbidden, type ClusterClient, type KubeObject } from './types.js';
+import { clusterAdminsBinding } from '../manifests/rbac.js';
+import { isAlreadyExists, isForbidden, type ClusterClient } from './types.js';
 
 export const CLUSTER_ADMINS = 'kubeadm:cluster-admins';
-
-export function clusterAdminsBinding(): KubeObject {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: CLUSTER_ADMINS },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: CLUSTER_ADMINS }],
-  };
-}
 
 export interface EnsureOptions {
   /** The super-admin.conf client, or undefined when that file does not exist. */
