@@ -7,6 +7,7 @@ import { applyJsonPatch, type Json } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import {
   applyStrategicMergePatch,
+  DEPLOYMENT_SCHEMA,
   KUBELET_CONFIGURATION_SCHEMA,
   POD_SCHEMA,
   type MergeSchema,
@@ -143,6 +144,7 @@ const SCHEMAS: Partial<Record<PatchTarget, MergeSchema>> = {
   'kube-controller-manager': POD_SCHEMA,
   'kube-scheduler': POD_SCHEMA,
   kubeletconfiguration: KUBELET_CONFIGURATION_SCHEMA,
+  corednsdeployment: DEPLOYMENT_SCHEMA,
 };
 
 export interface Patched {

@@ -48,6 +48,18 @@ export const POD_SCHEMA: MergeSchema = {
   },
 };
 
+/** apps/v1 Deployment: its Pod template merges as a Pod does (the `corednsdeployment` target). */
+export const DEPLOYMENT_SCHEMA: MergeSchema = {
+  fields: {
+    metadata: POD_SCHEMA.fields!.metadata!,
+    spec: {
+      fields: {
+        template: { fields: { metadata: POD_SCHEMA.fields!.metadata!, spec: POD_SCHEMA.fields!.spec! } },
+      },
+    },
+  },
+};
+
 /** KubeletConfiguration declares no merge keys: every list is replaced. */
 export const KUBELET_CONFIGURATION_SCHEMA: MergeSchema = {};
 
