@@ -14,9 +14,9 @@ export interface AddonBase {
   /** The objects in the order they are applied. */
   objects: KubeObject[];
   /**
-   * The objects in the order --print-manifest prints them. These are the objects before the
-   * apply-time additions, as kubeadm prints its templates: CoreDNS without the corednsdeployment
-   * patches, kube-proxy without the config hash annotation and the host's proxy variables.
+   * The same objects in the order --print-manifest prints them (kubeadm's order). They are the
+   * objects applied, patches, hash annotation and proxy variables included: what is printed is
+   * what a run would send.
    */
   manifestOrder: KubeObject[];
   /** The line printed once the objects are applied, tag included. */

@@ -279,7 +279,7 @@ export function renderCoreDNS(inputs: CoreDNSInputs): CoreDNSAddon {
   return {
     name: 'coredns',
     objects: [cm, role, binding, sa, applied, svc],
-    manifestOrder: structuredClone([printed, cm, svc, role, binding, sa]),
+    manifestOrder: [applied, cm, svc, role, binding, sa],
     appliedMessage: COREDNS_APPLIED_MESSAGE,
     patchMessages: patched.messages,
     warnings: [],

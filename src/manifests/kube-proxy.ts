@@ -1,7 +1,7 @@
 // The kube-proxy addon's objects, rendered from the configuration: the kube-proxy ConfigMap (its
 // kubeconfig and KubeProxyConfiguration), the DaemonSet, its ServiceAccount and the RBAC objects
 // that let kube-proxy run and let joining nodes read the ConfigMap.
-import { createHash } from 'node:crypto';
+import { COMPONENT_CONFIG_HASH_ANNOTATION, configMapChecksum } from './config-map-hash.js';
 import type { KubeObject } from '../cluster/types.js';
 import { defaultKubeProxyConfig } from '../config/component-configs.js';
 import { formatDurationNs, parseDurationNs } from '../config/duration.js';
@@ -25,7 +25,6 @@ export const KUBE_PROXY_CLUSTER_ROLE = 'system:node-proxier';
 export const KUBE_PROXY_CONFIGMAP_ROLE = 'kube-proxy';
 export const NODE_BOOTSTRAP_TOKEN_GROUP = 'system:bootstrappers:kubeadm:default-node-token';
 /** Set on the ConfigMap when kubeadm generated the KubeProxyConfiguration (not the user). */
-export const COMPONENT_CONFIG_HASH_ANNOTATION = 'kubeadm.kubernetes.io/component-config.hash';
 export const KUBE_PROXY_APPLIED_MESSAGE = '[addons] Applied essential addon: kube-proxy';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -199,15 +198,6 @@ export function kubeProxyConfigDocument(config: Readonly<Obj>): Obj {
  * kubeadm's component-config checksum: SHA-256 over the data values in key order, then the
  * binaryData values likewise. (A helper of its own here; the uploaded configs use the same rule.)
  */
-function configMapHash(cm: KubeObject): string {
-  const h = createHash('sha256');
-  const data = (cm.data ?? {}) as Record<string, string>;
-  const binary = (cm.binaryData ?? {}) as Record<string, string>;
-  for (const k of Object.keys(data).sort()) h.update(data[k]!);
-  for (const k of Object.keys(binary).sort()) h.update(Buffer.from(binary[k]!, 'base64'));
-  return `sha256:${h.digest('hex')}`;
-}
-
 function configMap(kubeconfig: string, config: string): KubeObject {
   return {
     apiVersion: 'v1',
@@ -321,11 +311,11 @@ export function renderKubeProxy(inputs: KubeProxyInputs): KubeProxyAddon {
   const server = kubeProxyServerURL(cluster.controlPlaneEndpoint, localEndpoint);
   const image = controlPlaneImage('kube-proxy', cluster.imageRepository, cluster.kubernetesVersion);
 
-  const printedCM = configMap(kubeProxyKubeconfig(server), configText);
-  const cm = structuredClone(printedCM);
+  const cm = configMap(kubeProxyKubeconfig(server), configText);
   if (!given.userSupplied)
-    cm.metadata.annotations = { [COMPONENT_CONFIG_HASH_ANNOTATION]: configMapHash(cm) };
-  const printedDS = daemonSet(image, []);
+    cm.metadata.annotations = {
+      [COMPONENT_CONFIG_HASH_ANNOTATION]: configMapChecksum(cm as Parameters<typeof configMapChecksum>[0]),
+    };
   const ds = daemonSet(image, mergeEnv(proxyEnvVars(inputs.env)));
   const sa = serviceAccount();
   const crb = clusterRoleBinding();
@@ -334,7 +324,7 @@ export function renderKubeProxy(inputs: KubeProxyInputs): KubeProxyAddon {
   return {
     name: 'kube-proxy',
     objects: [cm, ds, sa, crb, r, rb],
-    manifestOrder: structuredClone([sa, crb, r, rb, printedCM, printedDS]),
+    manifestOrder: [sa, crb, r, rb, cm, ds],
     appliedMessage: KUBE_PROXY_APPLIED_MESSAGE,
     patchMessages: [],
     warnings,

@@ -412,18 +412,16 @@ describe('orders', () => {
     assert.match(text, /^ {2}kubeconfig\.conf: \|-\n {4}apiVersion: v1\n {4}kind: Config$/m);
   });
 
-  test('the printed ConfigMap has no hash and the printed DaemonSet no proxy variables, as kubeadm prints them', () => {
+  test('the printed ConfigMap and DaemonSet are the applied ones: hash annotation and proxy variables included', () => {
     const cm = byKind(addon.manifestOrder, 'ConfigMap');
-    assert.equal(cm.metadata.annotations, undefined);
-    assert.deepEqual(cm.data, byKind(addon.objects, 'ConfigMap').data);
+    assert.deepEqual(cm, byKind(addon.objects, 'ConfigMap'));
+    assert.match(
+      cm.metadata.annotations['kubeadm.kubernetes.io/component-config.hash'],
+      /^sha256:[0-9a-f]{64}$/,
+    );
     const env = byKind(addon.manifestOrder, 'DaemonSet').spec.template.spec.containers[0].env;
     assert.deepEqual(
       env.map((e: Any) => e.name),
-      ['NODE_NAME'],
-    );
-    const applied = byKind(addon.objects, 'DaemonSet').spec.template.spec.containers[0].env;
-    assert.deepEqual(
-      applied.map((e: Any) => e.name),
       ['NODE_NAME', 'HTTP_PROXY'],
     );
   });
