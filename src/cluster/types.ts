@@ -94,3 +94,18 @@ export const isConflict = (e: unknown): boolean =>
   e instanceof ClusterApiError && e.status === 409 && e.reason !== 'AlreadyExists';
 export const isForbidden = (e: unknown): boolean => e instanceof ClusterApiError && e.status === 403;
 export const isInvalid = (e: unknown): boolean => e instanceof ClusterApiError && e.status === 422;
+
+/**
+ * No answer came from the API server: the connection was refused, the name did not resolve, TLS
+ * failed or the request timed out. The message names the URL, as client-go's do.
+ */
+export class ClusterConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly server: string,
+    readonly request: string,
+  ) {
+    super(message);
+    this.name = 'ClusterConnectionError';
+  }
+}

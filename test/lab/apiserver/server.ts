@@ -231,7 +231,8 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
             resourceVersion: result.resourceVersion,
             ...(result.continue ? { continue: result.continue } : {}),
           },
-          items: result.items,
+          // Items of a list carry no apiVersion and kind of their own on the real server.
+          items: result.items.map(({ apiVersion: _v, kind: _k, ...item }) => item),
         });
       }
       case 'watch':
