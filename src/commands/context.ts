@@ -1,6 +1,8 @@
 // What a command needs from the process, handed in by cli.ts so that commands never touch
 // process.* themselves and tests can run them in-process.
 import type { Command } from 'commander';
+import type { ClusterClient } from '../cluster/types.js';
+import { errorMessage, KbadmError } from '../errors.js';
 import { createOutput, type Output, type TextSink } from '../output/output.js';
 import type { Stdin } from '../output/prompt.js';
 import type { Host } from '../host/host.js';
@@ -35,9 +37,24 @@ export interface CommandContext {
    * what an interrupted run left in each directory before reading it. Ignored for a dry run.
    */
   host(options?: HostOptions): Promise<Host>;
+  /**
+   * The API server that the kubeconfig at `kubeconfigPath` (a path under --rootfs) names. With
+   * `dryRun`, a client that reads from the cluster but only prints the writes it would make.
+   * The caller closes it.
+   */
+  cluster(kubeconfigPath: string, options: ClusterOptions): Promise<ClusterClient>;
   /** Gives back what the command held (the node lock). main() calls it when the command ends. */
   close(): Promise<void>;
 }
+
+export interface ClusterOptions {
+  dryRun: boolean;
+  /** Where a dry run prints its actions; the context's default output when absent. */
+  out?: Output;
+}
+
+/** Makes the cluster client; tests hand in one that returns an in-memory cluster. */
+export type ClusterFactory = (kubeconfigPath: string, options: ClusterOptions) => Promise<ClusterClient>;
 
 export interface HostOptions {
   dryRun?: boolean;
@@ -57,6 +74,8 @@ export interface ContextOptions {
   globals: () => GlobalOptions;
   /** The calls behind the real host's file operations (node's own unless a test injects faults). */
   fileSystem?: FileSystem;
+  /** Replaces the real API client (tests). */
+  cluster?: ClusterFactory;
 }
 
 export function createContext(options: ContextOptions): CommandContext {
@@ -100,6 +119,13 @@ export function createContext(options: ContextOptions): CommandContext {
         : undefined;
       return createDryRunHost(paths, out, { base: real, ...(writeDir ? { writeDir } : {}) });
     },
+    async cluster(kubeconfigPath, o) {
+      if (options.cluster) return options.cluster(kubeconfigPath, o);
+      const out = o.out ?? ctx.output();
+      const host = await ctx.host({ out });
+      const { openCluster } = await loadConnect();
+      return openCluster(host, kubeconfigPath, { dryRun: o.dryRun, out });
+    },
     async close() {
       const held = lock;
       lock = undefined;
@@ -109,4 +135,33 @@ export function createContext(options: ContextOptions): CommandContext {
     },
   };
   return ctx;
+}
+
+/** What src/cluster/connect.ts offers: the API client for a kubeconfig, real or dry-run. */
+interface ConnectModule {
+  openCluster(
+    host: Host,
+    kubeconfigPath: string,
+    options: { dryRun?: boolean; out: Output; timeoutMs?: number },
+  ): Promise<ClusterClient>;
+}
+
+/**
+ * The API client is loaded on first use: @kubernetes/client-node costs ~650 ms to import. The try
+ * block also lets the bundler pass over the module while a build does not have it.
+ */
+async function loadConnect(): Promise<ConnectModule> {
+  try {
+    // @ts-ignore -- src/cluster/connect.ts comes with the API client; drop this line once it has landed.
+    return (await import('../cluster/connect.js')) as ConnectModule;
+  } catch (err) {
+    // Only when connect.js itself is missing (Node: "Cannot find module '.../connect.js'", a single
+    // executable: "No such built-in module: ../cluster/connect.js"), not when one of its imports is.
+    if (/module(?: '[^']*|: \S*)cluster\/connect\.js/.test(errorMessage(err))) {
+      throw new KbadmError('this build of kbadm has no Kubernetes API client (src/cluster/connect.ts)', {
+        cause: err,
+      });
+    }
+    throw err;
+  }
 }

@@ -73,6 +73,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./reset.js')).resetCommand,
   },
   {
+    name: 'token',
+    summary: 'Create, list and delete the bootstrap tokens that let nodes join',
+    load: async () => (await import('./token.js')).tokenCommand,
+  },
+  {
     name: 'version',
     summary: "Show kbadm's release and the build it came from",
     load: async () => (await import('./version.js')).versionCommand,

@@ -1,5 +1,9 @@
 // The `kbadm join ...` command init prints and `token create --print-join-command` will print:
 // kubeadm's layout, with a line break and a tab before each group of flags.
+import { caCertHash } from '../certs/ca-hash.js';
+import { certificateDers } from '../certs/pem.js';
+import { KbadmError } from '../errors.js';
+import { clusterCAPem, currentCluster, parseKubeconfig } from '../kubeconfig/kubeconfig.js';
 
 export const WITHHELD = '<value withheld>';
 
@@ -36,4 +40,16 @@ export function singleLine(cmd: string): string {
 /** host:port from a kubeconfig server URL. */
 export function endpointOf(server: string): string {
   return server.replace(/https:\/\//g, '');
+}
+
+/** The API server endpoint and CA pins a joining node needs, from admin.conf as kubeadm takes them. */
+export function joinFacts(adminConf: string, source: string): { endpoint: string; caCertHashes: string[] } {
+  const cluster = currentCluster(parseKubeconfig(adminConf, source));
+  if (!cluster) throw new KbadmError(`failed to get default cluster config from ${source}`);
+  const ca = clusterCAPem(cluster);
+  if (!ca) throw new KbadmError(`no CA certificates found in ${source}`);
+  return {
+    endpoint: endpointOf(cluster.cluster.server),
+    caCertHashes: certificateDers(ca).map((der) => caCertHash(der)),
+  };
 }

@@ -1,5 +1,5 @@
 // Runs kbadm in-process with captured streams.
-import type { CommandFactory } from '../../src/commands/context.js';
+import type { ClusterFactory, CommandFactory } from '../../src/commands/context.js';
 import type { CommandEntry } from '../../src/commands/root.js';
 import { main } from '../../src/main.js';
 
@@ -11,7 +11,7 @@ export interface CliResult {
 
 export async function runCli(
   argv: string[],
-  options: { commands?: CommandEntry[]; env?: Record<string, string> } = {},
+  options: { commands?: CommandEntry[]; env?: Record<string, string>; cluster?: ClusterFactory } = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -21,6 +21,7 @@ export async function runCli(
       stdout: { write: (s: string) => (stdout += s) },
       stderr: { write: (s: string) => (stderr += s) },
       env: options.env ?? {},
+      ...(options.cluster ? { cluster: options.cluster } : {}),
     },
     options.commands,
   );

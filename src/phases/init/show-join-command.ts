@@ -1,12 +1,9 @@
 // `show-join-command`: the last step of init. Prints kubeadm's success message with the join
 // commands for workers and control-plane nodes, or with -o json|yaml the same facts as one object.
 import * as path from 'node:path';
-import { caCertHash } from '../../certs/ca-hash.js';
-import { certificateDers } from '../../certs/pem.js';
 import { KbadmError } from '../../errors.js';
-import { clusterCAPem, currentCluster, parseKubeconfig } from '../../kubeconfig/kubeconfig.js';
 import { renderResult } from '../../output/printer.js';
-import { endpointOf, joinCommand, singleLine, WITHHELD } from '../../tokens/join-command.js';
+import { joinCommand, joinFacts, singleLine, WITHHELD } from '../../tokens/join-command.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
 
@@ -52,18 +49,6 @@ ${controlPlane}Then you can join any number of worker nodes by running the follo
 
 ${i.joinWorkerCommand}
 `;
-}
-
-/** The API server endpoint and CA pins a joining node needs, from admin.conf as kubeadm takes them. */
-export function joinFacts(adminConf: string, source: string): { endpoint: string; caCertHashes: string[] } {
-  const cluster = currentCluster(parseKubeconfig(adminConf, source));
-  if (!cluster) throw new KbadmError(`failed to get default cluster config from ${source}`);
-  const ca = clusterCAPem(cluster);
-  if (!ca) throw new KbadmError(`no CA certificates found in ${source}`);
-  return {
-    endpoint: endpointOf(cluster.cluster.server),
-    caCertHashes: certificateDers(ca).map((der) => caCertHash(der)),
-  };
 }
 
 async function showJoinCommand(d: InitData): Promise<void> {
