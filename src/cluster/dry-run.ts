@@ -5,7 +5,7 @@ import { dumpYaml } from '../output/yaml.js';
 import type { Output } from '../output/output.js';
 import { MemoryCluster, type RecordedRequest, type Verb } from './memory.js';
 import { apiGroupName, kindInfo } from './resources.js';
-import type { KubeObject, ObjectRef } from './types.js';
+import type { ObjectRef } from './types.js';
 
 export const MASKED = '<masked>';
 
@@ -38,7 +38,8 @@ export function describeRequest(r: RecordedRequest): string[] {
 
 export class DryRunCluster extends MemoryCluster {
   constructor(private readonly out: Output) {
-    super('https://dry-run.invalid');
+    // init's dry run starts no kubelet, so the node is answered as if it had registered.
+    super('https://dry-run.invalid', { registerNodes: true });
   }
 
   protected override record(
@@ -54,19 +55,5 @@ export class DryRunCluster extends MemoryCluster {
       const text = verb === 'PATCH' ? JSON.stringify(r.body) : dumpYaml(maskSecrets(r.body));
       for (const line of text.trimEnd().split('\n')) this.out.progressLine(`\t${line}`);
     }
-  }
-
-  /**
-   * A node that does not exist yet (init's dry run never starts a kubelet) is answered as the
-   * kubelet would have registered it, so phases that change the node can show their patch.
-   */
-  override async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
-    const found = await super.get<T>(ref);
-    if (found || ref.kind !== 'Node') return found;
-    return this.seed({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: ref.name, labels: { 'kubernetes.io/hostname': ref.name } },
-    }) as T;
   }
 }

@@ -69,7 +69,14 @@ export class MemoryCluster implements ClusterClient {
   protected readonly objects = new Map<string, KubeObject>();
   private version = 1;
 
-  constructor(server = 'https://memory.invalid') {
+  /**
+   * `registerNodes`: a GET of a Node that does not exist finds it as a kubelet would have
+   * registered it (name and hostname label), for runs where no kubelet runs (dry runs, tests).
+   */
+  constructor(
+    server = 'https://memory.invalid',
+    private readonly options: { registerNodes?: boolean } = {},
+  ) {
     this.server = server;
   }
 
@@ -123,7 +130,13 @@ export class MemoryCluster implements ClusterClient {
   async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
     this.record('GET', ref);
     const found = this.objects.get(keyOf(ref));
-    return found ? (clone(found) as T) : undefined;
+    if (found) return clone(found) as T;
+    if (ref.kind !== 'Node' || !this.options.registerNodes) return undefined;
+    return this.seed({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: ref.name, labels: { 'kubernetes.io/hostname': ref.name } },
+    }) as T;
   }
 
   async create<T extends KubeObject>(object: T): Promise<T> {

@@ -405,8 +405,7 @@ function certificateKeyCommand(ctx: CommandContext): Command {
     .summary('Print a new random key for --certificate-key')
     .description(
       'Prints 32 random bytes as 64 hex digits, the form --certificate-key takes: the key that encrypts ' +
-        'the control-plane certificates in the kubeadm-certs Secret once kbadm can upload them ' +
-        '("kbadm init --upload-certs" is not implemented yet).',
+        'the control-plane certificates "kbadm init --upload-certs" stores in the kubeadm-certs Secret.',
     )
     .action(() => {
       ctx.stdout.write(`${randomBytes(32).toString('hex')}\n`);

@@ -2,7 +2,6 @@
 // process.* themselves and tests can run them in-process.
 import type { Command } from 'commander';
 import type { ClusterClient } from '../cluster/types.js';
-import { errorMessage, KbadmError } from '../errors.js';
 import { createOutput, type Output, type TextSink } from '../output/output.js';
 import type { Stdin } from '../output/prompt.js';
 import type { Host } from '../host/host.js';
@@ -123,7 +122,8 @@ export function createContext(options: ContextOptions): CommandContext {
       if (options.cluster) return options.cluster(kubeconfigPath, o);
       const out = o.out ?? ctx.output();
       const host = await ctx.host({ out });
-      const { openCluster } = await loadConnect();
+      // Loaded on first use: the Kubernetes client library costs more than the rest of kbadm.
+      const { openCluster } = await import('../cluster/connect.js');
       return openCluster(host, kubeconfigPath, { dryRun: o.dryRun, out });
     },
     async close() {
@@ -135,33 +135,4 @@ export function createContext(options: ContextOptions): CommandContext {
     },
   };
   return ctx;
-}
-
-/** What src/cluster/connect.ts offers: the API client for a kubeconfig, real or dry-run. */
-interface ConnectModule {
-  openCluster(
-    host: Host,
-    kubeconfigPath: string,
-    options: { dryRun?: boolean; out: Output; timeoutMs?: number },
-  ): Promise<ClusterClient>;
-}
-
-/**
- * The API client is loaded on first use: @kubernetes/client-node costs ~650 ms to import. The try
- * block also lets the bundler pass over the module while a build does not have it.
- */
-async function loadConnect(): Promise<ConnectModule> {
-  try {
-    // @ts-ignore -- src/cluster/connect.ts comes with the API client; drop this line once it has landed.
-    return (await import('../cluster/connect.js')) as ConnectModule;
-  } catch (err) {
-    // Only when connect.js itself is missing (Node: "Cannot find module '.../connect.js'", a single
-    // executable: "No such built-in module: ../cluster/connect.js"), not when one of its imports is.
-    if (/module(?: '[^']*|: \S*)cluster\/connect\.js/.test(errorMessage(err))) {
-      throw new KbadmError('this build of kbadm has no Kubernetes API client (src/cluster/connect.ts)', {
-        cause: err,
-      });
-    }
-    throw err;
-  }
 }

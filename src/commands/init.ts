@@ -153,7 +153,7 @@ export const initFlags: FlagSpec[] = [
     name: 'upload-certs',
     type: 'boolean',
     description:
-      'Share the control-plane certificates and keys with nodes that later join as control plane, through the kubeadm-certs Secret. Not implemented in kbadm yet: init refuses this flag rather than claim an upload.',
+      'Share the control-plane certificates and keys with nodes that later join as control plane: they are encrypted with --certificate-key (one is made when unset) and stored for two hours in the kubeadm-certs Secret.',
   },
 ];
 

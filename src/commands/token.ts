@@ -177,6 +177,9 @@ async function withCluster<T>(
 // create
 
 /** The tokens to store: the --config file's, or one from the argument and flags. */
+/** timeouts.kubernetesAPICall's default: how long a failed write is retried. */
+const API_CALL_TIMEOUT_MS = 60_000;
+
 async function tokensToCreate(
   s: Session,
   flags: FlagValues,
@@ -269,7 +272,11 @@ function createCommand(ctx: CommandContext): Command {
     const tokens = await tokensToCreate(s, flags, tokenArg);
     const facts = printJoin ? await joinFactsOf(s) : undefined;
     await withCluster(ctx, s, (cluster) =>
-      updateOrCreateTokens(cluster, tokens, { failIfExists: true, now: new Date() }),
+      updateOrCreateTokens(cluster, tokens, {
+        failIfExists: true,
+        now: new Date(),
+        timeoutMs: API_CALL_TIMEOUT_MS,
+      }),
     );
     const token = tokens[0]!.token;
     if (!facts) return s.out.print(token);

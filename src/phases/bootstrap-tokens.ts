@@ -1,6 +1,7 @@
 // Storing bootstrap tokens in the cluster, for `token create` and init's bootstrap-token phase:
 // kubeadm's UpdateOrCreateTokens over the ClusterClient port.
-import { isAlreadyExists, type ClusterClient } from '../cluster/types.js';
+import { createOrUpdate } from '../cluster/idempotency.js';
+import type { ClusterClient } from '../cluster/types.js';
 import type { BootstrapToken } from '../config/model.js';
 import { errorMessage, KbadmError } from '../errors.js';
 import {
@@ -15,11 +16,13 @@ export interface StoreTokensOptions {
   failIfExists: boolean;
   /** The time TTLs count from. */
   now: Date;
+  /** How long failed writes are retried (timeouts.kubernetesAPICall). */
+  timeoutMs: number;
 }
 
 /**
- * Writes each token's Secret: POST, and PUT when the Secret appeared in the meantime (or exists and
- * the caller overwrites, as init does).
+ * Writes each token's Secret after a GET (kubeadm's sequence): create-or-update, so a Secret that
+ * exists (init run again) or appears in the meantime is overwritten; retried until the timeout.
  */
 export async function updateOrCreateTokens(
   cluster: ClusterClient,
@@ -33,17 +36,8 @@ export async function updateOrCreateTokens(
     const ref = { apiVersion: 'v1', kind: 'Secret', namespace: BOOTSTRAP_TOKEN_NAMESPACE, name };
     const existing = await cluster.get(ref);
     if (existing && o.failIfExists) throw new KbadmError(`a token with id "${id}" already exists`);
-    const secret = bootstrapTokenToSecret(token, o.now);
     try {
-      if (existing) await cluster.update(secret);
-      else {
-        try {
-          await cluster.create(secret);
-        } catch (err) {
-          if (!isAlreadyExists(err)) throw err;
-          await cluster.update(secret);
-        }
-      }
+      await createOrUpdate(cluster, bootstrapTokenToSecret(token, o.now), { timeoutMs: o.timeoutMs });
     } catch (err) {
       throw new KbadmError(
         `failed to create or update bootstrap token with name ${name}: ${errorMessage(err)}`,

@@ -20,10 +20,17 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/cli.js';
 import { treeProblems } from '../support/pki-check.js';
 import { config } from '../support/e2e.js';
+import { API_SERVER_PHASES } from '../support/temp-root-preflight.js';
 
 const CLI = fileURLToPath(new URL('../../dist/bundle/kbadm.js', import.meta.url));
 // Preflight is left out: these runs are about the files, and a re-run meets the manifests on purpose.
-const INIT = ['init', '--config', '/cfg.yaml', '--skip-phases', 'preflight'];
+const INIT = [
+  'init',
+  '--config',
+  '/cfg.yaml',
+  '--skip-phases',
+  ['preflight', ...API_SERVER_PHASES].join(','),
+];
 const RENEW = ['certs', 'renew', 'all', '--config', '/cfg.yaml'];
 
 let scratch: string;

@@ -6,46 +6,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { connectRuntime } from '../../src/host/cri/client.js';
 import { labDown, labExec, labUp, requireRoot, type LabNode, type LabState } from './lab.js';
+import { eventually, kbadm, kubectl, requireBuild, writeObject } from './lab-cli.js';
 
-const KBADM = path.resolve('dist/bundle/kbadm.js');
 requireRoot();
-if (!existsSync(KBADM)) throw new Error(`${KBADM} is missing: build first (npm run build)`);
-
-function kbadm(node: LabNode, args: string[]) {
-  return labExec(node, process.execPath, [KBADM, '--rootfs', node.rootfs, ...args]);
-}
-
-function kubectl(node: LabNode, kubeconfig: string, args: string[]) {
-  return labExec(node, 'kubectl', [
-    '--kubeconfig',
-    path.join(node.rootfs, 'etc/kubernetes', kubeconfig),
-    ...args,
-  ]);
-}
-
-async function eventually<T>(
-  what: string,
-  check: () => T | undefined | false,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
-}
-
-async function writeObject(node: LabNode, name: string, object: unknown): Promise<string> {
-  const file = path.join(node.rootfs, 'tmp', `${name}.json`);
-  await fs.writeFile(file, JSON.stringify(object));
-  return file;
-}
+requireBuild();
 
 describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, () => {
   let dir: string;

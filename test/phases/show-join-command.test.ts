@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { configYaml, failure, newHost, run } from '../support/phases.js';
+import { configYaml, newHost, run } from '../support/phases.js';
+import { clusterOf } from '../support/host-cli.js';
 import { initDoneMessage } from '../../src/phases/init/show-join-command.js';
 
 const CFG = ['--config', '/cfg.yaml'];
@@ -39,12 +40,27 @@ describe('init phase show-join-command', () => {
     );
   });
 
-  test('--upload-certs is refused before anything is written, never reported as done', async () => {
-    const host = newHost(configYaml({ controlPlaneEndpoint: 'cp.example.com:6443' }));
-    const err = await failure(host, 'init', [...CFG, '--upload-certs', '-o', 'json']);
-    assert.match(err.message, /^--upload-certs: .*not implemented/);
-    assert.doesNotMatch(err.message, /\n/);
-    assert.deepEqual(host.changes, []);
+  test('--upload-certs: the control-plane join command carries the key the certificates were uploaded with', async () => {
+    const key = 'b'.repeat(64);
+    const host = newHost(
+      configYaml({ controlPlaneEndpoint: 'cp.example.com:6443' }).replace(
+        'kind: InitConfiguration\n',
+        `kind: InitConfiguration\ncertificateKey: ${key}\n`,
+      ),
+    );
+    const r = await run(host, 'init', [...CFG, '--upload-certs', '--skip-phases', SKIP]);
+    assert.match(r.stdout, /\[upload-certs\] Using certificate key:\nb{64}\n/);
+    assert.match(r.stdout, new RegExp(`\\\\\n\t--control-plane --certificate-key ${key}\n`));
+    assert.match(r.stdout, /running the following command on each as root/);
+    assert.ok(
+      clusterOf(host)
+        .stored('Secret')
+        .some((s) => s.metadata.name === 'kubeadm-certs'),
+    );
+    const json = JSON.parse(
+      (await run(host, 'init', [...CFG, '--upload-certs', '-o', 'json', '--skip-phases', SKIP])).stdout,
+    );
+    assert.equal(json.certificateKey, key);
   });
 
   test('with a control-plane endpoint: the copy-the-CAs block, no certificate key, no upload-certs command', async () => {
@@ -59,7 +75,7 @@ describe('init phase show-join-command', () => {
     assert.match(r.stdout, /by copying certificate authorities\nand service account keys on each node/);
     assert.match(r.stdout, /\\\n\t--control-plane \n/);
     assert.match(r.stdout, /kbadm join cp\.example\.com:6443 --token /);
-    assert.doesNotMatch(r.stdout, /certificate-key|upload-certs|uploaded/);
+    assert.doesNotMatch(r.stdout, /--certificate-key|upload-certs --upload-certs|uploaded/);
     assert.ok(!r.stdout.includes(key));
 
     const json = JSON.parse((await run(host, 'init', [...CFG, '-o', 'json', '--skip-phases', SKIP])).stdout);
@@ -115,8 +131,28 @@ describe('init phase show-join-command', () => {
       controlPlaneEndpoint: '',
       joinControlPlaneCommand: 'x',
       joinWorkerCommand: 'kbadm join w',
+      certificatesUploaded: false,
     });
     assert.match(text, /sudo cp -i \/etc\/k8s\/admin.conf \$HOME\/.kube\/config/);
     assert.ok(text.endsWith('\nkbadm join w\n'));
+  });
+
+  test('with uploaded certificates the control-plane command carries the key and says how long it lasts', () => {
+    const input = {
+      kubeconfigPath: '/etc/kubernetes/admin.conf',
+      controlPlaneEndpoint: 'lb:6443',
+      joinControlPlaneCommand: 'kbadm join lb:6443 --control-plane --certificate-key k',
+      joinWorkerCommand: 'kbadm join w',
+    };
+    const uploaded = initDoneMessage({ ...input, certificatesUploaded: true });
+    assert.match(
+      uploaded,
+      /running the following command on each as root:\n\n {2}kbadm join lb:6443 --control-plane --certificate-key k\n/,
+    );
+    assert.match(uploaded, /kbadm init phase upload-certs --upload-certs/);
+    assert.doesNotMatch(uploaded, /by copying certificate authorities/);
+    const copied = initDoneMessage({ ...input, certificatesUploaded: false });
+    assert.match(copied, /by copying certificate authorities/);
+    assert.doesNotMatch(copied, /upload-certs/);
   });
 });

@@ -1,7 +1,18 @@
 // Runs one kbadm command module against an in-memory test host, with output kept in memory.
 import type { Command } from 'commander';
 import { createContext, type CommandContext, type CommandFactory } from '../../src/commands/context.js';
+import { DryRunCluster } from '../../src/cluster/dry-run.js';
+import { MemoryCluster } from '../../src/cluster/memory.js';
 import type { TestHost } from '../../src/host/test-host.js';
+
+const clusters = new WeakMap<TestHost, MemoryCluster>();
+
+/** The API server of a test host's node: in memory, kept across runs on that host. */
+export function clusterOf(host: TestHost): MemoryCluster {
+  let c = clusters.get(host);
+  if (!c) clusters.set(host, (c = new MemoryCluster('https://memory.invalid', { registerNodes: true })));
+  return c;
+}
 
 export interface HostRun {
   stdout: string;
@@ -35,7 +46,11 @@ export async function settleOnHost(
     env: {},
     globals: () => ({ rootfs: '/', verbosity: 0 }),
   });
-  const ctx: CommandContext = { ...base, host: async () => host };
+  const ctx: CommandContext = {
+    ...base,
+    host: async () => host,
+    cluster: async (_path, o) => (o.dryRun ? new DryRunCluster(o.out ?? base.output()) : clusterOf(host)),
+  };
   const cmd = factory(ctx);
   configure(cmd, ctx);
   try {

@@ -1,5 +1,6 @@
 // Run data for init's phases over an in-memory host: a whole InitData, so phases are called
 // exactly as the runner calls them.
+import { MemoryCluster } from '../../src/cluster/memory.js';
 import type { InitConfig } from '../../src/config/model.js';
 import { createTestHost, type TestHost, type TestHostOptions } from '../../src/host/test-host.js';
 import { recordOutput, type RecordedOutput } from '../../src/output/output.js';
@@ -8,18 +9,40 @@ import { newInitCache, type InitData } from '../../src/phases/init/data.js';
 export interface TestInitData extends InitData {
   host: TestHost;
   out: RecordedOutput;
+  /** The API server the phases talk to: in memory, recording every request. */
+  api: MemoryCluster;
 }
 
 export interface TestInitDataOptions extends TestHostOptions {
   /** kbadm's environment (proxy variables reach the control-plane Pods); default none. */
   env?: Record<string, string>;
+  /** The cluster (default: an empty MemoryCluster). */
+  api?: MemoryCluster;
+  uploadCerts?: boolean;
+  certificateKey?: string;
+  printManifest?: boolean;
 }
 
 /** InitData for `config` on a fresh TestHost; the run starts at the epoch. */
 export function testInitData(config: InitConfig, options: TestInitDataOptions = {}): TestInitData {
-  const { env = {}, ...hostOptions } = options;
+  const {
+    env = {},
+    api = new MemoryCluster(),
+    uploadCerts,
+    certificateKey,
+    printManifest,
+    ...hostOptions
+  } = options;
   const host = createTestHost(hostOptions);
+  const key = certificateKey ?? config.init.certificateKey;
   return {
+    api,
+    kubeconfigPath: host.paths.under('/etc/kubernetes/admin.conf'),
+    cluster: async () => api,
+    uploadCerts: uploadCerts ?? false,
+    certificateKey: () => key || '0'.repeat(64),
+    skipCertificateKeyPrint: false,
+    printManifest: printManifest ?? false,
     config,
     paths: host.paths,
     host,

@@ -29,3 +29,17 @@ export const TEMP_ROOT_IGNORES = [
 ];
 
 export const IGNORE_IN_TEMP_ROOT = ['--ignore-preflight-errors', TEMP_ROOT_IGNORES.join(',')];
+
+/**
+ * The init phases that need a running API server, which no test under a temporary root has: a run
+ * there that is about files skips them. (The lab tests run them against a real control plane.)
+ */
+export const API_SERVER_PHASES = [
+  'wait-control-plane',
+  'upload-config',
+  'upload-certs',
+  'mark-control-plane',
+  'bootstrap-token',
+  'addon',
+];
+export const SKIP_API_SERVER_PHASES = ['--skip-phases', API_SERVER_PHASES.join(',')];

@@ -12,7 +12,10 @@ import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
 import { externalCAError } from '../../certs/reuse.js';
 import { checkCAPairs, externalCAStatus, PkiStore, type KeyPool } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
-import { KbadmError } from '../../errors.js';
+import * as path from 'node:path';
+import { generateCertificateKey } from '../../certs/copy-certs.js';
+import { ensureClusterAdmins } from '../../cluster/cluster-admins.js';
+import type { ClusterClient } from '../../cluster/types.js';
 import type { Host } from '../../host/host.js';
 import { userPath, type Paths } from '../../host/paths.js';
 import { KubeconfigStore, validateKubeconfigsForExternalCA } from '../../kubeconfig/kubeconfig-files.js';
@@ -40,6 +43,21 @@ export interface InitData {
   outputFormat: string;
   /** Work a phase starts or loads for the phases after it in this run. */
   cache: InitCache;
+  /** --kubeconfig (admin.conf by default) as a host path under --rootfs. */
+  kubeconfigPath: string;
+  /**
+   * The API server, opened on first use and then shared by every phase of the run (in a dry run,
+   * a client that prints each request). Before the first write it makes sure admin.conf's group
+   * is bound to cluster-admin, as init does.
+   */
+  cluster(): Promise<ClusterClient>;
+  /** --upload-certs: share the control-plane certificates through the kubeadm-certs Secret. */
+  uploadCerts: boolean;
+  /** --certificate-key (or the config's), or one made for this run when certificates are uploaded. */
+  certificateKey(): string;
+  skipCertificateKeyPrint: boolean;
+  /** --print-manifest of the addon phases: print the addon objects instead of applying them. */
+  printManifest: boolean;
 }
 
 /**
@@ -70,6 +88,7 @@ export interface InitDataDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   output(options?: { quiet?: boolean }): Output;
   host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'init'; writes?: boolean }): Promise<Host>;
+  cluster(kubeconfigPath: string, options: { dryRun: boolean; out?: Output }): Promise<ClusterClient>;
 }
 
 export const DEFAULT_KUBECONFIG_DIR = '/etc/kubernetes';
@@ -103,7 +122,6 @@ export async function newInitData(
   specs: readonly FlagSpec[],
 ): Promise<InitData> {
   const { flags } = invocation;
-  if (flags.has('upload-certs') && flags.boolean('upload-certs')) throw uploadCertsNotImplemented();
   const outputFormat = flags.has('output') ? parseOutputFormat(flags.string('output')) : 'text';
   // A machine-readable result owns stdout: progress lines would corrupt it.
   const out = deps.output({ quiet: outputFormat !== 'text' });
@@ -125,6 +143,11 @@ export async function newInitData(
     flags: Object.fromEntries(Object.entries(setFlags).filter(([n]) => !EXTRA_ARGS_FLAG_NAMES.includes(n))),
   });
   overrideExtraArgs(config.cluster, extraArgs);
+  const skipped = [
+    ...config.init.skipPhases,
+    ...(flags.has('skip-phases') ? flags.strings('skip-phases') : []),
+  ];
+  syncAddonsWithSkipPhases(config, skipped);
 
   const dryRun = dryRunFlag || config.init.dryRun;
   // A real run changes the node: from here on it holds the node lock, and reads what is on disk
@@ -139,6 +162,15 @@ export async function newInitData(
     pkiDir: userPath(host.paths, config.cluster.certificatesDir),
     kubernetesDir: userPath(host.paths, kubeconfigDir || DEFAULT_KUBECONFIG_DIR),
   };
+  const kubeconfigPath = userPath(
+    host.paths,
+    flags.has('kubeconfig')
+      ? flags.string('kubeconfig') || DEFAULT_ADMIN_KUBECONFIG
+      : DEFAULT_ADMIN_KUBECONFIG,
+  );
+  const bool = (name: string) => flags.has(name) && flags.boolean(name);
+  let certificateKey = config.init.certificateKey;
+  let cluster: Promise<ClusterClient> | undefined;
   const data: InitData = {
     config,
     paths,
@@ -147,9 +179,19 @@ export async function newInitData(
     dryRun,
     now: new Date(),
     env: deps.env,
-    skipTokenPrint: flags.has('skip-token-print') && flags.boolean('skip-token-print'),
+    skipTokenPrint: bool('skip-token-print'),
     outputFormat,
     cache: newInitCache(),
+    kubeconfigPath,
+    cluster: () =>
+      (cluster ??= openInitCluster(deps, data).catch((err: unknown) => {
+        cluster = undefined;
+        throw err;
+      })),
+    uploadCerts: bool('upload-certs'),
+    certificateKey: () => (certificateKey ||= generateCertificateKey()),
+    skipCertificateKeyPrint: bool('skip-certificate-key-print'),
+    printManifest: bool('print-manifest'),
   };
 
   await checkExternalCAs(data);
@@ -184,11 +226,34 @@ async function checkExternalCAs(d: InitData): Promise<void> {
 }
 
 /**
- * kbadm has no upload-certs phase yet (it needs the API server), so --upload-certs is refused
- * before anything is written rather than reported as done.
+ * A skipped addon phase is recorded as a disabled addon in the configuration init uploads, so that
+ * upgrades leave it alone too; a disabled addon's phase does not run (its runIf).
  */
-export function uploadCertsNotImplemented(): KbadmError {
-  return new KbadmError(
-    '--upload-certs: uploading the control-plane certificates to the kubeadm-certs Secret is not implemented in kbadm yet; run init without it and copy the certificate authorities and service-account keys to each new control-plane node',
-  );
+export function syncAddonsWithSkipPhases(config: InitConfig, skipPhases: readonly string[]): void {
+  const skipped = (name: string) =>
+    skipPhases.some((p) => ['addon', 'addon/all', `addon/${name}`].includes(p.toLowerCase()));
+  if (skipped('coredns')) config.cluster.dns.disabled = true;
+  if (skipped('kube-proxy')) config.cluster.proxy.disabled = true;
+}
+
+export const DEFAULT_ADMIN_KUBECONFIG = '/etc/kubernetes/admin.conf';
+
+/**
+ * The run's API client. With the default admin.conf, init first makes sure the
+ * kubeadm:cluster-admins binding exists (falling back to super-admin.conf), since admin.conf's
+ * rights come only from it.
+ */
+async function openInitCluster(deps: InitDataDeps, d: InitData): Promise<ClusterClient> {
+  const client = await deps.cluster(d.kubeconfigPath, { dryRun: d.dryRun, out: d.out });
+  if (d.dryRun || d.kubeconfigPath !== d.paths.under(DEFAULT_ADMIN_KUBECONFIG)) return client;
+  const superAdminPath = path.join(path.dirname(d.kubeconfigPath), 'super-admin.conf');
+  await ensureClusterAdmins(client, {
+    superAdmin: async () =>
+      (await d.host.exists(superAdminPath))
+        ? deps.cluster(superAdminPath, { dryRun: false, out: d.out })
+        : undefined,
+    timeoutMs: d.config.init.timeouts.kubernetesAPICall,
+    log: d.out.log,
+  });
+  return client;
 }

@@ -1,5 +1,7 @@
-// init's phase tree, in kubeadm's order, as far as kbadm implements it.
+// init's phase tree, in kubeadm's order.
 import type { Phase } from '../../workflow/index.js';
+import { addonPhase } from './addon.js';
+import { bootstrapTokenPhase } from './bootstrap-token.js';
 import { certsPhase } from './certs.js';
 import { controlPlanePhase } from './control-plane.js';
 import type { InitData } from './data.js';
@@ -7,8 +9,11 @@ import { etcdPhase } from './etcd.js';
 import { kubeconfigPhase } from './kubeconfig.js';
 import { kubeletFinalizePhase } from './kubelet-finalize.js';
 import { kubeletStartPhase } from './kubelet-start.js';
+import { markControlPlanePhase } from './mark-control-plane.js';
 import { preflightPhase } from './preflight.js';
 import { showJoinCommandPhase } from './show-join-command.js';
+import { uploadCertsPhase } from './upload-certs.js';
+import { uploadConfigPhase } from './upload-config.js';
 
 export const initPhases: Phase<InitData>[] = [
   preflightPhase,
@@ -17,6 +22,11 @@ export const initPhases: Phase<InitData>[] = [
   etcdPhase,
   controlPlanePhase,
   kubeletStartPhase,
+  uploadConfigPhase,
+  uploadCertsPhase,
+  markControlPlanePhase,
+  bootstrapTokenPhase,
   kubeletFinalizePhase,
+  addonPhase,
   showJoinCommandPhase,
 ];

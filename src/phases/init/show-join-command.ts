@@ -12,15 +12,27 @@ export interface InitDoneInput {
   controlPlaneEndpoint: string;
   joinControlPlaneCommand: string;
   joinWorkerCommand: string;
+  /** The certificates went to the kubeadm-certs Secret: the control-plane command carries the key. */
+  certificatesUploaded: boolean;
 }
 
 /**
- * kubeadm's success text, with kbadm in its commands. kbadm uploads no certificates yet (init
- * refuses --upload-certs), so the control-plane block is always kubeadm's "copy the CAs" variant.
+ * kubeadm's success text, with kbadm in its commands. The control-plane block (only with a
+ * control-plane endpoint) either carries the certificate key or asks for the CAs to be copied.
  */
 export function initDoneMessage(i: InitDoneInput): string {
   let controlPlane = '';
-  if (i.controlPlaneEndpoint) {
+  if (i.controlPlaneEndpoint && i.certificatesUploaded) {
+    controlPlane = `You can now join any number of control-plane nodes running the following command on each as root:
+
+  ${i.joinControlPlaneCommand}
+
+The certificate key decrypts the cluster's CA keys: keep it secret.
+The uploaded certificates are deleted after two hours; to upload them again, run
+"kbadm init phase upload-certs --upload-certs".
+
+`;
+  } else if (i.controlPlaneEndpoint) {
     controlPlane = `You can now join any number of control-plane nodes by copying certificate authorities
 and service account keys on each node and then running the following as root:
 
@@ -57,12 +69,22 @@ async function showJoinCommand(d: InitData): Promise<void> {
   const text = await d.host.readFileIfExists(adminConf);
   if (!text) throw new KbadmError(`failed to load kubeconfig: ${kubeconfigPath} does not exist`);
   const { endpoint, caCertHashes } = joinFacts(text.toString('utf8'), kubeconfigPath);
-  // No join command carries a certificate key: a key only helps a joining node when the
-  // certificates were uploaded with it, and kbadm uploads none yet.
-  const common = { endpoint, caCertHashes, skipTokenPrint: d.skipTokenPrint };
+  // A key only helps a joining node when the certificates were uploaded with it in this run.
+  const certificateKey = d.uploadCerts ? d.certificateKey() : undefined;
+  const common = {
+    endpoint,
+    caCertHashes,
+    skipTokenPrint: d.skipTokenPrint,
+    skipCertificateKeyPrint: d.skipCertificateKeyPrint,
+  };
   const tokens = d.config.init.bootstrapTokens.map((t) => {
     const worker = joinCommand({ ...common, token: t.token });
-    const controlPlane = joinCommand({ ...common, token: t.token, controlPlane: true });
+    const controlPlane = joinCommand({
+      ...common,
+      token: t.token,
+      controlPlane: true,
+      ...(certificateKey ? { certificateKey } : {}),
+    });
     return { token: t.token, worker, controlPlane };
   });
 
@@ -74,6 +96,7 @@ async function showJoinCommand(d: InitData): Promise<void> {
           controlPlaneEndpoint: d.config.cluster.controlPlaneEndpoint,
           joinControlPlaneCommand: t.controlPlane,
           joinWorkerCommand: t.worker,
+          certificatesUploaded: certificateKey !== undefined,
         }),
       );
     }
@@ -85,6 +108,7 @@ async function showJoinCommand(d: InitData): Promise<void> {
     kubeconfig: kubeconfigPath,
     controlPlaneEndpoint: d.config.cluster.controlPlaneEndpoint || endpoint,
     caCertHashes,
+    ...(certificateKey ? { certificateKey: d.skipCertificateKeyPrint ? WITHHELD : certificateKey } : {}),
     tokens: tokens.map((t) => ({
       token: d.skipTokenPrint ? WITHHELD : t.token,
       joinCommand: singleLine(t.worker).trimEnd(),

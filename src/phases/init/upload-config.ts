@@ -1,0 +1,61 @@
+// `kbadm init phase upload-config`: the cluster keeps the configuration init used, so join, upgrade
+// and reset read it from the kubeadm-config and kubelet-config ConfigMaps instead of asking again.
+import { KbadmError } from '../../errors.js';
+import { createOrMutate, createOrUpdate } from '../../cluster/idempotency.js';
+import {
+  KUBELET_CONFIG_LINE,
+  UPLOAD_CONFIG_LINE,
+  kubeadmConfigMap,
+  kubeletConfigMap,
+  withClusterConfiguration,
+} from '../../manifests/cluster-config-maps.js';
+import { kubeadmConfigRbac, kubeletConfigRbac } from '../../manifests/rbac.js';
+import type { Phase } from '../../workflow/index.js';
+import type { InitData } from './data.js';
+
+/** The create-or-update options of the run: retried until timeouts.kubernetesAPICall. */
+export const apiCall = (d: Pick<InitData, 'config'>) => ({
+  timeoutMs: d.config.init.timeouts.kubernetesAPICall,
+});
+
+async function uploadKubeadmConfig(d: InitData): Promise<void> {
+  const client = await d.cluster();
+  d.out.progressLine(UPLOAD_CONFIG_LINE);
+  const desired = kubeadmConfigMap(d.config.cluster);
+  await createOrMutate(client, desired, (live) => withClusterConfiguration(live, desired), apiCall(d));
+  for (const o of kubeadmConfigRbac()) await createOrUpdate(client, o, apiCall(d));
+}
+
+async function uploadKubeletConfig(d: InitData): Promise<void> {
+  const client = await d.cluster();
+  d.out.progressLine(KUBELET_CONFIG_LINE);
+  const kubelet = d.config.componentConfigs.kubelet;
+  if (!kubelet) throw new KbadmError('the configuration holds no KubeletConfiguration to upload');
+  await createOrUpdate(client, kubeletConfigMap(kubelet), apiCall(d));
+  for (const o of kubeletConfigRbac()) await createOrUpdate(client, o, apiCall(d));
+}
+
+const FLAGS = ['config', 'kubeconfig', 'dry-run'];
+
+export const uploadConfigPhase: Phase<InitData> = {
+  name: 'upload-config',
+  aliases: ['uploadconfig'],
+  short: 'Store the kubeadm and kubelet configuration in the cluster',
+  long:
+    'Writes the ClusterConfiguration to the kubeadm-config ConfigMap and the cluster-wide KubeletConfiguration to the kubelet-config ConfigMap (both in kube-system), ' +
+    'with the Roles that let joining nodes read them.',
+  phases: [
+    {
+      name: 'kubeadm',
+      short: 'Store the ClusterConfiguration in the kubeadm-config ConfigMap',
+      inheritFlags: FLAGS,
+      run: uploadKubeadmConfig,
+    },
+    {
+      name: 'kubelet',
+      short: 'Store the KubeletConfiguration in the kubelet-config ConfigMap',
+      inheritFlags: FLAGS,
+      run: uploadKubeletConfig,
+    },
+  ],
+};

@@ -1,0 +1,49 @@
+// Running the built kbadm and kubectl inside a lab node, and waiting for the cluster to settle:
+// what every lab scenario does.
+import { existsSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { labExec, type LabNode } from './lab.js';
+
+export const KBADM = path.resolve('dist/bundle/kbadm.js');
+
+export function requireBuild(): void {
+  if (!existsSync(KBADM)) throw new Error(`${KBADM} is missing: build first (npm run build)`);
+}
+
+/** kbadm with --rootfs set to the node's root, in the node's network namespace. */
+export function kbadm(node: LabNode, args: string[]) {
+  return labExec(node, process.execPath, [KBADM, '--rootfs', node.rootfs, ...args]);
+}
+
+/** kubectl with a kubeconfig from the node's /etc/kubernetes (or an absolute path). */
+export function kubectl(node: LabNode, kubeconfig: string, args: string[]) {
+  const file = path.isAbsolute(kubeconfig)
+    ? kubeconfig
+    : path.join(node.rootfs, 'etc/kubernetes', kubeconfig);
+  return labExec(node, 'kubectl', ['--kubeconfig', file, ...args]);
+}
+
+/** The value `check` returns once it is truthy; polls every half second up to `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | false,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(500);
+  }
+}
+
+/** Writes an object as JSON under the node's /tmp for `kubectl create -f`; returns the file. */
+export async function writeObject(node: LabNode, name: string, object: unknown): Promise<string> {
+  const file = path.join(node.rootfs, 'tmp', `${name}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, JSON.stringify(object));
+  return file;
+}
