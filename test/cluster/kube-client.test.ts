@@ -107,6 +107,40 @@ describe('the API client against the kube-apiserver stand-in', () => {
     assert.equal((err as ClusterApiError).request, 'PUT /api/v1/namespaces/default/configmaps/one');
   });
 
+  test('resourceVersion "0" is no version: the update is unconditional, as kube-apiserver treats it', async () => {
+    const live = await client.create(cm('zero', 'default', { a: '1' }));
+    const r = await client.update({
+      ...live,
+      metadata: { ...live.metadata, resourceVersion: '0' },
+      data: { a: '2' },
+    });
+    assert.deepEqual(r.data, { a: '2' });
+    assert.equal(await client.delete(cmRef('zero')), true);
+  });
+
+  test('objects named with a colon, as kubeadm names its RBAC objects, are read, replaced and deleted by name', async () => {
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'kubeadm:colon-test', namespace: 'default' },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+    };
+    await client.create(role);
+    const ref = {
+      apiVersion: role.apiVersion,
+      kind: 'Role',
+      namespace: 'default',
+      name: 'kubeadm:colon-test',
+    };
+    assert.equal((await client.get(ref))?.metadata.name, 'kubeadm:colon-test');
+    await client.update({ ...role, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] });
+    assert.deepEqual(
+      (await client.get<typeof role & { metadata: { name: string } }>(ref))?.rules[0]?.resources,
+      ['secrets'],
+    );
+    assert.equal(await client.delete(ref), true);
+  });
+
   test("a strategic merge patch of a Node's labels merges them, null removing one", async () => {
     await client.create({
       apiVersion: 'v1',

@@ -332,7 +332,9 @@ export class Registry {
     const current = await this.store.get(key);
     if (current === undefined) throw notFound(res, name);
     const given = body.metadata?.resourceVersion;
-    if (given !== undefined && given !== '' && given !== String(current.modRevision))
+    // kube-apiserver parses the version as a number, and 0 means "not given": an unconditional update
+    // (kubeadm's kube-dns Service template relies on it).
+    if (given !== undefined && given !== '' && given !== '0' && given !== String(current.modRevision))
       throw conflict(res, name);
     const old = current.value as Obj;
     let next: Obj = structuredClone(body);

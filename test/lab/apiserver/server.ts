@@ -171,7 +171,11 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     if (!authn.ok) throw unauthorized();
     const user = authn.user;
     const method = req.method ?? 'GET';
-    const segments = path.split('/').filter((s) => s !== '');
+    // Go's server hands handlers the unescaped path: `kubeadm%3Aget-nodes` names `kubeadm:get-nodes`.
+    const segments = path
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
     const route = parseResourcePath(segments);
     if (route === undefined) return nonResource(req, response, path, segments, user, method);
 
