@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DryRunCluster } from '../../src/cluster/dry-run.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
@@ -84,4 +85,51 @@ test('invalid input stops a dry run before it creates its directory', async (t) 
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /podSubnet/);
   assert.deepEqual(readdirSync(root), []);
+});
+
+test('init --dry-run prints every API request it would make, in kubeadm order, and opens no real client', async (t) => {
+  const root = tempDir(t, 'kbadm-dry-');
+  writeFileSync(join(root, 'cfg.yaml'), CONFIG);
+  const opened: boolean[] = [];
+  const r = await runCli(
+    [
+      '--rootfs',
+      root,
+      'init',
+      '--config',
+      '/cfg.yaml',
+      '--dry-run',
+      '--upload-certs',
+      ...IGNORE_IN_TEMP_ROOT,
+    ],
+    {
+      cluster: async (_path, o) => {
+        opened.push(o.dryRun);
+        if (!o.dryRun) throw new Error('a dry run asked for a real API client');
+        return new DryRunCluster(o.out!);
+      },
+    },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(opened, [true]);
+  const actions = [
+    ...r.stdout.matchAll(/^\[dryrun\] Would perform action (\w+) on resource "([\w.]+)"/gm),
+  ].map((m) => `${m[1]} ${m[2]}`);
+  const writes = actions.filter((a) => !a.startsWith('GET') && !a.startsWith('LIST'));
+  assert.deepEqual(writes.slice(0, 4), [
+    'CREATE configmaps',
+    'CREATE roles',
+    'CREATE rolebindings',
+    'CREATE configmaps',
+  ]);
+  assert.ok(writes.includes('PATCH nodes'));
+  assert.equal(writes.at(-1), 'CREATE rolebindings');
+  assert.equal(
+    writes.filter((w) => w === 'CREATE secrets').length,
+    3,
+    'the upload-certs token, kubeadm-certs and the bootstrap token',
+  );
+  assert.match(r.stdout, /\[dryrun\] Resource name "kube-proxy", namespace "kube-system"/);
+  // Secret values are never printed, and neither is the certificate key in a Secret body.
+  assert.doesNotMatch(r.stdout, /token-secret: (?!<masked>)/);
 });
