@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { createOutput, type Output, type TextSink } from '../output/output.js';
 import type { Stdin } from '../output/prompt.js';
+import type { ApiserverClientTLS, HealthProbes } from '../cluster/probes.js';
 import type { Host } from '../host/host.js';
 import type { DryRunCommand } from '../host/dry-run-host.js';
 import type { FileSystem } from '../host/file-system.js';
@@ -35,6 +36,8 @@ export interface CommandContext {
    * what an interrupted run left in each directory before reading it. Ignored for a dry run.
    */
   host(options?: HostOptions): Promise<Host>;
+  /** Health checks over the network (the API server's as the user of the given credentials). */
+  healthProbes(apiserver: ApiserverClientTLS): Promise<HealthProbes>;
   /** Gives back what the command held (the node lock). main() calls it when the command ends. */
   close(): Promise<void>;
 }
@@ -99,6 +102,10 @@ export function createContext(options: ContextOptions): CommandContext {
         ? await createDryRunDir(real, o.dryRunDir, { env: options.env })
         : undefined;
       return createDryRunHost(paths, out, { base: real, ...(writeDir ? { writeDir } : {}) });
+    },
+    async healthProbes(apiserver) {
+      const { createHealthProbes } = await import('../cluster/probes.js');
+      return createHealthProbes(apiserver);
     },
     async close() {
       const held = lock;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { createContext, type CommandContext, type CommandFactory } from '../../src/commands/context.js';
 import type { TestHost } from '../../src/host/test-host.js';
+import { fakeProbes } from './health-probes.js';
 
 export interface HostRun {
   stdout: string;
@@ -15,7 +16,10 @@ function configure(cmd: Command, ctx: CommandContext): void {
   cmd.commands.forEach((c) => configure(c, ctx));
 }
 
-/** `kbadm <command> <args>` where every host the command asks for is `host`. */
+/**
+ * `kbadm <command> <args>` where every host the command asks for is `host`, and every health
+ * check (wait-control-plane) answers healthy: the in-memory node has no network of its own.
+ */
 export async function runOnHost(factory: CommandFactory, args: string[], host: TestHost): Promise<HostRun> {
   const r = await settleOnHost(factory, args, host);
   if (r.error) throw r.error;
@@ -35,7 +39,7 @@ export async function settleOnHost(
     env: {},
     globals: () => ({ rootfs: '/', verbosity: 0 }),
   });
-  const ctx: CommandContext = { ...base, host: async () => host };
+  const ctx: CommandContext = { ...base, host: async () => host, healthProbes: async () => fakeProbes() };
   const cmd = factory(ctx);
   configure(cmd, ctx);
   try {

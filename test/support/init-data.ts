@@ -1,9 +1,11 @@
 // Run data for init's phases over an in-memory host: a whole InitData, so phases are called
 // exactly as the runner calls them.
+import type { HealthProbes } from '../../src/cluster/probes.js';
 import type { InitConfig } from '../../src/config/model.js';
 import { createTestHost, type TestHost, type TestHostOptions } from '../../src/host/test-host.js';
 import { recordOutput, type RecordedOutput } from '../../src/output/output.js';
 import { newInitCache, type InitData } from '../../src/phases/init/data.js';
+import { fakeProbes } from './health-probes.js';
 
 export interface TestInitData extends InitData {
   host: TestHost;
@@ -13,11 +15,13 @@ export interface TestInitData extends InitData {
 export interface TestInitDataOptions extends TestHostOptions {
   /** kbadm's environment (proxy variables reach the control-plane Pods); default none. */
   env?: Record<string, string>;
+  /** What wait-control-plane's checks answer; default: everything healthy at once. */
+  probes?: HealthProbes;
 }
 
 /** InitData for `config` on a fresh TestHost; the run starts at the epoch. */
 export function testInitData(config: InitConfig, options: TestInitDataOptions = {}): TestInitData {
-  const { env = {}, ...hostOptions } = options;
+  const { env = {}, probes = fakeProbes(), ...hostOptions } = options;
   const host = createTestHost(hostOptions);
   return {
     config,
@@ -30,5 +34,6 @@ export function testInitData(config: InitConfig, options: TestInitDataOptions = 
     skipTokenPrint: false,
     outputFormat: 'text',
     cache: newInitCache(),
+    healthProbes: async () => probes,
   };
 }

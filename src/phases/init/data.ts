@@ -12,6 +12,7 @@ import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
 import { externalCAError } from '../../certs/reuse.js';
 import { checkCAPairs, externalCAStatus, PkiStore, type KeyPool } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
+import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
 import { KbadmError } from '../../errors.js';
 import type { Host } from '../../host/host.js';
 import { userPath, type Paths } from '../../host/paths.js';
@@ -40,6 +41,11 @@ export interface InitData {
   outputFormat: string;
   /** Work a phase starts or loads for the phases after it in this run. */
   cache: InitCache;
+  /**
+   * The health checks wait-control-plane makes (the API server's as admin.conf's user): network
+   * access, which only src/cluster has, handed in so tests can answer for the node.
+   */
+  healthProbes(apiserver: ApiserverClientTLS): Promise<HealthProbes>;
 }
 
 /**
@@ -70,6 +76,7 @@ export interface InitDataDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   output(options?: { quiet?: boolean }): Output;
   host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'init'; writes?: boolean }): Promise<Host>;
+  healthProbes(apiserver: ApiserverClientTLS): Promise<HealthProbes>;
 }
 
 export const DEFAULT_KUBECONFIG_DIR = '/etc/kubernetes';
@@ -150,6 +157,7 @@ export async function newInitData(
     skipTokenPrint: flags.has('skip-token-print') && flags.boolean('skip-token-print'),
     outputFormat,
     cache: newInitCache(),
+    healthProbes: (apiserver) => deps.healthProbes(apiserver),
   };
 
   await checkExternalCAs(data);
