@@ -48,7 +48,16 @@ const COMMANDS = [
   ['--help'],
   ['config', 'print', 'init-defaults'],
   ['--rootfs', root('certs'), 'init', 'phase', 'certs', 'all', '--config', '/cfg.yaml'],
-  ['--rootfs', root('init'), 'init', '--config', '/cfg.yaml', '--skip-phases', 'preflight'],
+  // No kubelet runs under the scratch root: the wait for the control plane would never end well.
+  [
+    '--rootfs',
+    root('init'),
+    'init',
+    '--config',
+    '/cfg.yaml',
+    '--skip-phases',
+    'preflight,wait-control-plane',
+  ],
 ];
 
 /** One kbadm run, as the executable starts it; resolves with its exit code. */

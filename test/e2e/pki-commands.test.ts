@@ -20,7 +20,7 @@ import {
   tempRoot,
   type Root,
 } from '../support/e2e.js';
-import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
+import { IGNORE_IN_TEMP_ROOT, SKIP_WAIT } from '../support/temp-root-preflight.js';
 
 const ALGORITHMS = [
   { name: 'RSA-2048', keyText: /Private-Key: \(2048 bit/, certKey: /Public Key Algorithm: rsaEncryption/ },
@@ -231,7 +231,7 @@ describe('certs check-expiration', () => {
   let root: Root;
   before(async () => {
     root = tempRoot(config('ECDSA-P256'));
-    await root.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT]);
+    await root.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT, ...SKIP_WAIT]);
   });
   after(() => root.cleanup());
 

@@ -7,7 +7,7 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSy
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { IGNORE_IN_TEMP_ROOT, TEMP_ROOT_IGNORES } from '../support/temp-root-preflight.js';
+import { IGNORE_IN_TEMP_ROOT, SKIP_WAIT, TEMP_ROOT_IGNORES } from '../support/temp-root-preflight.js';
 import { config, tempRoot, type Root } from '../support/e2e.js';
 
 /**
@@ -53,7 +53,7 @@ describe('kbadm init on an initialised root', () => {
   test('exits 2 naming FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml and changes nothing', async () => {
     const root = tempRoot(config('ECDSA-P256'));
     roots.push(root);
-    await root.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT]);
+    await root.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT, ...SKIP_WAIT]);
     const before = treeHash(root.dir);
 
     const again = await root.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT], {

@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { KBADM_VERSION } from '../../src/version.js';
 import { yamlLib } from '../../src/output/yaml.js';
 import { CAS, KUBECONFIGS, LEAVES, openssl } from '../support/e2e.js';
-import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
+import { IGNORE_IN_TEMP_ROOT, SKIP_WAIT } from '../support/temp-root-preflight.js';
 import { RUNTIME_TOOLS, mirrorsFor, startContainerd, type Containerd } from '../support/containerd.js';
 import { IMAGE_TOOLS, pushTestImages } from '../support/images.js';
 import { REGISTRY_BINARY, startRegistry, type Registry } from '../support/registry.js';
@@ -170,7 +170,15 @@ describe('the single executable on a host without Node.js', () => {
   describe('a full offline init under --rootfs', () => {
     let pki: string;
     before(() => {
-      const out = ok(['--rootfs', rootfs, 'init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT]);
+      const out = ok([
+        '--rootfs',
+        rootfs,
+        'init',
+        '--config',
+        '/cfg.yaml',
+        ...IGNORE_IN_TEMP_ROOT,
+        ...SKIP_WAIT,
+      ]);
       assert.match(out, /Your Kubernetes control-plane has initialized successfully!/);
       pki = join(rootfs, 'etc/kubernetes/pki');
     });

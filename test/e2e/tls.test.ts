@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { config, current, decode, kubectlView, read, tempRoot, type Root } from '../support/e2e.js';
-import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
+import { IGNORE_IN_TEMP_ROOT, SKIP_WAIT } from '../support/temp-root-preflight.js';
 
 interface Client {
   cert: string;
@@ -71,8 +71,8 @@ for (const algorithm of ['RSA-2048', 'ECDSA-P256']) {
     before(async () => {
       root = tempRoot(config(algorithm));
       stranger = tempRoot(config(algorithm));
-      await root.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT]);
-      await stranger.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT]);
+      await root.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT, ...SKIP_WAIT]);
+      await stranger.kbadm(['init', '--config', '/cfg.yaml', ...IGNORE_IN_TEMP_ROOT, ...SKIP_WAIT]);
     });
     after(() => {
       root.cleanup();

@@ -29,3 +29,9 @@ export const TEMP_ROOT_IGNORES = [
 ];
 
 export const IGNORE_IN_TEMP_ROOT = ['--ignore-preflight-errors', TEMP_ROOT_IGNORES.join(',')];
+
+/**
+ * No kubelet runs under a temporary root, so a full init there would wait for a control plane that
+ * never comes: tests that run it for its files skip that phase.
+ */
+export const SKIP_WAIT = ['--skip-phases', 'wait-control-plane'];

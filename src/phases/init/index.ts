@@ -8,6 +8,7 @@ import { kubeconfigPhase } from './kubeconfig.js';
 import { kubeletStartPhase } from './kubelet-start.js';
 import { preflightPhase } from './preflight.js';
 import { showJoinCommandPhase } from './show-join-command.js';
+import { waitControlPlanePhase } from './wait-control-plane.js';
 
 export const initPhases: Phase<InitData>[] = [
   preflightPhase,
@@ -16,5 +17,6 @@ export const initPhases: Phase<InitData>[] = [
   etcdPhase,
   controlPlanePhase,
   kubeletStartPhase,
+  waitControlPlanePhase,
   showJoinCommandPhase,
 ];
