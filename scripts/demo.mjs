@@ -1,6 +1,8 @@
 // The main job, end to end, under a temporary --rootfs: `kbadm init` writes the PKI, kubeconfigs,
 // static Pod manifests and kubelet files of a control-plane node there and prints the join
-// command. Under another root kbadm leaves services alone, so no kubelet is started. A second init
+// command. Under another root kbadm leaves services alone, so no kubelet is started, and no control
+// plane comes up: the phases that wait for it or talk to its API server are skipped, and a dry run
+// of init shows the API requests they would send. A second init
 // on that root is refused by preflight; a re-run that skips preflight prints the results as JSON;
 // last, a dry run of the kubelet phase shows how --dry-run reports files instead of writing them.
 // The root is kept afterwards, to look at.
@@ -15,6 +17,9 @@ const root = mkdtempSync(join(tmpdir(), 'kbadm-demo-'));
 // Paths on the command line are inside --rootfs, as after kubeadm's chroot.
 const configInRoot = '/kbadm-config.yaml';
 const configFile = join(root, configInRoot);
+// What needs a running control plane: the wait for it and every phase that writes to its API server.
+const API_SERVER_PHASES =
+  'wait-control-plane,upload-config,upload-certs,mark-control-plane,bootstrap-token,addon';
 
 // The preflight errors an empty temporary root cannot avoid: it may run as an ordinary user on a
 // machine of any size whose ports may be taken, and the root holds no container runtime, no
@@ -110,9 +115,19 @@ kbadm('config', 'validate', '--config', configInRoot);
 kbadm('config', 'images', 'list', '--config', configInRoot);
 console.log(
   '\nThe temporary root is not a prepared node (no container runtime, executables, kubelet, /proc or /sys),\n' +
-    'so init is told to show those preflight errors as warnings; nothing is pulled or started.',
+    'so init is told to show those preflight errors as warnings; nothing is pulled or started,\n' +
+    'and no kubelet runs there: no control plane comes up, so the phases that need its API server are skipped\n' +
+    `(${API_SERVER_PHASES}).`,
 );
-const first = kbadm('init', '--config', configInRoot, '--ignore-preflight-errors', TEMP_ROOT_IGNORES);
+const first = kbadm(
+  'init',
+  '--config',
+  configInRoot,
+  '--ignore-preflight-errors',
+  TEMP_ROOT_IGNORES,
+  '--skip-phases',
+  API_SERVER_PHASES,
+);
 
 console.log(`\nFiles kbadm wrote under ${root} (mode, bytes, path):`);
 for (const rel of nodeFiles().keys()) {
@@ -131,7 +146,7 @@ console.log(
     '\nWith -o json the results are one object:',
 );
 const result = JSON.parse(
-  kbadm('init', '--config', configInRoot, '--skip-phases', 'preflight', '-o', 'json'),
+  kbadm('init', '--config', configInRoot, '--skip-phases', `preflight,${API_SERVER_PHASES}`, '-o', 'json'),
 );
 const samePin = result.caCertHashes[0] === pinOf(first);
 const sameToken = result.tokens[0].token === tokenOf(first);
@@ -154,5 +169,11 @@ const copies = readdirSync(join(root, 'etc/kubernetes/tmp')).filter((d) =>
 );
 console.log(`\nThe node's files are ${unchanged ? 'unchanged' : 'CHANGED'} after the dry run.`);
 for (const d of copies) console.log(`Dry-run copies: /etc/kubernetes/tmp/${d} (under ${root})`);
+
+console.log(
+  '\nFor the phases that talk to the API server, a dry run prints each request it would send (Secret' +
+    '\nvalues masked) and sends none; here the bootstrap-token phase:',
+);
+kbadm('init', 'phase', 'bootstrap-token', '--config', configInRoot, '--dry-run');
 leftBehind();
 if (!samePin || !unchanged) process.exit(1);

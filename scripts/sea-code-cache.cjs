@@ -48,7 +48,16 @@ const COMMANDS = [
   ['--help'],
   ['config', 'print', 'init-defaults'],
   ['--rootfs', root('certs'), 'init', 'phase', 'certs', 'all', '--config', '/cfg.yaml'],
-  ['--rootfs', root('init'), 'init', '--config', '/cfg.yaml', '--skip-phases', 'preflight'],
+  // No kubelet runs under the scratch root, so no control plane: the phases that need one are skipped.
+  [
+    '--rootfs',
+    root('init'),
+    'init',
+    '--config',
+    '/cfg.yaml',
+    '--skip-phases',
+    'preflight,wait-control-plane,upload-config,upload-certs,mark-control-plane,bootstrap-token,addon',
+  ],
 ];
 
 /** One kbadm run, as the executable starts it; resolves with its exit code. */

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { ClusterClient } from '../cluster/types.js';
 import { createOutput, type Output, type TextSink } from '../output/output.js';
 import type { Stdin } from '../output/prompt.js';
+import type { ApiserverClientTLS, HealthProbes } from '../cluster/probes.js';
 import type { Host } from '../host/host.js';
 import type { DryRunCommand } from '../host/dry-run-host.js';
 import type { FileSystem } from '../host/file-system.js';
@@ -42,6 +43,8 @@ export interface CommandContext {
    * The caller closes it.
    */
   cluster(kubeconfigPath: string, options: ClusterOptions): Promise<ClusterClient>;
+  /** Health checks over the network (the API server's as the user of the given credentials). */
+  healthProbes(apiserver: ApiserverClientTLS): Promise<HealthProbes>;
   /** Gives back what the command held (the node lock). main() calls it when the command ends. */
   close(): Promise<void>;
 }
@@ -125,6 +128,10 @@ export function createContext(options: ContextOptions): CommandContext {
       // Loaded on first use: the Kubernetes client library costs more than the rest of kbadm.
       const { openCluster } = await import('../cluster/connect.js');
       return openCluster(host, kubeconfigPath, { dryRun: o.dryRun, out });
+    },
+    async healthProbes(apiserver) {
+      const { createHealthProbes } = await import('../cluster/probes.js');
+      return createHealthProbes(apiserver);
     },
     async close() {
       const held = lock;

@@ -23,6 +23,7 @@ export function createDryRunRuntime(
     version: () => base.version(),
     status: () => base.status(),
     sandboxImage: () => base.sandboxImage(),
+    cgroupDriver: () => base.cgroupDriver(),
     async listImages() {
       const held = await base.listImages();
       return [...held, ...[...pulled].filter((i) => !held.includes(i))];

@@ -66,6 +66,11 @@ export interface ContainerRuntime {
    * the runtime does not say. kubeadm warns when it differs from the one it would pull.
    */
   sandboxImage(): Promise<string | undefined>;
+  /**
+   * The cgroup driver the runtime runs containers with (its verbose Status info), or undefined
+   * when the runtime does not say. A kubelet with another driver cannot run Pods reliably.
+   */
+  cgroupDriver(): Promise<'systemd' | 'cgroupfs' | undefined>;
   /** Every image reference (repo tags and digests) the runtime holds. */
   listImages(): Promise<string[]>;
   /** Whether the runtime holds `image` (ImageStatus). */

@@ -4,6 +4,7 @@
 //   const runtime = createTestRuntime({ images: ['registry.k8s.io/pause:3.10.1'] })
 //     .failPull('registry.k8s.io/etcd:3.6.5-0', 'rpc error: code = NotFound desc = not found');
 //   const host = createTestHost().setRuntime(() => runtime);
+import * as path from 'node:path';
 import { callError, GRPC_NOT_FOUND } from './cri/errors.js';
 import type {
   Container,
@@ -18,6 +19,8 @@ export interface TestRuntimeOptions {
   endpoint?: string;
   images?: string[];
   sandboxImage?: string;
+  /** The cgroup driver the runtime reports; default: it does not say. */
+  cgroupDriver?: 'systemd' | 'cgroupfs';
   /** Default: RuntimeReady true, NetworkReady false (no CNI), as a fresh containerd reports. */
   conditions?: RuntimeCondition[];
 }
@@ -36,6 +39,8 @@ export interface TestRuntime extends RuntimeForLab {
   failPull(image: string, message: string, times?: number): this;
   /** Makes every call fail with `message` from now on, as a runtime that went away. */
   breakDown(message: string): this;
+  /** Ends a container as its process would: exited with `exitCode` and the runtime's `reason`. */
+  exitContainer(id: string, exitCode: number, reason?: string): this;
   closed: boolean;
 }
 
@@ -43,6 +48,7 @@ export function createTestRuntime(options: TestRuntimeOptions = {}): TestRuntime
   const images = [...(options.images ?? [])];
   const sandboxes = new Map<string, PodSandbox>();
   const containers = new Map<string, Container>();
+  const endings = new Map<string, { exitCode: number; reason: string; logPath: string }>();
   const pullFailures = new Map<string, { message: string; left: number }>();
   let broken: string | undefined;
   let nextId = 1;
@@ -86,6 +92,10 @@ export function createTestRuntime(options: TestRuntimeOptions = {}): TestRuntime
       enter('sandboxImage');
       return options.sandboxImage;
     },
+    async cgroupDriver() {
+      enter('cgroupDriver');
+      return options.cgroupDriver;
+    },
     async listImages() {
       enter('listImages');
       return [...images];
@@ -127,7 +137,14 @@ export function createTestRuntime(options: TestRuntimeOptions = {}): TestRuntime
     async containerStatus(id) {
       enter('containerStatus', id);
       const c = containerById(id);
-      return { ...c, exitCode: 0, reason: '', message: '', logPath: '' };
+      const end = endings.get(id);
+      return {
+        ...c,
+        exitCode: end?.exitCode ?? 0,
+        reason: end?.reason ?? '',
+        message: '',
+        logPath: end?.logPath ?? '',
+      };
     },
     async removeContainer(id) {
       enter('removeContainer', id);
@@ -147,10 +164,14 @@ export function createTestRuntime(options: TestRuntimeOptions = {}): TestRuntime
       });
       return id;
     },
-    async createContainer(podSandboxId: string, spec: ContainerSpec) {
+    async createContainer(podSandboxId: string, spec: ContainerSpec, sandboxSpec: SandboxSpec) {
       enter('createContainer', spec.name);
       sandbox(podSandboxId);
       const id = `container-${nextId++}`;
+      // As the kubelet asks for it: the log file below the sandbox's log directory.
+      const logPath =
+        sandboxSpec.logDirectory && spec.logPath ? path.join(sandboxSpec.logDirectory, spec.logPath) : '';
+      endings.set(id, { exitCode: 0, reason: '', logPath });
       containers.set(id, {
         id,
         podSandboxId,
@@ -180,6 +201,11 @@ export function createTestRuntime(options: TestRuntimeOptions = {}): TestRuntime
     },
     breakDown(message) {
       broken = message;
+      return runtime;
+    },
+    exitContainer(id, exitCode, reason = exitCode === 0 ? 'Completed' : 'Error') {
+      containerById(id).state = 'exited';
+      endings.set(id, { ...endings.get(id)!, exitCode, reason });
       return runtime;
     },
   };

@@ -7,8 +7,13 @@ import type { Host } from '../host/host.js';
 import type { Output } from '../output/output.js';
 import type { CertAndKey, CertificateInfo } from '../certs/x509.js';
 import {
+  clusterCAPem,
+  currentCluster,
+  currentUser,
   KUBECONFIG_FILE_MODE,
   parseKubeconfig,
+  userClientCertPem,
+  userClientKeyPem,
   serializeKubeconfig,
   validateExistingKubeconfig,
   type KubeConfig,
@@ -123,4 +128,40 @@ export async function validateKubeconfigsForExternalCA(
       );
     }
   }
+}
+
+/** The PEM material a TLS client takes from a kubeconfig's current context. */
+export interface KubeconfigClientTLS {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * The current context's CA and client certificate and key, embedded or in files (relative paths
+ * count from the kubeconfig's folder, as in client-go). Never puts key material in a message.
+ */
+export async function readClientTLS(store: KubeconfigStore, file: string): Promise<KubeconfigClientTLS> {
+  const shown = store.shown(file);
+  const cfg = await store.read(file);
+  if (!cfg) throw new KbadmError(`open ${shown}: no such file or directory`);
+  const cluster = currentCluster(cfg);
+  const user = currentUser(cfg);
+  if (!cluster || !user) throw new KbadmError(`${shown}: the current context names no cluster or no user`);
+  const fromFile = async (p: unknown, what: string): Promise<string | undefined> => {
+    if (typeof p !== 'string' || p === '') return undefined;
+    const onHost = path.isAbsolute(p) ? p : path.join(store.host.paths.onHost(store.dir), p);
+    const data = await store.host.readFileIfExists(store.host.paths.under(onHost));
+    if (data === undefined) throw new KbadmError(`${shown}: ${what} ${onHost} does not exist`);
+    return data.toString('utf8');
+  };
+  const ca =
+    clusterCAPem(cluster) ||
+    (await fromFile(cluster.cluster['certificate-authority'], 'certificate-authority'));
+  const cert =
+    userClientCertPem(user) ?? (await fromFile(user.user['client-certificate'], 'client-certificate'));
+  const key = userClientKeyPem(user) ?? (await fromFile(user.user['client-key'], 'client-key'));
+  if (!ca) throw new KbadmError(`${shown}: the cluster has no certificate authority`);
+  if (!cert || !key) throw new KbadmError(`${shown}: the user has no client certificate and key`);
+  return { ca, cert, key };
 }

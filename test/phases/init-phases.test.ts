@@ -264,6 +264,8 @@ describe('kbadm init (full run)', () => {
       '[kubeconfig] Writing "scheduler.conf" kubeconfig file',
       '[etcd] Creating static Pod manifest for local etcd in "/etc/kubernetes/manifests"',
       '[control-plane] Creating static Pod manifest for "kube-scheduler"',
+      '[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory "/etc/kubernetes/manifests"',
+      '[control-plane-check] Waiting for healthy control plane components. This can take up to 4m0s',
       'Your Kubernetes control-plane has initialized successfully!',
     ].map((l) => lines.indexOf(l));
     assert.ok(
@@ -278,8 +280,8 @@ describe('kbadm init (full run)', () => {
 
   test('--skip-phases kubeconfig', async () => {
     const host = newHost();
-    // show-join-command reads admin.conf, so it goes with kubeconfig, as in kubeadm.
-    await run(host, 'init', [...CFG, '--skip-phases', 'kubeconfig,show-join-command']);
+    // wait-control-plane and show-join-command read admin.conf, so they go with kubeconfig, as in kubeadm.
+    await run(host, 'init', [...CFG, '--skip-phases', 'kubeconfig,wait-control-plane,show-join-command']);
     assert.deepEqual(
       host.listFiles('/etc/kubernetes').filter((f) => f.endsWith('.conf')),
       [],

@@ -6,7 +6,7 @@ import { clusterOf } from '../support/host-cli.js';
 import { initDoneMessage } from '../../src/phases/init/show-join-command.js';
 
 const CFG = ['--config', '/cfg.yaml'];
-const SKIP = 'etcd,control-plane,kubelet-start';
+const SKIP = 'etcd,control-plane,kubelet-start,wait-control-plane';
 
 /** The CA pin computed by openssl from the CA certificate init wrote. */
 function opensslPin(caPem: string): string {
@@ -90,7 +90,7 @@ describe('init phase show-join-command', () => {
       '-o',
       'json',
       '--skip-phases',
-      'etcd,control-plane,kubelet-start',
+      'etcd,control-plane,kubelet-start,wait-control-plane',
     ]);
     const result = JSON.parse(r.stdout);
     assert.equal(result.kind, 'InitResult');
@@ -110,7 +110,7 @@ describe('init phase show-join-command', () => {
       ...CFG,
       '--skip-token-print',
       '--skip-phases',
-      'etcd,control-plane,kubelet-start',
+      'etcd,control-plane,kubelet-start,wait-control-plane',
     ]);
     assert.match(r.stdout, /--token <value withheld> /);
     assert.doesNotMatch(r.stdout, /--token [a-z0-9]{6}\./);

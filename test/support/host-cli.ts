@@ -4,6 +4,7 @@ import { createContext, type CommandContext, type CommandFactory } from '../../s
 import { DryRunCluster } from '../../src/cluster/dry-run.js';
 import { MemoryCluster } from '../../src/cluster/memory.js';
 import type { TestHost } from '../../src/host/test-host.js';
+import { fakeProbes } from './health-probes.js';
 
 const clusters = new WeakMap<TestHost, MemoryCluster>();
 
@@ -26,7 +27,10 @@ function configure(cmd: Command, ctx: CommandContext): void {
   cmd.commands.forEach((c) => configure(c, ctx));
 }
 
-/** `kbadm <command> <args>` where every host the command asks for is `host`. */
+/**
+ * `kbadm <command> <args>` where every host the command asks for is `host`, and every health
+ * check (wait-control-plane) answers healthy: the in-memory node has no network of its own.
+ */
 export async function runOnHost(factory: CommandFactory, args: string[], host: TestHost): Promise<HostRun> {
   const r = await settleOnHost(factory, args, host);
   if (r.error) throw r.error;
@@ -50,6 +54,7 @@ export async function settleOnHost(
     ...base,
     host: async () => host,
     cluster: async (_path, o) => (o.dryRun ? new DryRunCluster(o.out ?? base.output()) : clusterOf(host)),
+    healthProbes: async () => fakeProbes(),
   };
   const cmd = factory(ctx);
   configure(cmd, ctx);

@@ -1,10 +1,12 @@
 // Run data for init's phases over an in-memory host: a whole InitData, so phases are called
 // exactly as the runner calls them.
 import { MemoryCluster } from '../../src/cluster/memory.js';
+import type { HealthProbes } from '../../src/cluster/probes.js';
 import type { InitConfig } from '../../src/config/model.js';
 import { createTestHost, type TestHost, type TestHostOptions } from '../../src/host/test-host.js';
 import { recordOutput, type RecordedOutput } from '../../src/output/output.js';
 import { newInitCache, type InitData } from '../../src/phases/init/data.js';
+import { fakeProbes } from './health-probes.js';
 
 export interface TestInitData extends InitData {
   host: TestHost;
@@ -21,6 +23,8 @@ export interface TestInitDataOptions extends TestHostOptions {
   uploadCerts?: boolean;
   certificateKey?: string;
   printManifest?: boolean;
+  /** What wait-control-plane's checks answer; default: everything healthy at once. */
+  probes?: HealthProbes;
 }
 
 /** InitData for `config` on a fresh TestHost; the run starts at the epoch. */
@@ -31,6 +35,7 @@ export function testInitData(config: InitConfig, options: TestInitDataOptions = 
     uploadCerts,
     certificateKey,
     printManifest,
+    probes = fakeProbes(),
     ...hostOptions
   } = options;
   const host = createTestHost(hostOptions);
@@ -53,5 +58,6 @@ export function testInitData(config: InitConfig, options: TestInitDataOptions = 
     skipTokenPrint: false,
     outputFormat: 'text',
     cache: newInitCache(),
+    healthProbes: async () => probes,
   };
 }

@@ -9,6 +9,7 @@ import type { Decoded, Input, MessageCodec } from './codec.js';
 import {
   container,
   containerConfig,
+  cgroupDriverFromInfo,
   containerStatus,
   podSandbox,
   podSandboxConfig,
@@ -145,6 +146,11 @@ class CriClient implements RuntimeForLab {
   async sandboxImage() {
     const r = await this.call(RUNTIME + 'Status', m.StatusRequest, m.StatusResponse, { verbose: true });
     return sandboxImageFromInfo(r.info);
+  }
+
+  async cgroupDriver() {
+    const r = await this.call(RUNTIME + 'Status', m.StatusRequest, m.StatusResponse, { verbose: true });
+    return cgroupDriverFromInfo(r.info);
   }
 
   async listImages() {

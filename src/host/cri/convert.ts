@@ -136,3 +136,38 @@ export function sandboxImageFromInfo(info: Record<string, string>): string | und
     return undefined;
   }
 }
+
+export type CgroupDriver = 'systemd' | 'cgroupfs';
+
+interface RuntimeHandlerInfo {
+  runtimeType?: unknown;
+  options?: { SystemdCgroup?: unknown } | null;
+}
+
+/**
+ * The cgroup driver of the runtime's default handler, from containerd's verbose Status info:
+ * runc v2's `SystemdCgroup` option, or the legacy top-level `systemdCgroup` of the v1 shim. Other
+ * runtimes (or info that says nothing) give undefined.
+ */
+export function cgroupDriverFromInfo(info: Record<string, string>): CgroupDriver | undefined {
+  const config = info['config'];
+  if (config === undefined) return undefined;
+  let parsed: {
+    systemdCgroup?: unknown;
+    containerd?: { defaultRuntimeName?: unknown; runtimes?: Record<string, RuntimeHandlerInfo> | null };
+  };
+  try {
+    parsed = JSON.parse(config) as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  const name = parsed.containerd?.defaultRuntimeName;
+  const handler = typeof name === 'string' ? parsed.containerd?.runtimes?.[name] : undefined;
+  if (handler === undefined || typeof handler.runtimeType !== 'string') return undefined;
+  if (handler.runtimeType === 'io.containerd.runtime.v1.linux') {
+    return parsed.systemdCgroup === true ? 'systemd' : 'cgroupfs';
+  }
+  if (!handler.runtimeType.startsWith('io.containerd.runc.')) return undefined;
+  // runc's default, when the option is not set, is cgroupfs.
+  return handler.options?.SystemdCgroup === true ? 'systemd' : 'cgroupfs';
+}

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { generateCertificateKey } from '../../certs/copy-certs.js';
 import { ensureClusterAdmins } from '../../cluster/cluster-admins.js';
 import type { ClusterClient } from '../../cluster/types.js';
+import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
 import type { Host } from '../../host/host.js';
 import { userPath, type Paths } from '../../host/paths.js';
 import { KubeconfigStore, validateKubeconfigsForExternalCA } from '../../kubeconfig/kubeconfig-files.js';
@@ -58,6 +59,11 @@ export interface InitData {
   skipCertificateKeyPrint: boolean;
   /** --print-manifest of the addon phases: print the addon objects instead of applying them. */
   printManifest: boolean;
+  /**
+   * The health checks wait-control-plane makes (the API server's as admin.conf's user): network
+   * access, which only src/cluster has, handed in so tests can answer for the node.
+   */
+  healthProbes(apiserver: ApiserverClientTLS): Promise<HealthProbes>;
 }
 
 /**
@@ -89,6 +95,7 @@ export interface InitDataDeps {
   output(options?: { quiet?: boolean }): Output;
   host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'init'; writes?: boolean }): Promise<Host>;
   cluster(kubeconfigPath: string, options: { dryRun: boolean; out?: Output }): Promise<ClusterClient>;
+  healthProbes(apiserver: ApiserverClientTLS): Promise<HealthProbes>;
 }
 
 export const DEFAULT_KUBECONFIG_DIR = '/etc/kubernetes';
@@ -192,6 +199,7 @@ export async function newInitData(
     certificateKey: () => (certificateKey ||= generateCertificateKey()),
     skipCertificateKeyPrint: bool('skip-certificate-key-print'),
     printManifest: bool('print-manifest'),
+    healthProbes: (apiserver) => deps.healthProbes(apiserver),
   };
 
   await checkExternalCAs(data);

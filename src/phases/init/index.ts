@@ -14,6 +14,7 @@ import { preflightPhase } from './preflight.js';
 import { showJoinCommandPhase } from './show-join-command.js';
 import { uploadCertsPhase } from './upload-certs.js';
 import { uploadConfigPhase } from './upload-config.js';
+import { waitControlPlanePhase } from './wait-control-plane.js';
 
 export const initPhases: Phase<InitData>[] = [
   preflightPhase,
@@ -22,6 +23,7 @@ export const initPhases: Phase<InitData>[] = [
   etcdPhase,
   controlPlanePhase,
   kubeletStartPhase,
+  waitControlPlanePhase,
   uploadConfigPhase,
   uploadCertsPhase,
   markControlPlanePhase,

@@ -76,6 +76,8 @@ describe('CRI client against a real containerd', { skip }, () => {
     );
     await checkRuntimeRunning(runtime);
     assert.equal(await runtime.sandboxImage(), PAUSE);
+    // The test containerd leaves runc's SystemdCgroup at its default.
+    assert.equal(await runtime.cgroupDriver(), 'cgroupfs');
   });
 
   test("an image under kbadm's default name is pulled from the local registry through the mirror", async () => {

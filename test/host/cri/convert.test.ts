@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  cgroupDriverFromInfo,
   containerConfig,
   containerState,
   podSandbox,
@@ -81,5 +82,27 @@ describe('CRI messages and the runtime port', () => {
     assert.equal(sandboxImageFromInfo({}), undefined);
     assert.equal(sandboxImageFromInfo({ config: '{}' }), undefined);
     assert.equal(sandboxImageFromInfo({ config: 'not json' }), undefined);
+  });
+
+  test("the cgroup driver comes from containerd's config: the default runc handler's SystemdCgroup", () => {
+    const info = (containerd: unknown, extra: object = {}) => ({
+      config: JSON.stringify({ containerd, ...extra }),
+    });
+    const runc = (options: unknown) => ({
+      defaultRuntimeName: 'runc',
+      runtimes: { runc: { runtimeType: 'io.containerd.runc.v2', options } },
+    });
+    assert.equal(cgroupDriverFromInfo(info(runc({ SystemdCgroup: true }))), 'systemd');
+    assert.equal(cgroupDriverFromInfo(info(runc({ SystemdCgroup: false }))), 'cgroupfs');
+    assert.equal(cgroupDriverFromInfo(info(runc(null))), 'cgroupfs', "runc's default");
+    const v1 = {
+      defaultRuntimeName: 'legacy',
+      runtimes: { legacy: { runtimeType: 'io.containerd.runtime.v1.linux' } },
+    };
+    assert.equal(cgroupDriverFromInfo(info(v1, { systemdCgroup: true })), 'systemd');
+    const kata = { defaultRuntimeName: 'kata', runtimes: { kata: { runtimeType: 'io.containerd.kata.v2' } } };
+    assert.equal(cgroupDriverFromInfo(info(kata)), undefined, 'another runtime: unknown');
+    assert.equal(cgroupDriverFromInfo({}), undefined);
+    assert.equal(cgroupDriverFromInfo({ config: 'not json' }), undefined);
   });
 });
