@@ -173,9 +173,22 @@ async function buildAndPushImages(s: LabState): Promise<void> {
     .slice(0, 16);
   const cache = path.join(IMAGE_CACHE, key);
   if (!existsSync(path.join(cache, '.complete'))) {
-    await fs.rm(IMAGE_CACHE, { recursive: true, force: true });
-    await buildImages(images, cache, path.join(work, 'rootfs'), bundle);
-    await fs.writeFile(path.join(cache, '.complete'), '');
+    // Several labs may start at once (test files run in parallel): each builds into a directory of
+    // its own and puts it in place with one rename; a lab that loses the race uses the winner's.
+    const building = `${cache}.building-${process.pid}-${s.id}`;
+    await buildImages(images, building, path.join(work, 'rootfs'), bundle);
+    await fs.writeFile(path.join(building, '.complete'), '');
+    // An incomplete one was left by a lab that died while building; a complete one is another lab's.
+    if (!existsSync(path.join(cache, '.complete'))) await fs.rm(cache, { recursive: true, force: true });
+    await fs.rename(building, cache).catch(async () => {
+      if (!existsSync(path.join(cache, '.complete')))
+        throw new Error(`cannot put the lab images in ${cache}`);
+      await fs.rm(building, { recursive: true, force: true });
+    });
+    // Images of older keys (another build of the stand-ins) are no longer used.
+    for (const old of readdirSync(IMAGE_CACHE))
+      if (old !== key && !old.includes('.building-'))
+        await fs.rm(path.join(IMAGE_CACHE, old), { recursive: true, force: true });
   }
   for (const image of images) {
     const { repository, tag } = repositoryAndTag(image);
