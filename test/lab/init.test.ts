@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decryptKubeadmCerts } from '../../src/certs/copy-certs.js';
 import { detachedSignatureIsValid } from '../../src/tokens/jws.js';
-import { labDown, labUp, requireRoot, type LabNode } from './lab.js';
+import { labDown, labExec, labUp, requireRoot, type LabNode } from './lab.js';
 import { eventually, kbadm, kubectl, requireBuild, writeObject } from './lab-cli.js';
 
 requireRoot();
@@ -212,25 +212,17 @@ describe('kbadm init on a lab node', { timeout: 900_000 }, () => {
 
   test('cluster-info is readable anonymously and carries a JWS that verifies with the token secret', async () => {
     const server = `https://${node.address}:6443`;
-    // A kubeconfig with the cluster only: no user, so kubectl sends no credentials.
-    const anonymous = path.join(node.rootfs, 'tmp/anonymous.conf');
-    await fs.mkdir(path.dirname(anonymous), { recursive: true });
-    const ca = readFileSync(path.join(node.rootfs, 'etc/kubernetes/pki/ca.crt')).toString('base64');
-    await fs.writeFile(
-      anonymous,
-      `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: ${ca}\n    server: ${server}\n  name: k\ncontexts:\n- context:\n    cluster: k\n  name: k\ncurrent-context: k\n`,
-    );
+    // No credentials at all, as a joining node's first read (kubectl asks for a password instead).
+    const ca = path.join(node.rootfs, 'etc/kubernetes/pki/ca.crt');
+    const read = [
+      "const https = require('node:https'); const fs = require('node:fs');",
+      `https.get('${server}/api/v1/namespaces/kube-public/configmaps/cluster-info', { ca: fs.readFileSync('${ca}') }, (res) => {`,
+      "  let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => { process.stdout.write(b); process.exit(res.statusCode === 200 ? 0 : 1); });",
+      "}).on('error', (e) => { console.error(e.message); process.exit(2); });",
+    ].join('\n');
     let last = '';
     const info = await eventually('the signed cluster-info', () => {
-      const r = kubectl(node, anonymous, [
-        'get',
-        'configmap',
-        'cluster-info',
-        '-n',
-        'kube-public',
-        '-o',
-        'json',
-      ]);
+      const r = labExec(node, process.execPath, ['-e', read]);
       last = r.code === 0 ? r.stdout.slice(0, 2000) : r.stderr;
       const cm = r.code === 0 ? JSON.parse(r.stdout) : undefined;
       return cm?.data?.[`jws-kubeconfig-${TOKEN_ID}`] ? cm : undefined;
@@ -238,17 +230,17 @@ describe('kbadm init on a lab node', { timeout: 900_000 }, () => {
     assert.ok(
       detachedSignatureIsValid(
         info.data.kubeconfig,
-        info.data[`jws-kubeconfig-${TOKEN_ID}`],
         TOKEN_ID,
         TOKEN_SECRET,
+        info.data[`jws-kubeconfig-${TOKEN_ID}`],
       ),
     );
     assert.ok(
       !detachedSignatureIsValid(
         info.data.kubeconfig + ' ',
-        info.data[`jws-kubeconfig-${TOKEN_ID}`],
         TOKEN_ID,
         TOKEN_SECRET,
+        info.data[`jws-kubeconfig-${TOKEN_ID}`],
       ),
     );
     assert.match(info.data.kubeconfig, new RegExp(`server: ${server.replaceAll('.', '\\.')}`));
