@@ -4,6 +4,7 @@
 // against admin.conf's CA. One GET per call; anything but status 200 counts as not healthy.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { networkFailureMessage } from './net-errors.js';
 
 export interface ProbeResult {
   healthy: boolean;
@@ -44,6 +45,8 @@ function get(url: string, options: https.RequestOptions, timeoutMs: number): Pro
       resolve(r);
     };
     const failed = (reason: string) => finish({ healthy: false, error: `Get "${url}": ${reason}` });
+    const unreachable = (err: unknown) =>
+      finish({ healthy: false, error: networkFailureMessage('GET', url, err) });
     const timer = setTimeout(() => failed(`no answer within ${timeoutMs} ms`), timeoutMs);
     try {
       const target = new URL(url);
@@ -65,7 +68,7 @@ function get(url: string, options: https.RequestOptions, timeoutMs: number): Pro
             });
         });
       });
-      req.on('error', (err) => failed(err.message));
+      req.on('error', unreachable);
     } catch (err) {
       failed(err instanceof Error ? err.message : String(err));
     }

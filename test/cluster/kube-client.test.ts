@@ -4,14 +4,12 @@
 // that name the server.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { openCluster } from '../../src/cluster/connect.js';
-import { isHealthy, probeHttp, probeHttps, probeLivez } from '../../src/cluster/health.js';
 import { createKubeClient, type ClusterRequest } from '../../src/cluster/kube-client.js';
 import {
   ClusterApiError,
@@ -442,62 +440,6 @@ describe('the API client against the kube-apiserver stand-in', () => {
       const c = await openCluster(host, '/etc/kubernetes/admin.conf', { dryRun: true, out });
       await c.create(cm('x', 'kube-system'));
       assert.match(out.text(), /\[dryrun\] Would perform action CREATE on resource "configmaps"/);
-    });
-  });
-
-  describe('health probes', () => {
-    test('/livez through the client, and over HTTPS without credentials or verification', async () => {
-      assert.ok(isHealthy(await probeLivez(client)));
-      assert.deepEqual(await probeHttps(`${f.url()}/livez`, { insecure: true, timeoutMs: 10_000 }), {
-        status: 200,
-        body: 'ok',
-      });
-      const port = await freePort();
-      const down = await createKubeClient(superAdmin, { source: 'x', server: `https://127.0.0.1:${port}` });
-      assert.deepEqual(await probeLivez(down), {
-        error: `Get "https://127.0.0.1:${port}/livez": dial tcp 127.0.0.1:${port}: connect: connection refused`,
-      });
-      // Anonymous requests may see /livez but nothing else.
-      const anonymous = await probeHttps(`${f.url()}/api/v1/secrets`, { insecure: true, timeoutMs: 10_000 });
-      assert.ok('status' in anonymous && anonymous.status === 403);
-      assert.ok(!isHealthy(anonymous));
-    });
-
-    test('plain HTTP: an answer of any status, or the reason there was none', async (t) => {
-      const server = http.createServer((req, res) => {
-        res.writeHead(req.url === '/healthz' ? 200 : 500);
-        res.end(req.url === '/healthz' ? 'ok' : 'broken');
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      t.after(() => new Promise<void>((r) => server.close(() => r())));
-      const port = (server.address() as AddressInfo).port;
-      assert.deepEqual(await probeHttp(`http://127.0.0.1:${port}/healthz`, { timeoutMs: 10_000 }), {
-        status: 200,
-        body: 'ok',
-      });
-      assert.deepEqual(await probeHttp(`http://127.0.0.1:${port}/other`, { timeoutMs: 10_000 }), {
-        status: 500,
-        body: 'broken',
-      });
-      const free = await freePort();
-      assert.deepEqual(await probeHttp(`http://127.0.0.1:${free}/healthz`, { timeoutMs: 10_000 }), {
-        error: `Get "http://127.0.0.1:${free}/healthz": dial tcp 127.0.0.1:${free}: connect: connection refused`,
-      });
-    });
-
-    test('a server that never answers is a deadline error, not a hang', async (t) => {
-      const server = http.createServer(() => {
-        // Never answers.
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      t.after(() => {
-        server.closeAllConnections();
-        return new Promise<void>((r) => server.close(() => r()));
-      });
-      const port = (server.address() as AddressInfo).port;
-      assert.deepEqual(await probeHttp(`http://127.0.0.1:${port}/healthz`, { timeoutMs: 200 }), {
-        error: `Get "http://127.0.0.1:${port}/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
-      });
     });
   });
 });

@@ -112,7 +112,7 @@ describe('health probes', () => {
     const refused = await p.kubelet(`http://127.0.0.1:${port}/healthz`, { timeoutMs: 5000 });
     assert.deepEqual(refused, {
       healthy: false,
-      error: `Get "http://127.0.0.1:${port}/healthz": connect ECONNREFUSED 127.0.0.1:${port}`,
+      error: `Get "http://127.0.0.1:${port}/healthz": dial tcp 127.0.0.1:${port}: connect: connection refused`,
     });
     const silent = await p.component(`https://127.0.0.1:${silentPort}/livez`, { timeoutMs: 300 });
     assert.deepEqual(silent, {
