@@ -280,8 +280,13 @@ describe('kbadm init (full run)', () => {
 
   test('--skip-phases kubeconfig', async () => {
     const host = newHost();
-    // wait-control-plane and show-join-command read admin.conf, so they go with kubeconfig, as in kubeadm.
-    await run(host, 'init', [...CFG, '--skip-phases', 'kubeconfig,wait-control-plane,show-join-command']);
+    // wait-control-plane, bootstrap-token (cluster-info) and show-join-command read admin.conf, so
+    // they go with kubeconfig, as in kubeadm.
+    await run(host, 'init', [
+      ...CFG,
+      '--skip-phases',
+      'kubeconfig,wait-control-plane,bootstrap-token,show-join-command',
+    ]);
     assert.deepEqual(
       host.listFiles('/etc/kubernetes').filter((f) => f.endsWith('.conf')),
       [],
