@@ -10,7 +10,7 @@ import {
   IdempotentWriteError,
 } from '../../src/cluster/idempotency.js';
 import { ClusterApiError, type KubeObject } from '../../src/cluster/types.js';
-import { MemoryClusterLite } from '../support/memory-cluster-lite.js';
+import { TestCluster } from '../support/memory-cluster.js';
 
 const FAST = { timeoutMs: 2000, intervalMs: 1 };
 const ONCE = { timeoutMs: 0, intervalMs: 1 };
@@ -35,51 +35,51 @@ describe('goTypeName', () => {
 
 describe('createOrUpdate', () => {
   test('creates with one POST when absent', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     await createOrUpdate(c, cm({ a: '1' }), FAST);
-    assert.deepEqual(c.lines(), ['POST ConfigMap kube-system/c']);
-    assert.deepEqual(c.stored(REF)?.data, { a: '1' });
+    assert.deepEqual(c.lines(), ['CREATE ConfigMap kube-system/c']);
+    assert.deepEqual(c.storedObject(REF)?.data, { a: '1' });
   });
 
   test('409 AlreadyExists -> PUT of the same object without a resourceVersion', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.seed(cm({ a: 'old' }));
     await createOrUpdate(c, cm({ a: 'new' }, { resourceVersion: '12345' }), FAST);
-    assert.deepEqual(c.lines(), ['POST ConfigMap kube-system/c', 'PUT ConfigMap kube-system/c']);
-    assert.equal(c.calls[1]!.body!.metadata.resourceVersion, undefined);
-    assert.deepEqual(c.stored(REF)?.data, { a: 'new' });
+    assert.deepEqual(c.lines(), ['CREATE ConfigMap kube-system/c', 'UPDATE ConfigMap kube-system/c']);
+    assert.equal((c.requests[1]!.body as KubeObject).metadata.resourceVersion, undefined);
+    assert.deepEqual(c.storedObject(REF)?.data, { a: 'new' });
     assert.equal(c.all().length, 1);
   });
 
   test('other errors are retried until an attempt succeeds', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.failNext(3);
     await createOrUpdate(c, cm({ a: '1' }), FAST);
-    assert.equal(c.calls.length, 4, 'three failed POSTs, then one that worked');
-    assert.ok(c.calls.every((x) => x.verb === 'POST'));
-    assert.deepEqual(c.stored(REF)?.data, { a: '1' });
+    assert.equal(c.requests.length, 4, 'three failed CREATEs, then one that worked');
+    assert.ok(c.requests.every((x) => x.verb === 'CREATE'));
+    assert.deepEqual(c.storedObject(REF)?.data, { a: '1' });
   });
 
   test('a failing PUT is retried from the POST', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.seed(cm({ a: 'old' }));
     let puts = 0;
-    c.intercept = (call) =>
-      call.verb === 'PUT' && ++puts === 1
+    c.intercept = (request) =>
+      request.verb === 'UPDATE' && ++puts === 1
         ? new ClusterApiError('boom', 500, 'InternalError', 'x')
         : undefined;
     await createOrUpdate(c, cm({ a: 'new' }), FAST);
     assert.deepEqual(c.lines(), [
-      'POST ConfigMap kube-system/c',
-      'PUT ConfigMap kube-system/c',
-      'POST ConfigMap kube-system/c',
-      'PUT ConfigMap kube-system/c',
+      'CREATE ConfigMap kube-system/c',
+      'UPDATE ConfigMap kube-system/c',
+      'CREATE ConfigMap kube-system/c',
+      'UPDATE ConfigMap kube-system/c',
     ]);
-    assert.deepEqual(c.stored(REF)?.data, { a: 'new' });
+    assert.deepEqual(c.storedObject(REF)?.data, { a: 'new' });
   });
 
   test('after the timeout the last error is reported, worded as kubeadm does', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.failNext(1000, 503, 'ServiceUnavailable');
     await assert.rejects(createOrUpdate(c, cm({ a: '1' }), ONCE), (err: unknown) => {
       assert.ok(err instanceof IdempotentWriteError);
@@ -90,17 +90,17 @@ describe('createOrUpdate', () => {
       assert.ok(err.cause instanceof ClusterApiError && err.cause.status === 503);
       return true;
     });
-    assert.equal(c.calls.length, 1, 'a zero timeout makes exactly one attempt');
+    assert.equal(c.requests.length, 1, 'a zero timeout makes exactly one attempt');
   });
 
   test('a repeat converges: the second run PUTs, nothing is duplicated', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     await createOrUpdate(c, cm({ a: '1' }), FAST);
     await createOrUpdate(c, cm({ a: '1' }), FAST);
     assert.deepEqual(c.lines(), [
-      'POST ConfigMap kube-system/c',
-      'POST ConfigMap kube-system/c',
-      'PUT ConfigMap kube-system/c',
+      'CREATE ConfigMap kube-system/c',
+      'CREATE ConfigMap kube-system/c',
+      'UPDATE ConfigMap kube-system/c',
     ]);
     assert.equal(c.all().length, 1);
   });
@@ -108,30 +108,30 @@ describe('createOrUpdate', () => {
 
 describe('createOrRetain', () => {
   test('GET, then POST only when it is absent', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     await createOrRetain(c, cm({ a: '1' }), FAST);
-    assert.deepEqual(c.lines(), ['GET ConfigMap kube-system/c', 'POST ConfigMap kube-system/c']);
+    assert.deepEqual(c.lines(), ['GET ConfigMap kube-system/c', 'CREATE ConfigMap kube-system/c']);
   });
 
   test('an existing object is kept as it is', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.seed(cm({ a: 'mine' }));
     await createOrRetain(c, cm({ a: 'kbadm' }), FAST);
     assert.deepEqual(c.lines(), ['GET ConfigMap kube-system/c']);
-    assert.deepEqual(c.stored(REF)?.data, { a: 'mine' });
+    assert.deepEqual(c.storedObject(REF)?.data, { a: 'mine' });
   });
 
   test('a failed GET is retried, then reported', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.failNext(2);
     await createOrRetain(c, cm({ a: '1' }), FAST);
     assert.deepEqual(c.lines(), [
       'GET ConfigMap kube-system/c',
       'GET ConfigMap kube-system/c',
       'GET ConfigMap kube-system/c',
-      'POST ConfigMap kube-system/c',
+      'CREATE ConfigMap kube-system/c',
     ]);
-    const d = new MemoryClusterLite();
+    const d = new TestCluster();
     d.failNext(5);
     await assert.rejects(
       createOrRetain(d, cm({ a: '1' }), ONCE),
@@ -142,13 +142,13 @@ describe('createOrRetain', () => {
 
 describe('createOrMutate', () => {
   test('creates when absent, without calling mutate', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     await createOrMutate(c, cm({ a: '1' }), () => assert.fail('mutate must not run'), FAST);
-    assert.deepEqual(c.lines(), ['POST ConfigMap kube-system/c']);
+    assert.deepEqual(c.lines(), ['CREATE ConfigMap kube-system/c']);
   });
 
   test('409 -> GET the live object, mutate it, PUT it with its resourceVersion', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     const live = c.seed(cm({ a: 'live', keep: 'yes' }));
     await createOrMutate(
       c,
@@ -157,16 +157,16 @@ describe('createOrMutate', () => {
       FAST,
     );
     assert.deepEqual(c.lines(), [
-      'POST ConfigMap kube-system/c',
+      'CREATE ConfigMap kube-system/c',
       'GET ConfigMap kube-system/c',
-      'PUT ConfigMap kube-system/c',
+      'UPDATE ConfigMap kube-system/c',
     ]);
-    assert.equal(c.calls[2]!.body!.metadata.resourceVersion, live.metadata.resourceVersion);
-    assert.deepEqual(c.stored(REF)?.data, { a: 'mutated', keep: 'yes' });
+    assert.equal((c.requests[2]!.body as KubeObject).metadata.resourceVersion, live.metadata.resourceVersion);
+    assert.deepEqual(c.storedObject(REF)?.data, { a: 'mutated', keep: 'yes' });
   });
 
   test('a conflicting change between GET and PUT is retried with a fresh GET', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.seed(cm({ n: '0' }));
     let raced = false;
     await createOrMutate(
@@ -184,13 +184,13 @@ describe('createOrMutate', () => {
       FAST,
     );
     assert.deepEqual(c.lines(), [
-      'POST ConfigMap kube-system/c',
+      'CREATE ConfigMap kube-system/c',
       'GET ConfigMap kube-system/c',
-      'PUT ConfigMap kube-system/c',
-      'POST ConfigMap kube-system/c',
+      'UPDATE ConfigMap kube-system/c',
+      'CREATE ConfigMap kube-system/c',
       'GET ConfigMap kube-system/c',
-      'PUT ConfigMap kube-system/c',
+      'UPDATE ConfigMap kube-system/c',
     ]);
-    assert.deepEqual(c.stored(REF)?.data, { n: 'other', seen: 'other' });
+    assert.deepEqual(c.storedObject(REF)?.data, { n: 'other', seen: 'other' });
   });
 });

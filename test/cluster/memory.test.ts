@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DryRunCluster, MASKED } from '../../src/cluster/dry-run.js';
 import { MemoryCluster } from '../../src/cluster/memory.js';
-import { isAlreadyExists, isConflict, type KubeObject } from '../../src/cluster/types.js';
+import { isAlreadyExists, isConflict, isNotFound, type KubeObject } from '../../src/cluster/types.js';
 import { recordOutput } from '../../src/output/output.js';
 
 const cm = (name: string, data: Record<string, string> = {}): KubeObject => ({
@@ -43,6 +43,22 @@ describe('MemoryCluster', () => {
         'UPDATE /api/v1/namespaces/kube-system/configmaps/a',
       ],
     );
+  });
+
+  test("answers the API server's messages; an update of a missing object is 404; delete says whether it removed one", async () => {
+    const c = new MemoryCluster();
+    await c.create(cm('a'));
+    await assert.rejects(
+      c.create(cm('a')),
+      (e) => isAlreadyExists(e) && /configmaps "a" already exists/.test(String(e)),
+    );
+    await assert.rejects(
+      c.update(cm('b')),
+      (e) => isNotFound(e) && /configmaps "b" not found/.test(String(e)),
+    );
+    assert.equal(await c.delete(ref('a')), true);
+    assert.equal(await c.delete(ref('a')), false);
+    assert.equal(await c.get(ref('a')), undefined);
   });
 
   test('lists page by page with limit and continue, filtered by label and field selectors', async () => {

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../src/cluster/types.js';
 import { createWithCerts, serializeKubeconfig } from '../../src/kubeconfig/kubeconfig.js';
 import { bootstrapTokenToSecret } from '../../src/tokens/bootstrap-secret.js';
 import { runCli } from '../support/cli.js';
-import { FakeCluster } from '../support/fake-cluster.js';
+import { TestCluster } from '../support/memory-cluster.js';
 import { tempDir } from '../support/temp.js';
 
 // kubeadm's pubkeypin test certificate and its published pin.
@@ -39,7 +39,7 @@ const TOKEN_RE = /^[a-z0-9]{6}\.[a-z0-9]{16}$/;
 
 interface Env {
   root: string;
-  cluster: FakeCluster;
+  cluster: TestCluster;
   kbadm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
@@ -56,7 +56,7 @@ function env(t: { after(fn: () => void): void }): Env {
     'CERT',
   );
   writeFileSync(join(root, 'etc/kubernetes/admin.conf'), serializeKubeconfig(admin), { mode: 0o600 });
-  const cluster = new FakeCluster();
+  const cluster = new TestCluster();
   return {
     root,
     cluster,
@@ -64,8 +64,8 @@ function env(t: { after(fn: () => void): void }): Env {
   };
 }
 
-const tokenSecrets = (c: FakeCluster) =>
-  c.all('v1', 'Secret').filter((s) => s['type'] === 'bootstrap.kubernetes.io/token');
+const tokenSecrets = (c: TestCluster) =>
+  c.stored('Secret').filter((s) => s['type'] === 'bootstrap.kubernetes.io/token');
 
 const decode = (s: KubeObject): Record<string, string> =>
   Object.fromEntries(
@@ -138,13 +138,13 @@ describe('token create', () => {
         new Date(),
       ),
     );
-    const before = e.cluster.all('v1', 'Secret');
+    const before = e.cluster.stored('Secret');
     const r = await e.kbadm('token', 'create', TOKEN);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^a token with id "abcdef" already exists\n/);
-    assert.deepEqual(e.cluster.all('v1', 'Secret'), before);
-    assert.ok(!e.cluster.calls.some((c) => c.verb === 'create' || c.verb === 'update'));
+    assert.deepEqual(e.cluster.stored('Secret'), before);
+    assert.ok(!e.cluster.requests.some((r) => r.verb === 'CREATE' || r.verb === 'UPDATE'));
   });
 
   test('a Secret that appears between the check and the write is overwritten, as kubeadm does', async (t) => {
@@ -164,8 +164,8 @@ describe('token create', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(decode(tokenSecrets(e.cluster)[0]!)['token-secret'], '0123456789abcdef');
     assert.deepEqual(
-      e.cluster.calls.map((c) => c.verb),
-      ['get', 'create', 'update'],
+      e.cluster.requests.map((r) => r.verb),
+      ['GET', 'CREATE', 'UPDATE'],
     );
   });
 
@@ -208,7 +208,7 @@ describe('token create', () => {
       r.stderr.split('\n')[0],
       'failed to get join command: failed to load kubeconfig: open /nowhere.conf: no such file or directory',
     );
-    assert.deepEqual(e.cluster.all('v1', 'Secret'), []);
+    assert.deepEqual(e.cluster.stored('Secret'), []);
   });
 
   test('--kubeconfig is read under --rootfs and --dry-run reaches the client', async (t) => {
@@ -279,7 +279,7 @@ describe('token create', () => {
     assert.equal(ttl.code, 3);
     assert.match(ttl.stderr, /^--ttl: "-5m0s": must not be negative/);
     assert.equal(e.cluster.opened.length, 0);
-    assert.deepEqual(e.cluster.all('v1', 'Secret'), []);
+    assert.deepEqual(e.cluster.stored('Secret'), []);
   });
 
   test('--config stores every token of the file and prints the first; other token flags may not be mixed in', async (t) => {
@@ -353,7 +353,7 @@ describe('token delete', () => {
 });
 
 describe('token list', () => {
-  const seedTokens = (c: FakeCluster, n: number) => {
+  const seedTokens = (c: TestCluster, n: number) => {
     const now = new Date();
     for (let i = 0; i < n; i++) {
       const id = i.toString(36).padStart(6, '0');
@@ -380,13 +380,15 @@ describe('token list', () => {
     const rows = r.stdout.split('\n').filter(Boolean).slice(1);
     assert.equal(rows.length, 10_000);
     assert.equal(new Set(rows.map((l) => l.split(' ')[0])).size, 10_000);
-    const pages = e.cluster.pageRequests;
+    const pages = e.cluster.requests.filter((r) => r.verb === 'LIST');
     assert.ok(pages.length >= 10, `${pages.length} page requests`);
-    assert.equal(pages[0]!.continue, undefined);
-    assert.ok(pages.slice(1).every((p) => typeof p.continue === 'string' && p.continue !== ''));
+    assert.equal(pages[0]!.query?.continue, undefined);
+    const tokens = pages.slice(1).map((p) => p.query?.continue);
+    assert.ok(tokens.every((c) => typeof c === 'string' && c !== ''));
+    assert.equal(new Set(tokens).size, tokens.length, 'each page asks from a new continue token');
     for (const p of pages) {
       assert.deepEqual(
-        { ns: p.namespace, selector: p.fieldSelector, kind: p.kind, limit: p.limit },
+        { ns: p.namespace, selector: p.query?.fieldSelector, kind: p.kind, limit: p.query?.limit },
         { ns: 'kube-system', selector: 'type=bootstrap.kubernetes.io/token', kind: 'Secret', limit: 500 },
       );
     }
@@ -429,22 +431,20 @@ describe('token list', () => {
   test('Secrets without a usable token are reported on stderr and skipped; other Secrets are not looked at', async (t) => {
     const e = env(t);
     assert.equal((await e.kbadm('token', 'create', TOKEN)).code, 0);
-    e.cluster.seed(
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'bootstrap-token-broken', namespace: 'kube-system' },
-        type: 'bootstrap.kubernetes.io/token',
-        data: { 'token-id': Buffer.from('zzzzzz').toString('base64') },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'something-else', namespace: 'kube-system' },
-        type: 'Opaque',
-        data: {},
-      },
-    );
+    e.cluster.seed({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'bootstrap-token-broken', namespace: 'kube-system' },
+      type: 'bootstrap.kubernetes.io/token',
+      data: { 'token-id': Buffer.from('zzzzzz').toString('base64') },
+    });
+    e.cluster.seed({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'something-else', namespace: 'kube-system' },
+      type: 'Opaque',
+      data: {},
+    });
     const r = await e.kbadm('token', 'list');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.split('\n').filter(Boolean).length, 2);

@@ -4,25 +4,20 @@
 // component, shows its container and log, and, for a port held by another process, says so.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { labDown, labExec, labUp, requireRoot, tcpReachable, type LabNode } from './lab.js';
+import { labDown, labUp, requireRoot, tcpReachable, type LabNode } from './lab.js';
+import { eventually, kbadm, requireBuild } from './lab-cli.js';
 
-const KBADM = path.resolve('dist/bundle/kbadm.js');
 requireRoot();
-if (!existsSync(KBADM)) throw new Error(`${KBADM} is missing: build first (npm run build)`);
+requireBuild();
 
 const TIMEOUT_S = 40;
 // Above the component timeout: the kubelet check, reading the node for the diagnosis and
 // starting kbadm itself. A bound on correctness (it gives up), not a measure of speed.
 const MARGIN_MS = 60_000;
-
-function kbadm(node: LabNode, args: string[]) {
-  return labExec(node, process.execPath, [KBADM, '--rootfs', node.rootfs, ...args]);
-}
 
 /** Runs the phase and measures how long it took. */
 function waitPhase(node: LabNode, config: string) {
@@ -118,11 +113,7 @@ describe('wait-control-plane on a lab node', { timeout: 900_000 }, () => {
       ],
       { stdio: 'ignore' },
     );
-    const deadline = Date.now() + 10_000;
-    while (!tcpReachable(node.netns, '127.0.0.1', 10300)) {
-      assert.ok(Date.now() < deadline, 'the port holder listens');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await eventually('the port holder to listen', () => tcpReachable(node.netns, '127.0.0.1', 10300), 10_000);
     await breakScheduler('--secure-port=10300');
     try {
       const r = waitPhase(node, '/cfg-40s.yaml');

@@ -15,7 +15,7 @@ import {
 import { coreDNSCorefile, renderCoreDNS } from '../../src/manifests/coredns.js';
 import { renderKubeProxy } from '../../src/manifests/kube-proxy.js';
 import { loadConfigText } from '../support/manifests.js';
-import { MemoryClusterLite } from '../support/memory-cluster-lite.js';
+import { TestCluster } from '../support/memory-cluster.js';
 
 type Any = KubeObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -27,13 +27,13 @@ const CM_REF = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', 
 const DEPLOY_REF = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'kube-system', name: 'coredns' };
 
 /** The CoreDNS phase's three steps: read the cluster, render, apply. */
-async function coreDNS(client: MemoryClusterLite) {
+async function coreDNS(client: TestCluster) {
   const state = await coreDNSState(client);
   const addon = renderCoreDNS({ cluster: CONFIG.cluster, replicas: coreDNSReplicas(state) });
   return { state, addon, result: await applyCoreDNS(client, addon, state, OPTS) };
 }
 
-function kubeProxy(client: MemoryClusterLite) {
+function kubeProxy(client: TestCluster) {
   const addon = renderKubeProxy({
     cluster: CONFIG.cluster,
     localEndpoint: CONFIG.init.localAPIEndpoint,
@@ -68,30 +68,30 @@ function corefileMap(data: Record<string, string>): KubeObject {
 const COREDNS_FIRST = [
   'LIST Deployment kube-system k8s-app=kube-dns',
   'GET ConfigMap kube-system/coredns',
-  'POST ConfigMap kube-system/coredns',
-  'POST ClusterRole system:coredns',
-  'POST ClusterRoleBinding system:coredns',
-  'POST ServiceAccount kube-system/coredns',
-  'POST Deployment kube-system/coredns',
-  'POST Service kube-system/kube-dns',
+  'CREATE ConfigMap kube-system/coredns',
+  'CREATE ClusterRole system:coredns',
+  'CREATE ClusterRoleBinding system:coredns',
+  'CREATE ServiceAccount kube-system/coredns',
+  'CREATE Deployment kube-system/coredns',
+  'CREATE Service kube-system/kube-dns',
 ];
 
 describe('CoreDNS apply', () => {
   test('on a new cluster: the requests of spec §11 step 7, in order', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     const { state, result } = await coreDNS(c);
     assert.deepEqual(state, {});
     assert.deepEqual(c.lines(), COREDNS_FIRST);
     assert.equal(result.corefile, 'written');
     assert.equal(c.all().length, 6);
-    assert.equal(c.stored<Any>(DEPLOY_REF)!.spec.replicas, 2);
+    assert.equal(c.storedObject<Any>(DEPLOY_REF)!.spec.replicas, 2);
   });
 
   test('a second apply: every POST meets 409 and is followed by a PUT; nothing is duplicated', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     await coreDNS(c);
     const before = c.all().map((o) => `${o.kind}/${o.metadata.name}`);
-    c.calls.length = 0;
+    c.requests.length = 0;
     const { state, result } = await coreDNS(c);
     assert.deepEqual(state, {
       replicas: 2,
@@ -102,18 +102,18 @@ describe('CoreDNS apply', () => {
       'LIST Deployment kube-system k8s-app=kube-dns',
       'GET ConfigMap kube-system/coredns',
       'LIST Deployment kube-system k8s-app=kube-dns',
-      'POST ConfigMap kube-system/coredns',
-      'PUT ConfigMap kube-system/coredns',
-      'POST ClusterRole system:coredns',
-      'PUT ClusterRole system:coredns',
-      'POST ClusterRoleBinding system:coredns',
-      'PUT ClusterRoleBinding system:coredns',
-      'POST ServiceAccount kube-system/coredns',
-      'PUT ServiceAccount kube-system/coredns',
-      'POST Deployment kube-system/coredns',
-      'PUT Deployment kube-system/coredns',
-      'POST Service kube-system/kube-dns',
-      'PUT Service kube-system/kube-dns',
+      'CREATE ConfigMap kube-system/coredns',
+      'UPDATE ConfigMap kube-system/coredns',
+      'CREATE ClusterRole system:coredns',
+      'UPDATE ClusterRole system:coredns',
+      'CREATE ClusterRoleBinding system:coredns',
+      'UPDATE ClusterRoleBinding system:coredns',
+      'CREATE ServiceAccount kube-system/coredns',
+      'UPDATE ServiceAccount kube-system/coredns',
+      'CREATE Deployment kube-system/coredns',
+      'UPDATE Deployment kube-system/coredns',
+      'CREATE Service kube-system/kube-dns',
+      'UPDATE Service kube-system/kube-dns',
     ]);
     assert.equal(result.corefile, 'written');
     assert.deepEqual(
@@ -123,16 +123,16 @@ describe('CoreDNS apply', () => {
   });
 
   test("an existing Deployment's replica count is kept", async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.seed(dnsDeployment('coredns', 5));
     const { state, addon } = await coreDNS(c);
     assert.equal(state.replicas, 5);
     assert.equal((addon.objects.find((o) => o.kind === 'Deployment') as Any).spec.replicas, 5);
-    assert.equal(c.stored<Any>(DEPLOY_REF)!.spec.replicas, 5);
+    assert.equal(c.storedObject<Any>(DEPLOY_REF)!.spec.replicas, 5);
   });
 
   test("more than one kube-dns Deployment is kubeadm's error, before anything is written", async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.seed(dnsDeployment('coredns', 2));
     c.seed(dnsDeployment('kube-dns', 1));
     await assert.rejects(coreDNSState(c), (e: unknown) => {
@@ -147,7 +147,7 @@ describe('CoreDNS apply', () => {
   });
 
   test('a Corefile the user changed is kept (create-or-retain), the rest is updated', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     const mine = coreDNSCorefile('cluster.local').replace(
       '    ready\n',
       '    ready\n    hosts {\n       10.0.0.1 db\n    }\n',
@@ -162,23 +162,23 @@ describe('CoreDNS apply', () => {
       'GET ConfigMap kube-system/coredns',
       'LIST Deployment kube-system k8s-app=kube-dns',
       'GET ConfigMap kube-system/coredns',
-      'POST ClusterRole system:coredns',
+      'CREATE ClusterRole system:coredns',
     ]);
-    assert.deepEqual(c.stored<Any>(CM_REF)!.data, { Corefile: mine });
-    const image = c.stored<Any>(DEPLOY_REF)!.spec.template.spec.containers[0].image;
+    assert.deepEqual(c.storedObject<Any>(CM_REF)!.data, { Corefile: mine });
+    const image = c.storedObject<Any>(DEPLOY_REF)!.spec.template.spec.containers[0].image;
     assert.equal(image, 'registry.k8s.io/coredns/coredns:v1.12.1', 'the Deployment is still updated');
   });
 
   test('a kubeadm default Corefile from before 1.32 is replaced by the new default', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.seed(corefileMap({ Corefile: coreDNSCorefile('cluster.local', { legacyCache: true }) }));
     const { result } = await coreDNS(c);
     assert.equal(result.corefile, 'written');
-    assert.deepEqual(c.stored<Any>(CM_REF)!.data, { Corefile: coreDNSCorefile('cluster.local') });
+    assert.deepEqual(c.storedObject<Any>(CM_REF)!.data, { Corefile: coreDNSCorefile('cluster.local') });
   });
 
   test('a coredns ConfigMap without a Corefile is an error', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     c.seed(corefileMap({ other: 'x' }));
     await assert.rejects(coreDNSState(c), {
       message:
@@ -187,18 +187,18 @@ describe('CoreDNS apply', () => {
   });
 
   test('a Service refused as Invalid (cluster IP taken) is PUT instead', async () => {
-    const c = new MemoryClusterLite();
-    c.intercept = (call) =>
-      call.verb === 'POST' && call.kind === 'Service'
+    const c = new TestCluster();
+    c.intercept = (request) =>
+      request.verb === 'CREATE' && request.kind === 'Service'
         ? new ClusterApiError('provided IP is already allocated', 422, 'Invalid', 'x')
         : undefined;
     c.seed({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system' } });
     await coreDNS(c);
     assert.deepEqual(c.lines().slice(-2), [
-      'POST Service kube-system/kube-dns',
-      'PUT Service kube-system/kube-dns',
+      'CREATE Service kube-system/kube-dns',
+      'UPDATE Service kube-system/kube-dns',
     ]);
-    const svc = c.stored<Any>({
+    const svc = c.storedObject<Any>({
       apiVersion: 'v1',
       kind: 'Service',
       namespace: 'kube-system',
@@ -208,16 +208,16 @@ describe('CoreDNS apply', () => {
   });
 
   test("other Service errors are kubeadm's, without retries", async () => {
-    const c = new MemoryClusterLite();
-    c.intercept = (call) =>
-      call.kind === 'Service' ? new ClusterApiError('etcd is down', 500, 'InternalError', 'x') : undefined;
+    const c = new TestCluster();
+    c.intercept = (request) =>
+      request.kind === 'Service' ? new ClusterApiError('etcd is down', 500, 'InternalError', 'x') : undefined;
     await assert.rejects(coreDNS(c), { message: 'unable to create a new DNS service: etcd is down' });
-    assert.equal(c.calls.filter((x) => x.kind === 'Service').length, 1);
+    assert.equal(c.requests.filter((x) => x.kind === 'Service').length, 1);
 
-    const d = new MemoryClusterLite();
-    d.intercept = (call) =>
-      call.kind === 'Service'
-        ? call.verb === 'POST'
+    const d = new TestCluster();
+    d.intercept = (request) =>
+      request.kind === 'Service'
+        ? request.verb === 'CREATE'
           ? new ClusterApiError('exists', 409, 'AlreadyExists', 'x')
           : new ClusterApiError('forbidden', 403, 'Forbidden', 'x')
         : undefined;
@@ -225,16 +225,16 @@ describe('CoreDNS apply', () => {
   });
 
   test('transient failures of the other writes are retried', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     const state = await coreDNSState(c);
     const addon = renderCoreDNS({ cluster: CONFIG.cluster, replicas: coreDNSReplicas(state) });
-    c.calls.length = 0;
+    c.requests.length = 0;
     c.failNext(2);
     await applyCoreDNS(c, addon, state, OPTS);
     assert.deepEqual(c.lines().slice(0, 3), [
-      'POST ConfigMap kube-system/coredns',
-      'POST ConfigMap kube-system/coredns',
-      'POST ConfigMap kube-system/coredns',
+      'CREATE ConfigMap kube-system/coredns',
+      'CREATE ConfigMap kube-system/coredns',
+      'CREATE ConfigMap kube-system/coredns',
     ]);
     assert.equal(c.all().length, 6);
   });
@@ -242,23 +242,23 @@ describe('CoreDNS apply', () => {
 
 describe('kube-proxy apply', () => {
   const FIRST = [
-    'POST ConfigMap kube-system/kube-proxy',
-    'POST DaemonSet kube-system/kube-proxy',
-    'POST ServiceAccount kube-system/kube-proxy',
-    'POST ClusterRoleBinding kubeadm:node-proxier',
-    'POST Role kube-system/kube-proxy',
-    'POST RoleBinding kube-system/kube-proxy',
+    'CREATE ConfigMap kube-system/kube-proxy',
+    'CREATE DaemonSet kube-system/kube-proxy',
+    'CREATE ServiceAccount kube-system/kube-proxy',
+    'CREATE ClusterRoleBinding kubeadm:node-proxier',
+    'CREATE Role kube-system/kube-proxy',
+    'CREATE RoleBinding kube-system/kube-proxy',
   ];
 
   test('create-or-update of each object in the order of spec §11 step 8', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     await kubeProxy(c);
     assert.deepEqual(c.lines(), FIRST);
     assert.equal(c.all().length, 6);
   });
 
   test('a second apply PUTs each object after its 409 and converges', async () => {
-    const c = new MemoryClusterLite();
+    const c = new TestCluster();
     await kubeProxy(c);
     const first = c
       .all()
@@ -267,11 +267,11 @@ describe('kube-proxy apply', () => {
         o.metadata.name,
         JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: '', uid: '' } }),
       ]);
-    c.calls.length = 0;
+    c.requests.length = 0;
     await kubeProxy(c);
     assert.deepEqual(
       c.lines(),
-      FIRST.flatMap((l) => [l, l.replace('POST', 'PUT')]),
+      FIRST.flatMap((l) => [l, l.replace('CREATE', 'UPDATE')]),
     );
     const second = c
       .all()

@@ -16,29 +16,11 @@ import { uploadCertsPhase } from '../../../src/phases/init/upload-certs.js';
 import { uploadConfigPhase } from '../../../src/phases/init/upload-config.js';
 import type { Phase } from '../../../src/workflow/index.js';
 import type { InitData } from '../../../src/phases/init/data.js';
+import { ADMIN_CONF } from '../../support/admin-conf.js';
 import { CONFIGS_DIR, lines, loadConfigFile } from '../../support/manifests.js';
 import { testInitData, type TestInitData } from '../../support/init-data.js';
 
 const KEY = 'a'.repeat(64);
-const ADMIN_CONF = `apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: ${Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64')}
-    server: https://192.168.0.10:6443
-  name: kubernetes
-contexts:
-- context:
-    cluster: kubernetes
-    user: kubernetes-admin
-  name: kubernetes-admin@kubernetes
-current-context: kubernetes-admin@kubernetes
-users:
-- name: kubernetes-admin
-  user:
-    client-certificate-data: Q0VSVA==
-    client-key-data: S0VZ
-`;
 /** A real certificate, key and public key (download classifies each by parsing it). */
 function pemSet(cn: string): { cert: string; key: string; pub: string } {
   const sh = (args: string[], input = '') =>

@@ -4,30 +4,10 @@ import { parseDuration } from '../../../src/config/duration.js';
 import { createTestRuntime } from '../../../src/host/test-runtime.js';
 import { controlPlanePhase } from '../../../src/phases/init/control-plane.js';
 import { runWaitControlPlane, waitControlPlanePhase } from '../../../src/phases/init/wait-control-plane.js';
+import { ADMIN_CONF, ADMIN_PEMS } from '../../support/admin-conf.js';
 import { fakeProbes, refused } from '../../support/health-probes.js';
 import { testInitData, type TestInitDataOptions } from '../../support/init-data.js';
 import { lines, loadConfigText } from '../../support/manifests.js';
-
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const ADMIN_CONF = `apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: ${b64('CA PEM')}
-    server: https://192.168.0.10:6443
-  name: kubernetes
-contexts:
-- context:
-    cluster: kubernetes
-    user: kubernetes-admin
-  name: kubernetes-admin@kubernetes
-current-context: kubernetes-admin@kubernetes
-users:
-- name: kubernetes-admin
-  user:
-    client-certificate-data: ${b64('CERT PEM')}
-    client-key-data: ${b64('KEY PEM')}
-`;
 
 function config(extra = '', kubelet = '') {
   return loadConfigText(
@@ -96,7 +76,7 @@ describe('init phase wait-control-plane', () => {
     let given: unknown;
     d.healthProbes = async (tls) => ((given = tls), fakeProbes());
     await runWaitControlPlane(d);
-    assert.deepEqual(given, { ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' });
+    assert.deepEqual(given, ADMIN_PEMS);
   });
 
   test('a component that never becomes healthy fails the phase after the timeout, with a diagnosis naming it', async () => {
