@@ -1,6 +1,8 @@
 // `kbadm init phase upload-config`: the cluster keeps the configuration init used, so join, upgrade
 // and reset read it from the kubeadm-config and kubelet-config ConfigMaps instead of asking again.
+import { patchNode } from '../../cluster/patch-node.js';
 import { KbadmError } from '../../errors.js';
+import { nodeLocalCRISocket } from '../../manifests/kubelet.js';
 import { createOrMutate, createOrUpdate } from '../../cluster/idempotency.js';
 import {
   KUBELET_CONFIG_LINE,
@@ -33,7 +35,23 @@ async function uploadKubeletConfig(d: InitData): Promise<void> {
   if (!kubelet) throw new KbadmError('the configuration holds no KubeletConfiguration to upload');
   await createOrUpdate(client, kubeletConfigMap(kubelet), apiCall(d));
   for (const o of kubeletConfigRbac()) await createOrUpdate(client, o, apiCall(d));
+  // Without NodeLocalCRISocket the node's CRI socket is recorded on its Node object instead of in
+  // instance-config.yaml, so that join and upgrade can find it.
+  if (!nodeLocalCRISocket(d.config.cluster)) {
+    const { name, criSocket } = d.config.init.nodeRegistration;
+    await patchNode(
+      client,
+      name,
+      (live) =>
+        live.metadata.annotations?.[CRI_SOCKET_ANNOTATION] === criSocket
+          ? {}
+          : { metadata: { annotations: { [CRI_SOCKET_ANNOTATION]: criSocket } } },
+      apiCall(d),
+    );
+  }
 }
+
+export const CRI_SOCKET_ANNOTATION = 'kubeadm.alpha.kubernetes.io/cri-socket';
 
 const FLAGS = ['config', 'kubeconfig', 'dry-run'];
 

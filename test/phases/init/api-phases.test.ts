@@ -212,3 +212,18 @@ describe("init's API phases", () => {
     assert.match(text, /kind: DaemonSet\n/);
   });
 });
+
+describe('upload-config kubelet and the CRI socket', () => {
+  test('with NodeLocalCRISocket off, the socket is annotated on the Node; with it on (1.34), not', async () => {
+    const on = data();
+    await run(uploadConfigPhase, on);
+    assert.equal(on.api.stored('Node')[0]!.metadata.annotations, undefined);
+
+    const off = data();
+    off.config.cluster.featureGates = { ...off.config.cluster.featureGates, NodeLocalCRISocket: false };
+    await run(uploadConfigPhase, off);
+    assert.deepEqual(off.api.stored('Node')[0]!.metadata.annotations, {
+      'kubeadm.alpha.kubernetes.io/cri-socket': off.config.init.nodeRegistration.criSocket,
+    });
+  });
+});
