@@ -137,9 +137,10 @@ export async function discoverByToken(
   const pins = discoveryPins(input.caCertHashes, input.unsafeSkipCAVerification);
   const token = parseBootstrapToken(input.token);
   if (token === undefined) throw new ValidationError('the bootstrap token is invalid');
-  const ep = input.endpoint;
+  // Several comma-separated endpoints may be given; like kubeadm, only the first is asked.
+  const ep = input.endpoint.split(',')[0]!;
   try {
-    io.log(`[discovery] Created cluster-info discovery client, requesting info from "https://${ep}"`);
+    io.log(`[discovery] Created cluster-info discovery client, requesting info from "${ep}"`);
     const first = await pollSigned(io, input, token.id, () => io.fetchInsecure(ep));
     const { text, kubeconfig } = verifyClusterInfo(first, token);
     if (pins.length === 0) {
@@ -150,9 +151,7 @@ export async function discoverByToken(
     }
     checkCAPins(kubeconfig.clusters[0]!, pins);
     const found = discoveredFromClusterInfo(kubeconfig);
-    io.log(
-      `[discovery] Requesting info from "https://${ep}" again to validate TLS against the pinned public key`,
-    );
+    io.log(`[discovery] Requesting info from "${ep}" again to validate TLS against the pinned public key`);
     const second = await pollSigned(io, input, token.id, () => io.fetchWithCA(ep, found.caPem));
     checkSecondRead(text, second);
     io.log(

@@ -90,10 +90,10 @@ describe('token discovery', () => {
     assert.deepEqual(f.calls, ['insecure@0', 'insecure@5000', 'insecure@10000', 'pinned@10000']);
     assert.deepEqual(f.sleeps, [5000, 5000]);
     assert.deepEqual(f.logs, [
-      '[discovery] Created cluster-info discovery client, requesting info from "https://10.0.0.1:6443"',
+      '[discovery] Created cluster-info discovery client, requesting info from "10.0.0.1:6443"',
       '[discovery] Failed to request cluster-info, will try again: Get "https://10.0.0.1:6443/...": connection refused',
       '[discovery] The cluster-info ConfigMap does not yet contain a JWS signature for token ID "abcdef", will try again',
-      '[discovery] Requesting info from "https://10.0.0.1:6443" again to validate TLS against the pinned public key',
+      '[discovery] Requesting info from "10.0.0.1:6443" again to validate TLS against the pinned public key',
       '[discovery] Cluster info signature and contents are valid and TLS certificate validates against pinned roots, will use API Server "10.0.0.1:6443"',
     ]);
   });
