@@ -85,7 +85,7 @@ let library: Promise<typeof K8s> | undefined;
 const loadLibrary = (): Promise<typeof K8s> => (library ??= import('@kubernetes/client-node'));
 
 /** An error for a non-2xx answer, with the Status body's message and reason when there is one. */
-function apiError(request: string, answer: Answer): ClusterApiError {
+export function apiError(request: string, answer: Answer): ClusterApiError {
   let status: { kind?: string; message?: string; reason?: string } = {};
   try {
     status = JSON.parse(answer.body) as typeof status;
