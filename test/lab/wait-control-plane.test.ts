@@ -1,7 +1,8 @@
-// `kbadm init phase wait-control-plane` on a lab node (real containerd, the simulated kubelet):
-// a control plane that comes up is reported healthy with kubeadm's lines; a kube-scheduler broken
-// on purpose makes the phase fail once its timeout has passed, with a diagnosis that names the
-// component, shows its container and log, and, for a port held by another process, says so.
+// wait-control-plane on a lab node (real containerd, the simulated kubelet): a control plane that
+// comes up is reported healthy with kubeadm's lines; a kube-scheduler broken on purpose (by hand, or
+// by a user's patch in a whole `kbadm init`) makes it fail once its timeout has passed, with a
+// diagnosis that names the component, shows its container and log, and, for a port held by another
+// process, says so.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
@@ -151,16 +152,48 @@ describe('wait-control-plane on a lab node', { timeout: 900_000 }, () => {
     }
   });
 
-  test('a kube-scheduler that exits on a flag it does not know: its exit and log line, no guessed cause', async (t) => {
-    await breakScheduler('--no-such-flag=1');
+  test('kbadm init with a patch that breaks the kube-scheduler: init fails at wait-control-plane within the timeout, showing its exit and log line', async (t) => {
+    // The whole init, not the phase alone: the user's patch (an unknown flag) reaches the manifest
+    // init writes, and init itself gives up once the configured timeout has passed.
+    await fs.mkdir(path.join(node.rootfs, 'patches'), { recursive: true });
+    await fs.writeFile(
+      path.join(node.rootfs, 'patches/kube-scheduler+json.yaml'),
+      '- op: add\n  path: /spec/containers/0/command/-\n  value: --no-such-flag=1\n',
+    );
+    await fs.writeFile(
+      path.join(node.rootfs, 'cfg-patched.yaml'),
+      configYaml(
+        node,
+        `timeouts:\n  controlPlaneComponentHealthCheck: ${TIMEOUT_S}s\npatches:\n  directory: /patches\n`,
+      ),
+    );
+    // A fresh node, as for a first init: no control plane runs while init writes its manifests
+    // (a running scheduler would answer the health check before the kubelet replaced it).
+    const manifests = path.join(node.rootfs, 'etc/kubernetes/manifests');
+    for (const f of await fs.readdir(manifests)) await fs.rm(path.join(manifests, f));
+    await eventually(
+      'the old control plane to stop',
+      () => !tcpReachable(node.netns, '127.0.0.1', 10259),
+      60_000,
+    );
     try {
-      const r = waitPhase(node, '/cfg-40s.yaml');
-      for (const line of `exit ${r.code} after ${r.elapsedMs} ms\n${r.stdout}${r.stderr}`.split('\n'))
+      const start = Date.now();
+      const r = kbadm(node, ['init', '--config', '/cfg-patched.yaml', '--ignore-preflight-errors', 'all']);
+      const elapsedMs = Date.now() - start;
+      for (const line of `exit ${r.code} after ${elapsedMs} ms\n${r.stdout}${r.stderr}`.split('\n'))
         t.diagnostic(line);
       assert.notEqual(r.code, 0, r.stdout);
-      assert.ok(r.elapsedMs < TIMEOUT_S * 1000 + MARGIN_MS, `still waiting after ${r.elapsedMs} ms`);
+      assert.ok(elapsedMs < TIMEOUT_S * 1000 + MARGIN_MS, `still waiting after ${elapsedMs} ms`);
+      assert.match(
+        r.stdout,
+        /^\[patches\] Applied patch of type "application\/json-patch\+json" to target "kube-scheduler"$/m,
+      );
+      assert.match(await fs.readFile(manifest, 'utf8'), /- --no-such-flag=1\n/);
       const err = r.stderr;
-      assert.match(err, /the control plane did not become healthy within 40s: kube-scheduler\n/);
+      assert.match(
+        err,
+        /^error execution phase wait-control-plane: the control plane did not become healthy within 40s: kube-scheduler\n/m,
+      );
       assert.match(err, /^kube-scheduler is not healthy: /m);
       assert.match(err, /^ {4}\| Error: unknown flag: --no-such-flag$/m);
       assert.match(
@@ -168,6 +201,7 @@ describe('wait-control-plane on a lab node', { timeout: 900_000 }, () => {
         /^ {2}last log line \(\/var\/log\/pods\/kube-system_kube-scheduler-node-1_[0-9a-f]+\/kube-scheduler\/\d+\.log\):$/m,
       );
       assert.doesNotMatch(err, /likely cause/);
+      assert.doesNotMatch(r.stdout, /\[upload-config\]/, 'init stops at the phase that failed');
     } finally {
       await fs.writeFile(manifest, good);
     }
