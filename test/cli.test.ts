@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { entry, runCli } from './support/cli.js';
+import { tempDir } from './support/temp.js';
 import { KbadmError, PreflightError, ValidationError } from '../src/errors.js';
 import { COMMANDS, selectedCommand } from '../src/commands/root.js';
 
@@ -101,13 +102,35 @@ test('-o=json is read as pflag reads it', async () => {
   assert.equal(r.stdout, 'v1.34.0\n');
 });
 
-test('init --upload-certs (in any spelling) is refused in one line, exit 1', async () => {
+test('--upload-certs is read in either spelling; a bad --certificate-key is one line naming it, exit 3', async (t) => {
+  const root = tempDir(t, 'kbadm-upload-');
   for (const flag of ['--upload-certs', '--upload-certs=true']) {
-    const r = await runCli(['init', flag, '--rootfs', '/nonexistent-kbadm-root', '--dry-run']);
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(oneLineError(r.stderr), /^--upload-certs: .*not implemented/);
+    const r = await runCli([
+      '--rootfs',
+      root,
+      'init',
+      'phase',
+      'upload-certs',
+      flag,
+      '--certificate-key',
+      'abc',
+      '--dry-run',
+    ]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(oneLineError(r.stderr), /^InitConfiguration\.certificateKey: .*\(from --certificate-key\)$/);
     assert.equal(r.stdout, '');
   }
+  const skipped = await runCli([
+    '--rootfs',
+    root,
+    'init',
+    'phase',
+    'upload-certs',
+    '--upload-certs=false',
+    '--dry-run',
+  ]);
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.equal(skipped.stdout, '[upload-certs] Skipping phase. Please see --upload-certs\n');
 });
 
 test('global flags are accepted after the subcommand too', async () => {
