@@ -45,6 +45,7 @@ import type { Output } from '../output/output.js';
 import { loadCommandConfig, type CommandConfig } from '../phases/command-config.js';
 import { addFlags, readFlags, type FlagSpec, type FlagValues } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
+import { PRINT_COMPAT_FLAGS } from './print-compat-flags.js';
 
 const CERT_DIR_FLAG: FlagSpec = {
   name: 'cert-dir',
@@ -81,19 +82,7 @@ const OUTPUT_FLAGS: FlagSpec[] = [
     description:
       'Print the tables as text, or the same data as one json or yaml CertificateExpirationInfo object.',
   },
-  {
-    name: 'allow-missing-template-keys',
-    type: 'boolean',
-    default: true,
-    description:
-      'Accepted for compatibility with kubeadm scripts; kbadm has no template output, so it changes nothing.',
-  },
-  {
-    name: 'show-managed-fields',
-    type: 'boolean',
-    description:
-      'Accepted for compatibility with kubeadm scripts; the printed object has no managedFields to keep.',
-  },
+  ...PRINT_COMPAT_FLAGS,
 ];
 
 /** A subcommand with flags declared as FlagSpecs and an action that gets their values. */

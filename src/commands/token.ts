@@ -29,6 +29,7 @@ import {
 import { tokenDocument, tokenTableChunk } from '../tokens/token-table.js';
 import { addFlags, readFlags, type FlagSpec, type FlagValues } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
+import { PRINT_COMPAT_FLAGS } from './print-compat-flags.js';
 
 const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 const TOKEN_ID_PATTERN = '\\A([a-z0-9]{6})\\z';
@@ -106,19 +107,7 @@ const LIST_FLAGS: FlagSpec[] = [
     description:
       'Print a table, or each token as an output.kubeadm.k8s.io/v1alpha3 BootstrapToken in json or yaml.',
   },
-  {
-    name: 'allow-missing-template-keys',
-    type: 'boolean',
-    default: true,
-    description:
-      'Accepted for compatibility with kubeadm scripts; kbadm has no template output, so it changes nothing.',
-  },
-  {
-    name: 'show-managed-fields',
-    type: 'boolean',
-    description:
-      'Accepted for compatibility with kubeadm scripts; the printed objects have no managedFields.',
-  },
+  ...PRINT_COMPAT_FLAGS,
 ];
 
 /** The parent's --kubeconfig and --dry-run, read from whichever subcommand runs. */

@@ -47,3 +47,20 @@ export async function writeObject(node: LabNode, name: string, object: unknown):
   await fs.writeFile(file, JSON.stringify(object));
   return file;
 }
+
+/** The init phases that need no API server, in order, as a node's first steps to a control plane. */
+export const OFFLINE_INIT_PHASES = [
+  ['certs', 'all'],
+  ['kubeconfig', 'all'],
+  ['etcd', 'local'],
+  ['control-plane', 'all'],
+  ['kubelet-start'],
+];
+
+/** Runs the offline init phases on `node` with `config` (a path inside the node's root). */
+export function runOfflineInitPhases(node: LabNode, config: string): void {
+  for (const phase of OFFLINE_INIT_PHASES) {
+    const r = kbadm(node, ['init', 'phase', ...phase, '--config', config]);
+    if (r.code !== 0) throw new Error(`init phase ${phase.join(' ')}: exit ${r.code}: ${r.stderr}`);
+  }
+}

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connectRuntime } from '../../src/host/cri/client.js';
 import { labDown, labExec, labUp, requireRoot, type LabNode, type LabState } from './lab.js';
-import { eventually, kbadm, kubectl, requireBuild, writeObject } from './lab-cli.js';
+import { eventually, kbadm, kubectl, requireBuild, runOfflineInitPhases, writeObject } from './lab-cli.js';
 
 requireRoot();
 requireBuild();
@@ -40,16 +40,7 @@ describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, (
   });
 
   test('the offline init phases bring up an API server that kubectl reaches, and the node registers', async () => {
-    for (const phase of [
-      ['certs', 'all'],
-      ['kubeconfig', 'all'],
-      ['etcd', 'local'],
-      ['control-plane', 'all'],
-      ['kubelet-start'],
-    ]) {
-      const r = kbadm(node, ['init', 'phase', ...phase, '--config', '/cfg.yaml']);
-      assert.equal(r.code, 0, `init phase ${phase.join(' ')}: ${r.stderr}`);
-    }
+    runOfflineInitPhases(node, '/cfg.yaml');
     await eventually(
       '/livez',
       () => kubectl(node, 'super-admin.conf', ['get', '--raw', '/livez']).stdout === 'ok' || undefined,

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { labDown, labUp, requireRoot, tcpReachable, type LabNode } from './lab.js';
-import { eventually, kbadm, requireBuild } from './lab-cli.js';
+import { eventually, kbadm, requireBuild, runOfflineInitPhases } from './lab-cli.js';
 
 requireRoot();
 requireBuild();
@@ -51,16 +51,7 @@ describe('wait-control-plane on a lab node', { timeout: 900_000 }, () => {
       path.join(node.rootfs, 'cfg-40s.yaml'),
       configYaml(node, `timeouts:\n  controlPlaneComponentHealthCheck: ${TIMEOUT_S}s\n`),
     );
-    for (const phase of [
-      ['certs', 'all'],
-      ['kubeconfig', 'all'],
-      ['etcd', 'local'],
-      ['control-plane', 'all'],
-      ['kubelet-start'],
-    ]) {
-      const r = kbadm(node, ['init', 'phase', ...phase, '--config', '/cfg.yaml']);
-      assert.equal(r.code, 0, `init phase ${phase.join(' ')}: ${r.stderr}`);
-    }
+    runOfflineInitPhases(node, '/cfg.yaml');
     manifest = path.join(node.rootfs, 'etc/kubernetes/manifests/kube-scheduler.yaml');
     good = await fs.readFile(manifest, 'utf8');
   });
