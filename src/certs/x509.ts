@@ -275,11 +275,16 @@ function matchHostname(pattern: string, host: string): boolean {
   return pl.slice(1).every((l, i) => l === hl[i + 1]);
 }
 
+/** What VerifyHostname reads of a certificate: its SANs (IPs in canonical form) and subject CN. */
+export type HostnameNames = Pick<CertificateInfo, 'dnsNames' | 'ips'> & {
+  subject: Pick<CertificateInfo['subject'], 'commonName'>;
+};
+
 /**
  * Go's Certificate.VerifyHostname for one expected SAN (DNS name or IP): undefined when covered,
  * otherwise Go's HostnameError text.
  */
-export function verifyHostname(cert: CertificateInfo, host: string): string | undefined {
+export function verifyHostname(cert: HostnameNames, host: string): string | undefined {
   const ip = parseIP(host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
   if (ip) {
     const want = formatIP(ip);

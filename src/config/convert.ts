@@ -266,6 +266,8 @@ export function joinFromWire(w: Wire, version: KubeadmApiVersion): JoinConfigura
       certificateKey: s(cp, 'certificateKey'),
     };
   }
+  const cpe = s(w, 'controlPlaneEndpoint');
+  if (cpe !== '') out.controlPlaneEndpoint = cpe;
   const p = patches(w);
   if (p) out.patches = p;
   return out;
@@ -529,6 +531,7 @@ export function joinToV1beta4(c: JoinConfiguration): Out {
     put(cp, 'certificateKey', c.controlPlane.certificateKey);
     out.controlPlane = cp;
   }
+  put(out, 'controlPlaneEndpoint', c.controlPlaneEndpoint);
   put(out, 'skipPhases', c.skipPhases);
   patchesOut(out, c.patches);
   out.timeouts = timeoutsOut(c.timeouts);

@@ -33,17 +33,26 @@ export const FLAGS_ALLOWED_WITH_CONFIG: readonly string[] = [
   'output',
 ];
 
-export function isAllowedWithConfig(flag: string): boolean {
-  return FLAGS_ALLOWED_WITH_CONFIG.includes(flag) || flag.startsWith('skip-');
+/**
+ * kbadm's own join flags that combine with --config: they set kbadm-only fields, which a user of
+ * a kubeadm-compatible file may want to give per node on the command line.
+ */
+export const JOIN_FLAGS_ALLOWED_WITH_CONFIG: readonly string[] = ['control-plane-endpoint'];
+
+export function isAllowedWithConfig(flag: string, alsoAllowed: readonly string[] = []): boolean {
+  return FLAGS_ALLOWED_WITH_CONFIG.includes(flag) || flag.startsWith('skip-') || alsoAllowed.includes(flag);
 }
 
 /**
- * kubeadm's ValidateMixedArguments: with --config, only the allowed flags may be set. The list in
- * the error is sorted, as pflag visits flags in lexical order.
+ * kubeadm's ValidateMixedArguments: with --config, only the allowed flags (plus the command's own
+ * `alsoAllowed`) may be set. The list in the error is sorted, as pflag visits flags in lexical order.
  */
-export function validateMixedArguments(setFlags: readonly string[]): void {
+export function validateMixedArguments(
+  setFlags: readonly string[],
+  alsoAllowed: readonly string[] = [],
+): void {
   if (!setFlags.includes('config')) return;
-  const bad = [...new Set(setFlags.filter((f) => !isAllowedWithConfig(f)))].sort();
+  const bad = [...new Set(setFlags.filter((f) => !isAllowedWithConfig(f, alsoAllowed)))].sort();
   if (bad.length > 0) throw new KbadmError(`can not mix '--config' with arguments [${bad.join(' ')}]`);
 }
 
@@ -76,6 +85,7 @@ export const JOIN_FLAG_FIELDS: Readonly<Record<string, string>> = {
   'apiserver-bind-port': 'JoinConfiguration.controlPlane.localAPIEndpoint.bindPort',
   'certificate-key': 'JoinConfiguration.controlPlane.certificateKey',
   'control-plane': 'JoinConfiguration.controlPlane',
+  'control-plane-endpoint': 'JoinConfiguration.controlPlaneEndpoint',
   'cri-socket': 'JoinConfiguration.nodeRegistration.criSocket',
   'discovery-file': 'JoinConfiguration.discovery.file.kubeConfigPath',
   'discovery-token': 'JoinConfiguration.discovery.bootstrapToken.token',
@@ -230,6 +240,7 @@ export function joinDocumentFromFlags(
   if (has(flags, 'node-name')) nr.name = str(flags, 'node-name');
   if (has(flags, 'ignore-preflight-errors'))
     nr.ignorePreflightErrors = list(flags, 'ignore-preflight-errors');
+  if (has(flags, 'control-plane-endpoint')) join.controlPlaneEndpoint = str(flags, 'control-plane-endpoint');
   if (has(flags, 'dry-run')) join.dryRun = bool(flags, 'dry-run');
   if (has(flags, 'patches')) join.patches = { directory: str(flags, 'patches') };
   if (has(flags, 'skip-phases')) join.skipPhases = list(flags, 'skip-phases');
@@ -270,9 +281,18 @@ export function joinDocumentFromFlags(
   return { document: join, warnings };
 }
 
-/** The flags allowed next to --config, applied to a loaded JoinConfiguration. */
+/**
+ * The flags allowed next to --config, applied to a loaded JoinConfiguration. --control-plane-endpoint
+ * replaces the file's value; given empty, it removes it (the discovered server is used).
+ */
 export function overrideJoinFromFlags(join: JoinConfiguration, flags: SetFlags): JoinConfiguration {
-  return overrideNodeFromFlags(join, flags);
+  const out = overrideNodeFromFlags(join, flags);
+  if (has(flags, 'control-plane-endpoint')) {
+    const endpoint = str(flags, 'control-plane-endpoint');
+    if (endpoint === '') delete out.controlPlaneEndpoint;
+    else out.controlPlaneEndpoint = endpoint;
+  }
+  return out;
 }
 
 /** The v1beta4 ResetConfiguration that reset flags describe (no --config). */

@@ -272,6 +272,12 @@ export interface JoinConfiguration {
   discovery: Discovery;
   /** Present for a control-plane join. */
   controlPlane?: JoinControlPlane;
+  /**
+   * kbadm's own field, absent from kubeadm's API: `host` or `host:port` that this node's kubeconfig
+   * files point at instead of the server named by cluster-info (an HA virtual IP, say). Without a
+   * port, the port of the discovered server is kept. Absent when unset or empty.
+   */
+  controlPlaneEndpoint?: string;
   skipPhases: string[];
   patches?: Patches;
   timeouts: Timeouts;

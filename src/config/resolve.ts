@@ -6,6 +6,7 @@ import {
   initDocumentsFromFlags,
   INIT_FLAG_FIELDS,
   JOIN_FLAG_FIELDS,
+  JOIN_FLAGS_ALLOWED_WITH_CONFIG,
   joinDocumentFromFlags,
   overrideInitFromFlags,
   overrideJoinFromFlags,
@@ -35,8 +36,16 @@ export interface ResolveOptions extends Omit<LoadOptions, 'strict'> {
   flags: SetFlags;
 }
 
-/** Adds "(from --flag)" to problems with fields that a flag the user set fills. */
-function nameFlags<T>(fields: Readonly<Record<string, string>>, flags: SetFlags, fn: () => T): T {
+/**
+ * Adds "(from --flag)" to problems with fields that a flag the user set fills. With `overFile`, the
+ * flag replaced a --config value, so such a problem loses the file position it was given.
+ */
+function nameFlags<T>(
+  fields: Readonly<Record<string, string>>,
+  flags: SetFlags,
+  fn: () => T,
+  overFile = false,
+): T {
   try {
     return fn();
   } catch (e) {
@@ -45,14 +54,20 @@ function nameFlags<T>(fields: Readonly<Record<string, string>>, flags: SetFlags,
       const flag = Object.keys(flags).find((f) =>
         (fields[f] ?? '').split(', ').some((field) => field !== '' && p.field.startsWith(field)),
       );
-      return flag ? { ...p, detail: `${p.detail} (from --${flag})` } : p;
+      if (!flag) return p;
+      const named = { ...p, detail: `${p.detail} (from --${flag})` };
+      if (overFile) {
+        delete named.line;
+        delete named.column;
+      }
+      return named;
     });
     throw new ConfigValidationError(problems, e.source);
   }
 }
 
-function checkMixing(o: ResolveOptions): void {
-  if (o.configText !== undefined) validateMixedArguments(['config', ...Object.keys(o.flags)]);
+function checkMixing(o: ResolveOptions, alsoAllowed: readonly string[] = []): void {
+  if (o.configText !== undefined) validateMixedArguments(['config', ...Object.keys(o.flags)], alsoAllowed);
 }
 
 export function resolveInitConfig(o: ResolveOptions): Loaded<InitConfig> {
@@ -73,12 +88,14 @@ export function resolveInitConfig(o: ResolveOptions): Loaded<InitConfig> {
 export function resolveJoinConfig(
   o: ResolveOptions & { args?: readonly string[] },
 ): Loaded<JoinConfiguration> {
-  checkMixing(o);
+  checkMixing(o, JOIN_FLAGS_ALLOWED_WITH_CONFIG);
   if (o.configText !== undefined) {
     const decoded = decodeConfig(o.configText, o);
     if (decoded.documents.join)
       decoded.documents.join = overrideJoinFromFlags(decoded.documents.join, o.flags);
-    return joinConfigFromDecoded(decoded, o);
+    // A value from kbadm's own flags is on no line of the file: its problems name the flag.
+    const fields = Object.fromEntries(JOIN_FLAGS_ALLOWED_WITH_CONFIG.map((f) => [f, JOIN_FLAG_FIELDS[f]!]));
+    return nameFlags(fields, o.flags, () => joinConfigFromDecoded(decoded, o), true);
   }
   return nameFlags(JOIN_FLAG_FIELDS, o.flags, () => {
     const { document, warnings } = joinDocumentFromFlags(o.flags, o.args ?? []);

@@ -156,6 +156,7 @@ export const V1BETA4_SCHEMAS: Readonly<Record<string, FieldType>> = {
       tlsBootstrapToken: str,
     }),
     controlPlane: JoinControlPlane,
+    controlPlaneEndpoint: str, // kbadm's extension: kubeadm rejects this field
     skipPhases: strings,
     patches: Patches,
     timeouts: Timeouts,
@@ -275,6 +276,7 @@ export const V1BETA3_SCHEMAS: Readonly<Record<string, FieldType>> = {
       timeout: duration,
     }),
     controlPlane: JoinControlPlane,
+    controlPlaneEndpoint: str, // kbadm's extension, as in v1beta4
     skipPhases: strings,
     patches: Patches,
   }),

@@ -34,6 +34,15 @@ export function validateHostPort(endpoint: string, field: string): FieldProblem[
   return [invalid(field, endpoint, 'endpoint is not valid')];
 }
 
+/**
+ * JoinConfiguration.controlPlaneEndpoint (kbadm's own): the rules of init's controlPlaneEndpoint,
+ * reported with the reason its defaulting gives (`hostport x: port 0 must be ...`).
+ */
+export function validateJoinControlPlaneEndpoint(endpoint: string, field: string): FieldProblem[] {
+  const hp = parseHostPort(endpoint);
+  return 'error' in hp ? [invalid(field, endpoint, hp.error)] : [];
+}
+
 /** kubeadm's ValidateCertificateKey: empty, or 32 bytes of hex. The key itself is never echoed. */
 export function validateCertificateKey(key: string, field: string): FieldProblem[] {
   if (key === '') return [];

@@ -19,7 +19,12 @@ import {
   validateImageRepository,
 } from './components.js';
 import { validateDiscovery, type DiscoveryContext } from './discovery.js';
-import { validateAPIEndpoint, validateCertificateKey, validateHostPort } from './endpoint.js';
+import {
+  validateAPIEndpoint,
+  validateCertificateKey,
+  validateHostPort,
+  validateJoinControlPlaneEndpoint,
+} from './endpoint.js';
 import { validateEtcd } from './etcd.js';
 import {
   validateFeatureGates,
@@ -107,6 +112,10 @@ export function joinRules(c: JoinConfiguration, ctx: RuleContext = {}, k = 'Join
   if (c.controlPlane) {
     merge(out, validateAPIEndpoint(c.controlPlane.localAPIEndpoint, `${k}.controlPlane.localAPIEndpoint`));
     merge(out, validateCertificateKey(c.controlPlane.certificateKey, `${k}.controlPlane.certificateKey`));
+  }
+  // kbadm's own field, so not in kubeadm's order; checked where it would sit in the document.
+  if (c.controlPlaneEndpoint !== undefined) {
+    merge(out, validateJoinControlPlaneEndpoint(c.controlPlaneEndpoint, `${k}.controlPlaneEndpoint`));
   }
   if (!c.caCertPath.startsWith('/') || !c.caCertPath.endsWith('.crt')) {
     out.errors.push(
