@@ -2,7 +2,12 @@
 // kubeadm's one-line message plus the --v=5 hint (or the full stack at --v=5 and above).
 import { CommanderError, type Command } from 'commander';
 import { EXIT_GENERIC, EXIT_VALIDATION, exitCodeOf } from './errors.js';
-import { createContext, type ClusterFactory, type GlobalOptions } from './commands/context.js';
+import {
+  createContext,
+  type ClusterFactory,
+  type DiscoveryFactory,
+  type GlobalOptions,
+} from './commands/context.js';
 import type { FileSystem } from './host/file-system.js';
 import type { TextSink } from './output/output.js';
 import type { Stdin } from './output/prompt.js';
@@ -26,6 +31,8 @@ export interface ProcessIO {
   fileSystem?: FileSystem;
   /** The API client behind commands that talk to the cluster; the real one unless a test injects one. */
   cluster?: ClusterFactory;
+  /** How join's discovery reaches the network; the real one unless a test injects one. */
+  discovery?: DiscoveryFactory;
 }
 
 export async function main(argv: string[], io: ProcessIO, commands?: CommandEntry[]): Promise<number> {

@@ -41,7 +41,22 @@ export async function openCluster(
   if (bytes === undefined) throw fail(`open ${shown}: no such file or directory`);
   const cfg = parseKubeconfig(bytes.toString('utf8'), shown);
   await inlineFiles(host, cfg, path.dirname(kubeconfigPath), fail);
+  return openClusterFromKubeconfig(cfg, shown, options);
+}
 
+/**
+ * The cluster an in-memory kubeconfig names (join's bootstrap credentials before any file exists).
+ * File references in it are not followed: it must carry its data inline.
+ */
+export async function openClusterFromKubeconfig(
+  cfg: KubeConfig,
+  shown: string,
+  options: OpenClusterOptions,
+): Promise<ClusterClient> {
+  if (options.dryRun) {
+    const { DryRunCluster } = await import('./dry-run.js');
+    return new DryRunCluster(options.out);
+  }
   const { createKubeClient } = await import('./kube-client.js');
   const log = options.out.log;
   return createKubeClient(JSON.stringify(cfg), {

@@ -81,13 +81,16 @@ function oneLine(text: string): string {
 
 /**
  * Probes over the network; the API server is asked as admin.conf's user, so a server started with
- * --anonymous-auth=false answers too.
+ * --anonymous-auth=false answers too. Without credentials only the kubelet and components can be asked.
  */
-export function createHealthProbes(apiserver: ApiserverClientTLS): HealthProbes {
-  const { ca, cert, key } = apiserver;
+export function createHealthProbes(apiserver?: ApiserverClientTLS): HealthProbes {
   return {
     kubelet: (url, o) => get(url, {}, o.timeoutMs),
     component: (url, o) => get(url, { rejectUnauthorized: false }, o.timeoutMs),
-    apiserver: (url, o) => get(url, { ca, cert, key }, o.timeoutMs),
+    // Without credentials (a worker's wait for its kubelet) there is no API server to ask.
+    apiserver: (url, o) =>
+      apiserver
+        ? get(url, { ca: apiserver.ca, cert: apiserver.cert, key: apiserver.key }, o.timeoutMs)
+        : Promise.resolve({ healthy: false, error: `Get "${url}": no API server credentials to ask with` }),
   };
 }

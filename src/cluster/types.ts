@@ -1,6 +1,7 @@
 // What the rest of kbadm sees of an API server: a narrow, library-free interface. The real client
 // (over @kubernetes/client-node, loaded lazily) and the dry-run client both implement it, so
 // phases and domain code never import the library and tests can use the in-memory cluster.
+import type { KubeConfig } from '../kubeconfig/kubeconfig.js';
 
 /** Any Kubernetes object, as JSON. */
 export interface KubeObject {
@@ -47,6 +48,12 @@ export interface ListOptions {
 }
 
 export type PatchType = 'strategic' | 'merge' | 'json';
+
+/**
+ * What to connect with: a kubeconfig file (a path under --rootfs), or a kubeconfig held in memory
+ * (join's bootstrap credentials), with a name for messages.
+ */
+export type ClusterSource = string | { kubeconfig: KubeConfig; source: string };
 
 /**
  * One API server. Errors are ClusterApiError (status code and reason) for answers, and other

@@ -1,7 +1,7 @@
 // What a command needs from the process, handed in by cli.ts so that commands never touch
 // process.* themselves and tests can run them in-process.
 import type { Command } from 'commander';
-import type { ClusterClient } from '../cluster/types.js';
+import type { ClusterClient, ClusterSource } from '../cluster/types.js';
 import { createOutput, type Output, type TextSink } from '../output/output.js';
 import type { Stdin } from '../output/prompt.js';
 import type { ApiserverClientTLS, HealthProbes } from '../cluster/probes.js';
@@ -10,6 +10,7 @@ import type { DryRunCommand } from '../host/dry-run-host.js';
 import type { FileSystem } from '../host/file-system.js';
 import type { NodeLock } from '../host/node-lock.js';
 import { createPaths } from '../host/paths.js';
+import type { DiscoveryIO } from '../tokens/discovery-run.js';
 
 export interface GlobalOptions {
   /** --rootfs: every host path lives under it. */
@@ -42,9 +43,11 @@ export interface CommandContext {
    * `dryRun`, a client that reads from the cluster but only prints the writes it would make.
    * The caller closes it.
    */
-  cluster(kubeconfigPath: string, options: ClusterOptions): Promise<ClusterClient>;
+  cluster(kubeconfig: ClusterSource, options: ClusterOptions): Promise<ClusterClient>;
+  /** How join's discovery fetches cluster-info and discovery files, and waits between tries. */
+  discoveryIO(host: Host, out: Output): Promise<DiscoveryIO>;
   /** Health checks over the network (the API server's as the user of the given credentials). */
-  healthProbes(apiserver: ApiserverClientTLS): Promise<HealthProbes>;
+  healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
   /** Gives back what the command held (the node lock). main() calls it when the command ends. */
   close(): Promise<void>;
 }
@@ -56,7 +59,7 @@ export interface ClusterOptions {
 }
 
 /** Makes the cluster client; tests hand in one that returns an in-memory cluster. */
-export type ClusterFactory = (kubeconfigPath: string, options: ClusterOptions) => Promise<ClusterClient>;
+export type ClusterFactory = (kubeconfig: ClusterSource, options: ClusterOptions) => Promise<ClusterClient>;
 
 export interface HostOptions {
   dryRun?: boolean;
@@ -64,6 +67,9 @@ export interface HostOptions {
   dryRunDir?: DryRunCommand;
   writes?: boolean;
 }
+
+/** Makes join's discovery I/O; tests hand in one that answers from an in-memory cluster. */
+export type DiscoveryFactory = (host: Host, out: Output) => Promise<DiscoveryIO>;
 
 /** Every top-level command module exports one of these. */
 export type CommandFactory = (ctx: CommandContext) => Command;
@@ -78,6 +84,8 @@ export interface ContextOptions {
   fileSystem?: FileSystem;
   /** Replaces the real API client (tests). */
   cluster?: ClusterFactory;
+  /** Replaces join's network discovery (tests). */
+  discovery?: DiscoveryFactory;
 }
 
 export function createContext(options: ContextOptions): CommandContext {
@@ -121,13 +129,20 @@ export function createContext(options: ContextOptions): CommandContext {
         : undefined;
       return createDryRunHost(paths, out, { base: real, ...(writeDir ? { writeDir } : {}) });
     },
-    async cluster(kubeconfigPath, o) {
-      if (options.cluster) return options.cluster(kubeconfigPath, o);
+    async cluster(kubeconfig, o) {
+      if (options.cluster) return options.cluster(kubeconfig, o);
       const out = o.out ?? ctx.output();
-      const host = await ctx.host({ out });
       // Loaded on first use: the Kubernetes client library costs more than the rest of kbadm.
-      const { openCluster } = await import('../cluster/connect.js');
-      return openCluster(host, kubeconfigPath, { dryRun: o.dryRun, out });
+      const { openCluster, openClusterFromKubeconfig } = await import('../cluster/connect.js');
+      if (typeof kubeconfig !== 'string')
+        return openClusterFromKubeconfig(kubeconfig.kubeconfig, kubeconfig.source, { dryRun: o.dryRun, out });
+      const host = await ctx.host({ out });
+      return openCluster(host, kubeconfig, { dryRun: o.dryRun, out });
+    },
+    async discoveryIO(host, out) {
+      if (options.discovery) return options.discovery(host, out);
+      const { realDiscoveryIO } = await import('../phases/join-discovery.js');
+      return realDiscoveryIO(host, out);
     },
     async healthProbes(apiserver) {
       const { createHealthProbes } = await import('../cluster/probes.js');

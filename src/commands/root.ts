@@ -63,6 +63,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./init.js')).initCommand,
   },
   {
+    name: 'join',
+    summary: 'Add this machine to an existing cluster, as a worker or a control-plane node',
+    load: async () => (await import('./join.js')).joinCommand,
+  },
+  {
     name: 'kubeconfig',
     summary: 'Write kubeconfig files for additional users',
     load: async () => (await import('./kubeconfig.js')).kubeconfigCommand,

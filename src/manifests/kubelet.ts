@@ -171,6 +171,11 @@ export interface KubeletFilesInputs {
   patchSets: readonly PatchSet[];
   /** The kubelet directory as the user knows it (a host path), for messages. */
   shownDir: string;
+  /**
+   * Which command writes the files: join writes the env file last (init first), and only a worker
+   * join registers the node's taints through the kubelet flag. Default 'init'.
+   */
+  writer?: 'init' | 'join-worker' | 'join-control-plane';
 }
 
 const TAG = 'kubelet-start';
@@ -182,6 +187,7 @@ const TAG = 'kubelet-start';
  */
 export function kubeletFiles(inputs: KubeletFilesInputs): { files: PlannedFile[]; warnings: string[] } {
   const { config: cfg } = inputs;
+  const writer = inputs.writer ?? 'init';
   const shown = (f: string) => path.join(inputs.shownDir, f);
   const files: PlannedFile[] = [];
 
@@ -189,17 +195,18 @@ export function kubeletFiles(inputs: KubeletFilesInputs): { files: PlannedFile[]
     cluster: cfg.cluster,
     nodeRegistration: cfg.init.nodeRegistration,
     hostname: inputs.hostname,
-    // The control-plane taint is applied by mark-control-plane, not by the kubelet flag.
-    registerTaintsUsingFlags: false,
+    // A control plane gets its taint from mark-control-plane, not from the kubelet flag.
+    registerTaintsUsingFlags: writer === 'join-worker',
   });
-  files.push({
+  const envFile: PlannedFile = {
     path: KUBELET_FLAGS_ENV_FILE,
     data: kubeletFlagsEnvFile(flags),
     mode: KUBELET_FILE_MODE,
     lines: [
       `[${TAG}] Writing kubelet environment file with flags to file "${shown(KUBELET_FLAGS_ENV_FILE)}"`,
     ],
-  });
+  };
+  if (writer === 'init') files.push(envFile);
 
   const gate = nodeLocalCRISocket(cfg.cluster);
   const instance = kubeletInstanceConfigFile(cfg.init.nodeRegistration.criSocket);
@@ -234,5 +241,6 @@ export function kubeletFiles(inputs: KubeletFilesInputs): { files: PlannedFile[]
       `[${TAG}] Writing kubelet configuration to file "${shown(KUBELET_CONFIG_FILE)}"`,
     ],
   });
+  if (writer !== 'init') files.push(envFile);
   return { files, warnings: node.warnings };
 }

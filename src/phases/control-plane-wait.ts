@@ -62,7 +62,7 @@ async function poll(
   }
 }
 
-function gatherInput(w: ControlPlaneWaitInput, kubelet: GatherInput['kubelet']): GatherInput {
+function gatherInput(w: KubeletWaitInput, kubelet: GatherInput['kubelet']): GatherInput {
   return {
     host: w.host,
     criSocket: w.criSocket,
@@ -97,21 +97,22 @@ export function dryRunLines(w: Pick<ControlPlaneWaitInput, 'kubeletConfig' | 'ti
   ];
 }
 
+/** What waiting for the kubelet needs: its settings, the node for a diagnosis, the probe. */
+export type KubeletWaitInput = Pick<
+  ControlPlaneWaitInput,
+  'host' | 'out' | 'criSocket' | 'kubeletConfig' | 'intervalMs'
+> & { timeouts: { kubeletHealthCheck: number } };
+
 /**
- * Waits for the kubelet, then for the three components. On a timeout, throws one KbadmError: a
- * first line saying what did not become healthy in time, then the diagnosis.
+ * Waits for the kubelet's healthz (kubeadm's kubelet-check lines); on a timeout, throws with a
+ * diagnosis of the kubelet. Returns what was seen, for a later diagnosis of the control plane.
  */
-export async function waitForControlPlane(w: ControlPlaneWaitInput): Promise<void> {
+export async function waitForKubelet(
+  w: KubeletWaitInput,
+  probes: Pick<HealthProbes, 'kubelet'>,
+): Promise<GatherInput['kubelet']> {
   const { out } = w;
   const interval = w.intervalMs ?? POLL_INTERVAL_MS;
-  // Read before waiting: a missing manifest is a mistake to report now, not after the timeout.
-  const targets = await readHealthTargets(w);
-  const probes = await w.probes();
-
-  out.progress(
-    'wait-control-plane',
-    `Waiting for the kubelet to boot up the control plane as static Pods from directory "${w.host.paths.onHost(w.manifestsDir)}"`,
-  );
   const kubeletUrl = kubeletHealthzURL(w.kubeletConfig);
   let kubelet: GatherInput['kubelet'] = {};
   if (kubeletUrl === undefined) {
@@ -136,6 +137,26 @@ export async function waitForControlPlane(w: ControlPlaneWaitInput): Promise<voi
     }
     out.progress('kubelet-check', `The kubelet is healthy after ${formatDuration(r.elapsedMs)}`);
   }
+
+  return kubelet;
+}
+
+/**
+ * Waits for the kubelet, then for the three components. On a timeout, throws one KbadmError: a
+ * first line saying what did not become healthy in time, then the diagnosis.
+ */
+export async function waitForControlPlane(w: ControlPlaneWaitInput): Promise<void> {
+  const { out } = w;
+  const interval = w.intervalMs ?? POLL_INTERVAL_MS;
+  // Read before waiting: a missing manifest is a mistake to report now, not after the timeout.
+  const targets = await readHealthTargets(w);
+  const probes = await w.probes();
+
+  out.progress(
+    'wait-control-plane',
+    `Waiting for the kubelet to boot up the control plane as static Pods from directory "${w.host.paths.onHost(w.manifestsDir)}"`,
+  );
+  const kubelet = await waitForKubelet(w, probes);
 
   const limit = w.timeouts.controlPlaneComponentHealthCheck;
   out.progress(

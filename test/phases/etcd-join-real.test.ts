@@ -224,10 +224,11 @@ describe('a second control-plane node joins a real stacked etcd', { skip: etcdMi
       assert.equal(h.healthy, true, `${n.name}: ${JSON.stringify(h)}\n${n.process!.logs()}`);
     }
     const manifest = await fs.readFile(path.join(second.root, MANIFEST), 'utf8');
-    assert.ok(
-      manifest.includes(
-        `- --initial-cluster=cp-1=https://${first.address}:2380,cp-2=https://${second.address}:2380\n`,
-      ),
+    // Members come in the order etcd lists them (by ID), as in kubeadm.
+    const initialCluster = /- --initial-cluster=(.*)\n/.exec(manifest)?.[1]?.split(',').sort();
+    assert.deepEqual(
+      initialCluster,
+      [`cp-1=https://${first.address}:2380`, `cp-2=https://${second.address}:2380`],
       manifest,
     );
     assert.ok(manifest.includes('- --initial-cluster-state=existing\n'));

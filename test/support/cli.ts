@@ -1,5 +1,5 @@
 // Runs kbadm in-process with captured streams.
-import type { ClusterFactory, CommandFactory } from '../../src/commands/context.js';
+import type { ClusterFactory, CommandFactory, DiscoveryFactory } from '../../src/commands/context.js';
 import type { CommandEntry } from '../../src/commands/root.js';
 import { main } from '../../src/main.js';
 
@@ -11,7 +11,12 @@ export interface CliResult {
 
 export async function runCli(
   argv: string[],
-  options: { commands?: CommandEntry[]; env?: Record<string, string>; cluster?: ClusterFactory } = {},
+  options: {
+    commands?: CommandEntry[];
+    env?: Record<string, string>;
+    cluster?: ClusterFactory;
+    discovery?: DiscoveryFactory;
+  } = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -22,6 +27,7 @@ export async function runCli(
       stderr: { write: (s: string) => (stderr += s) },
       env: options.env ?? {},
       ...(options.cluster ? { cluster: options.cluster } : {}),
+      ...(options.discovery ? { discovery: options.discovery } : {}),
     },
     options.commands,
   );

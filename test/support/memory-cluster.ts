@@ -18,8 +18,8 @@ export class TestCluster extends MemoryCluster {
   private failure = { status: 500, reason: 'InternalError' };
 
   /** A ClusterFactory that hands out this cluster and records how it was asked for. */
-  factory: ClusterFactory = async (kubeconfigPath, options) => {
-    this.opened.push({ kubeconfigPath, options });
+  factory: ClusterFactory = async (source, options) => {
+    this.opened.push({ kubeconfigPath: typeof source === 'string' ? source : source.source, options });
     return this;
   };
 

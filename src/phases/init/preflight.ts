@@ -4,6 +4,7 @@ import { clusterImages, pauseImage } from '../../config/images.js';
 import { imagePullStage, initPreflight } from '../../preflight/lists.js';
 import { createNodeProbe } from '../../preflight/preflight-files.js';
 import { ignoreSet, runPreflight } from '../../preflight/run.js';
+import type { NodeProbe } from '../../preflight/check.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
 
@@ -19,30 +20,38 @@ export async function runInitPreflight(
   try {
     d.out.progress(TAG, 'Running pre-flight checks');
     await runPreflight(initPreflight(init, cluster), probe, ignored, d.out);
-    if (d.dryRun) {
-      d.out.progress(TAG, "Would pull the required images (like 'kbadm config images pull')");
-      return;
-    }
-    if (nodeRegistration.imagePullPolicy === 'Never') {
-      d.out.progress(TAG, 'Not pulling images: the image pull policy is Never');
-      return;
-    }
-    d.out.progress(TAG, 'Pulling images required for setting up a Kubernetes cluster');
-    d.out.progress(
-      TAG,
-      'This might take a minute or two, depending on the speed of your internet connection',
-    );
-    d.out.progress(TAG, "You can also perform this action beforehand using 'kbadm config images pull'");
-    const pause = pauseImage(cluster.imageRepository, cluster.kubernetesVersion);
-    await runPreflight(
-      [imagePullStage(clusterImages(cluster), pause, nodeRegistration)],
-      probe,
-      ignored,
-      d.out,
-    );
+    await pullControlPlaneImages(d, probe, ignored);
   } finally {
     probe.close();
   }
+}
+
+/** Pulls the control-plane images (and the pause image) through the runtime, as the policy says. */
+export async function pullControlPlaneImages(
+  d: Pick<InitData, 'config' | 'out' | 'dryRun'>,
+  probe: NodeProbe,
+  ignored: ReadonlySet<string>,
+): Promise<void> {
+  const { cluster } = d.config;
+  const nodeRegistration = d.config.init.nodeRegistration;
+  if (d.dryRun) {
+    d.out.progress(TAG, "Would pull the required images (like 'kbadm config images pull')");
+    return;
+  }
+  if (nodeRegistration.imagePullPolicy === 'Never') {
+    d.out.progress(TAG, 'Not pulling images: the image pull policy is Never');
+    return;
+  }
+  d.out.progress(TAG, 'Pulling images required for setting up a Kubernetes cluster');
+  d.out.progress(TAG, 'This might take a minute or two, depending on the speed of your internet connection');
+  d.out.progress(TAG, "You can also perform this action beforehand using 'kbadm config images pull'");
+  const pause = pauseImage(cluster.imageRepository, cluster.kubernetesVersion);
+  await runPreflight(
+    [imagePullStage(clusterImages(cluster), pause, nodeRegistration)],
+    probe,
+    ignored,
+    d.out,
+  );
 }
 
 export const preflightPhase: Phase<InitData> = {

@@ -12,6 +12,7 @@ import {
   withClusterConfiguration,
 } from '../../manifests/cluster-config-maps.js';
 import { kubeadmConfigRbac, kubeletConfigRbac } from '../../manifests/rbac.js';
+import { CRI_SOCKET_ANNOTATION, criSocketAnnotationPatch } from '../../manifests/cri-socket.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
 
@@ -39,19 +40,11 @@ async function uploadKubeletConfig(d: InitData): Promise<void> {
   // instance-config.yaml, so that join and upgrade can find it.
   if (!nodeLocalCRISocket(d.config.cluster)) {
     const { name, criSocket } = d.config.init.nodeRegistration;
-    await patchNode(
-      client,
-      name,
-      (live) =>
-        live.metadata.annotations?.[CRI_SOCKET_ANNOTATION] === criSocket
-          ? {}
-          : { metadata: { annotations: { [CRI_SOCKET_ANNOTATION]: criSocket } } },
-      apiCall(d),
-    );
+    await patchNode(client, name, (live) => criSocketAnnotationPatch(live, criSocket), apiCall(d));
   }
 }
 
-export const CRI_SOCKET_ANNOTATION = 'kubeadm.alpha.kubernetes.io/cri-socket';
+export { CRI_SOCKET_ANNOTATION };
 
 const FLAGS = ['config', 'kubeconfig', 'dry-run'];
 

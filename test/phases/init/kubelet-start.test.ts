@@ -333,6 +333,27 @@ describe('kubeletFiles: the kubelet files rendered without a host', () => {
     assert.match(files[2]!.data, /resolvConf: \/run\/systemd\/resolve\/resolv\.conf/);
   });
 
+  test('join writes the env file last; only a worker join registers its taints through the flag', () => {
+    const s = initConfig();
+    s.init.nodeRegistration.taints = [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }];
+    const render = (writer: 'join-worker' | 'join-control-plane') =>
+      kubeletFiles({
+        config: s,
+        hostname: 'cp-1',
+        systemdResolvedActive: false,
+        patchSets: [],
+        shownDir: '/var/lib/kubelet',
+        writer,
+      }).files;
+    const worker = render('join-worker');
+    assert.deepEqual(
+      worker.map((f) => f.path),
+      ['instance-config.yaml', 'config.yaml', 'kubeadm-flags.env'],
+    );
+    assert.match(worker[2]!.data, /--register-with-taints=dedicated=gpu:NoSchedule/);
+    assert.doesNotMatch(render('join-control-plane')[2]!.data, /register-with-taints/);
+  });
+
   test('a resolvConf the user chose is kept, with a warning, when systemd-resolved runs', () => {
     const s = initConfig();
     s.componentConfigs.kubelet!.config = {

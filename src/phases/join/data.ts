@@ -1,0 +1,221 @@
+// What join's phases may read, built once per run: the JoinConfiguration (--config or flags and
+// the positional endpoint, defaulted and validated), the host, the output, and — fetched on first
+// use, so that nothing touches the network before the preflight checks and nothing is written
+// before discovery succeeds — the discovered cluster, the bootstrap-token client and the cluster's
+// configuration as this node's InitConfig.
+import * as path from 'node:path';
+import type { ClusterClient, ClusterSource } from '../../cluster/types.js';
+import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
+import { readConfigFile } from '../../config/config-files.js';
+import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
+import { joiningNodeConfigText } from '../../config/from-cluster.js';
+import type { InitConfig, JoinConfiguration } from '../../config/model.js';
+import { resolveInitConfig, resolveJoinConfig } from '../../config/resolve.js';
+import { gatherDefaultingFacts } from '../../host/facts.js';
+import type { Host } from '../../host/host.js';
+import { userPath, type Paths } from '../../host/paths.js';
+import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
+import type { Output } from '../../output/output.js';
+import type { DiscoveredCluster } from '../../tokens/discovery.js';
+import { tlsBootstrapKubeconfig } from '../../tokens/discovery.js';
+import type { DiscoveryIO } from '../../tokens/discovery-run.js';
+import { chooseJoinServer } from '../../tokens/join-endpoint.js';
+import { userSetFlags, type FlagSpec, type Invocation } from '../../workflow/index.js';
+import { readClusterConfigDocuments } from '../cluster-config-read.js';
+import { newInitCache, type InitCache, type InitData, type ManifestData } from '../init/data.js';
+import { runDiscovery } from '../join-discovery.js';
+
+export interface JoinData {
+  /** The join configuration: defaulted and validated. */
+  config: JoinConfiguration;
+  /** Every host path under --rootfs; pkiDir is the cluster's certificatesDir once it is known. */
+  paths: Paths;
+  host: Host;
+  out: Output;
+  dryRun: boolean;
+  /** The run's start time: every certificate of one run shares it. */
+  now: Date;
+  env: Readonly<Record<string, string | undefined>>;
+  /** --control-plane (or a controlPlane section in the configuration). */
+  controlPlane: boolean;
+  /** Work one phase does for the ones after it (keys, the CA, patches), as in init. */
+  cache: InitCache;
+  /** Discovery, run on first use and then shared. */
+  discovered(): Promise<DiscoveredCluster>;
+  /** The kubeconfig the TLS bootstrap authenticates with (the bootstrap token user). */
+  tlsBootstrapKubeconfig(): Promise<KubeConfig>;
+  /** The API server as the bootstrap token user. */
+  bootstrapCluster(): Promise<ClusterClient>;
+  /**
+   * The cluster's configuration with this node's registration (and, for a control plane, its
+   * API endpoint) as an InitConfig: what the init phases that join shares need.
+   */
+  initConfig(): Promise<InitConfig>;
+  /** The API server as admin.conf's user, once control-plane-prepare wrote it. */
+  adminCluster(): Promise<ClusterClient>;
+  /** The API server as this node's kubelet (kubelet.conf), once the TLS bootstrap wrote it. */
+  kubeletCluster(): Promise<ClusterClient>;
+  healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
+  /** What this run achieved, for a closing message that claims only that. */
+  achieved: Set<JoinMilestone>;
+}
+
+/** The outcomes join's closing message speaks of. */
+export type JoinMilestone =
+  'tls-bootstrap' | 'etcd-member' | 'control-plane-marked' | 'control-plane-healthy';
+
+/** What the initializer needs from the command context (CommandContext provides it). */
+export interface JoinDataDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  output(): Output;
+  host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'join'; writes?: boolean }): Promise<Host>;
+  cluster(source: ClusterSource, options: { dryRun: boolean; out?: Output }): Promise<ClusterClient>;
+  healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
+  discoveryIO(host: Host, out: Output): Promise<DiscoveryIO>;
+}
+
+export const ADMIN_CONF = 'admin.conf';
+
+/** Runs `make` once; a failure is not kept, so a later call tries again. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () =>
+    (p ??= make().catch((err: unknown) => {
+      p = undefined;
+      throw err;
+    }));
+}
+
+/**
+ * join's data initializer: the configuration is loaded and validated here, before any phase; the
+ * network is reached only when a phase first asks for the cluster.
+ */
+export async function newJoinData(
+  deps: JoinDataDeps,
+  invocation: Invocation,
+  specs: readonly FlagSpec[],
+): Promise<JoinData> {
+  const { flags, args } = invocation;
+  const out = deps.output();
+  const realHost = await deps.host({ out });
+  const configPath = flags.has('config') ? flags.string('config') : '';
+  const configText = configPath === '' ? undefined : await readConfigFile(realHost, configPath);
+  const facts = await gatherDefaultingFacts(realHost, KNOWN_CRI_SOCKETS);
+  const resolved = resolveJoinConfig({
+    ...(configText !== undefined ? { configText, source: configPath } : {}),
+    flags: userSetFlags(flags, specs),
+    args,
+    facts,
+  });
+  for (const w of resolved.warnings) out.warn(w);
+  const config = resolved.config;
+
+  const dryRun = config.dryRun;
+  const host = dryRun
+    ? await deps.host({ dryRun: true, out, dryRunDir: 'join' })
+    : await deps.host({ out, writes: true });
+
+  let data: JoinData;
+  const discovered = once(async () =>
+    runDiscovery(config.discovery, config.timeouts.discovery, await deps.discoveryIO(host, out)),
+  );
+  // kbadm's JoinConfiguration.controlPlaneEndpoint: the node keeps the endpoint the user gave.
+  const given = config.controlPlaneEndpoint ?? '';
+  const tlsKubeconfig = once(async () => {
+    const found = await discovered();
+    const cfg = tlsBootstrapKubeconfig(found, config.discovery.tlsBootstrapToken);
+    if (given === '') return cfg;
+    const { server } = chooseJoinServer(found, given);
+    const out = structuredClone(cfg);
+    for (const c of out.clusters) c.cluster.server = server;
+    return out;
+  });
+  const initConfig = once(async () => {
+    const docs = await readClusterConfigDocuments(await data.bootstrapCluster(), out, 'preflight');
+    const r = resolveInitConfig({
+      configText: joiningNodeConfigText(docs, config),
+      source: 'the cluster configuration',
+      flags: {},
+      // A worker serves no API: its advertise address is never used, so no default route is needed.
+      facts:
+        data.controlPlane || facts.defaultRouteAddress !== undefined
+          ? facts
+          : { ...facts, defaultRouteAddress: '127.0.0.1' },
+    });
+    for (const w of r.warnings) out.warn(w);
+    if (given !== '') {
+      // The control plane's kubeconfig files and serving certificate follow the given endpoint.
+      const u = new URL(chooseJoinServer(await discovered(), given).server);
+      r.config.cluster.controlPlaneEndpoint = `${u.hostname}:${u.port || '443'}`;
+    }
+    // From here on the PKI lives where the cluster keeps it.
+    data.paths = { ...data.paths, pkiDir: userPath(host.paths, r.config.cluster.certificatesDir) };
+    return r.config;
+  });
+  data = {
+    config,
+    paths: { ...host.paths },
+    host,
+    out,
+    dryRun,
+    now: new Date(),
+    env: deps.env,
+    controlPlane: config.controlPlane !== undefined,
+    cache: newInitCache(),
+    discovered,
+    tlsBootstrapKubeconfig: tlsKubeconfig,
+    // Reads only: even a dry run asks the real cluster, as it needs the cluster's configuration.
+    bootstrapCluster: once(async () =>
+      deps.cluster(
+        { kubeconfig: await tlsKubeconfig(), source: 'the TLS bootstrap kubeconfig' },
+        { dryRun: false, out },
+      ),
+    ),
+    initConfig,
+    adminCluster: once(async () =>
+      deps.cluster(path.join(data.paths.kubernetesDir, ADMIN_CONF), { dryRun, out }),
+    ),
+    kubeletCluster: once(async () =>
+      deps.cluster(path.join(data.paths.kubernetesDir, 'kubelet.conf'), { dryRun, out }),
+    ),
+    healthProbes: (apiserver) => deps.healthProbes(apiserver),
+    achieved: new Set(),
+  };
+  return data;
+}
+
+/** The view of the run that init's static-Pod, certificate and kubelet code reads. */
+export async function asManifestData(d: JoinData): Promise<ManifestData & Pick<JoinData, 'now'>> {
+  const config = await d.initConfig();
+  return {
+    config,
+    paths: d.paths,
+    host: d.host,
+    out: d.out,
+    dryRun: d.dryRun,
+    env: d.env,
+    cache: d.cache,
+    now: d.now,
+  };
+}
+
+/**
+ * The run as init's phases see it, for the steps a control-plane join shares with init
+ * (certificates, kubeconfig files, manifests, mark-control-plane, wait-control-plane). The API
+ * client is admin.conf's, which control-plane-prepare writes.
+ */
+export async function asInitData(d: JoinData): Promise<InitData> {
+  const m = await asManifestData(d);
+  return {
+    ...m,
+    skipTokenPrint: true,
+    outputFormat: 'text',
+    kubeconfigPath: path.join(m.paths.kubernetesDir, ADMIN_CONF),
+    cluster: () => d.adminCluster(),
+    uploadCerts: false,
+    certificateKey: () => d.config.controlPlane?.certificateKey ?? '',
+    skipCertificateKeyPrint: true,
+    printManifest: false,
+    healthProbes: (apiserver) => d.healthProbes(apiserver),
+  };
+}
