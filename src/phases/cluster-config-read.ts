@@ -54,6 +54,7 @@ export async function readClusterConfigDocuments(
   } catch (err) {
     throw new KbadmError(
       `unable to fetch the kubeadm-config ConfigMap: failed to get config map: ${errorMessage(err)}`,
+      { cause: err },
     );
   }
   let kubelet: string;

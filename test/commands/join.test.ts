@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { caCertHash } from '../../src/certs/ca-hash.js';
+import { ClusterApiError } from '../../src/cluster/types.js';
 import { computeDetachedSignature } from '../../src/tokens/jws.js';
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE } from '../../src/tokens/cluster-info.js';
 import { WORKER_JOINED } from '../../src/commands/join.js';
@@ -210,6 +211,48 @@ describe('kbadm join, in-process against an in-memory control plane', () => {
     );
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /none of the public keys "sha256:[0-9a-f]{64}" are pinned/);
+    assert.ok(!existsSync(path.join(root, 'etc')), 'nothing written');
+  });
+
+  test('a cluster-info whose signature does not match its content stops join before anything is written', async (t) => {
+    const c = await initCluster(t);
+    const cm = c.api
+      .stored('ConfigMap')
+      .find((o) => o.metadata.namespace === CLUSTER_INFO_NAMESPACE && o.metadata.name === CLUSTER_INFO_NAME)!;
+    const data = (cm as unknown as { data: Record<string, string> }).data;
+    // The content changed after signing: another server address slipped in.
+    data.kubeconfig = data.kubeconfig!.replace('https://10.0.0.5:6443', 'https://10.0.0.66:6443');
+    c.api.seed(cm);
+    const root = tempDir(t, 'kbadm-join-worker-');
+    const r = await runCli(joinArgs(root, c, ['--node-name', 'worker-1']), {
+      cluster: c.api.factory,
+      discovery: memoryDiscovery(c.api, root),
+    });
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stderr,
+      /failed to verify JWS signature of received cluster info object, can't trust this API Server/,
+    );
+    assert.ok(!existsSync(path.join(root, 'etc')), 'nothing written');
+  });
+
+  test('a token refused after discovery (deleted, the signer not caught up yet) is said plainly', async (t) => {
+    const c = await initCluster(t);
+    c.api.intercept = (r) =>
+      r.kind === 'ConfigMap' && r.name === 'kubeadm-config'
+        ? new ClusterApiError('Unauthorized', 401, 'Unauthorized', `GET ${r.path}`)
+        : undefined;
+    const root = tempDir(t, 'kbadm-join-worker-');
+    const r = await runCli(joinArgs(root, c, ['--node-name', 'worker-1']), {
+      cluster: c.api.factory,
+      discovery: memoryDiscovery(c.api, root),
+    });
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stderr,
+      /^error execution phase preflight: the API server did not accept the bootstrap token with ID "abcdef": it has expired or was deleted\./m,
+    );
+    assert.doesNotMatch(r.stderr, /0123456789abcdef/, 'the secret is never printed');
     assert.ok(!existsSync(path.join(root, 'etc')), 'nothing written');
   });
 

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { decryptKubeadmCerts } from '../../src/certs/copy-certs.js';
 import { detachedSignatureIsValid } from '../../src/tokens/jws.js';
 import { labDown, labExec, labUp, requireRoot, type LabNode } from './lab.js';
-import { eventually, kbadm, kubectl, requireBuild, writeObject } from './lab-cli.js';
+import { eventually, kbadm, kubectl, LAB_ROOT_IGNORES, requireBuild, writeObject } from './lab-cli.js';
 
 requireRoot();
 requireBuild();
@@ -21,13 +21,6 @@ const TOKEN_SECRET = '0123456789abcdef';
 const TOKEN = `${TOKEN_ID}.${TOKEN_SECRET}`;
 const BOOTSTRAPPERS = 'system:bootstrappers:kubeadm:default-node-token';
 const RBAC = 'rbac.authorization.k8s.io';
-
-// A lab node's root is a directory, not a machine: it has no executables, /proc, /sys or kubelet
-// binary of its own (the simulated kubelet runs outside it), so these checks cannot pass there.
-const LAB_ROOT_IGNORES = [
-  '--ignore-preflight-errors',
-  'FileExisting-ip,FileExisting-iptables,FileExisting-mount,FileExisting-nsenter,SystemVerification,KubeletVersion,FileContent--proc-sys-net-ipv4-ip_forward',
-];
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

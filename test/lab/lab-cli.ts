@@ -64,3 +64,12 @@ export function runOfflineInitPhases(node: LabNode, config: string): void {
     if (r.code !== 0) throw new Error(`init phase ${phase.join(' ')}: exit ${r.code}: ${r.stderr}`);
   }
 }
+
+/**
+ * A lab node's root is a directory, not a machine: it has no executables, /proc, /sys or kubelet
+ * binary of its own (the simulated kubelet runs outside it), so these checks cannot pass there.
+ */
+export const LAB_ROOT_IGNORES = [
+  '--ignore-preflight-errors',
+  'FileExisting-ip,FileExisting-iptables,FileExisting-mount,FileExisting-nsenter,SystemVerification,KubeletVersion,FileContent--proc-sys-net-ipv4-ip_forward',
+];

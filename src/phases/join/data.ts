@@ -4,7 +4,9 @@
 // before discovery succeeds — the discovered cluster, the bootstrap-token client and the cluster's
 // configuration as this node's InitConfig.
 import * as path from 'node:path';
-import type { ClusterClient, ClusterSource } from '../../cluster/types.js';
+import { ClusterApiError, type ClusterClient, type ClusterSource } from '../../cluster/types.js';
+import { KbadmError } from '../../errors.js';
+import { parseBootstrapToken } from '../../tokens/token-format.js';
 import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
 import { readConfigFile } from '../../config/config-files.js';
 import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
@@ -76,6 +78,20 @@ export interface JoinDataDeps {
 
 export const ADMIN_CONF = 'admin.conf';
 
+/**
+ * A 401 to the bootstrap token: it was deleted or expired after cluster-info was signed for it
+ * (the signer has not caught up yet). Said plainly, with the token's public ID only.
+ */
+function tokenRefused(err: unknown, token: string): KbadmError | undefined {
+  if (!(err instanceof KbadmError) || !(err.cause instanceof ClusterApiError) || err.cause.status !== 401)
+    return undefined;
+  const id = parseBootstrapToken(token)?.id;
+  return new KbadmError(
+    `the API server did not accept the bootstrap token${id ? ` with ID "${id}"` : ''}: it has expired or was deleted. Create a new one with "kbadm token create" on a control-plane node`,
+    { cause: err },
+  );
+}
+
 /** Runs `make` once; a failure is not kept, so a later call tries again. */
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
@@ -131,7 +147,11 @@ export async function newJoinData(
     return out;
   });
   const initConfig = once(async () => {
-    const docs = await readClusterConfigDocuments(await data.bootstrapCluster(), out, 'preflight');
+    const docs = await readClusterConfigDocuments(await data.bootstrapCluster(), out, 'preflight').catch(
+      (err: unknown) => {
+        throw tokenRefused(err, config.discovery.tlsBootstrapToken) ?? err;
+      },
+    );
     const r = resolveInitConfig({
       configText: joiningNodeConfigText(docs, config),
       source: 'the cluster configuration',
