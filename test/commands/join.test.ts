@@ -3,7 +3,7 @@
 // bootstrap is played by the test (it writes kubelet.conf once bootstrap-kubelet.conf appears);
 // the lab tests run the same commands against a real control plane and kubelet.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
@@ -383,5 +383,70 @@ describe('kbadm join, in-process against an in-memory control plane', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /doesn't have a stable controlPlaneEndpoint address/);
     assert.ok(!existsSync(path.join(root, 'etc/kubernetes/pki')), 'nothing written');
+  });
+
+  test('--dry-run discovers and reads the cluster for real, writes only into the dry-run directory', async (t) => {
+    const c = await initCluster(t);
+    for (const cp of [false, true]) {
+      const root = tempDir(t, 'kbadm-join-dry-');
+      const extra = cp
+        ? ['--control-plane', '--apiserver-advertise-address', '10.0.0.6', '--certificate-key', KEY]
+        : [];
+      const r = await runCli(
+        joinArgs(root, c, ['--node-name', cp ? 'cp-2' : 'worker-1', '--dry-run', ...extra]),
+        {
+          cluster: c.api.factory,
+          discovery: memoryDiscovery(c.api, root),
+        },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\[dryrun\] Finished dry-running successfully/);
+      assert.match(r.stdout, /\[kubelet-start\] Would start the kubelet|Not managing the kubelet service/);
+      assert.doesNotMatch(r.stdout, /This node has joined the cluster/);
+      const m =
+        /The files it would write are in the "(\/etc\/kubernetes\/tmp\/kubeadm-join-dryrun\d+)" directory/.exec(
+          r.stdout,
+        );
+      assert.ok(m, r.stdout);
+      assert.ok(existsSync(path.join(root, m[1]!, 'var/lib/kubelet/config.yaml')));
+      if (cp) assert.ok(existsSync(path.join(root, m[1]!, 'etc/kubernetes/manifests/kube-apiserver.yaml')));
+      assert.deepEqual(
+        readdirSync(path.join(root, 'etc/kubernetes')),
+        ['tmp'],
+        'nothing outside the dry-run directory',
+      );
+      assert.ok(!existsSync(path.join(root, 'var')));
+    }
+  });
+
+  test('a JoinConfiguration file and a single phase: kbadm join phase kubelet-start --config', async (t) => {
+    const c = await initCluster(t);
+    const root = tempDir(t, 'kbadm-join-cfg-');
+    writeFileSync(
+      path.join(root, 'join.yaml'),
+      [
+        'apiVersion: kubeadm.k8s.io/v1beta3',
+        'kind: JoinConfiguration',
+        'discovery:',
+        '  bootstrapToken:',
+        '    apiServerEndpoint: 10.0.0.5:6443',
+        `    token: ${TOKEN}`,
+        `    caCertHashes: ["${c.caHash}"]`,
+        'nodeRegistration:',
+        '  name: worker-9',
+        '  taints: [{key: dedicated, value: infra, effect: NoSchedule}]',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['--rootfs', root, 'join', 'phase', 'kubelet-start', '--config', '/join.yaml'], {
+      cluster: c.api.factory,
+      discovery: memoryDiscovery(c.api, root),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /This node has joined/, 'a single phase prints no closing message');
+    const flags = readFileSync(path.join(root, 'var/lib/kubelet/kubeadm-flags.env'), 'utf8');
+    assert.match(flags, /--register-with-taints=dedicated=infra:NoSchedule/);
+    assert.match(flags, /--hostname-override=worker-9/);
+    assert.ok(existsSync(path.join(root, 'etc/kubernetes/bootstrap-kubelet.conf')));
   });
 });
