@@ -27,10 +27,17 @@ if (toolError) {
   process.exit(1);
 }
 
-const only = process.argv.slice(2);
+// Arguments pick files by part of their path; `--skip <part>` leaves matching files out.
+const only = [];
+const skip = [];
+for (let i = 2; i < process.argv.length; i++) {
+  if (process.argv[i] === '--skip') skip.push(process.argv[++i] ?? '');
+  else only.push(process.argv[i]);
+}
 const files = testFiles(join(root, 'test'))
   .map((f) => relative(root, f))
-  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .filter((f) => !skip.some((s) => s !== '' && f.includes(s)));
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
