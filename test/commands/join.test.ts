@@ -120,6 +120,12 @@ function joinArgs(root: string, c: Cluster, extra: string[] = []): string[] {
   ];
 }
 
+/** A control-plane join of cp-2 (10.0.0.6) with `key`, then `extra`. */
+function cpJoinArgs(root: string, c: Cluster, key: string, extra: string[] = []): string[] {
+  const cp = ['--node-name', 'cp-2', '--control-plane', '--apiserver-advertise-address', '10.0.0.6'];
+  return joinArgs(root, c, [...cp, '--certificate-key', key, ...extra]);
+}
+
 describe('kbadm join, in-process against an in-memory control plane', () => {
   test('a worker joins: discovery, the cluster configuration, kubelet files in join order, the TLS bootstrap', async (t) => {
     const c = await initCluster(t);
@@ -260,15 +266,8 @@ describe('kbadm join, in-process against an in-memory control plane', () => {
     const c = await initCluster(t);
     const root = tempDir(t, 'kbadm-join-cp2-');
     const r = await runCli(
-      joinArgs(root, c, [
-        '--node-name',
-        'cp-2',
-        '--control-plane',
-        '--apiserver-advertise-address',
-        '10.0.0.6',
-        '--certificate-key',
-        KEY,
-        // No etcd, kubelet or control plane runs in this test: the lab covers those steps.
+      // No etcd, kubelet or control plane runs in this test: the lab covers those steps.
+      cpJoinArgs(root, c, KEY, [
         '--skip-phases',
         'check-etcd,etcd-join,kubelet-wait-bootstrap,wait-control-plane',
       ]),
@@ -340,18 +339,10 @@ describe('kbadm join, in-process against an in-memory control plane', () => {
   test('a wrong certificate key fails in download-certs and writes nothing', async (t) => {
     const c = await initCluster(t);
     const root = tempDir(t, 'kbadm-join-cp2-');
-    const r = await runCli(
-      joinArgs(root, c, [
-        '--node-name',
-        'cp-2',
-        '--control-plane',
-        '--apiserver-advertise-address',
-        '10.0.0.6',
-        '--certificate-key',
-        'd'.repeat(64),
-      ]),
-      { cluster: c.api.factory, discovery: memoryDiscovery(c.api, root) },
-    );
+    const r = await runCli(cpJoinArgs(root, c, 'd'.repeat(64)), {
+      cluster: c.api.factory,
+      discovery: memoryDiscovery(c.api, root),
+    });
     assert.notEqual(r.code, 0);
     assert.match(
       r.stderr,
@@ -368,18 +359,10 @@ describe('kbadm join, in-process against an in-memory control plane', () => {
     data.ClusterConfiguration = data.ClusterConfiguration!.replace(/^controlPlaneEndpoint:.*\n/m, '');
     c.api.seed(cm);
     const root = tempDir(t, 'kbadm-join-cp2-');
-    const r = await runCli(
-      joinArgs(root, c, [
-        '--node-name',
-        'cp-2',
-        '--control-plane',
-        '--apiserver-advertise-address',
-        '10.0.0.6',
-        '--certificate-key',
-        KEY,
-      ]),
-      { cluster: c.api.factory, discovery: memoryDiscovery(c.api, root) },
-    );
+    const r = await runCli(cpJoinArgs(root, c, KEY), {
+      cluster: c.api.factory,
+      discovery: memoryDiscovery(c.api, root),
+    });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /doesn't have a stable controlPlaneEndpoint address/);
     assert.ok(!existsSync(path.join(root, 'etc/kubernetes/pki')), 'nothing written');

@@ -56,8 +56,8 @@ describe(
       const f = path.join(dir, `${node.name}-kubelet.log`);
       return existsSync(f) ? readFileSync(f, 'utf8').slice(-4000) : '';
     };
-    /** etcd's member list, asked from inside `node` with node-1's healthcheck client. */
-    const members = (from: LabNode, endpoint: string): Obj[] => {
+    /** etcdctl inside `from`, with node-1's healthcheck client, asking `endpoint`; its JSON answer. */
+    const etcdctl = (from: LabNode, endpoint: string, args: string[]): Obj => {
       const pki = path.join(cp1.rootfs, 'etc/kubernetes/pki/etcd');
       const r = labExec(from, 'etcdctl', [
         `--endpoints=${endpoint}`,
@@ -66,12 +66,13 @@ describe(
         `--key=${pki}/healthcheck-client.key`,
         '-w',
         'json',
-        'member',
-        'list',
+        ...args,
       ]);
       assert.equal(r.code, 0, r.stderr);
-      return JSON.parse(r.stdout).members ?? [];
+      return JSON.parse(r.stdout);
     };
+    const members = (from: LabNode, endpoint: string): Obj[] =>
+      etcdctl(from, endpoint, ['member', 'list']).members ?? [];
     /** A join that must fail: non-zero exit, the expected error, nothing written on the node. */
     const mustFail = (args: string[], error: RegExp) => {
       const before = managedFiles(worker);
@@ -302,19 +303,8 @@ describe(
         list.map((m) => m.name),
         [cp1.name],
       );
-      const pki = path.join(cp1.rootfs, 'etc/kubernetes/pki/etcd');
-      const health = labExec(cp1, 'etcdctl', [
-        `--endpoints=https://${cp1.address}:2379`,
-        `--cacert=${pki}/ca.crt`,
-        `--cert=${pki}/healthcheck-client.crt`,
-        `--key=${pki}/healthcheck-client.key`,
-        'endpoint',
-        'health',
-        '-w',
-        'json',
-      ]);
-      assert.equal(health.code, 0, health.stderr);
-      assert.equal(JSON.parse(health.stdout)[0].health, true, health.stdout);
+      const health = etcdctl(cp1, `https://${cp1.address}:2379`, ['endpoint', 'health']);
+      assert.equal(health[0].health, true, JSON.stringify(health));
       // The cluster still answers through node-1.
       assert.ok(get(['configmap', 'kubeadm-config', '-n', 'kube-system']).data.ClusterConfiguration);
     });

@@ -17,17 +17,9 @@ import { controlPlanePhase } from '../init/control-plane.js';
 import { pkiStore, type InitData } from '../init/data.js';
 import { kubeconfigPhase } from '../init/kubeconfig.js';
 import { asInitData, type JoinData } from './data.js';
+import { DISCOVERY_FLAGS } from './flags.js';
 
 const CP_FLAGS = ['apiserver-advertise-address', 'apiserver-bind-port', 'config', 'control-plane', 'dry-run'];
-const DISCOVERY_FLAGS = [
-  'control-plane-endpoint',
-  'discovery-file',
-  'discovery-token',
-  'discovery-token-ca-cert-hash',
-  'discovery-token-unsafe-skip-ca-verification',
-  'tls-bootstrap-token',
-  'token',
-];
 
 /** The kubeconfig files a joining control plane writes: not kubelet.conf (TLS bootstrap) nor super-admin.conf. */
 const JOIN_KUBECONFIGS = ['admin', 'controller-manager', 'scheduler'];

@@ -28,6 +28,7 @@ import { waitForKubelet } from '../control-plane-wait.js';
 import { patchSets } from '../init/static-pods.js';
 import { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } from '../kubelet-service.js';
 import { asManifestData, type JoinData } from './data.js';
+import { DISCOVERY_FLAGS } from './flags.js';
 
 const TAG = 'kubelet-start';
 export const BOOTSTRAP_KUBELET_CONF = 'bootstrap-kubelet.conf';
@@ -238,17 +239,11 @@ export const joinKubeletStartPhase: Phase<JoinData> = {
   inheritFlags: [
     'certificate-key',
     'config',
-    'control-plane-endpoint',
     'cri-socket',
-    'discovery-file',
-    'discovery-token',
-    'discovery-token-ca-cert-hash',
-    'discovery-token-unsafe-skip-ca-verification',
     'dry-run',
     'node-name',
     'patches',
-    'tls-bootstrap-token',
-    'token',
+    ...DISCOVERY_FLAGS,
   ],
   run: runJoinKubeletStart,
 };

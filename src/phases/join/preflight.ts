@@ -11,6 +11,7 @@ import { KbadmError } from '../../errors.js';
 import type { Phase } from '../../workflow/index.js';
 import { pullControlPlaneImages } from '../init/preflight.js';
 import type { JoinData } from './data.js';
+import { DISCOVERY_FLAGS } from './flags.js';
 
 const TAG = 'preflight';
 
@@ -104,17 +105,11 @@ export const joinPreflightPhase: Phase<JoinData> = {
     'certificate-key',
     'config',
     'control-plane',
-    'control-plane-endpoint',
     'cri-socket',
-    'discovery-file',
-    'discovery-token',
-    'discovery-token-ca-cert-hash',
-    'discovery-token-unsafe-skip-ca-verification',
     'dry-run',
     'ignore-preflight-errors',
     'node-name',
-    'tls-bootstrap-token',
-    'token',
+    ...DISCOVERY_FLAGS,
   ],
   run: runJoinPreflight,
 };
