@@ -63,10 +63,11 @@ export interface RemovalPolicy {
 export interface RemovalTarget {
   /** The path as the caller gave it. */
   path: string;
-  /** The path with the symbolic links of its parent directories resolved: what would be deleted. */
+  /**
+   * The path with the symbolic links of its parent directories resolved: what would be deleted.
+   * When it is itself a symbolic link, only the link is deleted, so where it points does not matter.
+   */
   real?: string;
-  /** Where `real` points when it is itself a symbolic link. */
-  linkTarget?: string;
 }
 
 /** `child` is `dir` or below it (both absolute and normalized). */
@@ -102,13 +103,12 @@ export function removalRefusal(policy: RemovalPolicy, target: RemovalTarget): st
     return `refusing to remove ${subject}: it is not inside a kubeadm-managed directory (${policy.managedDirs.join(', ')})`;
   }
 
-  for (const resolved of [target.real, target.linkTarget]) {
-    if (resolved === undefined || resolved === normalized) continue;
-    const why = protectedReason(policy.roots, resolved);
-    if (why) return `refusing to remove ${subject}: it resolves to "${resolved}" and ${why}`;
-    if (!inManaged(resolved)) {
-      return `refusing to remove ${subject}: a symbolic link leads to "${resolved}", outside the kubeadm-managed directories`;
-    }
+  const resolved = target.real;
+  if (resolved === undefined || resolved === normalized) return undefined;
+  const why = protectedReason(policy.roots, resolved);
+  if (why) return `refusing to remove ${subject}: it resolves to "${resolved}" and ${why}`;
+  if (!inManaged(resolved)) {
+    return `refusing to remove ${subject}: a symbolic link leads to "${resolved}", outside the kubeadm-managed directories`;
   }
   return undefined;
 }
@@ -130,7 +130,10 @@ export function managedDirRefusal(roots: readonly string[], dir: string): string
   return undefined;
 }
 
-/** The path with symbolic links resolved, split as RemovalTarget needs it. */
+/**
+ * The path with the links of its parent directories resolved (`real`), and where `real` leads when
+ * it is itself a link (`linkTarget`, used to resolve the managed dirs and the rootfs themselves).
+ */
 export type ResolveLinks = (p: string) => Promise<{ real: string; linkTarget?: string }>;
 
 /** For hosts without symbolic links (the in-memory test host). */
@@ -195,9 +198,10 @@ export class RemovalGuard {
       ...this.dirs,
       ...resolvedDirs.filter((d) => protectedReason(roots, d) === undefined),
     ];
-    const target = { path: p, ...(await this.resolve(path.resolve(p))) };
-    const why = removalRefusal({ roots, managedDirs }, target);
+    // A final symbolic link is judged where it lies, not where it points: removing it deletes the link.
+    const { real } = await this.resolve(path.resolve(p));
+    const why = removalRefusal({ roots, managedDirs }, { path: p, real });
     if (why) throw new KbadmError(why);
-    return target.real;
+    return real;
   }
 }

@@ -7,6 +7,7 @@
 // - names resolve as the root's /etc/hosts and /etc/resolv.conf say (this machine's resolver on `/`);
 // - services are asked about only on `/`, where kbadm manages them.
 import * as path from 'node:path';
+import { criSocketPath } from '../host/cri/endpoint.js';
 import type { Host } from '../host/host.js';
 import type { ContainerRuntime } from '../host/runtime.js';
 import { readServiceFacts } from '../host/service-facts.js';
@@ -29,12 +30,6 @@ export interface ClosableProbe extends NodeProbe {
   close(): void;
 }
 
-/** The socket path of a unix:// endpoint (or a bare path), or undefined for another scheme. */
-export function socketPath(endpoint: string): string | undefined {
-  if (endpoint.startsWith('unix://')) return endpoint.slice('unix://'.length);
-  return endpoint.startsWith('/') ? endpoint : undefined;
-}
-
 export function createNodeProbe(host: Host, options: NodeProbeOptions): ClosableProbe {
   const { paths } = host;
   const under = (hostPath: string) => paths.under(hostPath);
@@ -52,11 +47,11 @@ export function createNodeProbe(host: Host, options: NodeProbeOptions): Closable
   };
 
   const connect = async (): Promise<ContainerRuntime> => {
-    const socket = socketPath(options.criSocket);
-    if (socket === undefined) throw new Error(`unsupported CRI endpoint "${options.criSocket}"`);
-    const info = await host.stat(under(socket));
+    // The same parsing as every other CRI connection, so `unix:/x` and `unix://host/x` name /x here too.
+    const socket = under(criSocketPath(options.criSocket));
+    const info = await host.stat(socket);
     if (!info) throw new Error(`cannot connect to "${options.criSocket}": no such socket`);
-    return host.runtime(`unix://${under(socket)}`);
+    return host.runtime(`unix://${socket}`);
   };
 
   return {

@@ -7,7 +7,7 @@ import { exitCodeOf } from '../../src/errors.js';
 import { createTestHost, type TestHost } from '../../src/host/test-host.js';
 import { runCli } from '../support/cli.js';
 import { createTestRuntime } from '../../src/host/test-runtime.js';
-import { runReset, terminal } from '../phases/reset/harness.js';
+import { runReset, terminal, type ResetRun } from '../phases/reset/harness.js';
 
 function node(): TestHost {
   const host = createTestHost()
@@ -23,9 +23,14 @@ function node(): TestHost {
   return host.clearChanges();
 }
 
-async function failure(host: TestHost, args: string[], stdin = terminal(undefined)): Promise<Error> {
+async function failure(
+  host: TestHost,
+  args: string[],
+  stdin = terminal(undefined),
+  run?: ResetRun,
+): Promise<Error> {
   try {
-    await runReset(host, args, stdin);
+    await runReset(host, args, stdin, run);
   } catch (err) {
     return err as Error;
   }
@@ -49,6 +54,22 @@ describe('kbadm reset', () => {
     const err = await failure(host, [], stdin);
     assert.match(err.message, /^error execution phase preflight: refusing to reset without confirmation/);
     assert.equal(stdin.asked, 0, 'nothing read: a pipe that never closes cannot hang it');
+    assert.deepEqual(host.changes, []);
+  });
+
+  test('not root: the error block on stderr, `preflight checks failed` with exit code 2, nothing changed', async () => {
+    const host = node().setFacts({ effectiveUid: 1000 }).setMachine({ euid: 1000 });
+    const run = { stdout: '', stderr: '' };
+    const err = await failure(host, ['-f'], terminal(undefined), run);
+    assert.equal(exitCodeOf(err), 2);
+    assert.equal(err.message, 'error execution phase preflight: preflight checks failed');
+    assert.equal(run.stdout, '[preflight] Running pre-flight checks\n');
+    assert.equal(
+      run.stderr,
+      '[preflight] Some fatal errors occurred:\n' +
+        '\t[ERROR IsPrivilegedUser]: user is not running as root\n' +
+        '[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`\n',
+    );
     assert.deepEqual(host.changes, []);
   });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createTestHost } from '../../src/host/test-host.js';
 import { recordOutput } from '../../src/output/output.js';
-import { createNodeProbe, socketPath } from '../../src/preflight/preflight-files.js';
+import { createNodeProbe } from '../../src/preflight/preflight-files.js';
 import { createTestRuntime } from '../../src/host/test-runtime.js';
 import { CONTAINERD_SOCKET, prepareNode } from '../support/prepared-node.js';
 
@@ -129,8 +129,38 @@ describe('name resolution under another --rootfs', () => {
   });
 });
 
-test('socketPath: unix URLs and bare paths', () => {
-  assert.equal(socketPath('unix:///run/containerd/containerd.sock'), '/run/containerd/containerd.sock');
-  assert.equal(socketPath('/run/crio/crio.sock'), '/run/crio/crio.sock');
-  assert.equal(socketPath('npipe:////./pipe/containerd-containerd'), undefined);
+describe('the CRI endpoint, parsed as every CRI connection parses it', () => {
+  for (const endpoint of [
+    `unix://${CONTAINERD_SOCKET}`,
+    `unix:${CONTAINERD_SOCKET}`,
+    `unix://localhost${CONTAINERD_SOCKET}`,
+    CONTAINERD_SOCKET,
+  ]) {
+    test(`${endpoint} names ${CONTAINERD_SOCKET}, under the root too`, async () => {
+      const host = createTestHost({ rootfs: '/srv/node' }).seedSocket(`/srv/node${CONTAINERD_SOCKET}`);
+      const asked: string[] = [];
+      host.setRuntime((e) => {
+        asked.push(e);
+        return createTestRuntime();
+      });
+      const probe = createNodeProbe(host, { env: {}, criSocket: endpoint, out: recordOutput() });
+      await probe.runtime();
+      assert.deepEqual(asked, [`unix:///srv/node${CONTAINERD_SOCKET}`]);
+    });
+  }
+
+  test('another scheme is refused, naming the endpoint; nothing is asked', async () => {
+    const host = createTestHost();
+    const asked: string[] = [];
+    host.setRuntime((e) => {
+      asked.push(e);
+      return createTestRuntime();
+    });
+    const endpoint = 'npipe:////./pipe/containerd-containerd';
+    const probe = createNodeProbe(host, { env: {}, criSocket: endpoint, out: recordOutput() });
+    await assert.rejects(probe.runtime(), {
+      message: `CRI endpoint "${endpoint}": protocol "npipe" not supported`,
+    });
+    assert.deepEqual(asked, []);
+  });
 });

@@ -1,5 +1,6 @@
 // Running the machine's etcd (Debian's 3.4) in tests from kbadm-generated manifests: free loopback
-// ports, the manifest's command line moved under a test root, and a stop that always ends it.
+// ports, the manifest's command line moved under a test root, and a stop that always ends it, even
+// when the test process dies before its after() hooks.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
@@ -8,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { etcdHealth, type EtcdClientTLS } from '../../src/etcd/health.js';
 import { parseFlags } from '../../src/manifests/args.js';
+import { alive, onExitCleanup } from './processes.js';
 
 export const ETCD = '/usr/bin/etcd';
 export const etcdMissing = existsSync(ETCD) ? false : `${ETCD} is not installed`;
@@ -58,7 +60,23 @@ export function startEtcd(args: readonly string[]): EtcdProcess {
   });
   child.stdout!.on('data', (b: Buffer) => lines.push(b.toString()));
   child.stderr!.on('data', (b: Buffer) => lines.push(b.toString()));
+  // A crashed or timed-out test never reaches stopEtcd: kill it when this process exits.
+  const unregister = onExitCleanup(() => killNow(child));
+  child.once('exit', unregister);
   return { child, logs: () => lines.join('').slice(-4000) };
+}
+
+/** SIGKILL and a short synchronous wait for the process to be gone (exit handlers cannot await). */
+function killNow(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return; // gone already
+  }
+  const wait = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 100 && alive(pid); i++) Atomics.wait(wait, 0, 0, 50);
 }
 
 /** SIGTERM, then SIGKILL if it lingers; a process already gone is fine. */

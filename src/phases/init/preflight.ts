@@ -38,10 +38,7 @@ export async function pullControlPlaneImages(
     d.out.progress(TAG, "Would pull the required images (like 'kbadm config images pull')");
     return;
   }
-  if (nodeRegistration.imagePullPolicy === 'Never') {
-    d.out.progress(TAG, 'Not pulling images: the image pull policy is Never');
-    return;
-  }
+  // kubeadm prints these lines whatever the policy; with Never the ImagePull check then skips quietly.
   d.out.progress(TAG, 'Pulling images required for setting up a Kubernetes cluster');
   d.out.progress(TAG, 'This might take a minute or two, depending on the speed of your internet connection');
   d.out.progress(TAG, "You can also perform this action beforehand using 'kbadm config images pull'");

@@ -1,10 +1,11 @@
-// `kbadm reset phase preflight`: the confirmation (unless --force or --dry-run), then the one
-// check reset has, IsPrivilegedUser.
-import { KbadmError, PreflightError } from '../../errors.js';
+// `kbadm reset phase preflight`: the confirmation (unless --force or --dry-run), then reset's checks
+// (only IsPrivilegedUser) through the same runner as init's and join's.
+import { KbadmError } from '../../errors.js';
+import { resetPreflight } from '../../preflight/lists.js';
+import { createNodeProbe } from '../../preflight/preflight-files.js';
+import { ignoreSet, runPreflight } from '../../preflight/run.js';
 import type { Phase } from '../../workflow/index.js';
 import type { ResetData } from './data.js';
-
-const CHECK = 'IsPrivilegedUser';
 
 async function confirm(d: ResetData): Promise<void> {
   d.out.warn("[reset] Changes made to this host by 'kbadm init' or 'kbadm join' will be reverted.");
@@ -17,23 +18,6 @@ async function confirm(d: ResetData): Promise<void> {
   if (answer === 'no') throw new KbadmError('reset aborted: the answer was not "y" or "yes"');
 }
 
-/** kubeadm's root check; an ignored failure becomes a warning. */
-async function checkPrivilegedUser(d: ResetData): Promise<void> {
-  const uid = (await d.host.facts()).effectiveUid;
-  if (uid === 0) return;
-  const problem =
-    uid === undefined ? 'could not tell whether the user is root' : 'user is not running as root';
-  const ignored = d.config.ignorePreflightErrors.map((s) => s.toLowerCase());
-  if (ignored.includes('all') || ignored.includes(CHECK.toLowerCase())) {
-    d.out.print(`\t[WARNING ${CHECK}]: ${problem}`);
-    return;
-  }
-  throw new PreflightError(
-    `[preflight] Some fatal errors occurred:\n\t[ERROR ${CHECK}]: ${problem}\n` +
-      '[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`',
-  );
-}
-
 export const preflightPhase: Phase<ResetData> = {
   name: 'preflight',
   aliases: ['pre-flight'],
@@ -42,6 +26,12 @@ export const preflightPhase: Phase<ResetData> = {
   async run(d) {
     if (!d.force && !d.dryRun) await confirm(d);
     d.out.progress('preflight', 'Running pre-flight checks');
-    await checkPrivilegedUser(d);
+    // Reset's only check reads no environment; the probe needs none.
+    const probe = createNodeProbe(d.host, { env: {}, criSocket: d.config.criSocket, out: d.out });
+    try {
+      await runPreflight(resetPreflight(), probe, ignoreSet(d.config.ignorePreflightErrors), d.out);
+    } finally {
+      probe.close();
+    }
   },
 };

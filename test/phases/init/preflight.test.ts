@@ -47,12 +47,16 @@ describe('init phase preflight', () => {
     await run(present.host, 'init', ['phase', 'preflight', ...CFG]);
     assert.deepEqual(pulls(present.runtime), IMAGES.slice(5));
 
+    // Never: kubeadm's usual pull lines, then the ImagePull check skips without a word.
     const never = node(nodeRegistration('  imagePullPolicy: Never\n'));
     const r = await run(never.host, 'init', ['phase', 'preflight', ...CFG]);
     assert.deepEqual(pulls(never.runtime), []);
     assert.deepEqual(r.stdout.trimEnd().split('\n').slice(1), [
-      '[preflight] Not pulling images: the image pull policy is Never',
+      '[preflight] Pulling images required for setting up a Kubernetes cluster',
+      '[preflight] This might take a minute or two, depending on the speed of your internet connection',
+      "[preflight] You can also perform this action beforehand using 'kbadm config images pull'",
     ]);
+    assert.equal(r.stderr, '');
 
     const always = node(nodeRegistration('  imagePullPolicy: Always\n  imagePullSerial: false\n'), IMAGES);
     await run(always.host, 'init', ['phase', 'preflight', ...CFG]);

@@ -117,9 +117,16 @@ function configure(cmd: Command, ctx: CommandContext): void {
   cmd.commands.forEach((c) => configure(c, ctx));
 }
 
-/** `kbadm reset <args>` on `host`; a dry run gets a dry-run host over it. */
-export async function runReset(host: TestHost, args: string[], stdin?: Stdin): Promise<ResetRun> {
-  const run = { stdout: '', stderr: '' };
+/**
+ * `kbadm reset <args>` on `host`; a dry run gets a dry-run host over it. The output collects in
+ * `run`, which a caller passes to read it even when the command throws.
+ */
+export async function runReset(
+  host: TestHost,
+  args: string[],
+  stdin?: Stdin,
+  run: ResetRun = { stdout: '', stderr: '' },
+): Promise<ResetRun> {
   const base = createContext({
     stdout: { write: (s: string) => (run.stdout += s) },
     stderr: { write: (s: string) => (run.stderr += s) },

@@ -49,25 +49,30 @@ describe('reset preflight', () => {
     }
   });
 
-  test('a user other than root fails IsPrivilegedUser with exit code 2', async () => {
-    const host = createTestHost({ facts: { effectiveUid: 1000 } });
-    const { data } = resetData(host, { config: { force: true } });
+  test('a user other than root fails IsPrivilegedUser as init does: block on stderr, exit code 2', async () => {
+    const host = createTestHost({ facts: { effectiveUid: 1000 }, machine: { euid: 1000 } });
+    const { data, out } = resetData(host, { config: { force: true } });
     await assert.rejects(runPreflight(data), (err: Error) => {
       assert.equal(exitCodeOf(err), 2);
-      assert.match(err.message, /\t\[ERROR IsPrivilegedUser\]: user is not running as root/);
+      assert.equal(err.message, 'preflight checks failed');
       return true;
     });
+    assert.equal(out.text(), '[preflight] Running pre-flight checks\n');
+    assert.equal(
+      out.stderr.join(''),
+      '[preflight] Some fatal errors occurred:\n' +
+        '\t[ERROR IsPrivilegedUser]: user is not running as root\n' +
+        '[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`\n',
+    );
   });
 
   for (const ignored of [['isprivilegeduser'], ['all']]) {
-    test(`--ignore-preflight-errors=${ignored.join(',')} turns the root check into a warning`, async () => {
-      const host = createTestHost({ facts: { effectiveUid: 1000 } });
+    test(`--ignore-preflight-errors=${ignored.join(',')} turns the root check into a warning on stderr`, async () => {
+      const host = createTestHost({ facts: { effectiveUid: 1000 }, machine: { euid: 1000 } });
       const { data, out } = resetData(host, { config: { force: true, ignorePreflightErrors: ignored } });
       await runPreflight(data);
-      assert.equal(
-        out.text(),
-        '[preflight] Running pre-flight checks\n\t[WARNING IsPrivilegedUser]: user is not running as root\n',
-      );
+      assert.equal(out.text(), '[preflight] Running pre-flight checks\n');
+      assert.equal(out.stderr.join(''), '\t[WARNING IsPrivilegedUser]: user is not running as root\n');
     });
   }
 });
