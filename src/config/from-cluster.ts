@@ -18,23 +18,41 @@ export interface ClusterConfigDocuments {
   kubeProxy?: string;
 }
 
-/**
- * An InitConfiguration carrying the joining node's registration, and for a control-plane join its
- * API endpoint, followed by the cluster's documents.
- */
-export function joiningNodeConfigText(docs: ClusterConfigDocuments, join: JoinConfiguration): string {
-  const wire = joinToV1beta4(join);
+/** This node's own settings, as v1beta4 InitConfiguration fields. */
+export interface NodeDocument {
+  nodeRegistration: Record<string, unknown>;
+  localAPIEndpoint?: { advertiseAddress: string; bindPort: number };
+  patches?: unknown;
+  timeouts?: unknown;
+}
+
+/** An InitConfiguration carrying this node's settings, followed by the cluster's documents. */
+export function nodeConfigText(docs: ClusterConfigDocuments, node: NodeDocument): string {
   const init: Record<string, unknown> = {
     apiVersion: V1BETA4,
     kind: 'InitConfiguration',
-    nodeRegistration: wire.nodeRegistration,
+    nodeRegistration: node.nodeRegistration,
   };
-  const cp = wire.controlPlane as { localAPIEndpoint?: unknown } | undefined;
-  if (cp?.localAPIEndpoint) init.localAPIEndpoint = cp.localAPIEndpoint;
-  if (wire.patches) init.patches = wire.patches;
-  if (wire.timeouts) init.timeouts = wire.timeouts;
+  if (node.localAPIEndpoint) init.localAPIEndpoint = node.localAPIEndpoint;
+  if (node.patches) init.patches = node.patches;
+  if (node.timeouts) init.timeouts = node.timeouts;
   const documents = [stringify(init), docs.clusterConfiguration];
   if (docs.kubelet !== undefined) documents.push(docs.kubelet);
   if (docs.kubeProxy !== undefined) documents.push(docs.kubeProxy);
   return documents.map((d) => d.replace(/^---\n/, '').replace(/\n*$/, '\n')).join('---\n');
+}
+
+/**
+ * The joining node's configuration: its registration and, for a control-plane join, its API
+ * endpoint, followed by the cluster's documents.
+ */
+export function joiningNodeConfigText(docs: ClusterConfigDocuments, join: JoinConfiguration): string {
+  const wire = joinToV1beta4(join);
+  const cp = wire.controlPlane as { localAPIEndpoint?: NodeDocument['localAPIEndpoint'] } | undefined;
+  return nodeConfigText(docs, {
+    nodeRegistration: wire.nodeRegistration as Record<string, unknown>,
+    ...(cp?.localAPIEndpoint ? { localAPIEndpoint: cp.localAPIEndpoint } : {}),
+    ...(wire.patches ? { patches: wire.patches } : {}),
+    ...(wire.timeouts ? { timeouts: wire.timeouts } : {}),
+  });
 }

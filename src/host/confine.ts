@@ -2,7 +2,7 @@
 // against the root; kbadm, which only prefixes paths, would follow it onto the machine itself. So
 // before a read, write or mkdir, the path (or its deepest existing ancestor) is resolved and must
 // still lie under --rootfs.
-import { realpath, stat } from 'node:fs/promises';
+import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { KbadmError, ValidationError } from '../errors.js';
 import { isMissing } from './files.js';
@@ -44,4 +44,59 @@ export async function confineToRoot(
     }
     return;
   }
+}
+
+/** Symbolic links followed in one lookup before giving up, as the kernel's limit. */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * `p` with its symbolic links resolved as under a chroot into `root`: an absolute link target is
+ * taken inside the root and `..` never climbs above it. Undefined when a component is missing.
+ */
+async function resolveAsChroot(root: string, rel: string): Promise<string | undefined> {
+  let parts = rel.split(path.sep).filter((x) => x !== '' && x !== '.');
+  let cur = root;
+  let hops = 0;
+  while (parts.length > 0) {
+    const part = parts.shift()!;
+    if (part === '..') {
+      if (cur !== root) cur = path.dirname(cur);
+      continue;
+    }
+    const next = path.join(cur, part);
+    let info;
+    try {
+      info = await lstat(next);
+    } catch {
+      return undefined;
+    }
+    if (!info.isSymbolicLink()) {
+      cur = next;
+      continue;
+    }
+    if (++hops > MAX_LINK_HOPS) return undefined;
+    const target = await readlink(next);
+    if (path.isAbsolute(target)) cur = root;
+    parts = [...target.split('/').filter((x) => x !== '' && x !== '.'), ...parts];
+  }
+  return cur;
+}
+
+/**
+ * The path a read of `p` should use. A link that, followed on the machine, would leave --rootfs
+ * (such as the kubelet's kubelet-client-current.pem, an absolute link written on the node itself)
+ * is resolved as the node would resolve it, inside the root, when that leads to something. Anything
+ * else is `p` unchanged, for confineToRoot to judge.
+ */
+export async function readPathUnderRoot(paths: Paths, p: string): Promise<string> {
+  if (paths.rootfs === '/') return p;
+  const root = await realpath(paths.rootfs);
+  try {
+    if (isInside(await realpath(p), root)) return p;
+  } catch (err) {
+    if (!isMissing(err)) return p;
+  }
+  const rel = path.relative(path.resolve(paths.rootfs), path.resolve(p));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return p;
+  return (await resolveAsChroot(root, rel)) ?? p;
 }

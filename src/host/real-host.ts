@@ -1,7 +1,7 @@
 // The Host that acts on the machine, every path already under --rootfs.
 import * as path from 'node:path';
 import type { Output } from '../output/output.js';
-import { confineToRoot } from './confine.js';
+import { confineToRoot, readPathUnderRoot } from './confine.js';
 import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
 import { lookupHost, readHostFacts, readMachineFacts, tryBindPort } from './facts.js';
@@ -46,20 +46,21 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
   };
   const inDir = (p: string) => settled(path.dirname(path.resolve(p)));
   // Reads are confined to --rootfs like writes, and errors name the file as the user knows it.
-  const read = async <T>(p: string, fn: () => Promise<T>): Promise<T> => {
-    await confineToRoot(paths, p, 'read');
+  const read = async <T>(p: string, fn: (at: string) => Promise<T>): Promise<T> => {
+    const at = await readPathUnderRoot(paths, p);
+    await confineToRoot(paths, at, 'read');
     await inDir(p);
-    return naming('open', show(p), fn);
+    return naming('open', show(p), () => fn(at));
   };
 
   return {
     paths,
     dryRun: false,
-    readFile: (p) => read(p, () => fsys.readFile(p)),
+    readFile: (p) => read(p, (at) => fsys.readFile(at)),
     readFileIfExists: (p) =>
-      read(p, async () => {
+      read(p, async (at) => {
         try {
-          return await fsys.readFile(p);
+          return await fsys.readFile(at);
         } catch (err) {
           if (isMissing(err)) return undefined;
           throw err;
@@ -67,11 +68,13 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       }),
     async stat(p) {
       await inDir(p);
-      return naming('stat', show(p), () => statIfExists(p, fsys));
+      const at = await readPathUnderRoot(paths, p);
+      return naming('stat', show(p), () => statIfExists(at, fsys));
     },
     async exists(p) {
       await inDir(p);
-      return (await naming('stat', show(p), () => statIfExists(p, fsys))) !== undefined;
+      const at = await readPathUnderRoot(paths, p);
+      return (await naming('stat', show(p), () => statIfExists(at, fsys))) !== undefined;
     },
     async listDir(p) {
       await confineToRoot(paths, p, 'read');

@@ -7,82 +7,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { caCertHash } from '../../src/certs/ca-hash.js';
 import { ClusterApiError } from '../../src/cluster/types.js';
-import { computeDetachedSignature } from '../../src/tokens/jws.js';
 import { CLUSTER_INFO_NAME, CLUSTER_INFO_NAMESPACE } from '../../src/tokens/cluster-info.js';
 import { WORKER_JOINED } from '../../src/commands/join.js';
 import { runCli } from '../support/cli.js';
-import { TestCluster } from '../support/memory-cluster.js';
 import { memoryDiscovery } from '../support/memory-discovery.js';
 import { tempDir } from '../support/temp.js';
+import { initCluster, KEY, TOKEN, type Cluster } from '../support/memory-control-plane.js';
 import { IGNORE_IN_TEMP_ROOT } from '../support/temp-root-preflight.js';
-
-const TOKEN_ID = 'abcdef';
-const TOKEN = `${TOKEN_ID}.0123456789abcdef`;
-const KEY = 'c0ffee'.repeat(10) + 'c0ff';
-
-const INIT_CONFIG = `apiVersion: kubeadm.k8s.io/v1beta4
-kind: InitConfiguration
-certificateKey: ${KEY}
-bootstrapTokens:
-- token: ${TOKEN}
-localAPIEndpoint:
-  advertiseAddress: 10.0.0.5
-nodeRegistration:
-  name: cp-1
-  criSocket: unix:///var/run/containerd/containerd.sock
----
-apiVersion: kubeadm.k8s.io/v1beta4
-kind: ClusterConfiguration
-controlPlaneEndpoint: 10.0.0.5:6443
-encryptionAlgorithm: ECDSA-P256
----
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-healthzPort: 0
-`;
-
-interface Cluster {
-  api: TestCluster;
-  cpRoot: string;
-  caHash: string;
-}
-
-/** A full `kbadm init` (except the wait for a control plane no kubelet runs), then cluster-info signed. */
-async function initCluster(t: { after(fn: () => void): void }): Promise<Cluster> {
-  const cpRoot = tempDir(t, 'kbadm-join-cp-');
-  writeFileSync(path.join(cpRoot, 'cfg.yaml'), INIT_CONFIG);
-  const api = new TestCluster('https://10.0.0.5:6443', { registerNodes: true });
-  const r = await runCli(
-    [
-      '--rootfs',
-      cpRoot,
-      'init',
-      '--config',
-      '/cfg.yaml',
-      '--upload-certs',
-      '--skip-phases',
-      'wait-control-plane',
-      ...IGNORE_IN_TEMP_ROOT,
-    ],
-    { cluster: api.factory },
-  );
-  assert.equal(r.code, 0, r.stderr);
-  // The bootstrap signer's work: cluster-info signed for the token.
-  const cm = api
-    .stored('ConfigMap')
-    .find((o) => o.metadata.namespace === CLUSTER_INFO_NAMESPACE && o.metadata.name === CLUSTER_INFO_NAME)!;
-  const data = (cm as unknown as { data: Record<string, string> }).data;
-  data[`jws-kubeconfig-${TOKEN_ID}`] = computeDetachedSignature(
-    data.kubeconfig!,
-    TOKEN_ID,
-    '0123456789abcdef',
-  );
-  api.seed(cm);
-  const caHash = caCertHash(readFileSync(path.join(cpRoot, 'etc/kubernetes/pki/ca.crt')));
-  return { api, cpRoot, caHash };
-}
 
 /** Plays the kubelet's TLS bootstrap: once bootstrap-kubelet.conf exists, writes kubelet.conf. */
 function fakeTlsBootstrap(root: string): { stop(): void } {

@@ -71,6 +71,21 @@ test('reads through links that stay under --rootfs work as before', async (t) =>
   assert.deepEqual(await host.listDir(join(root, 'etc/patches')), ['etcd.yaml']);
 });
 
+test('an absolute link written on the node itself is followed inside --rootfs, as under a chroot', async (t) => {
+  const { root, host } = roots(t);
+  // What the kubelet writes after its TLS bootstrap: a link to an absolute path of the node.
+  mkdirSync(join(root, 'var/lib/kubelet/pki'), { recursive: true });
+  writeFileSync(join(root, 'var/lib/kubelet/pki/kubelet-client-2026.pem'), 'pair');
+  symlinkSync('/var/lib/kubelet/pki/kubelet-client-2026.pem', join(root, 'var/lib/kubelet/pki/current.pem'));
+  const link = join(root, 'var/lib/kubelet/pki/current.pem');
+  assert.equal((await host.readFile(link)).toString(), 'pair');
+  assert.equal(await host.exists(link), true);
+  assert.equal((await host.stat(link))?.isFile, true);
+  // `..` above the root stays at the root.
+  symlinkSync('../../../../../../var/lib/kubelet/pki/kubelet-client-2026.pem', join(root, 'etc/up.pem'));
+  assert.equal((await host.readFile(join(root, 'etc/up.pem'))).toString(), 'pair');
+});
+
 test('--patches through a link out of --rootfs is refused before any manifest is written', async (t) => {
   const { root, outside } = roots(t);
   writeFileSync(join(outside, 'etcd.yaml'), 'metadata:\n  labels:\n    a: "1"\n');

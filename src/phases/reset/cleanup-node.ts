@@ -153,6 +153,12 @@ export async function runCleanupNode(d: ResetData): Promise<void> {
     if (d.dryRun) d.out.log.info('could not list the Pod sandboxes', { error: errorText(err) });
     else d.out.warn(`[${TAG}] Failed to remove containers: ${errorText(err)}`);
   }
+  // The etcd member kept running until its sandbox went, and may have written its data again.
+  if (d.emptiedEtcdDataDir !== undefined) {
+    await cleanDir(d.host, d.emptiedEtcdDataDir).catch((err: unknown) =>
+      d.out.warn(`[${TAG}] Failed to delete contents of the etcd data directory again: ${errorText(err)}`),
+    );
+  }
 
   if (d.config.certificatesDir !== DEFAULT_CERTIFICATES_DIR) {
     d.out.warn(`[${TAG}] Cleaning a non-default certificates directory: "${d.config.certificatesDir}"`);

@@ -36,6 +36,11 @@ export interface ResetData {
   ask(prompt: string): Promise<Answer>;
   /** Connects to etcd; the real client by default. */
   etcd(options: EtcdClientOptions): EtcdMembership;
+  /**
+   * The etcd data directory remove-etcd-member emptied (a host path under --rootfs): etcd may still
+   * write to it until cleanup-node removes its sandbox, so cleanup-node empties it once more.
+   */
+  emptiedEtcdDataDir?: string;
 }
 
 /** What the initializer needs from the command context (CommandContext provides it). */

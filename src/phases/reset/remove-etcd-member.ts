@@ -81,7 +81,10 @@ async function emptyDataDir(d: ResetData, dataDir: string): Promise<void> {
     // A dataDir such as / or /var/lib is refused here, whatever etcd.yaml says.
     d.host.addManagedDir(dir);
     await cleanDir(d.host, dir);
-    if (!d.dryRun) d.out.progress(TAG, `Deleted contents of the etcd data directory: ${dataDir}`);
+    if (!d.dryRun) {
+      d.out.progress(TAG, `Deleted contents of the etcd data directory: ${dataDir}`);
+      d.emptiedEtcdDataDir = dir;
+    }
   } catch (err) {
     d.out.warn(
       `[${TAG}] Failed to delete contents of the etcd directory: "${dataDir}", error: ${errorText(err)}`,

@@ -449,6 +449,28 @@ describe('reset cleanup-node', () => {
     );
   });
 
+  test('etcd writing its data until its sandbox is removed: the data directory ends empty all the same', async () => {
+    const host = await stackedNode();
+    const etcd = threeMembers();
+    const runtime = await runtimeWithPods('etcd-cp-1');
+    // The member keeps running between remove-etcd-member and cleanup-node, and flushes its db.
+    host.setRuntime(() => ({
+      ...runtime,
+      async stopPodSandbox(id: string) {
+        await host.writeFile('/var/lib/etcd/member/snap/db', 'flushed on shutdown', 0o600);
+        await runtime.stopPodSandbox(id);
+      },
+    }));
+    host.onRun('systemctl', {});
+    const { data } = resetData(host, {
+      etcd,
+      config: { criSocket: 'unix:///var/run/containerd/containerd.sock' },
+    });
+    await runRemoveEtcdMember(data);
+    await runCleanupNode(data);
+    assert.deepEqual(host.listFiles('/var/lib/etcd'), []);
+  });
+
   test('a non-default certificatesDir is emptied with a warning; the default one is not touched', async () => {
     const host = initialisedNode().onRun('systemctl', {}).seedFile('/etc/kubernetes/pki2/ca.crt', 'x');
     host.setRuntime(() => createTestRuntime());
