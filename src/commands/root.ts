@@ -83,6 +83,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./token.js')).tokenCommand,
   },
   {
+    name: 'upgrade',
+    summary: 'Upgrade the cluster, or this node, to a newer Kubernetes release',
+    load: async () => (await import('./upgrade.js')).upgradeCommand,
+  },
+  {
     name: 'version',
     summary: "Show kbadm's release and the build it came from",
     load: async () => (await import('./version.js')).versionCommand,

@@ -244,3 +244,17 @@ export function kubeletFiles(inputs: KubeletFilesInputs): { files: PlannedFile[]
   if (writer !== 'init') files.push(envFile);
   return { files, warnings: node.warnings };
 }
+
+/**
+ * kubeadm-flags.env without the flags named (upgrade's post-upgrade clean-up), or undefined when
+ * none of them is there or the file is not in kubeadm's one-variable form.
+ */
+export function withoutKubeletFlags(envFile: string, names: readonly string[]): string | undefined {
+  const m = new RegExp(`^${KUBELET_ENV_VARIABLE}="((?:[^"\\\\]|\\\\.)*)"\\s*$`).exec(envFile.trim());
+  if (!m) return undefined;
+  const value = m[1]!.replace(/\\(.)/g, '$1');
+  const flags = value.split(/\s+/).filter((f) => f !== '');
+  const kept = flags.filter((f) => !names.some((n) => f === `--${n}` || f.startsWith(`--${n}=`)));
+  if (kept.length === flags.length) return undefined;
+  return `${KUBELET_ENV_VARIABLE}=${goQuote(kept.join(' '))}\n`;
+}
