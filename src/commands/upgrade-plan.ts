@@ -23,9 +23,11 @@ import { buildUpgradePlan, renderUpgradePlan, renderUpgradePlanText } from '../u
 import {
   availableUpgrades,
   checkVersionSkew,
+  isSupportedControlPlane,
   knownReleases,
   latestInSeries,
   seriesOf,
+  supportedRange,
 } from '../upgrade/versions.js';
 import { KBADM_VERSION } from '../version.js';
 import { addFlags, readFlags, type FlagSpec, type FlagValues } from '../workflow/index.js';
@@ -242,6 +244,12 @@ export function upgradePlanCommand(ctx: CommandContext): Command {
       );
     }
     printVersions(out, s, versions.kubernetesVersion, clusterVersion);
+    if (!isSupportedControlPlane(clusterVersion)) {
+      const range = supportedRange();
+      out.warn(
+        `the cluster runs ${versions.kubernetesVersion}, outside the control-plane versions this kbadm manages (${formatVersion(range.minimum)} to ${range.newestSeries}.x)`,
+      );
+    }
     for (const [component, list] of [
       ['kube-apiserver', versions.apiServer],
       ['kube-controller-manager', versions.controllerManager],

@@ -187,6 +187,23 @@ Upgrade to the latest version in the v1.33 series:
     assert.equal(nodeLists.length, 3);
   });
 
+  test('--print-config shows the stored ClusterConfiguration; a cluster newer than kbadm is warned about', async (t) => {
+    const e = env(t, { kubernetesVersion: 'v1.35.1' });
+    const r = await e.kbadm('--print-config');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /\[upgrade\/config\] Configuration used:\napiVersion: kubeadm\.k8s\.io\/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v1\.35\.1\n/,
+    );
+    assert.match(
+      r.stderr,
+      /the cluster runs v1\.35\.1, outside the control-plane versions this kbadm manages \(v1\.33\.0 to v1\.34\.x\)/,
+    );
+    assert.match(r.stdout, /there is nothing to upgrade to/);
+    const quiet = await e.kbadm();
+    assert.doesNotMatch(quiet.stdout, /Configuration used/);
+  });
+
   test('help: the flags of kubeadm’s upgrade plan', async (t) => {
     const e = env(t);
     const r = await e.kbadm('--help');
