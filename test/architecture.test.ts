@@ -32,7 +32,7 @@ interface Violation {
 }
 
 /** Pure domain folders: values in, values out; one `*-files.ts` adapter each. */
-const DOMAIN = ['config', 'certs', 'kubeconfig', 'manifests', 'tokens', 'patches'];
+const DOMAIN = ['config', 'certs', 'kubeconfig', 'manifests', 'tokens', 'patches', 'upgrade'];
 /**
  * Folders that act through the Host and the other ports (runtime, service facts) and so may use
  * any src/host module, but never the machine modules themselves.

@@ -1,0 +1,344 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { parseKubernetesVersion, type KubeVersion } from '../../src/config/k8s-version.js';
+import {
+  componentConfigStates,
+  KubeletTally,
+  sortNodeVersions,
+  tagOfImage,
+  type ClusterVersions,
+} from '../../src/upgrade/cluster-state.js';
+import {
+  buildUpgradePlan,
+  renderUpgradePlan,
+  renderUpgradePlanText,
+  upgradePlanDocument,
+  type PlanOptions,
+} from '../../src/upgrade/plan.js';
+import { availableUpgrades } from '../../src/upgrade/versions.js';
+
+const v = (s: string): KubeVersion => parseKubernetesVersion(s)!;
+
+const OPTIONS: PlanOptions = { kbadmVersion: 'v1.34.0', coreDNSTarget: 'v1.12.1', etcdUpgrade: true };
+
+function state(over: Partial<ClusterVersions> = {}): ClusterVersions {
+  return {
+    kubernetesVersion: 'v1.33.1',
+    apiServer: [{ node: 'cp-1', version: 'v1.33.1' }],
+    controllerManager: [{ node: 'cp-1', version: 'v1.33.1' }],
+    scheduler: [{ node: 'cp-1', version: 'v1.33.1' }],
+    etcd: [{ node: 'cp-1', version: '3.5.21-0' }],
+    externalEtcd: false,
+    kubelets: [{ version: 'v1.33.1', count: 1, nodes: ['cp-1'] }],
+    kubeProxy: 'v1.33.1',
+    coreDNS: 'v1.12.0',
+    configs: componentConfigStates(['kubeproxy.config.k8s.io/v1alpha1', 'kubelet.config.k8s.io/v1beta1']),
+    ...over,
+  };
+}
+
+const CONFIG_SECTION = `
+The table below shows the current state of component configs as understood by this version of kbadm.
+Configs that have a "yes" mark in the "MANUAL UPGRADE REQUIRED" column require manual config upgrade or
+resetting to kubeadm defaults before a successful upgrade can be performed. The version to manually
+upgrade to is denoted in the "PREFERRED VERSION" column.
+
+API GROUP                 CURRENT VERSION   PREFERRED VERSION   MANUAL UPGRADE REQUIRED
+kubeproxy.config.k8s.io   v1alpha1          v1alpha1            no
+kubelet.config.k8s.io     v1beta1           v1beta1             no
+_____________________________________________________________________
+
+`;
+
+describe('upgrade plan text', () => {
+  test('a patch and a minor upgrade, in kubeadm 1.34’s layout', () => {
+    const plan = buildUpgradePlan(state(), availableUpgrades({ cluster: v('v1.33.1') }), OPTIONS);
+    assert.equal(
+      renderUpgradePlanText(plan),
+      `Components that must be upgraded manually after you have upgraded the control plane with 'kbadm upgrade apply':
+COMPONENT   NODE      CURRENT   TARGET
+kubelet     cp-1      v1.33.1   v1.33.4
+
+Upgrade to the latest version in the v1.33 series:
+
+COMPONENT                 NODE      CURRENT    TARGET
+kube-apiserver            cp-1      v1.33.1    v1.33.4
+kube-controller-manager   cp-1      v1.33.1    v1.33.4
+kube-scheduler            cp-1      v1.33.1    v1.33.4
+kube-proxy                          1.33.1     v1.33.4
+CoreDNS                             v1.12.0    v1.12.1
+etcd                      cp-1      3.5.21-0   3.5.21-0
+
+You can now apply the upgrade by executing the following command:
+
+\tkbadm upgrade apply v1.33.4
+
+_____________________________________________________________________
+
+Components that must be upgraded manually after you have upgraded the control plane with 'kbadm upgrade apply':
+COMPONENT   NODE      CURRENT   TARGET
+kubelet     cp-1      v1.33.1   v1.34.0
+
+Upgrade to the latest stable version:
+
+COMPONENT                 NODE      CURRENT    TARGET
+kube-apiserver            cp-1      v1.33.1    v1.34.0
+kube-controller-manager   cp-1      v1.33.1    v1.34.0
+kube-scheduler            cp-1      v1.33.1    v1.34.0
+kube-proxy                          1.33.1     v1.34.0
+CoreDNS                             v1.12.0    v1.12.1
+etcd                      cp-1      3.5.21-0   3.6.4-0
+
+You can now apply the upgrade by executing the following command:
+
+\tkbadm upgrade apply v1.34.0
+
+_____________________________________________________________________
+
+${CONFIG_SECTION}`,
+    );
+  });
+
+  test('several control-plane nodes and kubelet versions; kubelets already at the target are not listed', () => {
+    const s = state({
+      kubernetesVersion: 'v1.33.4',
+      apiServer: [
+        { node: 'cp-2', version: 'v1.33.4' },
+        { node: 'cp-1', version: 'v1.33.3' },
+      ],
+      kubelets: [
+        { version: 'v1.33.4', count: 2, nodes: ['cp-1', 'cp-2'] },
+        { version: 'v1.34.0', count: 1, nodes: ['w-1'] },
+      ],
+    });
+    const text = renderUpgradePlanText(
+      buildUpgradePlan(s, availableUpgrades({ cluster: v('v1.33.4') }), OPTIONS),
+    );
+    assert.match(
+      text,
+      /^COMPONENT {3}NODE {6}CURRENT {3}TARGET\nkubelet {5}cp-1 {6}v1\.33\.4 {3}v1\.34\.0\nkubelet {5}cp-2 {6}v1\.33\.4 {3}v1\.34\.0\nkubelet {5}w-1 {7}v1\.34\.0 {3}v1\.34\.0\n\n/m,
+    );
+    // Sorted by version, then in the order read.
+    assert.match(
+      text,
+      /kube-apiserver {12}cp-1 {6}v1\.33\.3 {4}v1\.34\.0\nkube-apiserver {12}cp-2 {6}v1\.33\.4/,
+    );
+
+    const allNew = state({ kubelets: [{ version: 'v1.34.0', count: 3, nodes: ['a', 'b', 'c'] }] });
+    const plan = buildUpgradePlan(allNew, availableUpgrades({ cluster: v('v1.33.4') }), OPTIONS);
+    assert.ok(renderUpgradePlanText(plan).startsWith('Upgrade to the latest stable version:\n\n'));
+  });
+
+  test('counted kubelets, external etcd, no addons, a target newer than kbadm, an rc flag', () => {
+    const s = state({
+      kubernetesVersion: 'v1.34.0',
+      externalEtcd: true,
+      etcd: [],
+      kubelets: [
+        { version: 'v1.33.4', count: 4000, nodes: [] },
+        { version: 'v1.34.0', count: 1000, nodes: [] },
+      ],
+    });
+    delete s.kubeProxy;
+    delete s.coreDNS;
+    const text = renderUpgradePlanText(
+      buildUpgradePlan(s, availableUpgrades({ cluster: v('v1.34.0'), target: v('v1.34.2-rc.0') }), OPTIONS),
+    );
+    assert.equal(
+      text.slice(0, text.indexOf('_')),
+      `Components that must be upgraded manually after you have upgraded the control plane with 'kbadm upgrade apply':
+COMPONENT   NODE      CURRENT          TARGET
+kubelet               4000 x v1.33.4   v1.34.2-rc.0
+kubelet               1000 x v1.34.0   v1.34.2-rc.0
+
+Upgrade to the latest release candidate version:
+
+COMPONENT                 NODE      CURRENT   TARGET
+kube-apiserver            cp-1      v1.33.1   v1.34.2-rc.0
+kube-controller-manager   cp-1      v1.33.1   v1.34.2-rc.0
+kube-scheduler            cp-1      v1.33.1   v1.34.2-rc.0
+
+You can now apply the upgrade by executing the following command:
+
+\tkbadm upgrade apply v1.34.2-rc.0 --allow-release-candidate-upgrades
+
+Note: Before you can perform this upgrade, you have to update kbadm to v1.34.2-rc.0.
+
+`,
+    );
+  });
+
+  test('--etcd-upgrade=false keeps etcd; a pinned etcd tag is the target', () => {
+    const ups = availableUpgrades({ cluster: v('v1.33.4') });
+    const kept = buildUpgradePlan(state(), ups, { ...OPTIONS, etcdUpgrade: false });
+    assert.deepEqual(
+      kept.upgrades[0]!.components.find((c) => c.name === 'etcd'),
+      { name: 'etcd', currentVersion: '3.5.21-0', newVersion: '3.5.21-0', nodeName: 'cp-1' },
+    );
+    const pinned = buildUpgradePlan(state(), ups, { ...OPTIONS, etcdImageTag: '3.6.0-0' });
+    assert.equal(pinned.upgrades[0]!.components.find((c) => c.name === 'etcd')!.newVersion, '3.6.0-0');
+  });
+
+  test('nothing to upgrade renders nothing', () => {
+    assert.equal(renderUpgradePlanText(buildUpgradePlan(state(), [], OPTIONS)), '');
+  });
+
+  test('a component config in another version needs a manual upgrade; a missing one has no current version', () => {
+    const s = state({ configs: componentConfigStates(['kubelet.config.k8s.io/v1alpha9']) });
+    const text = renderUpgradePlanText(
+      buildUpgradePlan(s, availableUpgrades({ cluster: v('v1.33.4') }), OPTIONS),
+    );
+    assert.match(
+      text,
+      /\nkubeproxy\.config\.k8s\.io {21}v1alpha1 {12}no\nkubelet\.config\.k8s\.io {5}v1alpha9 {10}v1beta1 {13}yes\n/,
+    );
+  });
+});
+
+describe('upgrade plan json and yaml', () => {
+  const plan = () => buildUpgradePlan(state(), availableUpgrades({ cluster: v('v1.33.4') }), OPTIONS);
+
+  test('json: kubeadm’s UpgradePlan object, fields in its order, 4-space indent', () => {
+    assert.equal(
+      renderUpgradePlan(plan(), 'json'),
+      `{
+    "kind": "UpgradePlan",
+    "apiVersion": "output.kubeadm.k8s.io/v1alpha3",
+    "availableUpgrades": [
+        {
+            "description": "stable version",
+            "components": [
+                {
+                    "name": "kubelet",
+                    "currentVersion": "v1.33.1",
+                    "newVersion": "v1.34.0",
+                    "nodeName": "cp-1"
+                },
+                {
+                    "name": "kube-apiserver",
+                    "currentVersion": "v1.33.1",
+                    "newVersion": "v1.34.0",
+                    "nodeName": "cp-1"
+                },
+                {
+                    "name": "kube-controller-manager",
+                    "currentVersion": "v1.33.1",
+                    "newVersion": "v1.34.0",
+                    "nodeName": "cp-1"
+                },
+                {
+                    "name": "kube-scheduler",
+                    "currentVersion": "v1.33.1",
+                    "newVersion": "v1.34.0",
+                    "nodeName": "cp-1"
+                },
+                {
+                    "name": "kube-proxy",
+                    "currentVersion": "1.33.1",
+                    "newVersion": "v1.34.0"
+                },
+                {
+                    "name": "CoreDNS",
+                    "currentVersion": "v1.12.0",
+                    "newVersion": "v1.12.1"
+                },
+                {
+                    "name": "kubeadm",
+                    "currentVersion": "v1.34.0",
+                    "newVersion": "v1.34.0"
+                },
+                {
+                    "name": "etcd",
+                    "currentVersion": "3.5.21-0",
+                    "newVersion": "3.6.4-0",
+                    "nodeName": "cp-1"
+                }
+            ]
+        }
+    ],
+    "configVersions": [
+        {
+            "group": "kubeproxy.config.k8s.io",
+            "currentVersion": "v1alpha1",
+            "preferredVersion": "v1alpha1",
+            "manualUpgradeRequired": false
+        },
+        {
+            "group": "kubelet.config.k8s.io",
+            "currentVersion": "v1beta1",
+            "preferredVersion": "v1beta1",
+            "manualUpgradeRequired": false
+        }
+    ]
+}
+`,
+    );
+  });
+
+  test('yaml: the same object, keys sorted', () => {
+    const text = renderUpgradePlan(plan(), 'yaml');
+    assert.ok(
+      text.startsWith('apiVersion: output.kubeadm.k8s.io/v1alpha3\navailableUpgrades:\n- components:\n'),
+    );
+    assert.match(
+      text,
+      /\n {2}- currentVersion: 3\.5\.21-0\n {4}name: etcd\n {4}newVersion: 3\.6\.4-0\n {4}nodeName: cp-1\n/,
+    );
+    assert.deepEqual(parse(text), upgradePlanDocument(plan()));
+  });
+
+  test('counted kubelets carry nodeCount', () => {
+    const s = state({ kubelets: [{ version: 'v1.33.1', count: 5000, nodes: [] }] });
+    const doc = upgradePlanDocument(
+      buildUpgradePlan(s, availableUpgrades({ cluster: v('v1.33.4') }), OPTIONS),
+    );
+    const components = (doc['availableUpgrades'] as { components: unknown[] }[])[0]!.components;
+    assert.deepEqual(components[0], {
+      name: 'kubelet',
+      currentVersion: 'v1.33.1',
+      newVersion: 'v1.34.0',
+      nodeCount: 5000,
+    });
+  });
+});
+
+describe('cluster state helpers', () => {
+  test('image tags', () => {
+    assert.equal(tagOfImage('registry.k8s.io/etcd:3.5.21-0'), '3.5.21-0');
+    assert.equal(tagOfImage('registry.k8s.io/coredns/coredns:v1.12.0'), 'v1.12.0');
+    assert.equal(tagOfImage('mirror:5000/kube-apiserver:v1.33.1@sha256:abc'), 'v1.33.1');
+    assert.equal(tagOfImage('mirror:5000/kube-apiserver'), undefined);
+    assert.equal(tagOfImage('kube-apiserver'), undefined);
+  });
+
+  test('the tally names nodes up to its limit, then only counts', () => {
+    const small = new KubeletTally(3);
+    small.add('a', 'v1.33.1');
+    small.add('b', 'v1.33.0');
+    small.add('c', 'v1.33.1');
+    assert.deepEqual(small.groupsByVersion(), [
+      { version: 'v1.33.0', count: 1, nodes: ['b'] },
+      { version: 'v1.33.1', count: 2, nodes: ['a', 'c'] },
+    ]);
+    small.add('d', 'v1.34.0');
+    small.add('e', 'v1.34.0');
+    assert.deepEqual(small.groupsByVersion(), [
+      { version: 'v1.33.0', count: 1, nodes: [] },
+      { version: 'v1.33.1', count: 2, nodes: [] },
+      { version: 'v1.34.0', count: 2, nodes: [] },
+    ]);
+    assert.equal(small.nodes, 5);
+  });
+
+  test('per-node versions sort by version, keeping the order read', () => {
+    assert.deepEqual(
+      sortNodeVersions([
+        { node: 'z', version: 'v1.34.0' },
+        { node: 'b', version: 'v1.33.0' },
+        { node: 'a', version: 'v1.33.0' },
+      ]).map((n) => n.node),
+      ['b', 'a', 'z'],
+    );
+  });
+});
