@@ -35,7 +35,7 @@ export const HUB_ADDRESS = '169.254.200.1';
 export const REGISTRY_PORT = 5000;
 const nodeAddress = (i: number) => `169.254.200.${10 + i}`;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const IMAGE_CACHE = path.resolve(HERE, '../../node_modules/.cache/kbadm-lab-images');
+export const IMAGE_CACHE = path.resolve(HERE, '../../node_modules/.cache/kbadm-lab-images');
 // The kubelet runs from wherever `up` was started: its entry point and tsx are found from here,
 // not from the working directory.
 const KUBELET_MAIN = path.join(HERE, 'kubelet/main.ts');
