@@ -1,18 +1,44 @@
 // The lab end to end: a node with a real containerd and the simulated kubelet; kbadm's offline init
 // phases run inside it; the control plane that comes up from kbadm's manifests is checked with
-// kubectl; and a three-node lab leaves nothing behind.
+// kubectl (done means `kubectl --kubeconfig admin.conf get --raw /livez` answers ok); a three-node
+// lab whose processes are killed mid-run leaves nothing behind after `down`; and the lab command
+// itself (up, exec, down) works from any directory.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse as parseYaml, stringify } from 'yaml';
 import { connectRuntime } from '../../src/host/cri/client.js';
-import { labDown, labExec, labUp, requireRoot, type LabNode, type LabState } from './lab.js';
+import { IMAGE_CACHE, labDown, labExec, labUp, requireRoot, type LabNode, type LabState } from './lab.js';
+import { csrFacts } from './controllers/csr-signing.js';
 import { eventually, kbadm, kubectl, requireBuild, runOfflineInitPhases, writeObject } from './lab-cli.js';
 
 requireRoot();
 requireBuild();
+
+/** An init configuration for `node` at /cfg.yaml in its root. */
+async function writeInitConfig(node: LabNode): Promise<void> {
+  await fs.writeFile(
+    path.join(node.rootfs, 'cfg.yaml'),
+    'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n' +
+      `localAPIEndpoint:\n  advertiseAddress: ${node.address}\n` +
+      `nodeRegistration:\n  name: ${node.name}\n  criSocket: ${node.criSocket}\n---\n` +
+      'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v1.34.0\nencryptionAlgorithm: ECDSA-P256\n',
+  );
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The mirror Pod `name` as JSON, or undefined while it does not exist. */
+function mirrorPod(node: LabNode, name: string): Obj | undefined {
+  const r = kubectl(node, 'super-admin.conf', ['get', 'pod', '-n', 'kube-system', name, '-o', 'json']);
+  return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+}
 
 describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, () => {
   let dir: string;
@@ -27,13 +53,7 @@ describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, (
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-test-'));
     lab = await labUp({ nodes: 2, dir });
     node = lab.nodes[0]!;
-    await fs.writeFile(
-      path.join(node.rootfs, 'cfg.yaml'),
-      'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n' +
-        `localAPIEndpoint:\n  advertiseAddress: ${node.address}\n` +
-        `nodeRegistration:\n  name: ${node.name}\n  criSocket: ${node.criSocket}\n---\n` +
-        'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v1.34.0\nencryptionAlgorithm: ECDSA-P256\n',
-    );
+    await writeInitConfig(node);
   });
   after(async () => {
     if (dir) await labDown(dir);
@@ -46,11 +66,23 @@ describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, (
       () => kubectl(node, 'super-admin.conf', ['get', '--raw', '/livez']).stdout === 'ok' || undefined,
       90_000,
     ).catch((err: Error) => assert.fail(`${err.message}\n${log()}`));
+    // admin.conf authenticates and may read /livez; anything more waits for init's RBAC binding.
+    const livez = kubectl(node, 'admin.conf', ['get', '--raw', '/livez']);
+    assert.equal(livez.stdout, 'ok', livez.stderr);
+    assert.match(kubectl(node, 'admin.conf', ['get', 'nodes']).stderr, /forbidden/);
     const nodes = await eventually('the node', () => {
       const r = kubectl(node, 'super-admin.conf', ['get', 'nodes', '-o', 'name']);
       return r.stdout.includes(`node/${node.name}`) ? r.stdout : undefined;
     });
     assert.match(nodes, /node\/node-1/);
+    const ready = kubectl(node, 'super-admin.conf', [
+      'get',
+      'node',
+      node.name,
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+    ]);
+    assert.equal(ready.stdout, 'True', ready.stderr);
     const pods = await eventually('four mirror Pods', () => {
       const r = kubectl(node, 'super-admin.conf', ['get', 'pods', '-n', 'kube-system', '-o', 'json']);
       const items = r.code === 0 ? JSON.parse(r.stdout).items : [];
@@ -67,6 +99,26 @@ describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, (
     assert.match(
       kubectl(node, 'super-admin.conf', ['get', 'configmap', 'lab', '-o', 'jsonpath={.data.a}']).stdout,
       /^b$/,
+    );
+  });
+
+  test('a changed static Pod manifest gets a mirror Pod with the new kubernetes.io/config.hash', async () => {
+    const name = `kube-scheduler-${node.name}`;
+    const before = mirrorPod(node, name)?.metadata.annotations['kubernetes.io/config.hash'];
+    assert.match(before ?? '', /^[0-9a-f]{32}$/);
+    const manifest = path.join(node.rootfs, 'etc/kubernetes/manifests/kube-scheduler.yaml');
+    const pod = parseYaml(await fs.readFile(manifest, 'utf8'));
+    pod.metadata.annotations = { ...pod.metadata.annotations, 'lab.kbadm.io/touched': 'yes' };
+    await fs.writeFile(manifest, stringify(pod));
+    const changed = await eventually('the mirror Pod with a new hash', () => {
+      const p = mirrorPod(node, name);
+      const hash = p?.metadata.annotations['kubernetes.io/config.hash'];
+      return hash !== undefined && hash !== before ? p : undefined;
+    }).catch((err: Error) => assert.fail(`${err.message}\n${log()}`));
+    assert.equal(changed.metadata.annotations['lab.kbadm.io/touched'], 'yes');
+    assert.equal(
+      changed.metadata.annotations['kubernetes.io/config.mirror'],
+      changed.metadata.annotations['kubernetes.io/config.hash'],
     );
   });
 
@@ -150,6 +202,12 @@ describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, (
         after.some((c) => c.state === 'running' && c.id !== apiserver.id),
         'a new container runs',
       );
+      // The mirror Pod's status follows: one restart more, and Ready again.
+      await eventually('the mirror Pod to count the restart', () => {
+        const status = mirrorPod(node, `kube-apiserver-${node.name}`)?.status;
+        const ready = status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status;
+        return status?.containerStatuses?.[0]?.restartCount >= 1 && ready === 'True' ? status : undefined;
+      }).catch((err: Error) => assert.fail(`${err.message}\n${log()}`));
     } finally {
       runtime.close();
     }
@@ -215,9 +273,16 @@ describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, (
         '',
       ].join('\n'),
     );
-    for (const f of ['var/lib/kubelet/config.yaml', 'var/lib/kubelet/kubeadm-flags.env']) {
-      await fs.copyFile(path.join(node.rootfs, f), path.join(worker.rootfs, f));
-    }
+    await fs.copyFile(
+      path.join(node.rootfs, 'var/lib/kubelet/config.yaml'),
+      path.join(worker.rootfs, 'var/lib/kubelet/config.yaml'),
+    );
+    // The flags name the node (--hostname-override): the worker's are its own, as join writes them.
+    const flags = await fs.readFile(path.join(node.rootfs, 'var/lib/kubelet/kubeadm-flags.env'), 'utf8');
+    await fs.writeFile(
+      path.join(worker.rootfs, 'var/lib/kubelet/kubeadm-flags.env'),
+      flags.replace(`--hostname-override=${node.name}`, `--hostname-override=${worker.name}`),
+    );
     await eventually(
       'kubelet.conf on the worker',
       () => existsSync(path.join(worker.rootfs, 'etc/kubernetes/kubelet.conf')) || undefined,
@@ -241,6 +306,8 @@ describe("a two-node lab running kbadm's control plane", { timeout: 600_000 }, (
       (c: { spec: { username: string } }) => c.spec.username === 'system:bootstrap:join01',
     );
     assert.ok(csr, 'the worker sent a CSR as the bootstrap token user');
+    const { commonName } = await csrFacts(Buffer.from(csr.spec.request, 'base64').toString('utf8'));
+    assert.equal(commonName, `system:node:${worker.name}`);
     assert.equal(csr.status.conditions[0].type, 'Approved');
     const link = await fs.readlink(
       path.join(worker.rootfs, 'var/lib/kubelet/pki/kubelet-client-current.pem'),
@@ -293,23 +360,91 @@ function listDir(dir: string): string[] {
   }
 }
 
+/** Processes that still belong to the lab in `dir`: naming it, or rooted or working under it. */
+function leftoverProcesses(dir: string): string[] {
+  const left: string[] = [];
+  for (const pid of listDir('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const under = ['root', 'cwd'].some((l) => {
+        try {
+          return readlinkSync(`/proc/${pid}/${l}`).startsWith(`${dir}/`);
+        } catch {
+          return false;
+        }
+      });
+      if (cmdline.includes(dir) || under) left.push(`${pid} ${cmdline.replace(/\0/g, ' ')}`);
+    } catch {
+      // Gone.
+    }
+  }
+  return left;
+}
+
 describe('a three-node lab', { timeout: 600_000 }, () => {
-  test('down removes every process, mount, namespace and directory up made', async () => {
+  test('down after a crash removes every process, mount, namespace and directory up made', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-test-'));
+    // What a lab killed while building its images leaves: a build directory of a dead process.
+    const dead = spawnSync('true').pid;
+    const staleBuild = path.join(IMAGE_CACHE, `0000000000000000.building-${dead}-test00`);
+    await fs.mkdir(staleBuild, { recursive: true });
     let lab: LabState | undefined;
     try {
       lab = await labUp({ nodes: 3, dir });
+      assert.equal(existsSync(staleBuild), false, 'the dead build directory is gone');
       assert.equal(lab.nodes.length, 3);
       assert.equal(new Set(lab.nodes.map((n) => n.address)).size, 3);
       // Nodes reach each other over the hub, each on its own loopback.
-      const ping = labExec(lab.nodes[0]!, process.execPath, [
+      const node = lab.nodes[0]!;
+      const ping = labExec(node, process.execPath, [
         '-e',
         `require('net').connect(5000, '169.254.200.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`,
       ]);
       assert.equal(ping.code, 0, 'the registry is reachable from a node');
+      const big = labExec(node, 'head', ['-c', String(3 * 1024 * 1024), '/dev/zero']);
+      assert.equal(big.code, 0, big.stderr);
+      assert.equal(big.stdout.length, 3 * 1024 * 1024, "labExec returns more than node's default 1 MiB");
+      // A control plane running in containers, then a crash: every process the lab recorded dies at once.
+      await writeInitConfig(node);
+      runOfflineInitPhases(node, '/cfg.yaml');
+      await eventually(
+        '/livez',
+        () => kubectl(node, 'super-admin.conf', ['get', '--raw', '/livez']).stdout === 'ok' || undefined,
+        90_000,
+      );
+      // Something the lab did not record but that works on its files, as a kbadm run in a node would.
+      spawn(
+        process.execPath,
+        ['-e', 'setInterval(() => {}, 1000)', path.join(node.rootfs, 'etc/kubernetes')],
+        {
+          detached: true,
+          stdio: 'ignore',
+        },
+      ).unref();
+      for (const { pid } of lab.pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await eventually(
+        'the recorded processes to die',
+        () =>
+          lab!.pids.every(
+            (p) =>
+              !existsSync(`/proc/${p.pid}/cmdline`) || readFileSync(`/proc/${p.pid}/cmdline`, 'utf8') === '',
+          ) || undefined,
+      );
+      assert.ok(
+        leftoverProcesses(dir).some((p) => p.includes('containerd-shim')),
+        'the containers and their shims outlive the crash',
+      );
     } finally {
       await labDown(dir);
+      await fs.rm(staleBuild, { recursive: true, force: true });
     }
+    assert.deepEqual(leftoverProcesses(dir), [], 'no process of the lab is left');
     assert.equal(existsSync(dir), false, 'the lab directory is gone');
     const netns = listDir('/var/run/netns');
     for (const n of [...(lab?.nodes.map((x) => x.netns) ?? []), lab?.hubNetns])
@@ -321,5 +456,60 @@ describe('a three-node lab', { timeout: 600_000 }, () => {
     for (const pid of lab?.pids.map((p) => p.pid) ?? [])
       assert.equal(existsSync(`/proc/${pid}`), false, `process ${pid} is gone`);
     await labDown(dir);
+  });
+});
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+describe('the lab command', { timeout: 600_000 }, () => {
+  test('up prints the nodes as JSON, exec passes the exit code through, down is safe to repeat', async () => {
+    const base = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-cli-'));
+    const dir = path.join(base, 'lab');
+    // Started from another directory than the repository's: the lab must not depend on it.
+    const lab = (...args: string[]) =>
+      run(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, ...args], {
+        cwd: base,
+        env: { ...process.env, KBADM_LAB_DIR: dir },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    try {
+      const up = await lab('up', '--nodes', '1', '-o', 'json');
+      const view = JSON.parse(up.stdout);
+      assert.deepEqual(Object.keys(view).sort(), ['nodes', 'registry']);
+      assert.equal(view.registry, '169.254.200.1:5000');
+      assert.equal(view.nodes.length, 1);
+      const [node] = view.nodes;
+      assert.deepEqual(Object.keys(node).sort(), ['address', 'criSocket', 'name', 'netns', 'rootfs']);
+      assert.equal(node.name, 'node-1');
+      assert.equal(node.rootfs, path.join(dir, 'nodes/node-1'));
+      assert.equal(node.address, '169.254.200.11');
+      assert.match(node.netns, /^kbl-[0-9a-f]{6}-n1$/);
+      assert.equal(node.criSocket, 'unix:///run/containerd/containerd.sock');
+      // The kubelet runs (waiting for its configuration) although `up` ran outside the repository.
+      const kubeletLog = path.join(dir, 'node-1-kubelet.log');
+      await eventually(
+        'the kubelet waiting for its configuration',
+        () =>
+          (existsSync(kubeletLog) &&
+            readFileSync(kubeletLog, 'utf8').includes('failed to load kubelet config file')) ||
+          undefined,
+      ).catch((err: Error) =>
+        assert.fail(
+          `${err.message}\n${existsSync(kubeletLog) ? readFileSync(kubeletLog, 'utf8').slice(-2000) : ''}`,
+        ),
+      );
+      await assert.rejects(lab('exec', 'node-1', '--', 'sh', '-c', 'exit 3'), (err: { code?: number }) => {
+        assert.equal(err.code, 3);
+        return true;
+      });
+      const inside = await lab('exec', 'node-1', '--', 'cat', '/proc/self/net/dev');
+      assert.match(inside.stdout, /eth0/, "exec runs in the node's network namespace");
+    } finally {
+      await lab('down');
+    }
+    assert.equal(existsSync(dir), false, 'down removes the lab directory');
+    await lab('down');
+    await fs.rm(base, { recursive: true, force: true });
   });
 });

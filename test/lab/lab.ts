@@ -6,10 +6,11 @@
 // a crash too, and running `down` twice is harmless.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { connectRuntime } from '../../src/host/cri/client.js';
 import { removePodSandboxes } from '../../src/host/runtime-ops.js';
 import {
@@ -27,14 +28,18 @@ import {
   pushImage,
   repositoryAndTag,
 } from './images/catalog.js';
+import { removeStaleBuilds } from './images/stale-builds.js';
+import { alive, killAll, processesNaming, processesUnder } from './lab-processes.js';
 
 export const HUB_ADDRESS = '169.254.200.1';
 export const REGISTRY_PORT = 5000;
 const nodeAddress = (i: number) => `169.254.200.${10 + i}`;
-const IMAGE_CACHE = path.resolve(
-  path.dirname(new URL(import.meta.url).pathname),
-  '../../node_modules/.cache/kbadm-lab-images',
-);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const IMAGE_CACHE = path.resolve(HERE, '../../node_modules/.cache/kbadm-lab-images');
+// The kubelet runs from wherever `up` was started: its entry point and tsx are found from here,
+// not from the working directory.
+const KUBELET_MAIN = path.join(HERE, 'kubelet/main.ts');
+const TSX = import.meta.resolve('tsx');
 
 export interface LabNode {
   name: string;
@@ -172,6 +177,7 @@ async function buildAndPushImages(s: LabState): Promise<void> {
     .digest('hex')
     .slice(0, 16);
   const cache = path.join(IMAGE_CACHE, key);
+  await removeStaleBuilds(IMAGE_CACHE, alive);
   if (!existsSync(path.join(cache, '.complete'))) {
     // Several labs may start at once (test files run in parallel): each builds into a directory of
     // its own and puts it in place with one rename; a lab that loses the race uses the winner's.
@@ -308,8 +314,8 @@ export async function labUp(options: {
         process.execPath,
         [
           '--import',
-          'tsx',
-          'test/lab/kubelet/main.ts',
+          TSX,
+          KUBELET_MAIN,
           '--root',
           node.rootfs,
           '--node-name',
@@ -343,7 +349,7 @@ export function tcpReachable(netns: string, host: string, port: number): boolean
   }
 }
 
-/** Runs a command inside a node's network namespace, with its output. */
+/** Runs a command inside a node's network namespace, with its output (up to 64 MiB of each). */
 export function labExec(
   node: LabNode,
   cmd: string,
@@ -353,55 +359,13 @@ export function labExec(
     const stdout = execFileSync('nsenter', [`--net=/var/run/netns/${node.netns}`, cmd, ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
     });
     return { code: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { status?: number; stdout?: string; stderr?: string };
     return { code: e.status ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Processes whose root or working directory is under `dir`: containers and their shims. */
-function processesUnder(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    for (const link of ['root', 'cwd']) {
-      try {
-        const target = readlinkSync(`/proc/${entry}/${link}`);
-        if (target === dir || target.startsWith(`${dir}/`)) {
-          pids.push(Number(entry));
-          break;
-        }
-      } catch {
-        // Gone, or not ours to read.
-      }
-    }
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes('containerd-shim') && cmdline.includes(dir)) pids.push(Number(entry));
-    } catch {
-      // Gone.
-    }
-  }
-  return [...new Set(pids)];
-}
-
-async function killAll(pids: number[]): Promise<void> {
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 5000;
-  while (pids.some(alive) && Date.now() < deadline) await sleep(100);
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  while (pids.some(alive) && Date.now() < deadline + 5000) await sleep(100);
 }
 
 /** Removes everything `up` made; safe after a crash and safe to run twice. */
@@ -412,12 +376,16 @@ export async function labDown(dirOption?: string): Promise<void> {
     await fs.rm(dir, { recursive: true, force: true });
     return;
   }
-  // Kubelets first, so nothing restarts what is removed next.
+  // Kubelets first, and anything else started against the lab's files (a kbadm run in a node, a
+  // kubelet the state does not list), so nothing restarts or rewrites what is removed next; the
+  // containerds stay up to remove their sandboxes.
   await killAll(
-    s.pids
-      .filter((p) => p.what.startsWith('kubelet'))
-      .map((p) => p.pid)
-      .filter(alive),
+    [
+      ...s.pids.filter((p) => p.what.startsWith('kubelet')).map((p) => p.pid),
+      ...processesNaming(dir)
+        .filter((p) => !path.basename(p.command).startsWith('containerd'))
+        .map((p) => p.pid),
+    ].filter(alive),
   );
   const tasks: string[] = [];
   for (const node of s.nodes) {

@@ -93,10 +93,36 @@ describe('the kube-apiserver stand-in', () => {
       '-p',
       '[{"op":"remove","path":"/data/a"}]',
     ]);
+    // A merge patch (RFC 7386): null deletes a key, objects merge, other values replace.
+    const merged = JSON.parse(
+      (
+        await kubectl('super-admin.conf', [
+          'patch',
+          'configmap',
+          'one',
+          '--type=merge',
+          '-p',
+          '{"data":{"b":null,"c":"3","d":"4"},"metadata":{"labels":{"m":"1"}}}',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
+    assert.deepEqual(merged.data, { c: '3', d: '4' });
+    assert.deepEqual(merged.metadata.labels, { m: '1' });
+    await kubectl('super-admin.conf', [
+      'patch',
+      'configmap',
+      'one',
+      '--type=merge',
+      '-p',
+      '{"data":{"c":null,"d":null,"b":"2"},"metadata":{"labels":null}}',
+    ]);
     const got = JSON.parse(
       (await kubectl('super-admin.conf', ['get', 'configmap', 'one', '-o', 'json'])).stdout,
     );
     assert.deepEqual(got.data, { b: '2' });
+    assert.equal(got.metadata.labels, undefined);
     assert.match(got.metadata.uid, /^[0-9a-f-]{36}$/);
     const stale = { ...got, metadata: { ...got.metadata, resourceVersion: '1' } };
     await fs.writeFile(file, JSON.stringify(stale));
@@ -227,7 +253,15 @@ describe('the kube-apiserver stand-in', () => {
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'List',
-        items: [secret('abcdef'), secret('zzzzzz', '2000-01-01T00:00:00Z')],
+        items: [
+          secret('abcdef'),
+          secret('zzzzzz', '2000-01-01T00:00:00Z'),
+          // A token Secret that is not for authentication (signing only, say).
+          (({ stringData: { 'usage-bootstrap-authentication': _u, ...rest }, ...s }) => ({
+            ...s,
+            stringData: rest,
+          }))(secret('nouse0')),
+        ],
       }),
     );
     await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
@@ -252,12 +286,36 @@ describe('the kube-apiserver stand-in', () => {
     );
     assert.equal(review.status.userInfo.username, 'system:bootstrap:abcdef');
     assert.ok(review.status.userInfo.groups.includes('system:bootstrappers:kubeadm:default-node-token'));
-    for (const bad of ['abcdef.0123456789abcdee', 'zzzzzz.0123456789abcdef']) {
+    for (const bad of ['abcdef.0123456789abcdee', 'zzzzzz.0123456789abcdef', 'nouse0.0123456789abcdef']) {
       await assert.rejects(
         run(KUBECTL, ['--kubeconfig=/dev/null', ...asToken(bad), 'get', '--raw', '/livez']),
         /Unauthorized/,
+        bad,
       );
     }
+    // Without --enable-bootstrap-token-auth no token authenticates, not even a valid one.
+    await f.restartApiServer(f.apiserverArgs.filter((a) => !a.startsWith('--enable-bootstrap-token-auth')));
+    try {
+      await assert.rejects(
+        run(KUBECTL, [
+          '--kubeconfig=/dev/null',
+          ...asToken('abcdef.0123456789abcdef'),
+          'get',
+          '--raw',
+          '/livez',
+        ]),
+        /Unauthorized/,
+      );
+    } finally {
+      await f.restartApiServer();
+    }
+    await run(KUBECTL, [
+      '--kubeconfig=/dev/null',
+      ...asToken('abcdef.0123456789abcdef'),
+      'get',
+      '--raw',
+      '/livez',
+    ]);
   });
 
   test('anonymous requests reach only what RBAC grants system:unauthenticated', async () => {
@@ -369,6 +427,58 @@ describe('the kube-apiserver stand-in', () => {
     assert.throws(
       () => loadConfig([...f.apiserverArgs, '--no-such-flag=1'], (p) => path.join(root, p)),
       /unknown flag: --no-such-flag/,
+    );
+  });
+
+  test('refuses to start with swapped etcd client files, an unknown authorization mode or a non-IP address', () => {
+    const load = (change: (a: string) => string) =>
+      loadConfig(f.apiserverArgs.map(change), (p) => path.join(root, p));
+    const flag = (a: string) => a.slice(2, a.indexOf('='));
+    const value = (name: string) => f.apiserverArgs.find((a) => flag(a) === name)!.split('=')[1]!;
+    const [certFile, keyFile] = [value('etcd-certfile'), value('etcd-keyfile')];
+    assert.throws(
+      () =>
+        load((a) =>
+          flag(a) === 'etcd-certfile'
+            ? `--etcd-certfile=${keyFile}`
+            : flag(a) === 'etcd-keyfile'
+              ? `--etcd-keyfile=${certFile}`
+              : a,
+        ),
+      (err: unknown) => {
+        assert.ok(err instanceof StartupError);
+        assert.match(err.message, /^--etcd-certfile: no certificate found in the file$/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => load((a) => (flag(a) === 'authorization-mode' ? '--authorization-mode=Node,RBAC,Sometimes' : a)),
+      /--authorization-mode: authorization mode "Sometimes" is not supported/,
+    );
+    for (const bad of ['node-1.example', '169.254.10', '']) {
+      const start = () => load((a) => (flag(a) === 'advertise-address' ? `--advertise-address=${bad}` : a));
+      if (bad === '') assert.equal(start().advertiseAddress, '127.0.0.1');
+      else
+        assert.throws(start, (err: unknown) => {
+          assert.ok(err instanceof StartupError);
+          assert.equal(
+            err.message,
+            `invalid argument "${bad}" for "--advertise-address" flag: failed to parse IP: "${bad}"`,
+          );
+          return true;
+        });
+    }
+    assert.throws(
+      () => loadConfig([...f.apiserverArgs, '--bind-address=localhost'], (p) => path.join(root, p)),
+      /invalid argument "localhost" for "--bind-address" flag/,
+    );
+    assert.equal(load((a) => a).bootstrapTokenAuth, true);
+    assert.equal(
+      loadConfig(
+        f.apiserverArgs.filter((a) => flag(a) !== 'enable-bootstrap-token-auth'),
+        (p) => path.join(root, p),
+      ).bootstrapTokenAuth,
+      false,
     );
   });
 });

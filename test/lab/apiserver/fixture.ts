@@ -42,7 +42,8 @@ export interface ControlPlaneFixture {
   kubectlFails(kubeconfig: string, args: string[]): Promise<string>;
   /** Writes `object` to a file and runs `kubectl create --validate=false -f` with super-admin.conf. */
   create(object: unknown): Promise<void>;
-  restartApiServer(): Promise<void>;
+  /** Restarts the stand-in, with other flags when `args` is given (the manifest's otherwise). */
+  restartApiServer(args?: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,8 +100,8 @@ export async function startControlPlaneFixture(name: string): Promise<ControlPla
       ],
       { stdio: 'ignore' },
     );
-    const start = async () => {
-      server = await startApiServer(loadConfig(apiserverArgs, (p) => path.join(root, p)));
+    const start = async (args = apiserverArgs) => {
+      server = await startApiServer(loadConfig(args, (p) => path.join(root, p)));
     };
     let lastError: unknown;
     for (let i = 0; i < 80 && server === undefined; i++) {
@@ -134,10 +135,10 @@ export async function startControlPlaneFixture(name: string): Promise<ControlPla
         await fs.writeFile(file, JSON.stringify(object));
         await kubectl('super-admin.conf', ['create', '--validate=false', '-f', file]);
       },
-      async restartApiServer() {
+      async restartApiServer(args) {
         await server?.close();
         server = undefined;
-        await start();
+        await start(args);
       },
       close: () => cleanup(),
     };

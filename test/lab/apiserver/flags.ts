@@ -3,6 +3,7 @@
 // belong together all stop it before it serves, so a wrong flag in kbadm's manifest shows.
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 const KNOWN = new Set([
   'advertise-address',
@@ -79,13 +80,21 @@ export interface ApiServerConfig {
 /** A start-up failure, printed the way the real server reports it before it exits. */
 export class StartupError extends Error {}
 
+/** Flags kube-apiserver declares as IP addresses: anything else fails while parsing the command line. */
+const IP_FLAGS = new Set(['advertise-address', 'bind-address']);
+
 export function parseArgs(args: readonly string[]): Map<string, string> {
   const flags = new Map<string, string>();
   for (const arg of args) {
     const m = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
     if (!m) throw new StartupError(`unexpected argument ${JSON.stringify(arg)}`);
     if (!KNOWN.has(m[1]!)) throw new StartupError(`unknown flag: --${m[1]}`);
-    flags.set(m[1]!, m[2] ?? 'true');
+    const value = m[2] ?? 'true';
+    if (IP_FLAGS.has(m[1]!) && value !== '' && isIP(value.trim()) === 0)
+      throw new StartupError(
+        `invalid argument ${JSON.stringify(value)} for "--${m[1]}" flag: failed to parse IP: ${JSON.stringify(value)}`,
+      );
+    flags.set(m[1]!, value);
   }
   return flags;
 }
@@ -186,8 +195,8 @@ export function loadConfig(
     }
   }
   return {
-    advertiseAddress: get('advertise-address') ?? '127.0.0.1',
-    bindAddress: get('bind-address') ?? '0.0.0.0',
+    advertiseAddress: get('advertise-address') || '127.0.0.1',
+    bindAddress: get('bind-address') || '0.0.0.0',
     securePort: port,
     tlsCert,
     tlsKey,

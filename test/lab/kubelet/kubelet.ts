@@ -12,7 +12,13 @@ import type { RuntimeForLab } from '../../../src/host/runtime.js';
 import { clientFromKubeconfig, KubeError, type KubeClient } from '../kube-client.js';
 import { resolveInNode } from '../node-paths.js';
 import { kubeletSettings, KubeletStartError, swapDevices, type KubeletSettings } from './kubelet-config.js';
-import { mirrorPod, staticPodFromManifest, type StaticPod } from './static-pod.js';
+import {
+  mirrorPod,
+  mirrorPodStatus,
+  mirrorStatusCurrent,
+  staticPodFromManifest,
+  type StaticPod,
+} from './static-pod.js';
 import { tlsBootstrap } from './tls-bootstrap.js';
 
 export interface KubeletOptions {
@@ -39,6 +45,8 @@ interface Running {
 
 export class SimulatedKubelet {
   private settings!: KubeletSettings;
+  /** The Node's name: --hostname-override when kubeadm-flags.env sets it, else the name given. */
+  private nodeName = '';
   private runtime!: RuntimeForLab;
   private readonly running = new Map<string, Running>();
   private healthz?: http.Server;
@@ -53,7 +61,9 @@ export class SimulatedKubelet {
   constructor(private readonly o: KubeletOptions) {}
 
   private log(line: string): void {
-    (this.o.log ?? ((l) => process.stderr.write(`${l}\n`)))(`kubelet[${this.o.nodeName}]: ${line}`);
+    (this.o.log ?? ((l) => process.stderr.write(`${l}\n`)))(
+      `kubelet[${this.nodeName || this.o.nodeName}]: ${line}`,
+    );
   }
 
   private node(p: string): string {
@@ -72,6 +82,8 @@ export class SimulatedKubelet {
       readFileSync(configFile, 'utf8'),
       existsSync(flagsFile) ? readFileSync(flagsFile, 'utf8') : undefined,
     );
+    // As the kubelet does with the override: surrounding blanks dropped, lower case.
+    this.nodeName = this.settings.hostnameOverride?.trim().toLowerCase() || this.o.nodeName;
     if (!existsSync(this.node(this.settings.clientCAFile))) {
       throw new KubeletStartError(
         `unable to load client CA file ${this.settings.clientCAFile}: open ${this.settings.clientCAFile}: no such file or directory`,
@@ -157,7 +169,7 @@ export class SimulatedKubelet {
     for (const name of names) {
       try {
         const text = await fs.readFile(path.join(dir, name), 'utf8');
-        pods.set(name, staticPodFromManifest(name, text, this.o.nodeName, this.o.root));
+        pods.set(name, staticPodFromManifest(name, text, this.nodeName, this.o.root));
       } catch (err) {
         this.note(`${name}: ${(err as Error).message}`);
       }
@@ -282,7 +294,7 @@ export class SimulatedKubelet {
         this.bootstrapping === undefined &&
         existsSync(this.node('/etc/kubernetes/bootstrap-kubelet.conf'))
       ) {
-        this.bootstrapping = tlsBootstrap(this.o.root, this.o.nodeName, this.abort.signal).catch(
+        this.bootstrapping = tlsBootstrap(this.o.root, this.nodeName, this.abort.signal).catch(
           (err: unknown) => {
             this.note(`TLS bootstrap: ${(err as Error).message}`);
             this.bootstrapping = undefined;
@@ -298,7 +310,7 @@ export class SimulatedKubelet {
   }
 
   private async register(): Promise<void> {
-    const name = this.o.nodeName;
+    const name = this.nodeName;
     const node = {
       apiVersion: 'v1',
       kind: 'Node',
@@ -342,7 +354,7 @@ export class SimulatedKubelet {
       ],
       addresses: [
         { type: 'InternalIP', address: this.settings.nodeIP ?? this.o.address },
-        { type: 'Hostname', address: this.o.nodeName },
+        { type: 'Hostname', address: this.nodeName },
       ],
       nodeInfo: {
         kubeletVersion: this.o.version ?? 'v1.34.0',
@@ -358,7 +370,7 @@ export class SimulatedKubelet {
   private async heartbeat(): Promise<void> {
     await this.client!.request(
       'PATCH',
-      `/api/v1/nodes/${this.o.nodeName}/status`,
+      `/api/v1/nodes/${this.nodeName}/status`,
       { status: this.nodeStatus() },
       'application/strategic-merge-patch+json',
     );
@@ -367,11 +379,11 @@ export class SimulatedKubelet {
 
   private async syncMirrorPods(): Promise<void> {
     const wanted = new Map(
-      [...this.running.values()].map((r) => [`${r.pod.namespace}/${r.pod.name}-${this.o.nodeName}`, r]),
+      [...this.running.values()].map((r) => [`${r.pod.namespace}/${r.pod.name}-${this.nodeName}`, r]),
     );
     const existing = await this.client!.request(
       'GET',
-      `/api/v1/pods?fieldSelector=spec.nodeName%3D${this.o.nodeName}`,
+      `/api/v1/pods?fieldSelector=spec.nodeName%3D${this.nodeName}`,
     );
     const seen = new Set<string>();
     for (const p of existing.items ?? []) {
@@ -380,6 +392,7 @@ export class SimulatedKubelet {
       const r = wanted.get(key);
       if (r !== undefined && p.metadata.annotations['kubernetes.io/config.hash'] === r.pod.hash) {
         seen.add(key);
+        await this.refreshMirrorStatus(p, r);
         continue;
       }
       await this.client!.request(
@@ -393,11 +406,26 @@ export class SimulatedKubelet {
       await this.client!.request(
         'POST',
         `/api/v1/namespaces/${r.pod.namespace}/pods`,
-        mirrorPod(r.pod, this.o.nodeName, this.nodeUID, ready, r.restarts),
+        mirrorPod(r.pod, this.nodeName, this.nodeUID, ready, r.restarts),
       ).catch((err: unknown) => {
         if (!(err instanceof KubeError && err.code === 409)) throw err;
       });
     }
+  }
+
+  /** Readiness and restart counts follow the containers, as the kubelet's status manager keeps them. */
+  private async refreshMirrorStatus(
+    p: { metadata: { namespace: string; name: string }; status?: Parameters<typeof mirrorStatusCurrent>[0] },
+    r: Running,
+  ): Promise<void> {
+    const status = mirrorPodStatus(r.pod, await this.allRunning(r), r.restarts);
+    if (mirrorStatusCurrent(p.status, status)) return;
+    await this.client!.request(
+      'PATCH',
+      `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/status`,
+      { status },
+      'application/strategic-merge-patch+json',
+    );
   }
 
   private async allRunning(r: Running): Promise<boolean> {

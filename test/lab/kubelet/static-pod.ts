@@ -157,15 +157,37 @@ export function mirrorPod(
         : {}),
     },
     spec: { ...p.manifest.spec, nodeName },
-    status: {
-      phase: 'Running',
-      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
-      containerStatuses: p.containers.map((c, i) => ({
-        name: c.name,
-        image: c.image,
-        ready,
-        restartCount: restarts[i] ?? 0,
-      })),
-    },
+    status: mirrorPodStatus(p, ready, restarts),
   };
+}
+
+/** What the kubelet reports for a static Pod: Ready when every container runs, and the restarts. */
+export function mirrorPodStatus(p: StaticPod, ready: boolean, restarts: number[]) {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }],
+    containerStatuses: p.containers.map((c, i) => ({
+      name: c.name,
+      image: c.image,
+      ready,
+      restartCount: restarts[i] ?? 0,
+    })),
+  };
+}
+
+/** Whether a mirror Pod's reported status already says what `wanted` says (times aside). */
+export function mirrorStatusCurrent(
+  reported: { conditions?: { type: string; status: string }[]; containerStatuses?: unknown[] } | undefined,
+  wanted: ReturnType<typeof mirrorPodStatus>,
+): boolean {
+  const readyOf = (s: typeof reported) => s?.conditions?.find((c) => c.type === 'Ready')?.status;
+  const counts = (s: { containerStatuses?: unknown[] } | undefined) =>
+    JSON.stringify(
+      (s?.containerStatuses ?? []).map((c) => {
+        const { name, ready, restartCount } = c as { name: string; ready: boolean; restartCount: number };
+        return [name, ready, restartCount];
+      }),
+    );
+  return readyOf(reported) === readyOf(wanted) && counts(reported) === counts(wanted);
 }
