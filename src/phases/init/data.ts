@@ -79,6 +79,11 @@ export interface InitCache {
   prebuilt: Map<string, Promise<KubeConfig>>;
   /** The patches directory, read (and reported) once. */
   patches?: Promise<PatchSet[]>;
+  /**
+   * upload-certs stored the kubeadm-certs Secret under certificateKey() in this run (in a dry run:
+   * printed the requests that would store it). Only then does a join command carry the key.
+   */
+  certificatesUploaded?: boolean;
 }
 
 /** An empty cache, for a new run. */
