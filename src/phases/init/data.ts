@@ -30,6 +30,11 @@ import { loadInitConfigOnHost } from '../command-config.js';
 export interface InitData {
   /** The init and cluster configuration: defaulted and validated. */
   config: InitConfig;
+  /**
+   * A whole `kbadm init`, not `init phase ...`: it marks the node while it writes, so that a re-run
+   * after an interruption resumes it (src/phases/init-in-progress.ts).
+   */
+  wholeRun: boolean;
   /** Every host path under --rootfs; pkiDir is certificatesDir, kubernetesDir is --kubeconfig-dir. */
   paths: Paths;
   host: Host;
@@ -185,6 +190,7 @@ export async function newInitData(
   let cluster: Promise<ClusterClient> | undefined;
   const data: InitData = {
     config,
+    wholeRun: invocation.phase === undefined,
     paths,
     host,
     out,
