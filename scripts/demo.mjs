@@ -115,9 +115,10 @@ kbadm('config', 'validate', '--config', configInRoot);
 kbadm('config', 'images', 'list', '--config', configInRoot);
 console.log(
   '\nThe temporary root is not a prepared node (no container runtime, executables, kubelet, /proc or /sys),\n' +
-    'so init is told to show those preflight errors as warnings; nothing is pulled or started,\n' +
-    'and no kubelet runs there: no control plane comes up, so the phases that need its API server are skipped\n' +
-    `(${API_SERVER_PHASES}).`,
+    'so init is told to show those preflight errors as warnings. Preflight still says "Pulling images..."\n' +
+    'and tries, but finds no container runtime to pull with (its ImagePull warning): no image is pulled.\n' +
+    'Nothing is started and no kubelet runs there: no control plane comes up, so the phases that need\n' +
+    `its API server are skipped (${API_SERVER_PHASES}).`,
 );
 const first = kbadm(
   'init',

@@ -6,6 +6,7 @@ import { EXTRA_ARGS_FLAGS } from '../config/flags.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../version.js';
 import { initPhases } from '../phases/init/index.js';
 import { newInitData, type InitData } from '../phases/init/data.js';
+import { removeInitMarker } from '../phases/init-in-progress.js';
 import { bindRunner, Runner, SKIP_PHASES_FLAG, type FlagSpec } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
 import type { DryRunHost } from '../host/dry-run-host.js';
@@ -236,7 +237,12 @@ export function initCommand(ctx: CommandContext): Command {
     flags: [...initFlags, outputFlag],
     phaseFlags: initPhaseFlags,
     use: 'init',
-    afterRun: async () => reportDryRun(await runner.data()),
+    afterRun: async () => {
+      const d = await runner.data();
+      reportDryRun(d);
+      // The whole init succeeded: nothing is left to resume.
+      if (!d.dryRun) await removeInitMarker(d.host, d.paths, { tidy: true });
+    },
   });
   return cmd;
 }

@@ -72,6 +72,7 @@ export function readMachineFacts(): MachineFacts {
     memoryBytes: os.totalmem(),
     os: os.type(),
     kernelRelease: os.release(),
+    pid: process.pid,
   };
 }
 

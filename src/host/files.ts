@@ -248,60 +248,71 @@ interface UnitEntry {
 /**
  * Writes the files of one directory as a unit (see the top of this file). An exclusive file that
  * already exists stops the unit there: what follows it is not put in place, and FileExistsError
- * is thrown. A failure before the commit record is complete leaves nothing behind.
+ * is thrown. A failure before the commit record is complete leaves nothing behind. A failed step
+ * names the file it was writing; the commit record counts as the unit's last file.
  */
 export async function writeUnit(files: readonly FileWrite[], options: WriteOptions = {}): Promise<void> {
   const fsys = options.fsys ?? nodeFileSystem;
+  const show = options.show ?? String;
   if (files.length === 0) return;
   const dir = path.dirname(files[0]!.path);
   if (files.some((f) => path.dirname(f.path) !== dir))
     throw new Error(`the files of one unit must share a directory (${dir})`);
-  await mkdirp(dir, 0o700, fsys);
+  await naming('mkdir', show(dir), () => mkdirp(dir, 0o700, fsys));
   const id = newId();
   const entries: UnitEntry[] = files.map((f) => ({ name: path.basename(f.path), exclusive: !!f.exclusive }));
+  const last = show(files.at(-1)!.path);
   const written: string[] = [];
   try {
     for (const [i, f] of files.entries()) {
       const tmp = tempPath(dir, entries[i]!.name, id);
       written.push(tmp);
-      await writeNewFile(fsys, tmp, f.data, f.mode);
+      await naming('write', show(f.path), () => writeNewFile(fsys, tmp, f.data, f.mode));
     }
     written.push(recordPath(dir, id));
-    await writeNewFile(fsys, recordPath(dir, id), `${JSON.stringify({ files: entries })}\n`, 0o600);
-    await syncDir(fsys, dir);
+    await naming('write', last, async () => {
+      await writeNewFile(fsys, recordPath(dir, id), `${JSON.stringify({ files: entries })}\n`, 0o600);
+      await syncDir(fsys, dir);
+    });
   } catch (err) {
     await discard(fsys, written);
     throw err;
   }
-  const conflict = await commitUnit(fsys, dir, id, entries);
-  if (conflict !== undefined) throw new FileExistsError((options.show ?? String)(conflict));
+  const conflict = await commitUnit(fsys, dir, id, entries, show);
+  if (conflict !== undefined) throw new FileExistsError(show(conflict));
 }
 
 /**
  * Puts a unit's temporary files in place, in order, then deletes its record. A temporary file that
  * is gone was put in place before. Returns the exclusive target that was found already there, if any.
+ * A failed step names the file it was putting in place (the record's: the unit's last file).
  */
 async function commitUnit(
   fsys: FileSystem,
   dir: string,
   id: string,
   entries: readonly UnitEntry[],
+  show: (p: string) => string = String,
 ): Promise<string | undefined> {
   let conflict: string | undefined;
   for (const [i, e] of entries.entries()) {
     const tmp = tempPath(dir, e.name, id);
     const target = path.join(dir, e.name);
-    if (!(await statIfExists(tmp, fsys))) continue;
-    if (!e.exclusive) {
-      await fsys.rename(tmp, target);
-      continue;
-    }
-    if ((await linkNoClobber(fsys, tmp, target)) === 'placed') continue;
-    if (await sameFile(fsys, tmp, target)) {
-      // Linked by a run that stopped before it removed the temporary name.
-      await fsys.unlink(tmp);
-      continue;
-    }
+    const placed = await naming('write', show(target), async () => {
+      if (!(await statIfExists(tmp, fsys))) return true;
+      if (!e.exclusive) {
+        await fsys.rename(tmp, target);
+        return true;
+      }
+      if ((await linkNoClobber(fsys, tmp, target)) === 'placed') return true;
+      if (await sameFile(fsys, tmp, target)) {
+        // Linked by a run that stopped before it removed the temporary name.
+        await fsys.unlink(tmp);
+        return true;
+      }
+      return false;
+    });
+    if (placed) continue;
     conflict = target;
     await discard(
       fsys,
@@ -309,8 +320,11 @@ async function commitUnit(
     );
     break;
   }
-  await syncDir(fsys, dir);
-  await fsys.unlink(recordPath(dir, id));
+  const last = entries.at(-1);
+  await naming('write', show(last ? path.join(dir, last.name) : dir), async () => {
+    await syncDir(fsys, dir);
+    await fsys.unlink(recordPath(dir, id));
+  });
   return conflict;
 }
 
@@ -336,7 +350,11 @@ function parseRecord(text: string): UnitEntry[] | undefined {
  * place; every other temporary file of kbadm's is deleted. Only a run that holds the node lock may
  * call this, since another run's files in progress look the same.
  */
-export async function recoverDir(dir: string, fsys: FileSystem = nodeFileSystem): Promise<void> {
+export async function recoverDir(
+  dir: string,
+  fsys: FileSystem = nodeFileSystem,
+  show: (p: string) => string = String,
+): Promise<void> {
   let names: string[];
   try {
     names = await fsys.readdir(dir);
@@ -351,7 +369,7 @@ export async function recoverDir(dir: string, fsys: FileSystem = nodeFileSystem)
     const entries = parseRecord(await fsys.readFile(path.join(dir, name), 'utf8'));
     // An incomplete record: the run stopped before any file of the unit was put in place.
     if (entries === undefined) await fsys.unlink(path.join(dir, name));
-    else await commitUnit(fsys, dir, id, entries);
+    else await commitUnit(fsys, dir, id, entries, show);
   }
   for (const name of await fsys.readdir(dir)) {
     if (TEMP_FILE.test(name)) await fsys.rm(path.join(dir, name), { force: true });

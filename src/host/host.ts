@@ -69,6 +69,8 @@ export interface MachineFacts {
   os: string;
   /** The kernel release as uname reports it, e.g. "6.1.0-18-amd64". */
   kernelRelease: string;
+  /** kbadm's process id. */
+  pid: number;
 }
 
 /** One change the host made, or (dry-run) would have made. */

@@ -82,9 +82,12 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
     // A lock file that stays empty while the lock is held means its holder just let go.
     if (!(await tryLock()) && !((await holder(handle)) === undefined && (await tryLock()))) {
       const waitFor = `${timeoutMs / 1000}s`;
-      options.out.warn(
-        `${await holderName(handle)} is changing this node; waiting up to ${waitFor} for it to finish (lock ${shown})`,
-      );
+      // With no wait allowed (KBADM_LOCK_TIMEOUT=0), the error below is the only line to print.
+      if (timeoutMs > 0) {
+        options.out.warn(
+          `${await holderName(handle)} is changing this node; waiting up to ${waitFor} for it to finish (lock ${shown})`,
+        );
+      }
       if (!(await runFlock(flock, handle, ['--exclusive', '--wait', String(timeoutMs / 1000)]))) {
         throw new KbadmError(
           `${await holderName(handle)} is still changing this node after ${waitFor} (lock ${shown}); run this command again once it has finished`,

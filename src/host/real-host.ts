@@ -41,7 +41,7 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     if (!options.recover) return Promise.resolve();
     const d = path.resolve(dir);
     let p = recovered.get(d);
-    if (!p) recovered.set(d, (p = recoverDir(d, fsys)));
+    if (!p) recovered.set(d, (p = recoverDir(d, fsys, show)));
     return p;
   };
   const inDir = (p: string) => settled(path.dirname(path.resolve(p)));
@@ -97,7 +97,8 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       if (files.length === 0) return;
       await confineToRoot(paths, path.dirname(files[0]!.path));
       await inDir(files[0]!.path);
-      await naming('write', show(files[0]!.path), () => writeUnit(files, { show, fsys }));
+      // Each step names the file it writes (files.ts): ENOSPC on a certificate names the certificate.
+      await writeUnit(files, { show, fsys });
     },
     async mkdir(p, mode) {
       await confineToRoot(paths, p);

@@ -116,6 +116,7 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
     memoryBytes: 4 * 1024 ** 3,
     os: 'Linux',
     kernelRelease: '6.1.0',
+    pid: 4242,
     ...options.machine,
   };
   const portsInUse = new Set(options.portsInUse ?? []);

@@ -136,6 +136,28 @@ export function controlPlaneChecks(
   return checks;
 }
 
+/**
+ * The checks whose errors are only warnings when `kbadm init` resumes an init that was interrupted
+ * (src/phases/init-in-progress.ts): the files and directories init writes itself (the static Pod
+ * manifests, the local etcd's data directory) and the ports of the components it started (the
+ * control plane, local etcd, and the kubelet, which kubelet-start starts).
+ */
+export function initResumeChecks(
+  init: Pick<InitConfiguration, 'localAPIEndpoint'>,
+  cluster: Pick<ClusterConfiguration, 'etcd'>,
+): string[] {
+  const local = cluster.etcd.local;
+  const checks: Check[] = [
+    portOpen(init.localAPIEndpoint.bindPort),
+    portOpen(PORTS.kubeScheduler),
+    portOpen(PORTS.kubeControllerManager),
+    ...CONTROL_PLANE_MANIFESTS.map((c) => fileAvailable(`${HOST_DEFAULTS.manifestsDir}/${c}.yaml`)),
+    portOpen(PORTS.kubelet),
+    ...(local ? [portOpen(PORTS.etcdClient), portOpen(PORTS.etcdPeer), dirAvailable(local.dataDir)] : []),
+  ];
+  return checks.map((c) => c.name);
+}
+
 /** `kbadm init`: root first, then the control-plane checks. */
 export function initPreflight(init: InitConfiguration, cluster: ClusterConfiguration): PreflightPlan {
   return [[isPrivilegedUser()], controlPlaneChecks(init, cluster)];

@@ -48,6 +48,12 @@ describe('kbadm reset', () => {
     assert.deepEqual(host.listFiles(), ['/etc/kubernetes/tmp/kubeadm-init-dryrun1/x', '/etc/passwd']);
   });
 
+  test("removes an interrupted init's marker, though it keeps the rest of /etc/kubernetes/tmp", async () => {
+    const host = node().seedFile('/etc/kubernetes/tmp/kbadm-init.in-progress', 'started: x\npid: 1\n');
+    await runReset(host, ['-f']);
+    assert.deepEqual(host.listFiles(), ['/etc/kubernetes/tmp/kubeadm-init-dryrun1/x', '/etc/passwd']);
+  });
+
   test('with stdin not a terminal and no --force: refused at once, nothing changed', async () => {
     const host = node();
     const stdin = terminal(undefined);

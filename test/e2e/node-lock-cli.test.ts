@@ -2,7 +2,7 @@
 // say who holds it when they cannot), commands that only read never need it, and a command gives
 // it back when it ends, however it ends.
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { lockNode, type NodeLock } from '../../src/host/node-lock.js';
@@ -12,6 +12,18 @@ import { runCli } from '../support/cli.js';
 import { config, tempRoot, type Root } from '../support/e2e.js';
 
 const CFG = ['--config', '/cfg.yaml'];
+/** reset under a temporary root, as an ordinary user, without a container runtime to detect. */
+const RESET = [
+  'reset',
+  '-f',
+  '--cri-socket',
+  'unix:///var/run/containerd/containerd.sock',
+  '--ignore-preflight-errors',
+  'IsPrivilegedUser',
+];
+
+/** Every path below `dir`, sorted. */
+const listTree = (dir: string): string[] => (readdirSync(dir, { recursive: true }) as string[]).sort();
 
 let root: Root | undefined;
 let held: NodeLock | undefined;
@@ -52,6 +64,21 @@ describe('one writer per node', () => {
       );
       assert.ok(!existsSync(join(root.dir, 'etc/kubernetes')), `${args.join(' ')} wrote nothing`);
     }
+  });
+
+  test('reset waits for the holder too, and deletes nothing while the lock is held', async () => {
+    root = tempRoot(config('ECDSA-P256'));
+    await root.kbadm(['init', 'phase', 'certs', 'all', ...CFG]);
+    await root.kbadm(['init', 'phase', 'kubeconfig', 'all', ...CFG]);
+    const before = listTree(root.kube);
+    await holdLock(root);
+    const r = await withTimeout(root, RESET, '0.2');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`another kbadm command \\(pid ${process.pid}\\) is still changing this node after 0\\.2s`),
+    );
+    assert.deepEqual(listTree(root.kube), before, 'nothing deleted');
   });
 
   test('commands that only read run while another command holds the lock', async () => {

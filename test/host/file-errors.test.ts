@@ -5,10 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KbadmError } from '../../src/errors.js';
+import { main } from '../../src/main.js';
 import { createPaths } from '../../src/host/paths.js';
 import { createRealHost } from '../../src/host/real-host.js';
 import { recordOutput } from '../../src/output/output.js';
 import { runCli } from '../support/cli.js';
+import { faultyFileSystem, type FileFault } from '../support/faulty-fs.js';
 
 // Errors a file system reports without a path (ENOSPC on write, EISDIR on read) must still name the
 // file, as the user knows it under --rootfs, in one line.
@@ -61,5 +63,43 @@ describe('file errors name the file', () => {
         e.message === 'write /full/big.yaml: no space left on device',
     );
     assert.deepEqual(await fs.readdir(dir), []);
+  });
+
+  test('a key and certificate pair: the error names the file actually being written', async (t) => {
+    const failed = (file: string, why: string) =>
+      `error execution phase certs/ca: write /etc/kubernetes/pki/${file}: ${why}`;
+    /** `init phase certs ca` on a fresh root, failing as `fault` says; its first stderr line and the files it wrote. */
+    const certsCa = async (fault: ReturnType<typeof faultyFileSystem>) => {
+      const dir = await fs.mkdtemp(path.join(root, 'pair-'));
+      t.after(() => fs.rm(dir, { recursive: true, force: true }));
+      let stderr = '';
+      const code = await main(['--rootfs', dir, 'init', 'phase', 'certs', 'ca'], {
+        stdout: { write: () => undefined },
+        stderr: { write: (s: string) => (stderr += s) },
+        env: {},
+        fileSystem: fault,
+      });
+      return { code, line: stderr.split('\n')[0], files: fault.files.map((f) => path.basename(f)) };
+    };
+    const counted = await certsCa(faultyFileSystem({ file: 0, at: 'data', mode: 'once' }));
+    assert.equal(counted.code, 0);
+    const nth = (pattern: RegExp) => counted.files.findIndex((f) => pattern.test(f)) + 1;
+    const crt = nth(/^\.ca\.crt\.kbadm-/);
+    const key = nth(/^\.ca\.key\.kbadm-/);
+    const record = nth(/^\.kbadm-.*\.commit$/);
+    assert.ok(crt > 0 && key > 0 && record > Math.max(crt, key), counted.files.join(' '));
+    const lastOfPair = crt > key ? 'ca.crt' : 'ca.key';
+    const cases: [FileFault, string][] = [
+      [{ file: crt, at: 'data', mode: 'once' }, failed('ca.crt', 'no space left on device')],
+      [{ file: key, at: 'data', mode: 'once' }, failed('ca.key', 'no space left on device')],
+      [{ file: record, at: 'data', mode: 'once' }, failed(lastOfPair, 'no space left on device')],
+      [{ file: crt, at: 'commit', mode: 'once' }, failed('ca.crt', 'input/output error')],
+      [{ file: key, at: 'commit', mode: 'once' }, failed('ca.key', 'input/output error')],
+    ];
+    for (const [plan, expected] of cases) {
+      const r = await certsCa(faultyFileSystem(plan));
+      assert.equal(r.code, 1, `${plan.at} of file ${plan.file}`);
+      assert.equal(r.line, expected, `${plan.at} of file ${plan.file}`);
+    }
   });
 });

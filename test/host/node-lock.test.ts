@@ -79,6 +79,17 @@ describe('lockNode', () => {
     await lock.release();
   });
 
+  test('with no wait allowed, only the error is said: no "waiting up to 0s" line', async () => {
+    const lock = await lockNode(paths, { out: recordOutput() });
+    const out = recordOutput();
+    await assert.rejects(
+      lockNode(paths, { out, timeoutMs: 0 }),
+      new RegExp(`another kbadm command \\(pid ${process.pid}\\) is still changing this node`),
+    );
+    assert.deepEqual(out.stderr, []);
+    await lock.release();
+  });
+
   test('a waiting taker gets the lock as soon as the holder gives it back', async () => {
     const first = await lockNode(paths, { out: recordOutput() });
     const waiting = lockNode(paths, { out: recordOutput(), timeoutMs: 20_000 });

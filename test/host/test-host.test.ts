@@ -211,6 +211,7 @@ describe('createTestHost machine facts', () => {
       memoryBytes: 4 * 1024 ** 3,
       os: 'Linux',
       kernelRelease: '6.1.0',
+      pid: 4242,
     });
     assert.equal(await host.bindError(2379), 'EADDRINUSE');
     assert.equal(await host.bindError(6443), undefined);

@@ -63,6 +63,48 @@ describe('init phase show-join-command', () => {
     assert.equal(json.certificateKey, key);
   });
 
+  test('--upload-certs with upload-certs skipped: nothing was uploaded, so no key and no two-hour note', async () => {
+    const key = 'c'.repeat(64);
+    const host = newHost(
+      configYaml({ controlPlaneEndpoint: 'cp.example.com:6443' }).replace(
+        'kind: InitConfiguration\n',
+        `kind: InitConfiguration\ncertificateKey: ${key}\n`,
+      ),
+    );
+    const skip = ['--skip-phases', `${SKIP},upload-certs`];
+    const r = await run(host, 'init', [...CFG, '--upload-certs', ...skip]);
+    assert.match(r.stdout, /by copying certificate authorities\nand service account keys on each node/);
+    assert.doesNotMatch(r.stdout, /--certificate-key|uploaded|deleted after two hours/);
+    assert.ok(!r.stdout.includes(key));
+    assert.ok(
+      !clusterOf(host)
+        .stored('Secret')
+        .some((s) => s.metadata.name === 'kubeadm-certs'),
+    );
+    const json = JSON.parse(
+      (await run(host, 'init', [...CFG, '--upload-certs', '-o', 'json', ...skip])).stdout,
+    );
+    assert.equal('certificateKey' in json, false);
+    assert.ok(!JSON.stringify(json).includes(key));
+  });
+
+  test('a dry run with --upload-certs shows the key it would upload the certificates with, and none when upload-certs is skipped', async () => {
+    const key = 'd'.repeat(64);
+    const host = newHost(
+      configYaml({ controlPlaneEndpoint: 'cp.example.com:6443' }).replace(
+        'kind: InitConfiguration\n',
+        `kind: InitConfiguration\ncertificateKey: ${key}\n`,
+      ),
+    );
+    const dry = [...CFG, '--dry-run', '--upload-certs', '-o', 'json'];
+    const would = JSON.parse((await run(host, 'init', [...dry, '--skip-phases', SKIP])).stdout);
+    assert.equal(would.certificateKey, key);
+    const skipped = JSON.parse(
+      (await run(host, 'init', [...dry, '--skip-phases', `${SKIP},upload-certs`])).stdout,
+    );
+    assert.equal('certificateKey' in skipped, false);
+  });
+
   test('with a control-plane endpoint: the copy-the-CAs block, no certificate key, no upload-certs command', async () => {
     const key = 'a'.repeat(64);
     const host = newHost(

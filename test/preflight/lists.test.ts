@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { loadJoinConfig } from '../../src/config/load.js';
-import { imagePullStage, initPreflight, joinPreflight, resetPreflight } from '../../src/preflight/lists.js';
+import {
+  imagePullStage,
+  initPreflight,
+  initResumeChecks,
+  joinPreflight,
+  resetPreflight,
+} from '../../src/preflight/lists.js';
 import { CONFIGS_DIR, FACTS, loadConfigFile, loadConfigText } from '../support/manifests.js';
 
 const names = (plan: { name: string }[][]) => plan.map((stage) => stage.map((c) => c.name));
@@ -98,6 +104,46 @@ describe('init checks', () => {
     assert.deepEqual(
       imagePullStage(['a'], 'registry.k8s.io/pause:3.10.1', init.nodeRegistration).map((c) => c.name),
       ['ImagePull'],
+    );
+  });
+});
+
+describe('resuming an interrupted init', () => {
+  test("the manifests, etcd's data directory and the ports of what init starts: checks of init's own list", () => {
+    const { init, cluster } = loadConfigFile(`${CONFIGS_DIR}01-single-node-minimal.yaml`);
+    const resumable = initResumeChecks(init, cluster);
+    assert.deepEqual([...resumable].sort(), [
+      'DirAvailable--var-lib-etcd',
+      'FileAvailable--etc-kubernetes-manifests-etcd.yaml',
+      'FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml',
+      'FileAvailable--etc-kubernetes-manifests-kube-controller-manager.yaml',
+      'FileAvailable--etc-kubernetes-manifests-kube-scheduler.yaml',
+      'Port-10250',
+      'Port-10257',
+      'Port-10259',
+      'Port-2379',
+      'Port-2380',
+      'Port-6443',
+    ]);
+    const all = names(initPreflight(init, cluster)).flat();
+    for (const name of resumable) assert.ok(all.includes(name), `${name} is one of init's checks`);
+    // Everything else still stops a resumed init: the machine, the runtime, the kubelet, the proxy.
+    for (const kept of ['IsPrivilegedUser', 'NumCPU', 'Mem', 'CRI', 'KubeletVersion', 'HTTPProxy', 'Swap'])
+      assert.ok(!resumable.includes(kept), kept);
+  });
+
+  test('a configured API server port and etcd data directory; no etcd checks with an external etcd', () => {
+    const { init, cluster } = loadConfigText(
+      'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nlocalAPIEndpoint:\n  advertiseAddress: 10.0.0.5\n  bindPort: 8443\n---\n' +
+        'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\netcd:\n  local:\n    dataDir: /data/etcd\n',
+    );
+    const resumable = initResumeChecks(init, cluster);
+    assert.ok(resumable.includes('Port-8443') && !resumable.includes('Port-6443'));
+    assert.ok(resumable.includes('DirAvailable--data-etcd'));
+    const external = loadConfigFile(`${CONFIGS_DIR}06-external-etcd.yaml`);
+    const withExternal = initResumeChecks(external.init, external.cluster);
+    assert.ok(
+      !withExternal.some((n) => ['Port-2379', 'Port-2380'].includes(n) || n.startsWith('DirAvailable')),
     );
   });
 });

@@ -49,6 +49,7 @@ export function testInitData(config: InitConfig, options: TestInitDataOptions = 
     skipCertificateKeyPrint: false,
     printManifest: printManifest ?? false,
     config,
+    wholeRun: false,
     paths: host.paths,
     host,
     out: recordOutput(),

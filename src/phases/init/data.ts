@@ -30,6 +30,11 @@ import { loadInitConfigOnHost } from '../command-config.js';
 export interface InitData {
   /** The init and cluster configuration: defaulted and validated. */
   config: InitConfig;
+  /**
+   * A whole `kbadm init`, not `init phase ...`: it marks the node while it writes, so that a re-run
+   * after an interruption resumes it (src/phases/init-in-progress.ts).
+   */
+  wholeRun: boolean;
   /** Every host path under --rootfs; pkiDir is certificatesDir, kubernetesDir is --kubeconfig-dir. */
   paths: Paths;
   host: Host;
@@ -79,6 +84,11 @@ export interface InitCache {
   prebuilt: Map<string, Promise<KubeConfig>>;
   /** The patches directory, read (and reported) once. */
   patches?: Promise<PatchSet[]>;
+  /**
+   * upload-certs stored the kubeadm-certs Secret under certificateKey() in this run (in a dry run:
+   * printed the requests that would store it). Only then does a join command carry the key.
+   */
+  certificatesUploaded?: boolean;
 }
 
 /** An empty cache, for a new run. */
@@ -180,6 +190,7 @@ export async function newInitData(
   let cluster: Promise<ClusterClient> | undefined;
   const data: InitData = {
     config,
+    wholeRun: invocation.phase === undefined,
     paths,
     host,
     out,

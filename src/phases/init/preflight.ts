@@ -1,29 +1,49 @@
 // `kbadm init phase preflight`: kubeadm's checks of the node before anything is written, then the
 // control-plane images pulled through the container runtime.
 import { clusterImages, pauseImage } from '../../config/images.js';
-import { imagePullStage, initPreflight } from '../../preflight/lists.js';
+import { imagePullStage, initPreflight, initResumeChecks } from '../../preflight/lists.js';
 import { createNodeProbe } from '../../preflight/preflight-files.js';
 import { ignoreSet, runPreflight } from '../../preflight/run.js';
 import type { NodeProbe } from '../../preflight/check.js';
 import type { Phase } from '../../workflow/index.js';
+import { readInitMarker, writeInitMarker, type InitInProgress } from '../init-in-progress.js';
 import type { InitData } from './data.js';
 
 const TAG = 'preflight';
 
 export async function runInitPreflight(
-  d: Pick<InitData, 'config' | 'host' | 'out' | 'dryRun' | 'env'>,
+  d: Pick<InitData, 'config' | 'host' | 'paths' | 'out' | 'dryRun' | 'env' | 'wholeRun' | 'now'>,
 ): Promise<void> {
   const { init, cluster } = d.config;
   const nodeRegistration = init.nodeRegistration;
-  const ignored = ignoreSet(nodeRegistration.ignorePreflightErrors);
+  const interrupted = await readInitMarker(d.host, d.paths);
+  // Resuming, the manifests, etcd data and busy ports are the interrupted init's own work.
+  const ignored = ignoreSet([
+    ...nodeRegistration.ignorePreflightErrors,
+    ...(interrupted ? initResumeChecks(init, cluster) : []),
+  ]);
   const probe = createNodeProbe(d.host, { env: d.env, criSocket: nodeRegistration.criSocket, out: d.out });
   try {
     d.out.progress(TAG, 'Running pre-flight checks');
+    if (interrupted) d.out.progress(TAG, resumeLine(interrupted));
     await runPreflight(initPreflight(init, cluster), probe, ignored, d.out);
     await pullControlPlaneImages(d, probe, ignored);
   } finally {
     probe.close();
   }
+  // From here on init writes: an interruption leaves the mark the next init resumes from.
+  if (d.wholeRun && !d.dryRun) await writeInitMarker(d.host, d.paths, d.now);
+}
+
+function resumeLine(m: InitInProgress): string {
+  const who = [
+    ...(m.pid !== undefined ? [`pid ${m.pid}`] : []),
+    ...(m.started !== undefined ? [`started ${m.started}`] : []),
+  ];
+  return (
+    `Resuming an interrupted init${who.length > 0 ? ` (${who.join(', ')})` : ''}: ` +
+    'its manifests, etcd data and component ports are warnings, not errors'
+  );
 }
 
 /** Pulls the control-plane images (and the pause image) through the runtime, as the policy says. */
@@ -59,7 +79,9 @@ export const preflightPhase: Phase<InitData> = {
     'manifests or etcd data from an earlier run, the container runtime, required executables, kernel\n' +
     'and cgroups, IP forwarding, the kubelet. Then pull the control-plane images through the container\n' +
     'runtime, as the image pull policy says. Errors stop init with exit code 2 unless\n' +
-    '--ignore-preflight-errors lists the check (or "all"); warnings never stop it.',
+    '--ignore-preflight-errors lists the check (or "all"); warnings never stop it. When a kbadm init\n' +
+    'was interrupted (its mark, /etc/kubernetes/tmp/kbadm-init.in-progress, is still there), the\n' +
+    'manifests, etcd data and busy component ports it left are warnings, so that init can resume.',
   example:
     '  # Check this machine with the settings of a configuration file\n' +
     '  kbadm init phase preflight --config kubeadm-config.yaml',

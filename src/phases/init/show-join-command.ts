@@ -69,8 +69,9 @@ async function showJoinCommand(d: InitData): Promise<void> {
   const text = await d.host.readFileIfExists(adminConf);
   if (!text) throw new KbadmError(`failed to load kubeconfig: ${kubeconfigPath} does not exist`);
   const { endpoint, caCertHashes } = joinFacts(text.toString('utf8'), kubeconfigPath);
-  // A key only helps a joining node when the certificates were uploaded with it in this run.
-  const certificateKey = d.uploadCerts ? d.certificateKey() : undefined;
+  // A key only helps a joining node when the certificates were uploaded with it in this run: not
+  // when upload-certs was skipped, nor when this phase runs on its own.
+  const certificateKey = d.cache.certificatesUploaded ? d.certificateKey() : undefined;
   const common = {
     endpoint,
     caCertHashes,

@@ -51,6 +51,7 @@ async function runUploadCerts(d: InitData): Promise<void> {
     apiCall(d),
   );
   for (const o of kubeadmCertsRbac()) await createOrUpdate(client, o, apiCall(d));
+  d.cache.certificatesUploaded = true;
   if (!d.skipCertificateKeyPrint) {
     d.out.progress(TAG, 'Using certificate key:');
     d.out.progressLine(key);

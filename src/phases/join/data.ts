@@ -228,6 +228,7 @@ export async function asInitData(d: JoinData): Promise<InitData> {
   const m = await asManifestData(d);
   return {
     ...m,
+    wholeRun: false,
     skipTokenPrint: true,
     outputFormat: 'text',
     kubeconfigPath: path.join(m.paths.kubernetesDir, ADMIN_CONF),

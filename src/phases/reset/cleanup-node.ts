@@ -8,6 +8,7 @@ import { mountsBelow, umountArgs } from '../../host/mounts.js';
 import { aggregateError, removePodSandboxes } from '../../host/runtime-ops.js';
 import { detectInitSystem, managesServices } from '../../host/services.js';
 import type { Phase } from '../../workflow/index.js';
+import { initMarkerPath, removeInitMarker } from '../init-in-progress.js';
 import { cleanDir, errorText } from './clean.js';
 import { DEFAULT_CERTIFICATES_DIR, type ResetData } from './data.js';
 
@@ -166,6 +167,15 @@ export async function runCleanupNode(d: ResetData): Promise<void> {
   dirs.push(d.paths.pkiDir);
   if (d.config.cleanupTmpDir) dirs.push(d.paths.tmpDir);
   await deleteFiles(d, dirs);
+  // The mark of an interrupted init (kbadm's own, kept in tmp even without --cleanup-tmp-dir): the
+  // next init starts afresh on a reset node and must not take its files for that init's work.
+  const marker = shown(d, initMarkerPath(d.paths));
+  try {
+    await removeInitMarker(d.host, d.paths);
+    d.out.log.debug('removed the mark of an interrupted init, if any', { file: marker });
+  } catch (err) {
+    d.out.warn(`[${TAG}] Failed to remove file: "${marker}" [${errorText(err)}]`);
+  }
 }
 
 export const cleanupNodePhase: Phase<ResetData> = {

@@ -48,7 +48,7 @@ export interface ResetDataDeps {
   readonly stdout: TextSink;
   readonly stdin?: Stdin;
   output(): Output;
-  host(options: { dryRun?: boolean; out?: Output }): Promise<Host>;
+  host(options: { dryRun?: boolean; out?: Output; writes?: boolean }): Promise<Host>;
 }
 
 /**
@@ -78,7 +78,9 @@ export async function newResetData(
   const config = resolved.config;
 
   const dryRun = config.dryRun;
-  const host = dryRun ? await deps.host({ dryRun: true, out }) : realHost;
+  // A real reset deletes the node's files: it holds the node lock from here on, so it never
+  // removes what another kbadm command is writing.
+  const host = dryRun ? await deps.host({ dryRun: true, out }) : await deps.host({ out, writes: true });
   const pkiDir = userPath(host.paths, config.certificatesDir);
   try {
     // Emptying certificatesDir is only safe where kubeadm's files live: never /, /etc, /var/lib...

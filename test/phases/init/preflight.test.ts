@@ -209,3 +209,87 @@ describe('kbadm init on a node that already has a control plane', () => {
     assert.ok(!host.runs.some((c) => c.command === 'systemctl' && ['stop', 'restart'].includes(c.args[0]!)));
   });
 });
+
+describe('kbadm init resuming an interrupted init', () => {
+  const MARKER = '/etc/kubernetes/tmp/kbadm-init.in-progress';
+  const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('\t[WARNING '));
+  const errors = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('\t[ERROR '));
+
+  test('a whole init marks the node once preflight passed, before the first write, and unmarks it when it succeeded', async () => {
+    const { host } = node();
+    await run(host, 'init', CFG);
+    const written = host.changes.filter((c) => c.kind === 'write').map((c) => c.path);
+    assert.equal(written[0], MARKER, 'the first file written');
+    const mark = host.changes.find((c) => c.kind === 'write' && c.path === MARKER);
+    assert.equal(mark?.kind === 'write' && mark.mode, 0o600);
+    assert.ok(!(await host.exists(MARKER)));
+    assert.ok(!(await host.exists('/etc/kubernetes/tmp')), 'the directory it made for the mark goes too');
+  });
+
+  test('neither a phase run on its own, nor a dry run, nor a refused init marks the node', async () => {
+    const { host } = node();
+    await run(host, 'init', ['phase', 'preflight', ...CFG]);
+    await run(host, 'init', [...CFG, '--dry-run']);
+    assert.ok(!(await host.exists(MARKER)));
+    host.setMachine({ cpus: 1 });
+    assert.equal(exitCodeOf((await settle(host, 'init', CFG)).error), EXIT_PREFLIGHT);
+    assert.ok(!(await host.exists(MARKER)));
+  });
+
+  test('an init that failed after its manifests were written is resumed by a plain re-run', async () => {
+    const { host } = node();
+    // kubelet-start cannot write its directory: init fails after the control-plane manifests.
+    host.seedFile('/var/lib/kubelet', 'in the way');
+    const failed = await settle(host, 'init', CFG);
+    assert.match(failed.error?.message ?? '', /^error execution phase kubelet-start: /);
+    assert.match(host.text(MARKER), /^started: \d{4}-\d\d-\d\dT[\d:.]+Z\npid: 4242\n/m);
+    for (const m of MANIFESTS) assert.ok(await host.exists(`/etc/kubernetes/manifests/${m}.yaml`));
+
+    await host.remove('/var/lib/kubelet');
+    // The components it started would hold their ports by now; the etcd data directory has data.
+    host.setPortsInUse(6443, 10259, 10257, 10250, 2379, 2380);
+    host.seedFile('/var/lib/etcd/member/snap/db', 'db');
+    const r = await run(host, 'init', CFG);
+    const [, checking, resuming] = r.stdout.split('\n');
+    assert.equal(checking, '[preflight] Running pre-flight checks');
+    assert.match(
+      resuming!,
+      /^\[preflight\] Resuming an interrupted init \(pid 4242, started [\d-]+T[\d:.]+Z\): its manifests, etcd data and component ports are warnings, not errors$/,
+    );
+    assert.deepEqual(errors(r.stderr), []);
+    assert.deepEqual(
+      warnings(r.stderr).sort(),
+      [
+        ...MANIFESTS.map(
+          (m) =>
+            `\t[WARNING FileAvailable--etc-kubernetes-manifests-${m}.yaml]: /etc/kubernetes/manifests/${m}.yaml already exists`,
+        ),
+        '\t[WARNING DirAvailable--var-lib-etcd]: /var/lib/etcd is not empty',
+        ...[6443, 10259, 10257, 10250, 2379, 2380].map((p) => `\t[WARNING Port-${p}]: Port ${p} is in use`),
+      ].sort(),
+    );
+    assert.match(r.stdout, /Your Kubernetes control-plane has initialized successfully!/);
+    assert.ok(!(await host.exists(MARKER)), 'the resumed init succeeded: nothing left to resume');
+
+    // Finished now: the next init is refused as on any initialised node.
+    const again = await settle(host, 'init', CFG);
+    assert.equal(exitCodeOf(again.error), EXIT_PREFLIGHT);
+    assert.match(again.stderr, /\[ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver\.yaml\]/);
+  });
+
+  test('resuming, every other check still stops init', async () => {
+    const { host } = node();
+    await run(host, 'init', CFG);
+    host.seedFile(MARKER, 'started: 2025-01-01T00:00:00.000Z\npid: 77\n').setMachine({ cpus: 1 });
+    const r = await settle(host, 'init', CFG);
+    assert.equal(exitCodeOf(r.error), EXIT_PREFLIGHT);
+    assert.match(
+      r.stdout,
+      /^\[preflight\] Resuming an interrupted init \(pid 77, started 2025-01-01T00:00:00\.000Z\): /m,
+    );
+    assert.deepEqual(errors(r.stderr), [
+      '\t[ERROR NumCPU]: the number of available CPUs 1 is less than the required 2',
+    ]);
+    assert.ok(await host.exists(MARKER), 'still to be resumed');
+  });
+});
