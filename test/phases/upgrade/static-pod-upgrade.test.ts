@@ -5,6 +5,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { MemoryCluster } from '../../../src/cluster/memory.js';
+import { apiServerPod } from '../../../src/manifests/control-plane.js';
+import { newInitCache } from '../../../src/phases/init/data.js';
+import {
+  controlPlaneInputs,
+  patchedStaticPod,
+  writePatchedStaticPod,
+} from '../../../src/phases/init/static-pods.js';
+import { testInitData } from '../../support/init-data.js';
+import { loadConfigText } from '../../support/manifests.js';
 import { createTestHost, type TestHost } from '../../../src/host/test-host.js';
 import { toYaml } from '../../../src/manifests/serialize.js';
 import { recordOutput, type RecordedOutput } from '../../../src/output/output.js';
@@ -367,5 +376,60 @@ describe('mirror Pod reader and Pod probe', () => {
       '[apiclient] Found 0 Pods for label selector component=kube-apiserver',
       '[apiclient] Found 1 Pods for label selector component=kube-apiserver',
     ]);
+  });
+});
+
+describe('with the init renderers', () => {
+  test('a patched kube-apiserver rendered for a new version replaces the one init wrote', async () => {
+    const config = (version: string) =>
+      loadConfigText(
+        [
+          'apiVersion: kubeadm.k8s.io/v1beta4',
+          'kind: InitConfiguration',
+          'patches:',
+          '  directory: /etc/kbadm-patches',
+          '---',
+          'apiVersion: kubeadm.k8s.io/v1beta4',
+          'kind: ClusterConfiguration',
+          `kubernetesVersion: ${version}`,
+          '',
+        ].join('\n'),
+      );
+    const old = testInitData(config('v1.34.0'));
+    old.host.seedFile(
+      '/etc/kbadm-patches/kube-apiserver+merge.yaml',
+      'metadata:\n  labels:\n    patched: "yes"\n',
+    );
+    const oldPod = apiServerPod(await controlPlaneInputs(old)).value;
+    await writePatchedStaticPod(old, 'kube-apiserver', oldPod);
+    const written = old.host.text(`${MANIFESTS}/kube-apiserver.yaml`);
+
+    const next = { ...old, config: config('v1.34.2'), cache: newInitCache(), out: recordOutput() };
+    const pod = await patchedStaticPod(
+      next,
+      'kube-apiserver',
+      apiServerPod(await controlPlaneInputs(next)).value,
+    );
+    let t = 0;
+    const r = await upgradeStaticPod(
+      {
+        host: old.host,
+        out: next.out,
+        dirs: DIRS,
+        manifestsDir: old.paths.manifestsDir,
+        nodeName: 'cp-1',
+        readHash: async (c) => sha(old.host.text(`${MANIFESTS}/${c}.yaml`)),
+        healthy: async () => true,
+        sleep: async (ms) => void (t += ms),
+        now: () => t,
+      },
+      'kube-apiserver',
+      pod,
+    );
+    assert.equal(r.outcome, 'upgraded');
+    const now = old.host.text(`${MANIFESTS}/kube-apiserver.yaml`);
+    assert.match(now, /image: registry\.k8s\.io\/kube-apiserver:v1\.34\.2/);
+    assert.match(now, /patched: "yes"/);
+    assert.equal(old.host.text(`${BACKUPS}/kube-apiserver.yaml`), written);
   });
 });
