@@ -197,6 +197,13 @@ export async function upgradeStaticPod(
 
   const result: StaticPodUpgradeResult = { component, outcome: 'upgraded', backupManifest: backup };
   if (options.etcd) {
+    if (!(await host.stat(options.etcd.dataDir))?.isDirectory) {
+      throw new StaticPodUpgradeError(
+        `cannot upgrade "${component}": its data directory ${onHost(options.etcd.dataDir)} does not exist, so it cannot be backed up`,
+        component,
+        false,
+      );
+    }
     result.backupEtcdData = path.join(dirs.backupEtcd, 'etcd');
     await copyTree(host, options.etcd.dataDir, result.backupEtcdData);
     if (options.etcd.snapshot) {

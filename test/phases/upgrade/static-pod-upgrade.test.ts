@@ -324,6 +324,17 @@ describe('upgradeStaticPod for etcd', () => {
     assert.equal(f.host.text(`${MANIFESTS}/etcd.yaml`), toYaml(pod('etcd', '3.5.21-0')));
   });
 
+  test('a missing data directory stops before anything changes', async () => {
+    const f = etcdFixture(() => true);
+    await assert.rejects(
+      upgradeStaticPod(f.ctx, 'etcd', pod('etcd', '3.6.4-0'), {
+        etcd: { dataDir: '/var/lib/etcd-elsewhere' },
+      }),
+      /cannot upgrade "etcd": its data directory \/var\/lib\/etcd-elsewhere does not exist/,
+    );
+    assert.equal(f.host.text(`${MANIFESTS}/etcd.yaml`), toYaml(pod('etcd', '3.5.21-0')));
+  });
+
   test('a failed snapshot stops before anything changes', async () => {
     const f = etcdFixture(() => true);
     await assert.rejects(
