@@ -84,6 +84,18 @@ export function warnIfRootless(
   );
 }
 
+/**
+ * The static Pod with the configured patches applied, as writePatchedStaticPod would write it: for
+ * callers that compare or stage it before writing (upgrade).
+ */
+export function patchedStaticPod(
+  d: ManifestData,
+  component: PatchTarget,
+  pod: StaticPod,
+): Promise<StaticPod> {
+  return patched(d, component, pod);
+}
+
 /** Applies the configured patches to a static Pod and writes `<manifests>/<component>.yaml`. */
 export async function writePatchedStaticPod(
   d: ManifestData,
