@@ -3,7 +3,7 @@
 // tests use are installed (test-tools.mjs). The tests get a temporary directory of their own as
 // TMPDIR; anything a test leaves in it fails the run, and the directory is removed either way.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -47,11 +47,18 @@ const testTmp = mkdtempSync(join(tmpdir(), 'kbadm-tests-'));
 let status;
 let leftovers;
 try {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, TMPDIR: testTmp },
-  });
+  // Most test files wait on processes (etcd, containerd, the lab's nodes, the built CLI) more than
+  // they compute: two at a time keep a two-core machine busy, where node's default would run one.
+  const concurrency = Math.max(2, availableParallelism() - 1);
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=tap', ...files],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, TMPDIR: testTmp },
+    },
+  );
   status = result.status ?? 1;
   // tsx keeps its compile cache in TMPDIR (tsx-<uid>): that one is not a test's.
   leftovers = readdirSync(testTmp).filter((name) => !name.startsWith('tsx-'));

@@ -1,10 +1,12 @@
-// `kbadm upgrade`: the day-two upgrade commands. `node` rewrites a worker's kubelet configuration
-// from the upgraded cluster; the control-plane subcommands come with the static Pod upgrade.
+// `kbadm upgrade`: the day-two upgrade commands. `diff` shows what an upgrade would change in this
+// node's control-plane manifests; `node` rewrites a worker's kubelet configuration from the upgraded
+// cluster. `plan` and `apply` are registered once apply can carry out what plan proposes.
 import { Command } from 'commander';
 import { newUpgradeNodeData, type UpgradeNodeData } from '../phases/upgrade/node-data.js';
 import { upgradeNodePhases } from '../phases/upgrade/node-phases.js';
 import { bindRunner, Runner, SKIP_PHASES_FLAG, type FlagSpec } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
+import { upgradeDiffCommand } from './upgrade-diff.js';
 
 export const upgradeNodeFlags: FlagSpec[] = [
   {
@@ -81,6 +83,7 @@ export function upgradeCommand(ctx: CommandContext): Command {
     'Upgrade the cluster, or this node, to a newer Kubernetes release\n\n' +
       'kbadm never looks up releases online: targets come from the command line or from the list of releases kbadm knows.',
   );
+  cmd.addCommand(upgradeDiffCommand(ctx));
   cmd.addCommand(upgradeNodeCommand(ctx));
   return cmd;
 }
