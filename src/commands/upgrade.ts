@@ -1,12 +1,15 @@
-// `kbadm upgrade`: the day-two upgrade commands. `diff` shows what an upgrade would change in this
-// node's control-plane manifests; `node` rewrites a worker's kubelet configuration from the upgraded
-// cluster. `plan` and `apply` are registered once apply can carry out what plan proposes.
+// `kbadm upgrade`: the day-two upgrade commands. `plan` proposes versions, `apply` upgrades a
+// control-plane node and the cluster's configuration, `diff` shows what apply would change in this
+// node's manifests, `node` rewrites a worker's kubelet configuration from the upgraded cluster.
 import { Command } from 'commander';
 import { newUpgradeNodeData, type UpgradeNodeData } from '../phases/upgrade/node-data.js';
 import { upgradeNodePhases } from '../phases/upgrade/node-phases.js';
 import { bindRunner, Runner, SKIP_PHASES_FLAG, type FlagSpec } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
 import { upgradeDiffCommand } from './upgrade-diff.js';
+import { upgradePlanCommand } from './upgrade-plan.js';
+import { newUpgradeApplyData, type UpgradeApplyData } from '../phases/upgrade/apply-data.js';
+import { upgradeApplyPhases } from '../phases/upgrade/apply-phases.js';
 
 export const upgradeNodeFlags: FlagSpec[] = [
   {
@@ -78,12 +81,118 @@ function upgradeNodeCommand(ctx: CommandContext): Command {
   return cmd;
 }
 
+export const upgradeApplyFlags: FlagSpec[] = [
+  {
+    name: 'allow-experimental-upgrades',
+    type: 'boolean',
+    description: 'Accept an alpha, beta or release-candidate version as the target.',
+  },
+  {
+    name: 'allow-release-candidate-upgrades',
+    type: 'boolean',
+    description: 'Accept a release-candidate version as the target.',
+  },
+  {
+    name: 'dry-run',
+    type: 'boolean',
+    description:
+      'Change nothing: read the cluster, check the version policy, write the new manifests into a dry-run directory under /etc/kubernetes/tmp and print the cluster writes it would make.',
+  },
+  {
+    name: 'etcd-upgrade',
+    type: 'boolean',
+    default: true,
+    description:
+      "Also upgrade this node's stacked etcd (first, with its data copied and a snapshot saved beforehand).",
+  },
+  {
+    name: 'force',
+    short: 'f',
+    type: 'boolean',
+    description:
+      'Go on despite version-policy problems that can be overridden, and without the [y/N] question.',
+  },
+  {
+    name: 'ignore-preflight-errors',
+    type: 'strings',
+    description: "Checks whose failure only warns, by name (e.g. ControlPlaneNodesReady), or 'all'.",
+  },
+  {
+    name: 'kubeconfig',
+    type: 'string',
+    default: '/etc/kubernetes/admin.conf',
+    description: 'Administrator credentials for the cluster being upgraded.',
+  },
+  {
+    name: 'patches',
+    type: 'string',
+    description:
+      'Directory of patches applied to the new manifests and kubelet configuration, named as for "kbadm init --patches".',
+  },
+  {
+    name: 'yes',
+    short: 'y',
+    type: 'boolean',
+    description: 'Upgrade without the [y/N] question; needed when standard input is not a terminal.',
+  },
+];
+
+/** After a control plane was upgraded: kubeadm's closing lines. */
+export const controlPlaneUpgraded = (version: string): string =>
+  `\n[upgrade] SUCCESS! A control plane node of your cluster was upgraded to "${version}".\n\n` +
+  '[upgrade] Now please proceed with upgrading the rest of the nodes by following the right order.\n';
+
+function upgradeApplyCommand(ctx: CommandContext): Command {
+  const cmd = new Command('apply')
+    .description(
+      "Upgrade this control-plane node, and the cluster's configuration and addons, to a newer version\n\n" +
+        "Checks the version policy and the control plane's health, then replaces etcd and the control-plane static Pods one " +
+        'at a time, keeping each old manifest so that a component that does not come back is put back as it was. Then stores ' +
+        "the new configuration, rewrites this node's kubelet configuration and upgrades CoreDNS and kube-proxy.",
+    )
+    .argument('[version]', 'the Kubernetes version to upgrade to, e.g. v1.34.0');
+  const all = [...upgradeApplyFlags, SKIP_PHASES_FLAG];
+  const runner = new Runner<UpgradeApplyData>(upgradeApplyPhases, {
+    init: (c) =>
+      newUpgradeApplyData(
+        {
+          env: ctx.env,
+          stdout: ctx.stdout,
+          ...(ctx.stdin ? { stdin: ctx.stdin } : {}),
+          output: () => ctx.output(),
+          host: (o) => ctx.host(o),
+          cluster: (k, o) => ctx.cluster(k, o),
+          healthProbes: (a) => ctx.healthProbes(a),
+        },
+        c,
+        all,
+      ),
+    log: () => ctx.output().log,
+  });
+  bindRunner(cmd, runner, {
+    flags: upgradeApplyFlags,
+    use: 'upgrade apply [version]',
+    afterRun: async () => {
+      const d = await runner.data();
+      if (d.dryRun)
+        d.out.progress(
+          'dryrun',
+          'Finished dry-running successfully. Above are the changes that would be made.',
+        );
+      else if (d.outcome.controlPlaneUpgraded) ctx.stdout.write(controlPlaneUpgraded(d.target));
+    },
+  });
+  return cmd;
+}
+
 export function upgradeCommand(ctx: CommandContext): Command {
   const cmd = new Command('upgrade').description(
     'Upgrade the cluster, or this node, to a newer Kubernetes release\n\n' +
       'kbadm never looks up releases online: targets come from the command line or from the list of releases kbadm knows.',
   );
+  cmd.addCommand(upgradeApplyCommand(ctx));
   cmd.addCommand(upgradeDiffCommand(ctx));
   cmd.addCommand(upgradeNodeCommand(ctx));
+  cmd.addCommand(upgradePlanCommand(ctx));
   return cmd;
 }

@@ -44,9 +44,16 @@ export interface Cluster {
 }
 
 /** A full `kbadm init` (except the wait for a control plane no kubelet runs), then cluster-info signed. */
-export async function initCluster(t: { after(fn: () => void): void }): Promise<Cluster> {
+export async function initCluster(
+  t: { after(fn: () => void): void },
+  options: { kubernetesVersion?: string } = {},
+): Promise<Cluster> {
   const cpRoot = tempDir(t, 'kbadm-join-cp-');
-  writeFileSync(path.join(cpRoot, 'cfg.yaml'), INIT_CONFIG);
+  const version = options.kubernetesVersion ? `kubernetesVersion: ${options.kubernetesVersion}\n` : '';
+  writeFileSync(
+    path.join(cpRoot, 'cfg.yaml'),
+    INIT_CONFIG.replace('kind: ClusterConfiguration\n', `kind: ClusterConfiguration\n${version}`),
+  );
   const api = new TestCluster('https://10.0.0.5:6443', { registerNodes: true });
   const r = await runCli(
     [

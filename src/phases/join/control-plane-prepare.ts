@@ -14,8 +14,9 @@ import { errorMessage, KbadmError } from '../../errors.js';
 import type { Phase } from '../../workflow/index.js';
 import { certsPhase } from '../init/certs.js';
 import { controlPlanePhase } from '../init/control-plane.js';
-import { pkiStore, type InitData } from '../init/data.js';
+import { pkiStore } from '../init/data.js';
 import { kubeconfigPhase } from '../init/kubeconfig.js';
+import { runPhaseTree } from '../run-tree.js';
 import { asInitData, type JoinData } from './data.js';
 import { DISCOVERY_FLAGS } from './flags.js';
 
@@ -23,15 +24,6 @@ const CP_FLAGS = ['apiserver-advertise-address', 'apiserver-bind-port', 'config'
 
 /** The kubeconfig files a joining control plane writes: not kubelet.conf (TLS bootstrap) nor super-admin.conf. */
 const JOIN_KUBECONFIGS = ['admin', 'controller-manager', 'scheduler'];
-
-/** Runs an init phase and then the named children (all when `only` is absent), in order. */
-async function runInitSubtree(phase: Phase<InitData>, d: InitData, only?: readonly string[]): Promise<void> {
-  await phase.run?.(d);
-  for (const child of phase.phases ?? []) {
-    if (only && !only.includes(child.name)) continue;
-    await runInitSubtree(child, d);
-  }
-}
 
 export async function runDownloadCerts(d: JoinData): Promise<void> {
   const key = d.config.controlPlane?.certificateKey ?? '';
@@ -93,7 +85,7 @@ export const controlPlanePreparePhase: Phase<JoinData> = {
       long: "Creates the API server's, etcd's and the other certificates of this instance, signed by the cluster's CAs; certificates already there and valid are kept.",
       inheritFlags: [...CP_FLAGS, ...DISCOVERY_FLAGS],
       runIf: onlyForControlPlane,
-      run: async (d) => runInitSubtree(certsPhase, await asInitData(d)),
+      run: async (d) => runPhaseTree(certsPhase, await asInitData(d)),
     },
     {
       name: 'kubeconfig',
@@ -103,7 +95,7 @@ export const controlPlanePreparePhase: Phase<JoinData> = {
       runIf: onlyForControlPlane,
       run: async (d) => {
         d.out.progress('kubeconfig', 'Generating kubeconfig files');
-        await runInitSubtree(kubeconfigPhase, await asInitData(d), JOIN_KUBECONFIGS);
+        await runPhaseTree(kubeconfigPhase, await asInitData(d), JOIN_KUBECONFIGS);
       },
     },
     {
@@ -112,7 +104,7 @@ export const controlPlanePreparePhase: Phase<JoinData> = {
       long: 'Writes the kube-apiserver, kube-controller-manager and kube-scheduler manifests into /etc/kubernetes/manifests.',
       inheritFlags: [...CP_FLAGS, 'patches', ...DISCOVERY_FLAGS],
       runIf: onlyForControlPlane,
-      run: async (d) => runInitSubtree(controlPlanePhase, await asInitData(d)),
+      run: async (d) => runPhaseTree(controlPlanePhase, await asInitData(d)),
     },
   ],
   all: { short: 'Run every step of control-plane-prepare' },

@@ -1,0 +1,256 @@
+// `kbadm upgrade apply`'s phases in kubeadm 1.34's order: preflight (version policy, control-plane
+// health, confirmation, images), control-plane (each static Pod replaced with a backup and rolled
+// back when it does not come back), upload-config, kubelet-config, addon and post-upgrade.
+import * as path from 'node:path';
+import { DryRunCluster } from '../../cluster/dry-run.js';
+import type { ClusterClient } from '../../cluster/types.js';
+import { parseKubernetesVersion } from '../../config/k8s-version.js';
+import { formatDuration } from '../../config/duration.js';
+import { KbadmError } from '../../errors.js';
+import { controlPlanePod, CONTROL_PLANE_COMPONENTS } from '../../manifests/control-plane.js';
+import { etcdPod } from '../../manifests/etcd.js';
+import { etcdHealth } from '../../etcd/health.js';
+import { etcdSnapshot } from '../../etcd/snapshot.js';
+import { toYaml } from '../../manifests/serialize.js';
+import { resetPreflight } from '../../preflight/lists.js';
+import { createNodeProbe } from '../../preflight/preflight-files.js';
+import { ignoreSet, runPreflight } from '../../preflight/run.js';
+import { checkVersionSkew, skewVerdict } from '../../upgrade/versions.js';
+import type { Phase } from '../../workflow/index.js';
+import { addonPhase } from '../init/addon.js';
+import { pullControlPlaneImages } from '../init/preflight.js';
+import { controlPlaneInputs, etcdInputs, patchedStaticPod } from '../init/static-pods.js';
+import type { PatchTarget } from '../../patches/patches.js';
+import type { StaticPod } from '../../manifests/pod.js';
+import { uploadConfigPhase } from '../init/upload-config.js';
+import { runPhaseTree } from '../run-tree.js';
+import { asUpgradeInitData, type UpgradeApplyData } from './apply-data.js';
+import { upgradeKubeletConfigPhase } from './kubelet-config.js';
+import { mirrorPodHashReader, podsRunningProbe } from './mirror-pod.js';
+import { upgradeNodePostUpgradePhase } from './node-phases.js';
+import {
+  announceUpgradedManifests,
+  cleanupUpgradedManifests,
+  upgradeDirs,
+  upgradeStaticPod,
+} from './static-pod-upgrade.js';
+
+const PREFLIGHT = 'upgrade/preflight';
+
+/** kubeadm's upgrade health checks that need no Job: every control-plane Node Ready, manifests present. */
+async function clusterHealthChecks(d: UpgradeApplyData, client: ClusterClient): Promise<void> {
+  d.out.progress('upgrade', 'Running cluster health checks');
+  const notReady: string[] = [];
+  let count = 0;
+  for await (const node of client.list('v1', 'Node', {
+    labelSelector: 'node-role.kubernetes.io/control-plane',
+  })) {
+    count++;
+    const conditions = (node.status as { conditions?: { type?: string; status?: string }[] } | undefined)
+      ?.conditions;
+    if (!(conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
+      notReady.push(node.metadata.name);
+  }
+  const problems: string[] = [];
+  if (count === 0) problems.push('[ControlPlaneNodesReady]: no control-plane Nodes found in the cluster');
+  if (notReady.length > 0)
+    problems.push(
+      `[ControlPlaneNodesReady]: there are NotReady control-planes in the cluster: [${notReady.join(' ')}]`,
+    );
+  for (const c of ['etcd', ...CONTROL_PLANE_COMPONENTS]) {
+    const file = path.join(d.paths.manifestsDir, `${c}.yaml`);
+    if (c === 'etcd' && !(await d.config()).cluster.etcd.local) continue;
+    if (!(await d.host.exists(file)))
+      problems.push(`[StaticPodManifest]: ${d.paths.onHost(file)}: no such file or directory`);
+  }
+  const ignored = ignoreSet(d.ignorePreflightErrors);
+  const fatal = problems.filter(
+    (p) => !ignored.has('all') && !ignored.has(/^\[(\w+)\]/.exec(p)![1]!.toLowerCase()),
+  );
+  for (const p of problems.filter((x) => !fatal.includes(x)))
+    d.out.warn(`\t[WARNING ${p.slice(1).replace(']:', ']')}`);
+  if (fatal.length > 0)
+    throw new KbadmError(
+      `[preflight] Some fatal errors occurred:\n${fatal.map((p) => `\t[ERROR ${p.slice(1).replace(']:', ']')}`).join('\n')}\n[preflight] If you know what you are doing, you can make a check non-fatal with \`--ignore-preflight-errors=...\``,
+    );
+}
+
+async function runApplyPreflight(d: UpgradeApplyData): Promise<void> {
+  d.out.progress(PREFLIGHT, 'Running preflight checks');
+  const probe = createNodeProbe(d.host, { env: d.env, criSocket: '', out: d.out });
+  try {
+    await runPreflight(resetPreflight(), probe, ignoreSet(d.ignorePreflightErrors), d.out);
+    await clusterHealthChecks(d, await d.cluster());
+    const clusterVersion = await d.clusterVersion();
+    d.out.progress(PREFLIGHT, `You have chosen to upgrade the cluster version to "${d.target}"`);
+    d.out.progress('upgrade/versions', `Cluster version: ${clusterVersion}`);
+    const verdict = skewVerdict(
+      checkVersionSkew({
+        target: parseKubernetesVersion(d.target)!,
+        targetText: d.target,
+        cluster: parseKubernetesVersion(clusterVersion)!,
+        allowExperimentalUpgrades: d.allowExperimentalUpgrades,
+        allowReleaseCandidateUpgrades: d.allowReleaseCandidateUpgrades,
+      }),
+      d.force,
+    );
+    if (verdict.error) throw new KbadmError(`[upgrade/version] FATAL: ${verdict.error}`);
+    if (verdict.notice) d.out.warn(`[upgrade/version] ${verdict.notice}`);
+    if (!d.yes && !d.force && !d.dryRun) {
+      const answer = await d.ask('[upgrade] Are you sure you want to proceed?');
+      if (answer === 'not-interactive')
+        throw new KbadmError(
+          'refusing to upgrade without confirmation: standard input is not a terminal; pass --yes to upgrade anyway',
+        );
+      if (answer === 'no') throw new KbadmError('upgrade aborted: the answer was not "y" or "yes"');
+    }
+  } finally {
+    probe.close();
+  }
+  // The new images, through this node's runtime, before any static Pod changes.
+  const config = await d.config();
+  const runtime = createNodeProbe(d.host, {
+    env: d.env,
+    criSocket: config.init.nodeRegistration.criSocket,
+    out: d.out,
+  });
+  try {
+    await pullControlPlaneImages(
+      { config, out: d.out, dryRun: d.dryRun },
+      runtime,
+      ignoreSet(d.ignorePreflightErrors),
+    );
+  } finally {
+    runtime.close();
+  }
+}
+
+async function runControlPlaneUpgrade(d: UpgradeApplyData): Promise<void> {
+  const config = await d.config();
+  const m = {
+    config,
+    paths: d.paths,
+    host: d.host,
+    out: d.out,
+    dryRun: d.dryRun,
+    env: d.env,
+    cache: d.cache,
+  };
+  const timeout = config.init.timeouts.upgradeManifests;
+  d.out.progress(
+    'upgrade/control-plane',
+    `Upgrading your static Pod-hosted control plane to version "${d.target}" (timeout: ${formatDuration(timeout)})...`,
+  );
+  const client = await d.cluster();
+  const nodeName = config.init.nodeRegistration.name;
+  const ctx = {
+    host: d.host,
+    out: d.out,
+    dirs: upgradeDirs(d.paths.tmpDir, d.now),
+    manifestsDir: d.paths.manifestsDir,
+    nodeName,
+    readHash: d.mirrorPods?.readHash ?? mirrorPodHashReader(client, nodeName),
+    healthy: d.mirrorPods?.healthy ?? podsRunningProbe(client, d.out),
+    timeoutMs: timeout,
+    ...(d.mirrorPods?.pollIntervalMs !== undefined
+      ? { hashPollIntervalMs: d.mirrorPods.pollIntervalMs, healthPollIntervalMs: d.mirrorPods.pollIntervalMs }
+      : {}),
+  };
+  announceUpgradedManifests(ctx);
+  const local = config.cluster.etcd.local;
+  if (d.dryRun) {
+    // Nothing restarts in a dry run: the new manifests are written (into the dry-run directory) for review.
+    const pods: [PatchTarget, StaticPod][] = [];
+    if (local && d.etcdUpgrade) pods.push(['etcd', etcdPod(etcdInputs(m)).value]);
+    const inputs = await controlPlaneInputs(m);
+    for (const c of CONTROL_PLANE_COMPONENTS) pods.push([c, controlPlanePod(inputs, c).value]);
+    for (const [c, pod] of pods) {
+      const file = path.join(ctx.dirs.upgradedManifests, `${c}.yaml`);
+      await d.host.mkdir(ctx.dirs.upgradedManifests, 0o700);
+      await d.host.writeFile(file, toYaml(await patchedStaticPod(m, c, pod)), 0o600);
+      d.out.progress(
+        'dryrun',
+        `Would move the new manifest of "${c}" into "${d.paths.onHost(path.join(d.paths.manifestsDir, `${c}.yaml`))}" and wait for the kubelet to restart it`,
+      );
+    }
+    return;
+  }
+  if (local && d.etcdUpgrade) {
+    const pod = etcdPod(etcdInputs(m)).value;
+    // This node's member, asked on its loopback address with the healthcheck client pair.
+    const endpoint = 'https://127.0.0.1:2379';
+    const pki = (f: string) =>
+      d.host.readFile(path.join(d.paths.under(config.cluster.certificatesDir), 'etcd', f));
+    const tls = async () => ({
+      ca: await pki('ca.crt'),
+      cert: await pki('healthcheck-client.crt'),
+      key: await pki('healthcheck-client.key'),
+    });
+    await upgradeStaticPod(ctx, 'etcd', await patchedStaticPod(m, 'etcd', pod), {
+      etcd: {
+        dataDir: d.paths.under(local.dataDir),
+        snapshot: async () => etcdSnapshot(endpoint, await tls()),
+        available: async () => (await etcdHealth(endpoint, await tls())).healthy,
+      },
+    });
+  }
+  const inputs = await controlPlaneInputs(m);
+  for (const component of CONTROL_PLANE_COMPONENTS) {
+    const pod = controlPlanePod(inputs, component).value;
+    await upgradeStaticPod(ctx, component, await patchedStaticPod(m, component, pod));
+  }
+  await cleanupUpgradedManifests(ctx);
+  d.outcome.controlPlaneUpgraded = true;
+  d.out.progress(
+    'upgrade/control-plane',
+    'The control plane instance for this node was successfully upgraded!',
+  );
+}
+
+function initStep(
+  phase: Phase<import('../init/data.js').InitData>,
+  name: string,
+  short: string,
+): Phase<UpgradeApplyData> {
+  let dryRunClient: ClusterClient | undefined;
+  return {
+    name,
+    short,
+    inheritFlags: ['dry-run', 'kubeconfig'],
+    run: async (d) =>
+      runPhaseTree(
+        phase,
+        await asUpgradeInitData(d, async () => (dryRunClient ??= new DryRunCluster(d.out))),
+      ),
+  };
+}
+
+export const upgradeApplyPhases: Phase<UpgradeApplyData>[] = [
+  {
+    name: 'preflight',
+    short: 'Check the version policy and the health of the control plane, then pull the new images',
+    inheritFlags: [
+      'allow-experimental-upgrades',
+      'allow-release-candidate-upgrades',
+      'dry-run',
+      'force',
+      'ignore-preflight-errors',
+      'kubeconfig',
+      'yes',
+    ],
+    run: runApplyPreflight,
+  },
+  {
+    name: 'control-plane',
+    short: "Replace this node's static Pods with the new version's, one at a time",
+    long:
+      "For etcd (unless --etcd-upgrade=false), kube-apiserver, kube-controller-manager and kube-scheduler in turn: writes the new manifest, keeps the old one (and etcd's data) in /etc/kubernetes/tmp, " +
+      'moves the new one in, and waits for the kubelet to restart the component and for it to run. A component that does not come back gets its old manifest (and etcd its data) back, and the upgrade stops.',
+    inheritFlags: ['dry-run', 'etcd-upgrade', 'kubeconfig', 'patches'],
+    run: runControlPlaneUpgrade,
+  },
+  initStep(uploadConfigPhase, 'upload-config', 'Store the upgraded configuration in the cluster'),
+  upgradeKubeletConfigPhase,
+  initStep(addonPhase, 'addon', 'Upgrade CoreDNS and kube-proxy'),
+  upgradeNodePostUpgradePhase,
+];

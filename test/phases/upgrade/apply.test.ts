@@ -1,0 +1,113 @@
+// `kbadm upgrade apply` in-process: a control plane made by a real `kbadm init` at v1.33.4 against an
+// in-memory API server, and a stand-in for the kubelet that gives each mirror Pod a new
+// kubernetes.io/config.hash when its manifest changes. The rollback of a component that does not
+// come back is tested with the static Pod upgrade itself (static-pod-upgrade.test.ts).
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { controlPlaneUpgraded } from '../../../src/commands/upgrade.js';
+import { runCli } from '../../support/cli.js';
+import { initCluster, type Cluster } from '../../support/memory-control-plane.js';
+import { parse } from 'yaml';
+
+const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];
+
+/** The kubelet's part: mirror Pods that follow the manifests, Running, on a Ready node. */
+function fakeKubelet(c: Cluster): { stop(): void } {
+  let stopped = false;
+  const manifest = (component: string) => {
+    const file = path.join(c.cpRoot, 'etc/kubernetes/manifests', `${component}.yaml`);
+    return existsSync(file) ? readFileSync(file) : undefined;
+  };
+  const seen = new Map<string, string>();
+  const sync = () => {
+    for (const component of COMPONENTS) {
+      const bytes = manifest(component);
+      if (bytes === undefined) continue;
+      const hash = createHash('md5').update(bytes).digest('hex');
+      if (seen.get(component) === hash) continue;
+      const pod = parse(bytes.toString('utf8')) as { metadata: { annotations?: Record<string, string> } };
+      seen.set(component, hash);
+      c.api.seed({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${component}-cp-1`,
+          namespace: 'kube-system',
+          labels: { component, tier: 'control-plane' },
+          annotations: { ...pod.metadata.annotations, 'kubernetes.io/config.hash': hash },
+        },
+        spec: { nodeName: 'cp-1' },
+        status: { phase: 'Running' },
+      });
+    }
+  };
+  sync();
+  const node = c.api.storedObject({ apiVersion: 'v1', kind: 'Node', name: 'cp-1' })!;
+  c.api.seed({ ...node, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  void (async () => {
+    while (!stopped) {
+      sync();
+      await sleep(50);
+    }
+  })();
+  return { stop: () => (stopped = true) };
+}
+
+const APPLY = (root: string) => [
+  '--rootfs',
+  root,
+  'upgrade',
+  'apply',
+  'v1.34.0',
+  '--yes',
+  // No etcd runs in this test to take a snapshot of: the lab covers etcd's upgrade.
+  '--etcd-upgrade=false',
+  '--ignore-preflight-errors',
+  'ImagePull',
+];
+
+describe('kbadm upgrade apply', () => {
+  test('v1.33.4 to v1.34.0: new manifests with old ones kept, the configuration stored, the closing lines', async (t) => {
+    const c = await initCluster(t, { kubernetesVersion: 'v1.33.4' });
+    const manifests = path.join(c.cpRoot, 'etc/kubernetes/manifests');
+    const old = readFileSync(path.join(manifests, 'kube-apiserver.yaml'), 'utf8');
+    assert.match(old, /kube-apiserver:v1\.33\.4/);
+    const kubelet = fakeKubelet(c);
+    t.after(() => kubelet.stop());
+    const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
+    assert.ok(r.stdout.endsWith(controlPlaneUpgraded('v1.34.0')), JSON.stringify(r.stdout.slice(-300)));
+    for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
+      assert.match(
+        readFileSync(path.join(manifests, `${component}.yaml`), 'utf8'),
+        new RegExp(`${component}:v1\\.34\\.0`),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(`\\[upgrade/staticpods\\] Component "${component}" upgraded successfully!`),
+      );
+    }
+    const tmp = path.join(c.cpRoot, 'etc/kubernetes/tmp');
+    const backup = readdirSync(tmp).find((d) => d.startsWith('kubeadm-backup-manifests-'))!;
+    assert.equal(
+      readFileSync(path.join(tmp, backup, 'kube-apiserver.yaml'), 'utf8'),
+      old,
+      'the old manifest kept byte for byte',
+    );
+    const cm = c.api.stored('ConfigMap').find((o) => o.metadata.name === 'kubeadm-config')!;
+    assert.match(
+      (cm as unknown as { data: Record<string, string> }).data.ClusterConfiguration!,
+      /^kubernetesVersion: v1\.34\.0$/m,
+    );
+    const proxy = c.api.stored('DaemonSet').find((o) => o.metadata.name === 'kube-proxy')!;
+    assert.match(JSON.stringify(proxy), /kube-proxy:v1\.34\.0/);
+    assert.match(
+      r.stdout,
+      /\[upgrade\/kubelet-config\] The kubelet configuration for this node was successfully upgraded!/,
+    );
+  });
+});
