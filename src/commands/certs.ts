@@ -16,12 +16,11 @@ import {
   externalCAMessage,
   missingMessage,
   renewableCertificates,
-  renewCertificate,
   renewedMessage,
   RENEW_ALL_DONE,
   type RenewableCert,
 } from '../certs/renewal.js';
-import { CERT_FILE_MODE, KEY_FILE_MODE } from '../certs/specs.js';
+import { KEY_FILE_MODE } from '../certs/specs.js';
 import { pkiInputsFromConfig } from '../certs/inputs.js';
 import { parseCertificatePem } from '../certs/x509.js';
 import { userPath } from '../host/paths.js';
@@ -34,14 +33,10 @@ import {
   serializeKubeconfig,
   userClientCertPem,
 } from '../kubeconfig/kubeconfig.js';
-import {
-  clientPairProblem,
-  kubeconfigSpecs,
-  kubeconfigWithCsr,
-  renewKubeconfig,
-} from '../kubeconfig/specs.js';
+import { clientPairProblem, kubeconfigSpecs, kubeconfigWithCsr } from '../kubeconfig/specs.js';
 import { parseOutputFormat, renderResult } from '../output/printer.js';
 import type { Output } from '../output/output.js';
+import { renewCertificateFiles } from '../phases/cert-renewal.js';
 import { loadCommandConfig, type CommandConfig } from '../phases/command-config.js';
 import { addFlags, readFlags, type FlagSpec, type FlagValues } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
@@ -232,45 +227,14 @@ function checkExpirationCommand(ctx: CommandContext): Command {
 // renew
 
 async function renewOne(e: Env, r: RenewableCert): Promise<void> {
-  const cluster = e.cfg.config.cluster;
-  const opts = {
-    algorithm: cluster.encryptionAlgorithm,
-    now: e.now,
-    validityMs: cluster.certificateValidityPeriod,
-  };
-  const exists =
-    r.baseName !== undefined
-      ? await e.pki.exists(`${r.baseName}.crt`)
-      : await e.host.exists(e.kubeconfigs.path(r.kubeconfigFile!));
-  if (!exists) {
-    e.out.print(missingMessage(r));
-    return;
-  }
-  if (await caExternallyManaged(e.pki, caBaseName(r))) {
-    e.out.print(externalCAMessage(r));
-    return;
-  }
-  const ca = await e.pki.certAndKey(caBaseName(r));
-  if (r.baseName !== undefined) {
-    const old = await e.pki.cert(r.baseName);
-    if (old.state !== 'ok')
-      throw new KbadmError(old.state === 'invalid' ? old.error : `${r.baseName} is missing`);
-    const renewed = await renewCertificate(old.value, ca, opts);
-    // One unit: the new key never sits next to the old certificate once the next run has started.
-    await e.pki.write(
-      [
-        { path: `${r.baseName}.key`, mode: KEY_FILE_MODE, data: renewed.key.toPem() },
-        { path: `${r.baseName}.crt`, mode: CERT_FILE_MODE, data: renewed.cert.pem },
-      ],
-      { replace: true },
-    );
-  } else {
-    const file = r.kubeconfigFile!;
-    const cfg = await e.kubeconfigs.read(file);
-    if (!cfg) throw new KbadmError(`${e.kubeconfigs.shown(file)} is missing`);
-    await e.kubeconfigs.write(file, await renewKubeconfig(cfg, ca, opts, e.kubeconfigs.shown(file)));
-  }
-  e.out.print(renewedMessage(r));
+  const outcome = await renewCertificateFiles({ ...e, cluster: e.cfg.config.cluster }, r);
+  e.out.print(
+    outcome === 'missing'
+      ? missingMessage(r)
+      : outcome === 'external'
+        ? externalCAMessage(r)
+        : renewedMessage(r),
+  );
 }
 
 const RENEW_LONG = (what: string) =>

@@ -93,6 +93,13 @@ export const upgradeApplyFlags: FlagSpec[] = [
     description: 'Accept a release-candidate version as the target.',
   },
   {
+    name: 'certificate-renewal',
+    type: 'boolean',
+    default: true,
+    description:
+      "Renew each component's certificates (and the controller manager's and scheduler's kubeconfig client certificates) just before its static Pod is replaced, keeping their subjects and SANs.",
+  },
+  {
     name: 'dry-run',
     type: 'boolean',
     description:

@@ -7,6 +7,11 @@ import type { ClusterClient } from '../../cluster/types.js';
 import { parseKubernetesVersion } from '../../config/k8s-version.js';
 import { formatDuration } from '../../config/duration.js';
 import { KbadmError } from '../../errors.js';
+import { PkiStore } from '../../certs/pki-files.js';
+import { renewableCertificates } from '../../certs/renewal.js';
+import type { InitConfig } from '../../config/model.js';
+import { KubeconfigStore } from '../../kubeconfig/kubeconfig-files.js';
+import { renewCertificateFiles } from '../cert-renewal.js';
 import { controlPlanePod, CONTROL_PLANE_COMPONENTS } from '../../manifests/control-plane.js';
 import { etcdPod } from '../../manifests/etcd.js';
 import { etcdHealth } from '../../etcd/health.js';
@@ -125,6 +130,35 @@ async function runApplyPreflight(d: UpgradeApplyData): Promise<void> {
   }
 }
 
+/** The certificates each component uses, renewed just before its manifest moves (kubeadm's lists). */
+export const COMPONENT_CERTIFICATES: Readonly<Record<string, readonly string[]>> = {
+  etcd: ['etcd-server', 'etcd-peer', 'etcd-healthcheck-client'],
+  'kube-apiserver': ['apiserver', 'apiserver-kubelet-client', 'front-proxy-client', 'apiserver-etcd-client'],
+  'kube-controller-manager': ['controller-manager.conf'],
+  'kube-scheduler': ['scheduler.conf'],
+};
+
+function certificateRenewal(d: UpgradeApplyData, config: InitConfig): (component: string) => Promise<void> {
+  const env = {
+    host: d.host,
+    cluster: config.cluster,
+    pki: new PkiStore(d.host, d.paths.under(config.cluster.certificatesDir)),
+    kubeconfigs: new KubeconfigStore(d.host, d.paths.kubernetesDir),
+    now: d.now,
+  };
+  const renewable = renewableCertificates(config.cluster.etcd.local !== undefined);
+  return async (component) => {
+    if (!d.certificateRenewal) return;
+    for (const name of COMPONENT_CERTIFICATES[component] ?? []) {
+      const r = renewable.find((x) => x.name === name);
+      if (!r) continue; // external etcd: kubeadm's etcd client certificates are not its to renew
+      d.out.progress('upgrade/staticpods', `Renewing ${name} certificate`);
+      const outcome = await renewCertificateFiles(env, r);
+      if (outcome !== 'renewed') d.out.log.info('certificate not renewed', { name, reason: outcome });
+    }
+  };
+}
+
 async function runControlPlaneUpgrade(d: UpgradeApplyData): Promise<void> {
   const config = await d.config();
   const m = {
@@ -157,6 +191,7 @@ async function runControlPlaneUpgrade(d: UpgradeApplyData): Promise<void> {
       : {}),
   };
   announceUpgradedManifests(ctx);
+  const renew = certificateRenewal(d, config);
   const local = config.cluster.etcd.local;
   if (d.dryRun) {
     // Nothing restarts in a dry run: the new manifests are written (into the dry-run directory) for review.
@@ -187,6 +222,7 @@ async function runControlPlaneUpgrade(d: UpgradeApplyData): Promise<void> {
       key: await pki('healthcheck-client.key'),
     });
     await upgradeStaticPod(ctx, 'etcd', await patchedStaticPod(m, 'etcd', pod), {
+      prepare: () => renew('etcd'),
       etcd: {
         dataDir: d.paths.under(local.dataDir),
         snapshot: async () => etcdSnapshot(endpoint, await tls()),
@@ -197,7 +233,9 @@ async function runControlPlaneUpgrade(d: UpgradeApplyData): Promise<void> {
   const inputs = await controlPlaneInputs(m);
   for (const component of CONTROL_PLANE_COMPONENTS) {
     const pod = controlPlanePod(inputs, component).value;
-    await upgradeStaticPod(ctx, component, await patchedStaticPod(m, component, pod));
+    await upgradeStaticPod(ctx, component, await patchedStaticPod(m, component, pod), {
+      prepare: () => renew(component),
+    });
   }
   await cleanupUpgradedManifests(ctx);
   d.outcome.controlPlaneUpgraded = true;
@@ -246,7 +284,7 @@ export const upgradeApplyPhases: Phase<UpgradeApplyData>[] = [
     long:
       "For etcd (unless --etcd-upgrade=false), kube-apiserver, kube-controller-manager and kube-scheduler in turn: writes the new manifest, keeps the old one (and etcd's data) in /etc/kubernetes/tmp, " +
       'moves the new one in, and waits for the kubelet to restart the component and for it to run. A component that does not come back gets its old manifest (and etcd its data) back, and the upgrade stops.',
-    inheritFlags: ['dry-run', 'etcd-upgrade', 'kubeconfig', 'patches'],
+    inheritFlags: ['certificate-renewal', 'dry-run', 'etcd-upgrade', 'kubeconfig', 'patches'],
     run: runControlPlaneUpgrade,
   },
   initStep(uploadConfigPhase, 'upload-config', 'Store the upgraded configuration in the cluster'),

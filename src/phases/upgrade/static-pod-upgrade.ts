@@ -93,6 +93,8 @@ export interface EtcdUpgradeOptions {
 
 export interface StaticPodUpgradeOptions {
   etcd?: EtcdUpgradeOptions;
+  /** Work between "Preparing" and the move, such as renewing the component's certificates. */
+  prepare?: () => Promise<void>;
 }
 
 export interface StaticPodUpgradeResult {
@@ -162,6 +164,7 @@ export async function upgradeStaticPod(
   const wait = waiter(ctx);
 
   out.progress(TAG, `Preparing for "${component}" upgrade`);
+  await options.prepare?.();
   const newText = typeof pod === 'string' ? pod : toYaml(pod);
   await host.mkdir(dirs.upgradedManifests, MANIFESTS_DIR_MODE);
   await host.writeFile(staged, newText, MANIFEST_FILE_MODE);

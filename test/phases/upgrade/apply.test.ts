@@ -3,7 +3,7 @@
 // kubernetes.io/config.hash when its manifest changes. The rollback of a component that does not
 // come back is tested with the static Pod upgrade itself (static-pod-upgrade.test.ts).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,6 +76,12 @@ describe('kbadm upgrade apply', () => {
     const manifests = path.join(c.cpRoot, 'etc/kubernetes/manifests');
     const old = readFileSync(path.join(manifests, 'kube-apiserver.yaml'), 'utf8');
     assert.match(old, /kube-apiserver:v1\.33\.4/);
+    const certsBefore = new Map(
+      ['pki/apiserver.crt', 'pki/front-proxy-client.crt'].map((f) => [
+        f,
+        new X509Certificate(readFileSync(path.join(c.cpRoot, 'etc/kubernetes', f))),
+      ]),
+    );
     const kubelet = fakeKubelet(c);
     t.after(() => kubelet.stop());
     const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
@@ -91,6 +97,19 @@ describe('kbadm upgrade apply', () => {
         new RegExp(`\\[upgrade/staticpods\\] Component "${component}" upgraded successfully!`),
       );
     }
+    // Each component's certificates renewed before its manifest moved: new serials, same subjects.
+    for (const [file, name] of [
+      ['pki/apiserver.crt', 'apiserver'],
+      ['pki/front-proxy-client.crt', 'front-proxy-client'],
+    ] as const) {
+      const before = certsBefore.get(file)!;
+      const after = new X509Certificate(readFileSync(path.join(c.cpRoot, 'etc/kubernetes', file)));
+      assert.notEqual(after.serialNumber, before.serialNumber, file);
+      assert.equal(after.subject, before.subject, file);
+      assert.equal(after.subjectAltName, before.subjectAltName, file);
+      assert.ok(r.stdout.includes(`[upgrade/staticpods] Renewing ${name} certificate`), name);
+    }
+    assert.ok(r.stdout.includes('[upgrade/staticpods] Renewing scheduler.conf certificate'));
     const tmp = path.join(c.cpRoot, 'etc/kubernetes/tmp');
     const backup = readdirSync(tmp).find((d) => d.startsWith('kubeadm-backup-manifests-'))!;
     assert.equal(
