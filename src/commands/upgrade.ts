@@ -10,6 +10,7 @@ import { upgradeDiffCommand } from './upgrade-diff.js';
 import { upgradePlanCommand } from './upgrade-plan.js';
 import { newUpgradeApplyData, type UpgradeApplyData } from '../phases/upgrade/apply-data.js';
 import { upgradeApplyPhases } from '../phases/upgrade/apply-phases.js';
+import { rollbackManifests } from '../phases/upgrade/rollback.js';
 
 export const upgradeNodeFlags: FlagSpec[] = [
   {
@@ -192,6 +193,29 @@ function upgradeApplyCommand(ctx: CommandContext): Command {
   return cmd;
 }
 
+function upgradeRollbackCommand(ctx: CommandContext): Command {
+  const cmd = new Command('rollback')
+    .description(
+      'Put back the static Pod manifests the last upgrade replaced\n\n' +
+        'Copies the manifests from the newest /etc/kubernetes/tmp/kubeadm-backup-manifests-<date> directory (the ones ' +
+        '"kbadm upgrade apply" replaced) back into /etc/kubernetes/manifests; the kubelet then runs the previous versions. ' +
+        "etcd's data is not changed: the output names the copy and snapshot taken before the upgrade.",
+    )
+    .option('--dry-run', 'Say which manifests would be put back, and change nothing.');
+  cmd.action(async (opts: { dryRun?: boolean }) => {
+    const out = ctx.output();
+    const dryRun = opts.dryRun === true;
+    const host = dryRun ? await ctx.host({ dryRun: true, out }) : await ctx.host({ out, writes: true });
+    const r = await rollbackManifests({ host, paths: host.paths, out, dryRun });
+    if (!dryRun && r.restored.length > 0)
+      out.progress(
+        'upgrade/rollback',
+        `Restored ${r.restored.length} manifest(s); the kubelet restarts those components`,
+      );
+  });
+  return cmd;
+}
+
 export function upgradeCommand(ctx: CommandContext): Command {
   const cmd = new Command('upgrade').description(
     'Upgrade the cluster, or this node, to a newer Kubernetes release\n\n' +
@@ -201,5 +225,6 @@ export function upgradeCommand(ctx: CommandContext): Command {
   cmd.addCommand(upgradeDiffCommand(ctx));
   cmd.addCommand(upgradeNodeCommand(ctx));
   cmd.addCommand(upgradePlanCommand(ctx));
+  cmd.addCommand(upgradeRollbackCommand(ctx));
   return cmd;
 }

@@ -129,4 +129,41 @@ describe('kbadm upgrade apply', () => {
       /\[upgrade\/kubelet-config\] The kubelet configuration for this node was successfully upgraded!/,
     );
   });
+
+  test('upgrade rollback after an apply puts the old manifests back byte for byte; without a backup it refuses', async (t) => {
+    const c = await initCluster(t, { kubernetesVersion: 'v1.33.4' });
+    const manifests = path.join(c.cpRoot, 'etc/kubernetes/manifests');
+    const before = new Map(
+      ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((m) => [
+        m,
+        readFileSync(path.join(manifests, `${m}.yaml`)),
+      ]),
+    );
+    const none = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback']);
+    assert.notEqual(none.code, 0);
+    assert.match(
+      none.stderr,
+      /no manifest backup under \/etc\/kubernetes\/tmp .*there is no upgrade to roll back/,
+    );
+    const kubelet = fakeKubelet(c);
+    t.after(() => kubelet.stop());
+    const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
+    assert.equal(r.code, 0, r.stderr);
+    const dry = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Would restore "\/etc\/kubernetes\/manifests\/kube-apiserver\.yaml"/);
+    assert.match(
+      readFileSync(path.join(manifests, 'kube-apiserver.yaml'), 'utf8'),
+      /v1\.34\.0/,
+      'a dry run changes nothing',
+    );
+    const back = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback']);
+    assert.equal(back.code, 0, back.stderr);
+    for (const [m, bytes] of before)
+      assert.deepEqual(readFileSync(path.join(manifests, `${m}.yaml`)), bytes, m);
+    assert.match(back.stdout, /Restored 3 manifest\(s\)/);
+    const again = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback']);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /"kube-apiserver\.yaml" is already the backed-up version/);
+  });
 });
