@@ -99,6 +99,11 @@ export function newInitCache(): InitCache {
 /** What the static-Pod and kubelet phases read. */
 export type ManifestData = Pick<InitData, 'config' | 'paths' | 'host' | 'out' | 'dryRun' | 'env' | 'cache'>;
 
+/** Another command's run (join, upgrade) seen as ManifestData, with the configuration it built. */
+export function manifestView(d: Omit<ManifestData, 'config'>, config: InitConfig): ManifestData {
+  return { config, paths: d.paths, host: d.host, out: d.out, dryRun: d.dryRun, env: d.env, cache: d.cache };
+}
+
 /** What the initializer needs from the command context (CommandContext provides it). */
 export interface InitDataDeps {
   readonly env: Readonly<Record<string, string | undefined>>;

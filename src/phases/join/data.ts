@@ -24,8 +24,15 @@ import type { DiscoveryIO } from '../../tokens/discovery-run.js';
 import { chooseJoinServer } from '../../tokens/join-endpoint.js';
 import { userSetFlags, type FlagSpec, type Invocation } from '../../workflow/index.js';
 import { readClusterConfigDocuments } from '../cluster-config-read.js';
-import { newInitCache, type InitCache, type InitData, type ManifestData } from '../init/data.js';
+import {
+  manifestView,
+  newInitCache,
+  type InitCache,
+  type InitData,
+  type ManifestData,
+} from '../init/data.js';
 import { runDiscovery } from '../join-discovery.js';
+import { once } from '../once.js';
 
 export interface JoinData {
   /** The join configuration: defaulted and validated. */
@@ -90,16 +97,6 @@ function tokenRefused(err: unknown, token: string): KbadmError | undefined {
     `the API server did not accept the bootstrap token${id ? ` with ID "${id}"` : ''}: it has expired or was deleted. Create a new one with "kbadm token create" on a control-plane node`,
     { cause: err },
   );
-}
-
-/** Runs `make` once; a failure is not kept, so a later call tries again. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () =>
-    (p ??= make().catch((err: unknown) => {
-      p = undefined;
-      throw err;
-    }));
 }
 
 /**
@@ -206,17 +203,7 @@ export async function newJoinData(
 
 /** The view of the run that init's static-Pod, certificate and kubelet code reads. */
 export async function asManifestData(d: JoinData): Promise<ManifestData & Pick<JoinData, 'now'>> {
-  const config = await d.initConfig();
-  return {
-    config,
-    paths: d.paths,
-    host: d.host,
-    out: d.out,
-    dryRun: d.dryRun,
-    env: d.env,
-    cache: d.cache,
-    now: d.now,
-  };
+  return { ...manifestView(d, await d.initConfig()), now: d.now };
 }
 
 /**

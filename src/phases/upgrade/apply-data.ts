@@ -18,6 +18,7 @@ import { initConfigFromCluster } from '../cluster-node-config.js';
 import { newInitCache, type InitData } from '../init/data.js';
 import { DEFAULT_KUBECONFIG, type UpgradeNodeData } from './node-data.js';
 import type { MirrorPodHashReader, ComponentHealthProbe } from './mirror-pod.js';
+import { once } from '../once.js';
 
 export interface UpgradeApplyData extends UpgradeNodeData {
   /** The version to upgrade to, as given (vX.Y.Z). */
@@ -46,15 +47,6 @@ export interface UpgradeApplyDataDeps {
   host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'upgrade'; writes?: boolean }): Promise<Host>;
   cluster(kubeconfig: string, options: { dryRun: boolean; out?: Output }): Promise<ClusterClient>;
   healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
-}
-
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () =>
-    (p ??= make().catch((err: unknown) => {
-      p = undefined;
-      throw err;
-    }));
 }
 
 export async function newUpgradeApplyData(

@@ -39,6 +39,7 @@ import {
   upgradeDirs,
   upgradeStaticPod,
 } from './static-pod-upgrade.js';
+import { manifestView } from '../init/data.js';
 
 const PREFLIGHT = 'upgrade/preflight';
 
@@ -161,15 +162,7 @@ function certificateRenewal(d: UpgradeApplyData, config: InitConfig): (component
 
 async function runControlPlaneUpgrade(d: UpgradeApplyData): Promise<void> {
   const config = await d.config();
-  const m = {
-    config,
-    paths: d.paths,
-    host: d.host,
-    out: d.out,
-    dryRun: d.dryRun,
-    env: d.env,
-    cache: d.cache,
-  };
+  const m = manifestView(d, config);
   const timeout = config.init.timeouts.upgradeManifests;
   d.out.progress(
     'upgrade/control-plane',

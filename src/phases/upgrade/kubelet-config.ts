@@ -15,18 +15,11 @@ import { writeKubeletFiles } from '../../manifests/manifest-files.js';
 import type { Phase } from '../../workflow/index.js';
 import { patchSets } from '../init/static-pods.js';
 import type { UpgradeNodeData } from './node-data.js';
+import { manifestView } from '../init/data.js';
 
 export async function runUpgradeKubeletConfig(d: UpgradeNodeData): Promise<void> {
   const config = await d.config();
-  const m = {
-    config,
-    paths: d.paths,
-    host: d.host,
-    out: d.out,
-    dryRun: d.dryRun,
-    env: d.env,
-    cache: d.cache,
-  };
+  const m = manifestView(d, config);
   const current = await d.host.readFileIfExists(path.join(d.paths.kubeletDir, KUBELET_CONFIG_FILE));
   if (current !== undefined) {
     const backupDir = path.join(d.paths.tmpDir, `kubeadm-kubelet-config${randomInt(1e9)}`);

@@ -12,6 +12,7 @@ import type { Output } from '../../output/output.js';
 import type { FlagSpec, Invocation } from '../../workflow/index.js';
 import { initConfigFromCluster } from '../cluster-node-config.js';
 import { newInitCache, type InitCache } from '../init/data.js';
+import { once } from '../once.js';
 
 export interface UpgradeNodeData {
   paths: Paths;
@@ -39,15 +40,6 @@ export interface UpgradeNodeDataDeps {
 }
 
 export const DEFAULT_KUBECONFIG = '/etc/kubernetes/admin.conf';
-
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () =>
-    (p ??= make().catch((err: unknown) => {
-      p = undefined;
-      throw err;
-    }));
-}
 
 export async function newUpgradeNodeData(
   deps: UpgradeNodeDataDeps,
