@@ -101,6 +101,12 @@ export const upgradeApplyFlags: FlagSpec[] = [
       "Renew each component's certificates (and the controller manager's and scheduler's kubeconfig client certificates) just before its static Pod is replaced, keeping their subjects and SANs.",
   },
   {
+    name: 'config',
+    type: 'string',
+    description:
+      'An UpgradeConfiguration (kubeadm.k8s.io/v1beta4) whose apply section and timeouts take the place of the other flags; only --kubeconfig and --yes may be given beside it.',
+  },
+  {
     name: 'dry-run',
     type: 'boolean',
     description:
@@ -175,6 +181,7 @@ function upgradeApplyCommand(ctx: CommandContext): Command {
         c,
         all,
       ),
+    skipPhasesFromData: (d) => d.skipPhases,
     log: () => ctx.output().log,
   });
   bindRunner(cmd, runner, {

@@ -8,6 +8,10 @@ import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
 import type { InitConfig } from '../../config/model.js';
 import { parseKubernetesVersion } from '../../config/k8s-version.js';
 import { KbadmError, ValidationError } from '../../errors.js';
+import { readConfigFile } from '../../config/config-files.js';
+import { validateMixedArguments } from '../../config/flags.js';
+import { loadUpgradeConfig } from '../../config/load.js';
+import type { UpgradeConfiguration } from '../../config/model.js';
 import { gatherDefaultingFacts } from '../../host/facts.js';
 import type { Host } from '../../host/host.js';
 import { userPath } from '../../host/paths.js';
@@ -20,7 +24,12 @@ import { DEFAULT_KUBECONFIG, type UpgradeNodeData } from './node-data.js';
 import type { MirrorPodHashReader, ComponentHealthProbe } from './mirror-pod.js';
 import { once } from '../once.js';
 
+/** Flags that may stand beside --config (they say where to act, not what to do). */
+const ALLOWED_WITH_CONFIG = ['kubeconfig', 'yes'];
+
 export interface UpgradeApplyData extends UpgradeNodeData {
+  /** UpgradeConfiguration.apply.skipPhases, when --config gave one. */
+  skipPhases: string[];
   /** The version to upgrade to, as given (vX.Y.Z). */
   target: string;
   /** The cluster's version before the upgrade (kubeadm-config's kubernetesVersion). */
@@ -55,7 +64,20 @@ export async function newUpgradeApplyData(
   _specs: readonly FlagSpec[],
 ): Promise<UpgradeApplyData> {
   const { flags, args } = invocation;
-  const target = args[0] ?? '';
+  const out = deps.output();
+  // --config: an UpgradeConfiguration whose apply section replaces the flags (kubeadm's mixing rule).
+  const configPath = flags.has('config') ? flags.string('config') : '';
+  let fromFile: UpgradeConfiguration | undefined;
+  if (configPath !== '') {
+    validateMixedArguments(['config', ...flags.setNames()], ALLOWED_WITH_CONFIG);
+    fromFile = loadUpgradeConfig(await readConfigFile(await deps.host({ out }), configPath), {
+      source: configPath,
+      facts: { hostname: '', criSocketsPresent: [] },
+      defaulting: { skipCRIDetect: true },
+    }).config;
+  }
+  const apply = fromFile?.apply;
+  const target = args[0] ?? apply?.kubernetesVersion ?? '';
   if (target === '')
     throw new ValidationError([
       {
@@ -68,9 +90,8 @@ export async function newUpgradeApplyData(
     throw new ValidationError([
       { field: 'version', value: target, detail: 'not a Kubernetes version such as v1.34.0' },
     ]);
-  const out = deps.output();
   const bool = (name: string, dflt = false) => (flags.has(name) ? flags.boolean(name) : dflt);
-  const dryRun = bool('dry-run');
+  const dryRun = apply ? (apply.dryRun ?? false) : bool('dry-run');
   const host = dryRun
     ? await deps.host({ dryRun: true, out, dryRunDir: 'upgrade' })
     : await deps.host({ out, writes: true });
@@ -97,11 +118,21 @@ export async function newUpgradeApplyData(
       facts: await gatherDefaultingFacts(host, KNOWN_CRI_SOCKETS),
     }),
   );
-  const patches = flags.has('patches') ? flags.string('patches') : '';
+  const patches = apply
+    ? (apply.patches?.directory ?? '')
+    : flags.has('patches')
+      ? flags.string('patches')
+      : '';
   const config = once(async (): Promise<InitConfig> => {
     const c = structuredClone(await current());
     c.cluster.kubernetesVersion = target;
     if (patches !== '') c.init.patches = { directory: patches };
+    // The UpgradeConfiguration's timeouts (upgradeManifests among them) govern this run.
+    if (fromFile) c.init.timeouts = fromFile.timeouts;
+    if (apply) {
+      c.init.nodeRegistration.imagePullPolicy = apply.imagePullPolicy;
+      c.init.nodeRegistration.imagePullSerial = apply.imagePullSerial;
+    }
     return c;
   });
   return {
@@ -114,19 +145,27 @@ export async function newUpgradeApplyData(
     cache: newInitCache(),
     controlPlane: true,
     patchesDir: patches,
-    ignorePreflightErrors: flags.has('ignore-preflight-errors')
-      ? flags.strings('ignore-preflight-errors')
-      : [],
+    ignorePreflightErrors: apply
+      ? apply.ignorePreflightErrors
+      : flags.has('ignore-preflight-errors')
+        ? flags.strings('ignore-preflight-errors')
+        : [],
     config,
     cluster,
     target,
     clusterVersion: async () => (await current()).cluster.kubernetesVersion,
-    force: bool('force'),
-    yes: bool('yes'),
-    etcdUpgrade: bool('etcd-upgrade', true),
-    certificateRenewal: bool('certificate-renewal', true),
-    allowExperimentalUpgrades: bool('allow-experimental-upgrades'),
-    allowReleaseCandidateUpgrades: bool('allow-release-candidate-upgrades'),
+    force: apply ? (apply.forceUpgrade ?? false) : bool('force'),
+    // A configuration file is a decision already made: kubeadm asks no question then either.
+    yes: apply ? true : bool('yes'),
+    etcdUpgrade: apply ? apply.etcdUpgrade : bool('etcd-upgrade', true),
+    certificateRenewal: apply ? apply.certificateRenewal : bool('certificate-renewal', true),
+    allowExperimentalUpgrades: apply
+      ? (apply.allowExperimentalUpgrades ?? false)
+      : bool('allow-experimental-upgrades'),
+    allowReleaseCandidateUpgrades: apply
+      ? (apply.allowRCUpgrades ?? false)
+      : bool('allow-release-candidate-upgrades'),
+    skipPhases: apply?.skipPhases ?? [],
     ask: (prompt) => askYesNo(deps.stdout, deps.stdin, prompt),
     healthProbes: (a) => deps.healthProbes(a),
     outcome: { controlPlaneUpgraded: false },

@@ -177,7 +177,7 @@ async function runControlPlaneUpgrade(d: UpgradeApplyData): Promise<void> {
     manifestsDir: d.paths.manifestsDir,
     nodeName,
     readHash: d.mirrorPods?.readHash ?? mirrorPodHashReader(client, nodeName),
-    healthy: d.mirrorPods?.healthy ?? podsRunningProbe(client, d.out),
+    healthy: d.mirrorPods?.healthy ?? podsRunningProbe(client, d.out, nodeName),
     timeoutMs: timeout,
     ...(d.mirrorPods?.pollIntervalMs !== undefined
       ? { hashPollIntervalMs: d.mirrorPods.pollIntervalMs, healthPollIntervalMs: d.mirrorPods.pollIntervalMs }

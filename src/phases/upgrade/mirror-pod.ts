@@ -27,10 +27,16 @@ export function mirrorPodHashReader(cluster: ClusterClient, nodeName: string): M
 }
 
 /**
- * Healthy when at least one Pod labelled `component=<component>` exists in kube-system and every
- * such Pod is Running. Prints kubeadm's `[apiclient] Found N Pods ...` line whenever N changes.
+ * Healthy when at least one Pod labelled `component=<component>` exists in kube-system, every such
+ * Pod is Running (kubeadm's check) and, beyond kubeadm, this node's mirror Pod is Ready: a
+ * component that crash-loops is still "Running" to the kubelet, and an upgrade must not call it
+ * upgraded. Prints kubeadm's `[apiclient] Found N Pods ...` line whenever N changes.
  */
-export function podsRunningProbe(cluster: ClusterClient, out?: Output): ComponentHealthProbe {
+export function podsRunningProbe(
+  cluster: ClusterClient,
+  out?: Output,
+  nodeName?: string,
+): ComponentHealthProbe {
   const seen = new Map<string, number>();
   return async (component) => {
     const selector = `component=${component}`;
@@ -43,6 +49,11 @@ export function podsRunningProbe(cluster: ClusterClient, out?: Output): Componen
       out?.progress('apiclient', `Found ${pods.length} Pods for label selector ${selector}`);
     }
     if (pods.length === 0) return false;
-    return pods.every((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running');
+    if (!pods.every((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running')) return false;
+    if (nodeName === undefined) return true;
+    const own = pods.find((p) => p.metadata.name === `${component}-${nodeName}`);
+    const conditions = (own?.status as { conditions?: { type?: string; status?: string }[] } | undefined)
+      ?.conditions;
+    return own !== undefined && (conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
   };
 }

@@ -4,7 +4,7 @@
 // come back is tested with the static Pod upgrade itself (static-pod-upgrade.test.ts).
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
@@ -41,7 +41,7 @@ function fakeKubelet(c: Cluster): { stop(): void } {
           annotations: { ...pod.metadata.annotations, 'kubernetes.io/config.hash': hash },
         },
         spec: { nodeName: 'cp-1' },
-        status: { phase: 'Running' },
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
       });
     }
   };
@@ -165,5 +165,47 @@ describe('kbadm upgrade apply', () => {
     const again = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback']);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /"kube-apiserver\.yaml" is already the backed-up version/);
+  });
+
+  test('--config: an UpgradeConfiguration gives the version and the choices; other flags beside it are refused', async (t) => {
+    const c = await initCluster(t, { kubernetesVersion: 'v1.33.4' });
+    writeFileSync(
+      path.join(c.cpRoot, 'upgrade.yaml'),
+      [
+        'apiVersion: kubeadm.k8s.io/v1beta4',
+        'kind: UpgradeConfiguration',
+        'apply:',
+        '  kubernetesVersion: v1.34.0',
+        '  etcdUpgrade: false',
+        '  certificateRenewal: false',
+        '  ignorePreflightErrors: [ImagePull]',
+        'timeouts:',
+        '  upgradeManifests: 1m30s',
+        '',
+      ].join('\n'),
+    );
+    const mixed = await runCli(
+      ['--rootfs', c.cpRoot, 'upgrade', 'apply', '--config', '/upgrade.yaml', '--force'],
+      {
+        cluster: c.api.factory,
+      },
+    );
+    assert.notEqual(mixed.code, 0);
+    assert.match(mixed.stderr, /can not mix '--config' with arguments \[force\]/);
+    const apiserverCert = readFileSync(path.join(c.cpRoot, 'etc/kubernetes/pki/apiserver.crt'));
+    const kubelet = fakeKubelet(c);
+    t.after(() => kubelet.stop());
+    const r = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'apply', '--config', '/upgrade.yaml'], {
+      cluster: c.api.factory,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /to version "v1\.34\.0" \(timeout: 1m30s\)/);
+    assert.doesNotMatch(r.stdout, /Renewing/);
+    assert.deepEqual(readFileSync(path.join(c.cpRoot, 'etc/kubernetes/pki/apiserver.crt')), apiserverCert);
+    assert.match(
+      readFileSync(path.join(c.cpRoot, 'etc/kubernetes/manifests/etcd.yaml'), 'utf8'),
+      /etcd:3\.5\.21-0/,
+      'etcd left alone',
+    );
   });
 });

@@ -388,6 +388,18 @@ describe('mirror Pod reader and Pod probe', () => {
       '[apiclient] Found 1 Pods for label selector component=kube-apiserver',
     ]);
   });
+
+  test("with the node named, this node's Pod must also be Ready: a crash-looping component is Running but not upgraded", async () => {
+    const api = new MemoryCluster();
+    const probe = podsRunningProbe(api, undefined, 'cp-1');
+    const pod = mirror('kube-apiserver-cp-1', 'a', 'Running');
+    api.seed(pod);
+    assert.equal(await probe('kube-apiserver'), false, 'no Ready condition yet');
+    api.seed({ ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] } });
+    assert.equal(await probe('kube-apiserver'), false, 'Running, restarting, not Ready');
+    api.seed({ ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    assert.equal(await probe('kube-apiserver'), true);
+  });
 });
 
 describe('with the init renderers', () => {
