@@ -1,7 +1,8 @@
 // Two lab nodes: `kbadm init` on node-1 at v1.33.4, node-2 joins as a worker, then `kbadm upgrade
 // plan` and `kbadm upgrade apply v1.34.0` on node-1 and `kbadm upgrade node` on node-2. Real
 // containerd, etcd, etcdctl and kubectl; the lab's kubelet restarts the static Pods when their
-// manifests change and keeps their mirror Pods' config hash, which apply watches.
+// manifests change and keeps their mirror Pods' config hash, which apply watches. Last, an apply
+// whose patched kube-scheduler cannot start must put the old manifest back.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -9,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { labDown, labExec, labUp, requireRoot, type LabNode } from './lab.js';
-import { kbadm, kubectl, LAB_ROOT_IGNORES, requireBuild } from './lab-cli.js';
+import { eventually, kbadm, kubectl, LAB_ROOT_IGNORES, requireBuild } from './lab-cli.js';
 
 requireRoot();
 requireBuild();
@@ -189,5 +190,62 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
     assert.equal(backups.length, 1, backups.join(' '));
     assert.deepEqual(readFileSync(path.join(backups[0]!, 'config.yaml')), before);
     assert.match(readFileSync(config, 'utf8'), /^kind: KubeletConfiguration$/m);
+  });
+
+  test('a component that does not come back is rolled back: apply fails naming it, its old manifest is back', async (t) => {
+    // A patch that gives the scheduler a hostPath file that does not exist: the kubelet cannot start
+    // the new Pod, so its mirror Pod never shows the new hash and apply gives up after
+    // timeouts.upgradeManifests (5m, the default: apply has no flag for it).
+    await fs.mkdir(path.join(cp.rootfs, 'patches'), { recursive: true });
+    await fs.writeFile(
+      path.join(cp.rootfs, 'patches/kube-scheduler+json.yaml'),
+      [
+        '- op: add',
+        '  path: /spec/volumes/-',
+        '  value: {name: lab-missing, hostPath: {path: /lab-missing-file, type: File}}',
+        '',
+      ].join('\n'),
+    );
+    const before = new Map(COMPONENTS.map((c) => [c, readFileSync(manifest(c))]));
+    const schedulerHash = configHash('kube-scheduler');
+    const backupsBefore = tmpDirs(cp, 'kubeadm-backup-manifests-');
+    const r = kbadm(cp, ['upgrade', 'apply', TO, '--yes', '--patches', '/patches', ...LAB_ROOT_IGNORES]);
+    for (const line of `exit ${r.code}\n${r.stdout}${r.stderr}`.split('\n')) t.diagnostic(line);
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(
+      r.stdout,
+      /^\[patches\] Applied patch of type "application\/json-patch\+json" to target "kube-scheduler"$/m,
+    );
+    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager'])
+      assert.match(r.stdout, new RegExp(`Current and new manifests of ${c} are equal, skipping upgrade`));
+    assert.match(
+      r.stderr,
+      /couldn't upgrade control plane component "kube-scheduler": .*; restored the old manifest from "\/etc\/kubernetes\/tmp\/kubeadm-backup-manifests-[0-9-]+\/kube-scheduler\.yaml"/,
+    );
+    assert.doesNotMatch(r.stdout, /SUCCESS!/);
+    assert.doesNotMatch(r.stdout, /\[upload-config\]/, 'apply stops at the control plane');
+    for (const c of COMPONENTS) assert.deepEqual(readFileSync(manifest(c)), before.get(c), c);
+    // The kubelet runs the old scheduler Pod again.
+    await eventually('the old kube-scheduler mirror Pod', () => {
+      const p = kubectl(cp, 'admin.conf', [
+        'get',
+        'pod',
+        `kube-scheduler-${cp.name}`,
+        '-n',
+        'kube-system',
+        '-o',
+        'json',
+      ]);
+      return (
+        p.code === 0 &&
+        JSON.parse(p.stdout).metadata.annotations?.['kubernetes.io/config.hash'] === schedulerHash
+      );
+    });
+    const backups = tmpDirs(cp, 'kubeadm-backup-manifests-').filter((d) => !backupsBefore.includes(d));
+    assert.equal(backups.length, 1, backups.join(' '));
+    assert.deepEqual(
+      readFileSync(path.join(backups[0]!, 'kube-scheduler.yaml')),
+      before.get('kube-scheduler'),
+    );
   });
 });
