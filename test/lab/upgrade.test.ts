@@ -4,7 +4,7 @@
 // manifests change and keeps their mirror Pods' config hash, which apply watches. Last, an apply
 // whose patched kube-scheduler cannot start must put the old manifest back.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -183,12 +183,18 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
   test('upgrade node on the worker rewrites its kubelet configuration and keeps the old one', () => {
     const config = path.join(worker.rootfs, 'var/lib/kubelet/config.yaml');
     const before = readFileSync(config);
+    const writtenBefore = statSync(config).mtimeMs;
     const r = kbadm(worker, ['upgrade', 'node', ...LAB_ROOT_IGNORES]);
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
     assert.match(r.stdout, /\[upgrade\] The configuration for this node was successfully upgraded!/);
     const backups = tmpDirs(worker, 'kubeadm-kubelet-config');
     assert.equal(backups.length, 1, backups.join(' '));
     assert.deepEqual(readFileSync(path.join(backups[0]!, 'config.yaml')), before);
+    assert.match(
+      r.stdout,
+      /^\[kubelet-start\] Writing kubelet configuration to file "\/var\/lib\/kubelet\/config\.yaml"$/m,
+    );
+    assert.ok(statSync(config).mtimeMs > writtenBefore, 'config.yaml was written again');
     assert.match(readFileSync(config, 'utf8'), /^kind: KubeletConfiguration$/m);
   });
 
