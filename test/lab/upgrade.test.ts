@@ -4,6 +4,7 @@
 // manifests change and keeps their mirror Pods' config hash, which apply watches. Last, an apply
 // whose patched kube-scheduler cannot start must put the old manifest back.
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -134,9 +135,18 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
       hashesBefore.set(c, configHash(c));
       manifestsBefore.set(c, readFileSync(manifest(c)));
     }
+    const pki = (f: string) =>
+      new X509Certificate(readFileSync(path.join(cp.rootfs, 'etc/kubernetes/pki', f)));
+    const serialsBefore = ['apiserver.crt', 'etcd/server.crt'].map((f) => pki(f).serialNumber);
     const r = kbadm(cp, ['upgrade', 'apply', TO, '--yes', ...LAB_ROOT_IGNORES]);
     applyOut = r.stdout;
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n${logs(cp)}`);
+    // Renewed before their components moved, and the components came back with them.
+    assert.notDeepEqual(
+      ['apiserver.crt', 'etcd/server.crt'].map((f) => pki(f).serialNumber),
+      serialsBefore,
+    );
+    assert.ok(pki('apiserver.crt').verify(pki('ca.crt').publicKey));
     assert.ok(
       r.stdout.includes(`[upgrade] SUCCESS! A control plane node of your cluster was upgraded to "${TO}".`),
       r.stdout,
@@ -201,7 +211,7 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
   test('a component that does not come back is rolled back: apply fails naming it, its old manifest is back', async (t) => {
     // A patch that gives the scheduler a hostPath file that does not exist: the kubelet cannot start
     // the new Pod, so its mirror Pod never shows the new hash and apply gives up after
-    // timeouts.upgradeManifests (5m, the default: apply has no flag for it).
+    // timeouts.upgradeManifests, shortened through an UpgradeConfiguration.
     await fs.mkdir(path.join(cp.rootfs, 'patches'), { recursive: true });
     await fs.writeFile(
       path.join(cp.rootfs, 'patches/kube-scheduler+json.yaml'),
@@ -215,7 +225,21 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
     const before = new Map(COMPONENTS.map((c) => [c, readFileSync(manifest(c))]));
     const schedulerHash = configHash('kube-scheduler');
     const backupsBefore = tmpDirs(cp, 'kubeadm-backup-manifests-');
-    const r = kbadm(cp, ['upgrade', 'apply', TO, '--yes', '--patches', '/patches', ...LAB_ROOT_IGNORES]);
+    await fs.writeFile(
+      path.join(cp.rootfs, 'upgrade-fault.yaml'),
+      [
+        'apiVersion: kubeadm.k8s.io/v1beta4',
+        'kind: UpgradeConfiguration',
+        'apply:',
+        `  kubernetesVersion: ${TO}`,
+        '  patches: {directory: /patches}',
+        `  ignorePreflightErrors: [${LAB_ROOT_IGNORES[1]}]`,
+        'timeouts:',
+        '  upgradeManifests: 40s',
+        '',
+      ].join('\n'),
+    );
+    const r = kbadm(cp, ['upgrade', 'apply', '--config', '/upgrade-fault.yaml']);
     for (const line of `exit ${r.code}\n${r.stdout}${r.stderr}`.split('\n')) t.diagnostic(line);
     assert.notEqual(r.code, 0, r.stdout);
     assert.match(
