@@ -190,19 +190,7 @@ export function joinCommand(ctx: CommandContext): Command {
     )
     .argument('[api-server-endpoint]', 'host:port of an API server of the cluster, for token discovery');
   const runner = new Runner<JoinData>(joinPhases, {
-    init: (c) =>
-      newJoinData(
-        {
-          env: ctx.env,
-          output: () => ctx.output(),
-          host: (o) => ctx.host(o),
-          cluster: (s, o) => ctx.cluster(s, o),
-          healthProbes: (a) => ctx.healthProbes(a),
-          discoveryIO: (h, o) => ctx.discoveryIO(h, o),
-        },
-        c,
-        ALL_FLAGS,
-      ),
+    init: (c) => newJoinData(ctx, c, ALL_FLAGS),
     skipPhasesFromData: (d) => d.config.skipPhases,
     log: () => ctx.output().log,
   });

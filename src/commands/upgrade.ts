@@ -53,17 +53,7 @@ function upgradeNodeCommand(ctx: CommandContext): Command {
   );
   const all = [...upgradeNodeFlags, SKIP_PHASES_FLAG];
   const runner = new Runner<UpgradeNodeData>(upgradeNodePhases, {
-    init: (c) =>
-      newUpgradeNodeData(
-        {
-          env: ctx.env,
-          output: () => ctx.output(),
-          host: (o) => ctx.host(o),
-          cluster: (k, o) => ctx.cluster(k, o),
-        },
-        c,
-        all,
-      ),
+    init: (c) => newUpgradeNodeData(ctx, c, all),
     log: () => ctx.output().log,
   });
   bindRunner(cmd, runner, {
@@ -76,7 +66,7 @@ function upgradeNodeCommand(ctx: CommandContext): Command {
           'dryrun',
           'Finished dry-running successfully. Above are the changes that would be made.',
         );
-      else ctx.stdout.write(NODE_UPGRADED);
+      else if (d.outcome.kubeletConfigUpgraded) ctx.stdout.write(NODE_UPGRADED);
     },
   });
   return cmd;
@@ -167,20 +157,7 @@ function upgradeApplyCommand(ctx: CommandContext): Command {
     .argument('[version]', 'the Kubernetes version to upgrade to, e.g. v1.34.0');
   const all = [...upgradeApplyFlags, SKIP_PHASES_FLAG];
   const runner = new Runner<UpgradeApplyData>(upgradeApplyPhases, {
-    init: (c) =>
-      newUpgradeApplyData(
-        {
-          env: ctx.env,
-          stdout: ctx.stdout,
-          ...(ctx.stdin ? { stdin: ctx.stdin } : {}),
-          output: () => ctx.output(),
-          host: (o) => ctx.host(o),
-          cluster: (k, o) => ctx.cluster(k, o),
-          healthProbes: (a) => ctx.healthProbes(a),
-        },
-        c,
-        all,
-      ),
+    init: (c) => newUpgradeApplyData(ctx, c, all),
     skipPhasesFromData: (d) => d.skipPhases,
     log: () => ctx.output().log,
   });

@@ -11,7 +11,15 @@ import { after, before, describe, test } from 'node:test';
 import { decryptKubeadmCerts } from '../../src/certs/copy-certs.js';
 import { detachedSignatureIsValid } from '../../src/tokens/jws.js';
 import { labDown, labExec, labUp, requireRoot, type LabNode } from './lab.js';
-import { eventually, kbadm, kubectl, LAB_ROOT_IGNORES, requireBuild, writeObject } from './lab-cli.js';
+import {
+  eventually,
+  kbadm,
+  kubectl,
+  LAB_ROOT_IGNORES,
+  requireBuild,
+  writeInitConfig,
+  writeObject,
+} from './lab-cli.js';
 
 requireRoot();
 requireBuild();
@@ -54,25 +62,11 @@ describe('kbadm init on a lab node', { timeout: 900_000 }, () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-init-'));
     const lab = await labUp({ nodes: 1, dir });
     node = lab.nodes[0]!;
-    await fs.writeFile(
-      path.join(node.rootfs, 'cfg.yaml'),
-      [
-        'apiVersion: kubeadm.k8s.io/v1beta4',
-        'kind: InitConfiguration',
-        'bootstrapTokens:',
-        `- token: ${TOKEN}`,
-        `localAPIEndpoint:\n  advertiseAddress: ${node.address}`,
-        `nodeRegistration:\n  name: ${node.name}\n  criSocket: ${node.criSocket}`,
-        '---',
-        'apiVersion: kubeadm.k8s.io/v1beta4',
-        'kind: ClusterConfiguration',
-        'kubernetesVersion: v1.34.0',
-        `controlPlaneEndpoint: ${node.address}:6443`,
-        'encryptionAlgorithm: ECDSA-P256',
-        'networking:\n  podSubnet: 10.244.0.0/16',
-        '',
-      ].join('\n'),
-    );
+    await writeInitConfig(node, {
+      token: TOKEN,
+      kubernetesVersion: 'v1.34.0',
+      extra: ['networking:\n  podSubnet: 10.244.0.0/16'],
+    });
   });
   after(async () => {
     if (dir) await labDown(dir);

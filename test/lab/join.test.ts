@@ -10,7 +10,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { labDown, labExec, labUp, requireRoot, type LabNode } from './lab.js';
-import { eventually, kbadm, kubectl, LAB_ROOT_IGNORES, requireBuild } from './lab-cli.js';
+import {
+  eventually,
+  kbadm,
+  kubectl,
+  LAB_ROOT_IGNORES,
+  printedJoinCommands,
+  requireBuild,
+  writeInitConfig,
+} from './lab-cli.js';
 
 requireRoot();
 requireBuild();
@@ -94,24 +102,7 @@ describe(
       dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-join-'));
       const lab = await labUp({ nodes: 3, dir });
       [cp1, worker, cp3] = lab.nodes as [LabNode, LabNode, LabNode];
-      await fs.writeFile(
-        path.join(cp1.rootfs, 'cfg.yaml'),
-        [
-          'apiVersion: kubeadm.k8s.io/v1beta4',
-          'kind: InitConfiguration',
-          'bootstrapTokens:',
-          `- token: ${TOKEN}`,
-          `localAPIEndpoint:\n  advertiseAddress: ${cp1.address}`,
-          `nodeRegistration:\n  name: ${cp1.name}\n  criSocket: ${cp1.criSocket}`,
-          '---',
-          'apiVersion: kubeadm.k8s.io/v1beta4',
-          'kind: ClusterConfiguration',
-          'kubernetesVersion: v1.34.0',
-          `controlPlaneEndpoint: ${cp1.address}:6443`,
-          'encryptionAlgorithm: ECDSA-P256',
-          '',
-        ].join('\n'),
-      );
+      await writeInitConfig(cp1, { token: TOKEN, kubernetesVersion: 'v1.34.0' });
     });
     after(async () => {
       if (dir) await labDown(dir);
@@ -121,9 +112,7 @@ describe(
       const r = kbadm(cp1, ['init', '--config', '/cfg.yaml', '--upload-certs', ...LAB_ROOT_IGNORES]);
       assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n${logs(cp1)}`);
       initOut = r.stdout;
-      const commands = [...initOut.matchAll(/^\s*kbadm join ([^\n\\]*(?:\\\n[^\n\\]*)*)/gm)].map((m) =>
-        m[1]!.replaceAll('\\\n', ' ').trim().split(/\s+/),
-      );
+      const commands = printedJoinCommands(initOut);
       cpJoin = commands.find((c) => c.includes('--control-plane'))!;
       workerJoin = commands.find((c) => !c.includes('--control-plane'))!;
       assert.ok(cpJoin?.includes('--certificate-key'), initOut);

@@ -73,3 +73,40 @@ export const LAB_ROOT_IGNORES = [
   '--ignore-preflight-errors',
   'FileExisting-ip,FileExisting-iptables,FileExisting-mount,FileExisting-nsenter,SystemVerification,KubeletVersion,FileContent--proc-sys-net-ipv4-ip_forward',
 ];
+
+/**
+ * Writes /cfg.yaml on `node` for `kbadm init --config /cfg.yaml`: the bootstrap token, the node's
+ * address, name and CRI socket, a controlPlaneEndpoint on its address, ECDSA keys; `extra` lines
+ * are appended to the ClusterConfiguration.
+ */
+export async function writeInitConfig(
+  node: LabNode,
+  o: { token: string; kubernetesVersion: string; extra?: string[] },
+): Promise<void> {
+  await fs.writeFile(
+    path.join(node.rootfs, 'cfg.yaml'),
+    [
+      'apiVersion: kubeadm.k8s.io/v1beta4',
+      'kind: InitConfiguration',
+      'bootstrapTokens:',
+      `- token: ${o.token}`,
+      `localAPIEndpoint:\n  advertiseAddress: ${node.address}`,
+      `nodeRegistration:\n  name: ${node.name}\n  criSocket: ${node.criSocket}`,
+      '---',
+      'apiVersion: kubeadm.k8s.io/v1beta4',
+      'kind: ClusterConfiguration',
+      `kubernetesVersion: ${o.kubernetesVersion}`,
+      `controlPlaneEndpoint: ${node.address}:6443`,
+      'encryptionAlgorithm: ECDSA-P256',
+      ...(o.extra ?? []),
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The arguments of each `kbadm join` command init printed (continuation lines joined). */
+export function printedJoinCommands(initOut: string): string[][] {
+  return [...initOut.matchAll(/^\s*kbadm join ([^\n\\]*(?:\\\n[^\n\\]*)*)/gm)].map((m) =>
+    m[1]!.replaceAll('\\\n', ' ').trim().split(/\s+/),
+  );
+}

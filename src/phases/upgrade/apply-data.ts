@@ -44,8 +44,6 @@ export interface UpgradeApplyData extends UpgradeNodeData {
   /** How the control-plane phase sees the kubelet restart a component (tests answer for the kubelet). */
   mirrorPods?: { readHash: MirrorPodHashReader; healthy: ComponentHealthProbe; pollIntervalMs?: number };
   healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
-  /** What this run achieved, for a closing message that claims only that (shared by reference). */
-  outcome: { controlPlaneUpgraded: boolean };
 }
 
 export interface UpgradeApplyDataDeps {
@@ -168,7 +166,7 @@ export async function newUpgradeApplyData(
     skipPhases: apply?.skipPhases ?? [],
     ask: (prompt) => askYesNo(deps.stdout, deps.stdin, prompt),
     healthProbes: (a) => deps.healthProbes(a),
-    outcome: { controlPlaneUpgraded: false },
+    outcome: { kubeletConfigUpgraded: false, controlPlaneUpgraded: false },
   };
 }
 

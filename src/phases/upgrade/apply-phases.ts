@@ -17,6 +17,7 @@ import { etcdPod } from '../../manifests/etcd.js';
 import { etcdHealth } from '../../etcd/health.js';
 import { etcdSnapshot } from '../../etcd/snapshot.js';
 import { toYaml } from '../../manifests/serialize.js';
+import type { Check } from '../../preflight/check.js';
 import { resetPreflight } from '../../preflight/lists.js';
 import { createNodeProbe } from '../../preflight/preflight-files.js';
 import { ignoreSet, runPreflight } from '../../preflight/run.js';
@@ -43,50 +44,57 @@ import { manifestView } from '../init/data.js';
 
 const PREFLIGHT = 'upgrade/preflight';
 
-/** kubeadm's upgrade health checks that need no Job: every control-plane Node Ready, manifests present. */
-async function clusterHealthChecks(d: UpgradeApplyData, client: ClusterClient): Promise<void> {
-  d.out.progress('upgrade', 'Running cluster health checks');
-  const notReady: string[] = [];
-  let count = 0;
-  for await (const node of client.list('v1', 'Node', {
-    labelSelector: 'node-role.kubernetes.io/control-plane',
-  })) {
-    count++;
-    const conditions = (node.status as { conditions?: { type?: string; status?: string }[] } | undefined)
-      ?.conditions;
-    if (!(conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
-      notReady.push(node.metadata.name);
-  }
-  const problems: string[] = [];
-  if (count === 0) problems.push('[ControlPlaneNodesReady]: no control-plane Nodes found in the cluster');
-  if (notReady.length > 0)
-    problems.push(
-      `[ControlPlaneNodesReady]: there are NotReady control-planes in the cluster: [${notReady.join(' ')}]`,
-    );
-  for (const c of ['etcd', ...CONTROL_PLANE_COMPONENTS]) {
-    const file = path.join(d.paths.manifestsDir, `${c}.yaml`);
-    if (c === 'etcd' && !(await d.config()).cluster.etcd.local) continue;
-    if (!(await d.host.exists(file)))
-      problems.push(`[StaticPodManifest]: ${d.paths.onHost(file)}: no such file or directory`);
-  }
-  const ignored = ignoreSet(d.ignorePreflightErrors);
-  const fatal = problems.filter(
-    (p) => !ignored.has('all') && !ignored.has(/^\[(\w+)\]/.exec(p)![1]!.toLowerCase()),
-  );
-  for (const p of problems.filter((x) => !fatal.includes(x)))
-    d.out.warn(`\t[WARNING ${p.slice(1).replace(']:', ']')}`);
-  if (fatal.length > 0)
-    throw new KbadmError(
-      `[preflight] Some fatal errors occurred:\n${fatal.map((p) => `\t[ERROR ${p.slice(1).replace(']:', ']')}`).join('\n')}\n[preflight] If you know what you are doing, you can make a check non-fatal with \`--ignore-preflight-errors=...\``,
-    );
+/**
+ * kubeadm's upgrade health checks that need no Job, as preflight checks (so --ignore-preflight-errors
+ * and the error block work as everywhere): every control-plane Node Ready, this node's manifests there.
+ */
+function clusterHealthChecks(d: UpgradeApplyData, client: ClusterClient, localEtcd: boolean): Check[] {
+  const nodesReady: Check = {
+    name: 'ControlPlaneNodesReady',
+    async run() {
+      const notReady: string[] = [];
+      let count = 0;
+      for await (const node of client.list('v1', 'Node', {
+        labelSelector: 'node-role.kubernetes.io/control-plane',
+      })) {
+        count++;
+        const conditions = (node.status as { conditions?: { type?: string; status?: string }[] } | undefined)
+          ?.conditions;
+        if (!(conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
+          notReady.push(node.metadata.name);
+      }
+      const errors =
+        count === 0
+          ? ['no control-plane Nodes found in the cluster']
+          : notReady.length > 0
+            ? [`there are NotReady control-planes in the cluster: [${notReady.join(' ')}]`]
+            : [];
+      return { warnings: [], errors };
+    },
+  };
+  const manifests: Check = {
+    name: 'StaticPodManifest',
+    async run() {
+      const errors: string[] = [];
+      for (const c of [...(localEtcd ? ['etcd'] : []), ...CONTROL_PLANE_COMPONENTS]) {
+        const file = path.join(d.paths.manifestsDir, `${c}.yaml`);
+        if (!(await d.host.exists(file))) errors.push(`${d.paths.onHost(file)}: no such file or directory`);
+      }
+      return { warnings: [], errors };
+    },
+  };
+  return [nodesReady, manifests];
 }
 
 async function runApplyPreflight(d: UpgradeApplyData): Promise<void> {
   d.out.progress(PREFLIGHT, 'Running preflight checks');
   const probe = createNodeProbe(d.host, { env: d.env, criSocket: '', out: d.out });
   try {
-    await runPreflight(resetPreflight(), probe, ignoreSet(d.ignorePreflightErrors), d.out);
-    await clusterHealthChecks(d, await d.cluster());
+    const ignored = ignoreSet(d.ignorePreflightErrors);
+    await runPreflight(resetPreflight(), probe, ignored, d.out);
+    d.out.progress('upgrade', 'Running cluster health checks');
+    const local = (await d.config()).cluster.etcd.local !== undefined;
+    await runPreflight([clusterHealthChecks(d, await d.cluster(), local)], probe, ignored, d.out);
     const clusterVersion = await d.clusterVersion();
     d.out.progress(PREFLIGHT, `You have chosen to upgrade the cluster version to "${d.target}"`);
     d.out.progress('upgrade/versions', `Cluster version: ${clusterVersion}`);

@@ -39,6 +39,7 @@ export async function runUpgradeKubeletConfig(d: UpgradeNodeData): Promise<void>
   // The flags file is the node's own (post-upgrade cleans it up); only the configuration changes.
   const written = files.filter((f) => f.path !== KUBELET_FLAGS_ENV_FILE);
   await writeKubeletFiles(d.host, d.out, d.paths.kubeletDir, written);
+  if (!d.dryRun) d.outcome.kubeletConfigUpgraded = true;
   d.out.progress(
     'upgrade/kubelet-config',
     'The kubelet configuration for this node was successfully upgraded!',

@@ -30,6 +30,8 @@ export interface UpgradeNodeData {
   /** The cluster's configuration with this node's registration, read once. */
   config(): Promise<InitConfig>;
   cluster(): Promise<ClusterClient>;
+  /** What this run achieved, for a closing message that claims only that (shared by reference). */
+  outcome: { kubeletConfigUpgraded: boolean; controlPlaneUpgraded: boolean };
 }
 
 export interface UpgradeNodeDataDeps {
@@ -91,5 +93,6 @@ export async function newUpgradeNodeData(
       : [],
     config,
     cluster,
+    outcome: { kubeletConfigUpgraded: false, controlPlaneUpgraded: false },
   };
 }

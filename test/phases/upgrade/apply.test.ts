@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];
 
 /** The kubelet's part: mirror Pods that follow the manifests, Running, on a Ready node. */
-function fakeKubelet(c: Cluster): { stop(): void } {
+function fakeKubelet(c: Cluster, o: { nodeReady?: boolean } = {}): { stop(): void } {
   let stopped = false;
   const manifest = (component: string) => {
     const file = path.join(c.cpRoot, 'etc/kubernetes/manifests', `${component}.yaml`);
@@ -47,7 +47,8 @@ function fakeKubelet(c: Cluster): { stop(): void } {
   };
   sync();
   const node = c.api.storedObject({ apiVersion: 'v1', kind: 'Node', name: 'cp-1' })!;
-  c.api.seed({ ...node, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  const ready = o.nodeReady === false ? 'False' : 'True';
+  c.api.seed({ ...node, status: { conditions: [{ type: 'Ready', status: ready }] } });
   void (async () => {
     while (!stopped) {
       sync();
@@ -207,5 +208,20 @@ describe('kbadm upgrade apply', () => {
       /etcd:3\.5\.21-0/,
       'etcd left alone',
     );
+  });
+
+  test('a control-plane Node that is not Ready stops apply in preflight with exit code 2, before any change', async (t) => {
+    const c = await initCluster(t, { kubernetesVersion: 'v1.33.4' });
+    const manifest = path.join(c.cpRoot, 'etc/kubernetes/manifests/kube-apiserver.yaml');
+    const before = readFileSync(manifest);
+    const kubelet = fakeKubelet(c, { nodeReady: false });
+    t.after(() => kubelet.stop());
+    const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /\t\[ERROR ControlPlaneNodesReady\]: there are NotReady control-planes in the cluster: \[cp-1\]/,
+    );
+    assert.deepEqual(readFileSync(manifest), before);
   });
 });

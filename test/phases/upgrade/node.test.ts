@@ -99,6 +99,20 @@ describe('kbadm upgrade node', () => {
     assert.equal(c.api.opened.at(-1)?.kubeconfigPath, path.join(root, 'etc/kubernetes/kubelet.conf'));
   });
 
+  test('with kubelet-config skipped, no claim that the node was upgraded', async (t) => {
+    const c = await initCluster(t);
+    const root = await workerRoot(t, c);
+    const r = await runCli(['--rootfs', root, 'upgrade', 'node', '--skip-phases', 'kubelet-config'], {
+      cluster: c.api.factory,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /successfully upgraded/);
+    assert.equal(
+      readFileSync(path.join(root, 'var/lib/kubelet/config.yaml'), 'utf8'),
+      'kind: KubeletConfiguration\nold: true\n',
+    );
+  });
+
   test('a control-plane node is refused before anything changes', async (t) => {
     const c = await initCluster(t);
     const before = readFileSync(path.join(c.cpRoot, 'var/lib/kubelet/config.yaml'));
