@@ -4,18 +4,12 @@
 // post them). Plan must read the Nodes in limit/continue pages, name every kubelet with its
 // version, as kubeadm 1.34 does (one row per node), and finish.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import { runCli } from '../support/cli.js';
-import { startControlPlaneFixture, type ControlPlaneFixture } from './apiserver/fixture.js';
-import { clientFromKubeconfig } from './kube-client.js';
-import { KBADM, requireBuild } from './lab-cli.js';
+import { requireBuild } from './lab-cli.js';
+import { startPlanCluster, type PlanCluster } from './plan-cluster.js';
 
 requireBuild();
 
-const run = promisify(execFile);
 const FROM = 'v1.33.4';
 const TO = 'v1.34.0';
 const ETCD_FROM = '3.5.21-0';
@@ -23,8 +17,6 @@ const CONTROL_PLANES = ['cp-1', 'cp-2', 'cp-3'];
 const WORKERS = 4997;
 /** kbadm reads lists in pages of this many objects. */
 const PAGE = 500;
-/** Requests in flight while the Nodes are created. */
-const PARALLEL = 32;
 
 /**
  * 4,000 kubelets at v1.33.4 (the control planes among them), 999 at v1.33.1 and one at v1.32.0:
@@ -38,98 +30,33 @@ const workerName = (i: number) => `worker-${String(i).padStart(4, '0')}`;
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function node(name: string, version: string, controlPlane: boolean): Obj {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      labels: {
-        'kubernetes.io/hostname': name,
-        ...(controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
-      },
-    },
-    status: { nodeInfo: { kubeletVersion: version } },
-  };
-}
-
-function mirrorPod(component: string, nodeName: string, image: string): Obj {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${component}-${nodeName}`,
-      namespace: 'kube-system',
-      labels: { component, tier: 'control-plane' },
-    },
-    spec: { nodeName, containers: [{ name: component, image }] },
-  };
-}
-
-/** Runs every job, at most `width` at a time. */
-async function inParallel<T>(items: readonly T[], width: number, job: (item: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await job(items[next++]!);
-    }),
-  );
-}
-
 describe(`upgrade plan against ${CONTROL_PLANES.length + WORKERS} Nodes on the lab API server`, () => {
-  let f: ControlPlaneFixture;
+  let cluster: PlanCluster;
   /** node name -> kubelet version, in the order the API server lists them (by name). */
-  const expected = new Map<string, string>();
-
-  const plan = async (...args: string[]) => {
-    const env = { ...process.env };
-    delete env['KUBECONFIG'];
-    const r = await run(process.execPath, [KBADM, '--rootfs', f.root, 'upgrade', 'plan', TO, ...args], {
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { stdout: r.stdout, stderr: r.stderr };
-  };
+  let expected: Map<string, string>;
+  const f = () => cluster.fixture;
+  const plan = (...args: string[]) => cluster.plan([TO, ...args]);
 
   /** The Node lists the stand-in answered since the last clearRequests(). */
   const nodeLists = () =>
-    f
+    f()
       .requests()
       .filter((r) => r.method === 'GET' && new URL(r.url, 'https://x').pathname === '/api/v1/nodes');
 
   before(async () => {
-    f = await startControlPlaneFixture('planscale', { kubernetesVersion: FROM });
-    for (const phase of ['upload-config', 'addon']) {
-      const r = await runCli(['--rootfs', f.root, 'init', 'phase', phase, 'all', '--config', '/cfg.yaml']);
-      assert.equal(r.code, 0, `init phase ${phase}: ${r.stderr}`);
-    }
-    const client = clientFromKubeconfig(path.join(f.kube, 'super-admin.conf'));
-    try {
-      const objects: Obj[] = [];
-      for (const cp of CONTROL_PLANES) {
-        for (const c of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'])
-          objects.push(mirrorPod(c, cp, `registry.k8s.io/${c}:${FROM}`));
-        objects.push(mirrorPod('etcd', cp, `registry.k8s.io/etcd:${ETCD_FROM}`));
-        objects.push(node(cp, FROM, true));
-        expected.set(cp, FROM);
-      }
-      for (let i = 0; i < WORKERS; i++) {
-        objects.push(node(workerName(i), workerVersion(i), false));
-        expected.set(workerName(i), workerVersion(i));
-      }
-      await inParallel(objects, PARALLEL, (o) =>
-        client.request('POST', o.kind === 'Pod' ? '/api/v1/namespaces/kube-system/pods' : '/api/v1/nodes', o),
-      );
-      const check = await client.request('GET', '/api/v1/nodes?limit=1');
-      assert.equal(check.metadata.remainingItemCount, expected.size - 1, 'every Node was created');
-    } finally {
-      client.close();
-    }
+    cluster = await startPlanCluster({
+      name: 'planscale',
+      kubernetesVersion: FROM,
+      etcdVersion: ETCD_FROM,
+      controlPlanes: CONTROL_PLANES,
+      workers: Array.from({ length: WORKERS }, (_, i) => [workerName(i), workerVersion(i)]),
+    });
+    expected = cluster.kubelets;
   });
-  after(() => f?.close());
+  after(() => cluster?.close());
 
   test('-o json: one kubelet entry per Node with its version, read in pages of 500', async () => {
-    f.clearRequests();
+    f().clearRequests();
     const r = await plan('-o', 'json');
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.kind, 'UpgradePlan');
@@ -178,7 +105,9 @@ describe(`upgrade plan against ${CONTROL_PLANES.length + WORKERS} Nodes on the l
     );
     assert.equal(lists.at(-1)!.list?.continue, undefined);
     assert.ok(
-      f.requests().every((q) => q.method === 'GET'),
+      f()
+        .requests()
+        .every((q) => q.method === 'GET'),
       'plan only reads',
     );
   });
