@@ -3,59 +3,18 @@
 // kubernetes.io/config.hash when its manifest changes. The rollback of a component that does not
 // come back is tested with the static Pod upgrade itself (static-pod-upgrade.test.ts).
 import assert from 'node:assert/strict';
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { controlPlaneUpgraded } from '../../../src/commands/upgrade.js';
 import { runCli } from '../../support/cli.js';
+import { fakeKubelet as kubeletFor } from '../../support/fake-kubelet.js';
 import { initCluster, type Cluster } from '../../support/memory-control-plane.js';
-import { parse } from 'yaml';
 
-const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];
-
-/** The kubelet's part: mirror Pods that follow the manifests, Running, on a Ready node. */
+/** The kubelet's part on cp-1: mirror Pods that follow the manifests, Running, on a Ready node. */
 function fakeKubelet(c: Cluster, o: { nodeReady?: boolean } = {}): { stop(): void } {
-  let stopped = false;
-  const manifest = (component: string) => {
-    const file = path.join(c.cpRoot, 'etc/kubernetes/manifests', `${component}.yaml`);
-    return existsSync(file) ? readFileSync(file) : undefined;
-  };
-  const seen = new Map<string, string>();
-  const sync = () => {
-    for (const component of COMPONENTS) {
-      const bytes = manifest(component);
-      if (bytes === undefined) continue;
-      const hash = createHash('md5').update(bytes).digest('hex');
-      if (seen.get(component) === hash) continue;
-      const pod = parse(bytes.toString('utf8')) as { metadata: { annotations?: Record<string, string> } };
-      seen.set(component, hash);
-      c.api.seed({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: `${component}-cp-1`,
-          namespace: 'kube-system',
-          labels: { component, tier: 'control-plane' },
-          annotations: { ...pod.metadata.annotations, 'kubernetes.io/config.hash': hash },
-        },
-        spec: { nodeName: 'cp-1' },
-        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
-      });
-    }
-  };
-  sync();
-  const node = c.api.storedObject({ apiVersion: 'v1', kind: 'Node', name: 'cp-1' })!;
-  const ready = o.nodeReady === false ? 'False' : 'True';
-  c.api.seed({ ...node, status: { conditions: [{ type: 'Ready', status: ready }] } });
-  void (async () => {
-    while (!stopped) {
-      sync();
-      await sleep(50);
-    }
-  })();
-  return { stop: () => (stopped = true) };
+  return kubeletFor(c.api, [{ name: 'cp-1', root: c.cpRoot, ready: o.nodeReady !== false }]);
 }
 
 const APPLY = (root: string) => [
