@@ -132,6 +132,8 @@ export function describeChange(change: HostChange, show: (p: string) => string =
       return `Would create directory "${show(change.path)}"`;
     case 'remove':
       return `Would remove "${show(change.path)}"`;
+    case 'rename':
+      return `Would move "${show(change.from)}" to "${show(change.to)}"`;
     case 'unmount':
       return `Would unmount "${show(change.path)}"`;
     case 'run':
@@ -150,6 +152,14 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
   // Trees removed by this run; files and directories written afterwards are in `files`/`dirs`.
   const removed: string[] = [];
   const isRemoved = (p: string): boolean => removed.some((r) => isInside(p, r));
+  // Trees this run moved: what the machine holds at `from` is read at `to` (newest move first).
+  const moved: { from: string; to: string }[] = [];
+  /** Where the machine holds what this run sees at `p`. */
+  const onMachine = (p: string): string => {
+    for (const m of [...moved].reverse())
+      if (isInside(p, m.to)) return path.join(m.from, path.relative(m.to, p));
+    return p;
+  };
 
   const record = (change: HostChange, content?: string): void => {
     changes.push(change);
@@ -165,7 +175,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     const dirMode = dirs.get(abs);
     if (dirMode !== undefined)
       return { isFile: false, isDirectory: true, isSocket: false, mode: dirMode, size: 0 };
-    return isRemoved(abs) ? undefined : base.stat(abs);
+    return isRemoved(abs) ? undefined : base.stat(onMachine(abs));
   };
 
   const mkdirp = async (dir: string, mode: number): Promise<void> => {
@@ -184,7 +194,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     const abs = path.resolve(p);
     const file = files.get(abs);
     if (file) return Buffer.from(file.data);
-    return isRemoved(abs) ? undefined : base.readFileIfExists(abs);
+    return isRemoved(abs) ? undefined : base.readFileIfExists(onMachine(abs));
   };
 
   const writeFile: Host['writeFile'] = async (p, data, mode, writeOptions = {}) => {
@@ -215,7 +225,7 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
     exists: async (p) => (await stat(p)) !== undefined,
     async listDir(p) {
       const abs = path.resolve(p);
-      const names = new Set(isRemoved(abs) ? [] : await base.listDir(abs));
+      const names = new Set(isRemoved(abs) ? [] : await base.listDir(onMachine(abs)));
       for (const name of names) if (isRemoved(path.join(abs, name))) names.delete(name);
       for (const q of [...files.keys(), ...dirs.keys()])
         if (path.dirname(q) === abs && q !== abs) names.add(path.basename(q));
@@ -234,6 +244,34 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
       for (const q of [...dirs.keys()]) if (isInside(q, abs)) dirs.delete(q);
       removed.push(abs);
       record({ kind: 'remove', path: abs });
+    },
+    async rename(from, to) {
+      await guard.check(from);
+      const src = path.resolve(from);
+      const dst = path.resolve(to);
+      const info = await stat(src);
+      if (info === undefined) throw fsError('ENOENT', 'rename', from);
+      if ((await stat(dst)) !== undefined)
+        throw new Error(
+          `cannot move "${paths.onHost(src)}" to "${paths.onHost(dst)}": the target already exists`,
+        );
+      await mkdirp(path.dirname(dst), 0o700);
+      // What this run wrote under `from` moves along; the machine's own content is read through `moved`.
+      for (const [q, f] of [...files]) {
+        if (!isInside(q, src)) continue;
+        files.delete(q);
+        files.set(path.join(dst, path.relative(src, q)), f);
+      }
+      for (const [q, mode] of [...dirs]) {
+        if (!isInside(q, src)) continue;
+        dirs.delete(q);
+        dirs.set(path.join(dst, path.relative(src, q)), mode);
+      }
+      removed.splice(0, removed.length, ...removed.filter((r) => !isInside(r, dst)));
+      moved.push({ from: onMachine(src), to: dst });
+      removed.push(src);
+      if (info.isDirectory && !dirs.has(dst)) dirs.set(dst, info.mode);
+      record({ kind: 'rename', from: src, to: dst });
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
     async realPath(p) {

@@ -50,6 +50,7 @@ const ERRNO_TEXT: Record<string, string> = {
   ENOTEMPTY: 'directory not empty',
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
+  EXDEV: 'invalid cross-device link',
 };
 
 /**
@@ -378,7 +379,7 @@ export async function recoverDir(
 }
 
 /** Makes a rename durable. Some file systems cannot fsync a directory; that is not an error. */
-async function syncDir(fsys: FileSystem, dir: string): Promise<void> {
+export async function syncDir(fsys: FileSystem, dir: string): Promise<void> {
   const handle = await fsys.open(dir, 'r');
   try {
     await handle.sync().catch((err: NodeJS.ErrnoException) => {

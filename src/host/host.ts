@@ -78,6 +78,7 @@ export type HostChange =
   | { kind: 'write'; path: string; mode: number; bytes: number }
   | { kind: 'mkdir'; path: string; mode: number }
   | { kind: 'remove'; path: string }
+  | { kind: 'rename'; from: string; to: string }
   | { kind: 'unmount'; path: string }
   | { kind: 'run'; command: string; args: string[] }
   | {
@@ -117,6 +118,12 @@ export interface Host {
    * the kubeadm-managed directories (see removal-guard.ts) and any path that escapes them.
    */
   remove(path: string): Promise<void>;
+  /**
+   * Moves a file or directory tree to `to` in one step (rename(2)): a reader sees it at one name or
+   * the other, never half of it. `to` must not exist, and `from` disappears, so `from` must be one
+   * `remove` would accept. Across file systems it fails with a FileOperationError whose code is EXDEV.
+   */
+  rename(from: string, to: string): Promise<void>;
   /**
    * Lets `remove` delete under one more directory, e.g. a configured etcd dataDir or certificatesDir
    * (already under --rootfs). Throws a KbadmError for dangerous directories such as /, /etc or /var/lib.

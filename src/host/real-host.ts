@@ -6,7 +6,16 @@ import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
 import { lookupHost, readHostFacts, readMachineFacts, tryBindPort } from './facts.js';
 import { nodeFileSystem, type FileSystem } from './file-system.js';
-import { isMissing, mkdirp, naming, recoverDir, statIfExists, writeFileAtomic, writeUnit } from './files.js';
+import {
+  isMissing,
+  mkdirp,
+  naming,
+  recoverDir,
+  statIfExists,
+  syncDir,
+  writeFileAtomic,
+  writeUnit,
+} from './files.js';
 import type { Host } from './host.js';
 import { readMountPoints, umountArgs } from './mounts.js';
 import type { Paths } from './paths.js';
@@ -107,6 +116,20 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     async remove(p) {
       const target = await guard.check(p);
       await naming('remove', show(p), () => fsys.rm(target, { recursive: true, force: true }));
+    },
+    async rename(from, to) {
+      // `from` disappears, so it must be a path `remove` would accept.
+      const source = await guard.check(from);
+      await confineToRoot(paths, path.dirname(to));
+      await naming('rename', show(from), async () => {
+        if (await statIfExists(to, fsys)) {
+          throw new KbadmError(`cannot move "${show(from)}" to "${show(to)}": the target already exists`);
+        }
+        await mkdirp(path.dirname(to), 0o700, fsys);
+        await fsys.rename(source, to);
+        await syncDir(fsys, path.dirname(to));
+        if (path.dirname(source) !== path.dirname(to)) await syncDir(fsys, path.dirname(source));
+      });
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
     realPath: (p) => nodeFileSystem.realpath(p),

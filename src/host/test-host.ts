@@ -242,6 +242,22 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
       for (const q of [...nodes.keys()]) if (isInside(q, target)) nodes.delete(q);
       changes.push({ kind: 'remove', path: target });
     },
+    async rename(from, to) {
+      const source = abs(await guard.check(from));
+      const target = abs(to);
+      if ((await stat(source)) === undefined) throw fsError('ENOENT', 'rename', from);
+      if ((await stat(target)) !== undefined)
+        throw new Error(`test host: cannot move "${from}" to "${to}": the target already exists`);
+      const mounted = mounts.find((m) => isInside(m.path, source));
+      if (mounted) throw fsError('EBUSY', 'rename', mounted.path);
+      mkdirp(path.dirname(target), 0o700, true);
+      for (const [q, n] of [...nodes]) {
+        if (!isInside(q, source)) continue;
+        nodes.delete(q);
+        nodes.set(path.join(target, path.relative(source, q)), n);
+      }
+      changes.push({ kind: 'rename', from: source, to: target });
+    },
     addManagedDir: (dir) => guard.addManagedDir(dir),
     async realPath(p) {
       const target = abs(p);

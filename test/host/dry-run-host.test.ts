@@ -147,6 +147,31 @@ describe('createDryRunHost on a real rootfs', () => {
     assert.equal((await host.readFile(at('etc/kubernetes/pki/ca.crt'))).toString(), 'AGAIN');
   });
 
+  test('a move is printed, not made, and later reads find the tree at its new name', async () => {
+    await host.writeFile(at('etc/kubernetes/pki/new.crt'), 'NEW', 0o644);
+    await host.rename(at('etc/kubernetes/pki'), at('etc/kubernetes/tmp/pki'));
+    assert.match(
+      out.text(),
+      /\[dryrun\] Would move "\/etc\/kubernetes\/pki" to "\/etc\/kubernetes\/tmp\/pki"\n$/,
+    );
+    assert.equal(await onDisk('etc/kubernetes/pki/ca.crt'), true);
+    assert.equal(await onDisk('etc/kubernetes/tmp'), false);
+    assert.equal(await host.exists(at('etc/kubernetes/pki')), false);
+    assert.equal((await host.readFile(at('etc/kubernetes/tmp/pki/ca.crt'))).toString(), 'CA');
+    assert.equal((await host.readFile(at('etc/kubernetes/tmp/pki/new.crt'))).toString(), 'NEW');
+    assert.deepEqual(await host.listDir(at('etc/kubernetes/tmp/pki')), ['ca.crt', 'new.crt']);
+    assert.deepEqual(await host.listDir(at('etc/kubernetes')), ['admin.conf', 'tmp']);
+    assert.deepEqual(host.changes.at(-1), {
+      kind: 'rename',
+      from: at('etc/kubernetes/pki'),
+      to: at('etc/kubernetes/tmp/pki'),
+    });
+    await assert.rejects(
+      host.rename(at('etc/kubernetes/admin.conf'), at('etc/kubernetes/tmp/pki')),
+      /already exists/,
+    );
+  });
+
   test('mkdir prints only directories it would create', async () => {
     await host.mkdir(at('etc/kubernetes'), 0o755);
     await host.mkdir(at('var/lib/kubelet'), 0o700);

@@ -216,6 +216,35 @@ describe('remove', () => {
   });
 });
 
+describe('rename', () => {
+  test('moves a tree in one step, keeping its content and modes', async () => {
+    await host.writeFile(at('var/lib/etcd/member/snap/db'), 'DB', 0o600);
+    await host.rename(at('var/lib/etcd'), at('etc/kubernetes/tmp/kept/etcd'));
+    assert.equal(await fs.readFile(at('etc/kubernetes/tmp/kept/etcd/member/snap/db'), 'utf8'), 'DB');
+    assert.equal(await modeOf('etc/kubernetes/tmp/kept/etcd/member/snap/db'), 0o600);
+    assert.equal(await modeOf('etc/kubernetes/tmp/kept'), 0o700, 'a missing parent is created 0700');
+    assert.equal(await host.exists(at('var/lib/etcd')), false);
+  });
+
+  test('refuses a target that exists, and a source remove would refuse; nothing moves', async () => {
+    await host.writeFile(at('etc/kubernetes/manifests/etcd.yaml'), 'A', 0o600);
+    await host.writeFile(at('etc/kubernetes/tmp/etcd.yaml'), 'B', 0o600);
+    await assert.rejects(
+      host.rename(at('etc/kubernetes/manifests/etcd.yaml'), at('etc/kubernetes/tmp/etcd.yaml')),
+      /cannot move "\/etc\/kubernetes\/manifests\/etcd\.yaml" to "\/etc\/kubernetes\/tmp\/etcd\.yaml": the target already exists/,
+    );
+    await fs.mkdir(at('etc'), { recursive: true });
+    await fs.writeFile(at('etc/passwd'), 'root');
+    await assert.rejects(host.rename(at('etc/passwd'), at('etc/kubernetes/tmp/passwd')), /not inside/);
+    assert.equal(await fs.readFile(at('etc/kubernetes/manifests/etcd.yaml'), 'utf8'), 'A');
+    assert.equal(await fs.readFile(at('etc/passwd'), 'utf8'), 'root');
+    await assert.rejects(host.rename(at('var/lib/etcd'), at('var/lib/etcd.x')), {
+      code: 'ENOENT',
+      message: /^rename \/var\/lib\/etcd: no such file or directory$/,
+    });
+  });
+});
+
 describe('commands and facts', () => {
   let bin: string;
   before(async () => {

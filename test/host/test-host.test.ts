@@ -125,6 +125,25 @@ describe('createTestHost remove', () => {
   });
 });
 
+describe('createTestHost rename', () => {
+  test('moves a tree, records it, and refuses an existing target or an unmanaged source', async () => {
+    const host = createTestHost()
+      .seedFile('/var/lib/etcd/member/snap/db', 'DB', 0o600)
+      .seedFile('/etc/kubernetes/tmp/taken', 'x')
+      .seedFile('/etc/passwd', 'root');
+    await host.rename('/var/lib/etcd', '/var/lib/etcd.old');
+    assert.deepEqual(host.listFiles('/var/lib'), ['/var/lib/etcd.old/member/snap/db']);
+    assert.equal(host.modeOf('/var/lib/etcd.old/member/snap/db'), 0o600);
+    assert.deepEqual(host.changes, [{ kind: 'rename', from: '/var/lib/etcd', to: '/var/lib/etcd.old' }]);
+    // The source disappears, so it must be removable: /var/lib/etcd.old is not managed.
+    await assert.rejects(host.rename('/var/lib/etcd.old', '/var/lib/etcd'), /not inside/);
+    host.addManagedDir('/var/lib/etcd.old');
+    await assert.rejects(host.rename('/var/lib/etcd.old', '/etc/kubernetes/tmp/taken'), /already exists/);
+    await assert.rejects(host.rename('/etc/passwd', '/etc/kubernetes/tmp/p'), /not inside/);
+    await assert.rejects(host.rename('/var/lib/etcd', '/var/lib/etcd.x'), { code: 'ENOENT' });
+  });
+});
+
 describe('createTestHost commands and facts', () => {
   test('scripted commands: results, failures, which, and the record', async () => {
     const host = createTestHost()
