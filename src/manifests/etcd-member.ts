@@ -19,6 +19,10 @@ export interface LocalEtcdMember {
   dataDir: string;
   /** --trusted-ca-file: the etcd CA, whose directory also holds kubeadm's etcd client certificates. */
   caFile?: string;
+  /** --initial-cluster: `name=peerURL,...`, the members this one started with. */
+  initialCluster?: string;
+  /** --initial-cluster-token, when the manifest sets one. */
+  initialClusterToken?: string;
 }
 
 export type EtcdManifestReading =
@@ -66,10 +70,14 @@ export function readEtcdManifest(text: string): EtcdManifestReading {
     ...list(typeof annotation === 'string' ? annotation : undefined),
   ];
   const caFile = getArg(args, 'trusted-ca-file');
+  const initialCluster = getArg(args, 'initial-cluster');
+  const initialClusterToken = getArg(args, 'initial-cluster-token');
   return {
     kind: 'member',
     member: {
       ...(caFile ? { caFile } : {}),
+      ...(initialCluster ? { initialCluster } : {}),
+      ...(initialClusterToken ? { initialClusterToken } : {}),
       name: getArg(args, 'name') ?? '',
       clientURLs: [...new Set(clientURLs)].filter(reachable),
       peerURLs: list(getArg(args, 'initial-advertise-peer-urls')),

@@ -20,6 +20,7 @@ describe('readEtcdManifest', () => {
       kind: 'member',
       member: {
         caFile: '/etc/kubernetes/pki/etcd/ca.crt',
+        initialCluster: 'cp-1=https://10.0.0.5:2380',
         name: 'cp-1',
         clientURLs: ['https://10.0.0.5:2379', 'https://127.0.0.1:2379'],
         peerURLs: ['https://10.0.0.5:2380'],

@@ -32,9 +32,13 @@ import {
 import {
   announceUpgradedManifests,
   cleanupUpgradedManifests,
+  StaticPodUpgradeError,
   upgradeDirs,
   upgradeStaticPod,
+  type StaticPodUpgradeResult,
 } from './static-pod-upgrade.js';
+import { writeUpgradeRecord } from '../../upgrade/backup-files.js';
+import type { UpgradeRecord } from '../../upgrade/backup-record.js';
 
 const TAG = 'upgrade/control-plane';
 
@@ -131,6 +135,12 @@ export async function upgradeControlPlane(d: ControlPlaneUpgradeData, kind: 'app
   announceUpgradedManifests(ctx);
   const renew = certificateRenewal(d, config);
   const local = config.cluster.etcd.local;
+  const record = upgradeRecorder(
+    d,
+    ctx.dirs.backupManifests,
+    await runningVersion(d.host, d.paths.manifestsDir),
+    config.cluster.kubernetesVersion,
+  );
   if (d.dryRun) {
     // Nothing restarts in a dry run: the new manifests are written (into the dry-run directory) for review.
     const pods: [PatchTarget, StaticPod][] = [];
@@ -159,23 +169,88 @@ export async function upgradeControlPlane(d: ControlPlaneUpgradeData, kind: 'app
       cert: await pki('healthcheck-client.crt'),
       key: await pki('healthcheck-client.key'),
     });
-    await upgradeStaticPod(ctx, 'etcd', await patchedStaticPod(m, 'etcd', pod), {
-      prepare: () => renew('etcd'),
-      etcd: {
-        dataDir: d.paths.under(local.dataDir),
-        snapshot: async () => etcdSnapshot(endpoint, await tls()),
-        available: async () => (await etcdHealth(endpoint, await tls())).healthy,
-      },
-    });
+    const patched = await patchedStaticPod(m, 'etcd', pod);
+    await record.around(() =>
+      upgradeStaticPod(ctx, 'etcd', patched, {
+        prepare: () => renew('etcd'),
+        backedUp: record.backedUp,
+        etcd: {
+          dataDir: d.paths.under(local.dataDir),
+          snapshot: async () => etcdSnapshot(endpoint, await tls()),
+          available: async () => (await etcdHealth(endpoint, await tls())).healthy,
+        },
+      }),
+    );
   }
   const inputs = await controlPlaneInputs(m);
   for (const component of CONTROL_PLANE_COMPONENTS) {
     const pod = controlPlanePod(inputs, component).value;
-    await upgradeStaticPod(ctx, component, await patchedStaticPod(m, component, pod), {
-      prepare: () => renew(component),
-    });
+    const patched = await patchedStaticPod(m, component, pod);
+    await record.around(() =>
+      upgradeStaticPod(ctx, component, patched, {
+        prepare: () => renew(component),
+        backedUp: record.backedUp,
+      }),
+    );
   }
+  await record.completed();
   await cleanupUpgradedManifests(ctx);
   d.outcome.controlPlaneUpgraded = true;
   d.out.progress(TAG, 'The control plane instance for this node was successfully upgraded!');
+}
+
+/** The version this node runs: the tag of its kube-apiserver image ("" when it cannot be told). */
+async function runningVersion(host: Host, manifestsDir: string): Promise<string> {
+  const text = await host.readFileIfExists(path.join(manifestsDir, 'kube-apiserver.yaml'));
+  return /^\s*image:\s*\S*kube-apiserver:(v[^\s"']+)/m.exec(text?.toString('utf8') ?? '')?.[1] ?? '';
+}
+
+/**
+ * Keeps kbadm-upgrade.json in the run's backup directory up to date, for `upgrade rollback`:
+ * written before the first manifest moves (so even a run that is killed leaves one), updated
+ * before each later one, marked completed at the end. A run that changes no manifest makes no
+ * backup directory and no record.
+ */
+function upgradeRecorder(
+  d: Pick<ControlPlaneUpgradeData, 'host' | 'paths' | 'out' | 'now'>,
+  backupDir: string,
+  fromVersion: string,
+  toVersion: string,
+) {
+  let record: UpgradeRecord | undefined;
+  const save = async () => {
+    if (record) await writeUpgradeRecord(d.host, backupDir, record);
+  };
+  return {
+    backedUp: async (r: StaticPodUpgradeResult): Promise<void> => {
+      record ??= { fromVersion, toVersion, startedAt: d.now.toISOString(), completed: false, components: [] };
+      record.components.push(r.component);
+      if (r.backupEtcdData !== undefined || r.snapshot !== undefined) {
+        record.etcd = {
+          ...(r.backupEtcdData !== undefined ? { dataCopy: d.paths.onHost(r.backupEtcdData) } : {}),
+          ...(r.snapshot !== undefined ? { snapshot: d.paths.onHost(r.snapshot) } : {}),
+        };
+      }
+      await save();
+    },
+    /** Runs one component's upgrade; a failure that put the old manifest back is recorded. */
+    async around<T>(step: () => Promise<T>): Promise<T> {
+      try {
+        return await step();
+      } catch (err) {
+        if (record && err instanceof StaticPodUpgradeError && err.restored) {
+          record.failedComponent = err.component;
+          await save().catch((e: unknown) =>
+            d.out.log.warn('could not update the upgrade record', { error: String(e) }),
+          );
+        }
+        throw err;
+      }
+    },
+    async completed(): Promise<void> {
+      if (!record) return;
+      record.completed = true;
+      await save();
+    },
+  };
 }

@@ -16,13 +16,18 @@ import {
 } from '../../manifests/serialize.js';
 import type { Output } from '../../output/output.js';
 import { yamlLib } from '../../output/yaml.js';
+import {
+  BACKUP_ETCD_PREFIX,
+  BACKUP_MANIFESTS_PREFIX,
+  ETCD_DATA_COPY,
+  ETCD_SNAPSHOT_FILE,
+} from '../../upgrade/backup-record.js';
 import { copyTree, restoreTree } from './host-copy.js';
 import type { ComponentHealthProbe, MirrorPodHashReader } from './mirror-pod.js';
 
 export const DEFAULT_UPGRADE_MANIFESTS_TIMEOUT_MS = 5 * 60 * 1000;
 export const HASH_POLL_INTERVAL_MS = 1000;
 export const HEALTH_POLL_INTERVAL_MS = 500;
-export const ETCD_SNAPSHOT_FILE = 'snapshot.db';
 
 const TAG = 'upgrade/staticpods';
 
@@ -58,8 +63,8 @@ export function upgradeDirs(
   const ts = backupTimestamp(now);
   return {
     upgradedManifests: path.join(tmpDir, `kubeadm-upgraded-manifests${random}`),
-    backupManifests: path.join(tmpDir, `kubeadm-backup-manifests-${ts}`),
-    backupEtcd: path.join(tmpDir, `kubeadm-backup-etcd-${ts}`),
+    backupManifests: path.join(tmpDir, `${BACKUP_MANIFESTS_PREFIX}${ts}`),
+    backupEtcd: path.join(tmpDir, `${BACKUP_ETCD_PREFIX}${ts}`),
   };
 }
 
@@ -95,6 +100,11 @@ export interface StaticPodUpgradeOptions {
   etcd?: EtcdUpgradeOptions;
   /** Work between "Preparing" and the move, such as renewing the component's certificates. */
   prepare?: () => Promise<void>;
+  /**
+   * Called once the old manifest (and etcd's data) are backed up, just before the new manifest
+   * moves in: apply records there that this component is about to change.
+   */
+  backedUp?: (result: StaticPodUpgradeResult) => Promise<void>;
 }
 
 export interface StaticPodUpgradeResult {
@@ -207,7 +217,7 @@ export async function upgradeStaticPod(
         false,
       );
     }
-    result.backupEtcdData = path.join(dirs.backupEtcd, 'etcd');
+    result.backupEtcdData = path.join(dirs.backupEtcd, ETCD_DATA_COPY);
     await copyTree(host, options.etcd.dataDir, result.backupEtcdData);
     if (options.etcd.snapshot) {
       result.snapshot = path.join(dirs.backupEtcd, ETCD_SNAPSHOT_FILE);
@@ -227,6 +237,7 @@ export async function upgradeStaticPod(
 
   await host.mkdir(dirs.backupManifests, MANIFESTS_DIR_MODE);
   await host.writeFile(backup, oldBytes, oldMode);
+  await options.backedUp?.(result);
   out.progress(
     TAG,
     `Moving new manifest to "${onHost(current)}" and backing up old manifest to "${onHost(backup)}"`,
