@@ -11,7 +11,8 @@ import { upgradeDiffCommand } from './upgrade-diff.js';
 import { upgradePlanCommand } from './upgrade-plan.js';
 import { newUpgradeApplyData, type UpgradeApplyData } from '../phases/upgrade/apply-data.js';
 import { upgradeApplyPhases } from '../phases/upgrade/apply-phases.js';
-import { rollbackManifests } from '../phases/upgrade/rollback.js';
+import { rollback } from '../phases/upgrade/rollback.js';
+import { ValidationError } from '../errors.js';
 
 export const upgradeNodeFlags: FlagSpec[] = [
   {
@@ -217,17 +218,43 @@ function upgradeApplyCommand(ctx: CommandContext): Command {
 function upgradeRollbackCommand(ctx: CommandContext): Command {
   const cmd = new Command('rollback')
     .description(
-      'Put back the static Pod manifests the last upgrade replaced\n\n' +
-        'Copies the manifests from the newest /etc/kubernetes/tmp/kubeadm-backup-manifests-<date> directory (the ones ' +
-        '"kbadm upgrade apply" replaced) back into /etc/kubernetes/manifests; the kubelet then runs the previous versions. ' +
-        "etcd's data is not changed: the output names the copy and snapshot taken before the upgrade.",
+      'Go back to the static Pod manifests (and, if asked, the etcd data) from before the last upgrade\n\n' +
+        'Picks the newest /etc/kubernetes/tmp/kubeadm-backup-manifests-<date> directory whose upgrade went through, ' +
+        'according to the kbadm-upgrade.json "kbadm upgrade apply" keeps in it (backups of a failed apply that put ' +
+        "everything back are passed over; backups without that file, such as kubeadm's, are taken as they are), and " +
+        'copies its manifests back into /etc/kubernetes/manifests, so the kubelet runs the earlier versions again.\n\n' +
+        "etcd's data is left alone unless --etcd-snapshot or --etcd-data is given. Then, on a node whose etcd is the " +
+        "only member, the control plane's static Pods are stopped, the saved data becomes etcd's data directory (the " +
+        'replaced one is kept under /etc/kubernetes/tmp/kbadm-rollback-etcd-<date>), and the Pods start again from the ' +
+        'backed-up manifests. A run that is interrupted is finished by running the same command again.',
     )
-    .option('--dry-run', 'Say which manifests would be put back, and change nothing.');
-  cmd.action(async (opts: { dryRun?: boolean }) => {
+    .option('--dry-run', 'Print what would be put back and every step of an etcd restore; change nothing.')
+    .option(
+      '--etcd-snapshot',
+      'Also restore etcd from the snapshot apply saved, with etcdutl (or an etcdctl older than 3.6).',
+    )
+    .option(
+      '--etcd-data',
+      "Also restore etcd from apply's copy of its data directory, instead of the snapshot.",
+    );
+  cmd.action(async (opts: { dryRun?: boolean; etcdSnapshot?: boolean; etcdData?: boolean }) => {
+    if (opts.etcdSnapshot && opts.etcdData)
+      throw new ValidationError([
+        {
+          field: '--etcd-data',
+          detail: 'cannot be combined with --etcd-snapshot: choose one source for etcd',
+        },
+      ]);
     const out = ctx.output();
     const dryRun = opts.dryRun === true;
     const host = dryRun ? await ctx.host({ dryRun: true, out }) : await ctx.host({ out, writes: true });
-    const r = await rollbackManifests({ host, paths: host.paths, out, dryRun });
+    const r = await rollback({
+      host,
+      paths: host.paths,
+      out,
+      dryRun,
+      ...(opts.etcdSnapshot ? { etcd: 'snapshot' as const } : opts.etcdData ? { etcd: 'data' as const } : {}),
+    });
     if (!dryRun && r.restored.length > 0)
       out.progress(
         'upgrade/rollback',

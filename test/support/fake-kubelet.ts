@@ -17,6 +17,8 @@ export interface KubeletNode {
   root: string;
   /** Default true. */
   ready?: boolean;
+  /** Components that never run a new manifest: their mirror Pods keep the first hash seen. */
+  frozen?: string[];
 }
 
 type PodManifest = { metadata: { annotations?: Record<string, string> }; spec?: { containers?: unknown[] } };
@@ -32,7 +34,7 @@ export function fakeKubelet(api: TestCluster, nodes: readonly KubeletNode[]): { 
         const bytes = readFileSync(file);
         const hash = createHash('md5').update(bytes).digest('hex');
         const key = `${node.name}/${component}`;
-        if (seen.get(key) === hash) continue;
+        if (seen.get(key) === hash || (node.frozen?.includes(component) && seen.has(key))) continue;
         const pod = parse(bytes.toString('utf8')) as PodManifest;
         seen.set(key, hash);
         api.seed({

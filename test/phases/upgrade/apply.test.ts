@@ -13,8 +13,10 @@ import { fakeKubelet as kubeletFor } from '../../support/fake-kubelet.js';
 import { initCluster, type Cluster } from '../../support/memory-control-plane.js';
 
 /** The kubelet's part on cp-1: mirror Pods that follow the manifests, Running, on a Ready node. */
-function fakeKubelet(c: Cluster, o: { nodeReady?: boolean } = {}): { stop(): void } {
-  return kubeletFor(c.api, [{ name: 'cp-1', root: c.cpRoot, ready: o.nodeReady !== false }]);
+function fakeKubelet(c: Cluster, o: { nodeReady?: boolean; frozen?: string[] } = {}): { stop(): void } {
+  return kubeletFor(c.api, [
+    { name: 'cp-1', root: c.cpRoot, ready: o.nodeReady !== false, ...(o.frozen ? { frozen: o.frozen } : {}) },
+  ]);
 }
 
 const APPLY = (root: string) => [
@@ -117,14 +119,101 @@ describe('kbadm upgrade apply', () => {
       /v1\.34\.0/,
       'a dry run changes nothing',
     );
+    // apply recorded the upgrade in its backup directory; rollback names it.
+    const tmp = path.join(c.cpRoot, 'etc/kubernetes/tmp');
+    const backup = readdirSync(tmp).find((d) => d.startsWith('kubeadm-backup-manifests-'))!;
+    const record = JSON.parse(readFileSync(path.join(tmp, backup, 'kbadm-upgrade.json'), 'utf8'));
+    assert.deepEqual(
+      { ...record, startedAt: typeof record.startedAt },
+      {
+        kind: 'UpgradeRecord',
+        version: 1,
+        fromVersion: 'v1.33.4',
+        toVersion: 'v1.34.0',
+        startedAt: 'string',
+        completed: true,
+        components: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
+      },
+    );
+    // etcd was not upgraded, so there is nothing of etcd's to restore; both sources at once is an input error.
+    const noSnapshot = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback', '--etcd-snapshot']);
+    assert.equal(noSnapshot.code, 1);
+    assert.match(
+      noSnapshot.stderr,
+      /cannot restore etcd: the upgrade backed up in ".*" saved no etcd snapshot/,
+    );
+    const both = await runCli([
+      '--rootfs',
+      c.cpRoot,
+      'upgrade',
+      'rollback',
+      '--etcd-snapshot',
+      '--etcd-data',
+    ]);
+    assert.equal(both.code, 3);
+    assert.match(both.stderr, /--etcd-data: cannot be combined with --etcd-snapshot/);
+    assert.match(readFileSync(path.join(manifests, 'kube-apiserver.yaml'), 'utf8'), /v1\.34\.0/);
     const back = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback']);
     assert.equal(back.code, 0, back.stderr);
+    assert.match(
+      back.stdout,
+      /Using the manifests backed up in ".*": the upgrade from v1\.33\.4 to v1\.34\.0\n/,
+    );
     for (const [m, bytes] of before)
       assert.deepEqual(readFileSync(path.join(manifests, `${m}.yaml`)), bytes, m);
     assert.match(back.stdout, /Restored 3 manifest\(s\)/);
     const again = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback']);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /"kube-apiserver\.yaml" is already the backed-up version/);
+  });
+
+  test('an apply that stops half way records it; rollback undoes what it left upgraded', async (t) => {
+    const c = await initCluster(t, { kubernetesVersion: 'v1.33.4' });
+    const manifests = path.join(c.cpRoot, 'etc/kubernetes/manifests');
+    const before = new Map(
+      ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((m) => [
+        m,
+        readFileSync(path.join(manifests, `${m}.yaml`)),
+      ]),
+    );
+    writeFileSync(
+      path.join(c.cpRoot, 'upgrade.yaml'),
+      [
+        'apiVersion: kubeadm.k8s.io/v1beta4',
+        'kind: UpgradeConfiguration',
+        'apply:',
+        '  kubernetesVersion: v1.34.0',
+        '  etcdUpgrade: false',
+        '  ignorePreflightErrors: [ImagePull]',
+        'timeouts:',
+        '  upgradeManifests: 4s',
+        '',
+      ].join('\n'),
+    );
+    const kubelet = fakeKubelet(c, { frozen: ['kube-scheduler'] });
+    t.after(() => kubelet.stop());
+    const r = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'apply', '--config', '/upgrade.yaml'], {
+      cluster: c.api.factory,
+    });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /couldn't upgrade control plane component "kube-scheduler"/);
+    const tmp = path.join(c.cpRoot, 'etc/kubernetes/tmp');
+    const backup = readdirSync(tmp).find((d) => d.startsWith('kubeadm-backup-manifests-'))!;
+    const record = JSON.parse(readFileSync(path.join(tmp, backup, 'kbadm-upgrade.json'), 'utf8'));
+    assert.equal(record.completed, false);
+    assert.deepEqual(record.components, ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+    assert.equal(record.failedComponent, 'kube-scheduler');
+    assert.match(readFileSync(path.join(manifests, 'kube-apiserver.yaml'), 'utf8'), /v1\.34\.0/);
+
+    const back = await runCli(['--rootfs', c.cpRoot, 'upgrade', 'rollback']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(
+      back.stdout,
+      /: the upgrade from v1\.33\.4 to v1\.34\.0, which stopped half way with kube-apiserver, kube-controller-manager upgraded\n/,
+    );
+    assert.match(back.stdout, /"kube-scheduler\.yaml" is already the backed-up version/);
+    for (const [m, bytes] of before)
+      assert.deepEqual(readFileSync(path.join(manifests, `${m}.yaml`)), bytes, m);
   });
 
   test('--config: an UpgradeConfiguration gives the version and the choices; other flags beside it are refused', async (t) => {
