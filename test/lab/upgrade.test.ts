@@ -21,6 +21,7 @@ import {
   printedJoinCommands,
   requireBuild,
   writeInitConfig,
+  writeObject,
 } from './lab-cli.js';
 
 requireRoot();
@@ -367,5 +368,133 @@ describe('upgrade of a three-node lab cluster from v1.33.4 to v1.34.0', { timeou
       readFileSync(path.join(backups[0]!, 'kube-scheduler.yaml')),
       before.get('kube-scheduler'),
     );
+  });
+
+  // After the fault test: its apply failed and put the scheduler back, yet left a newer backup
+  // directory holding the v1.34.0 scheduler. Rollback must go back to the first apply's backup.
+  test(`upgrade rollback passes over the failed apply and brings back the ${FROM} manifests byte for byte; the old Pods run again`, async () => {
+    const backups = tmpDirs(cp, 'kubeadm-backup-manifests-').sort();
+    assert.ok(backups.length >= 2, backups.join(' '));
+    const [completed, failed] = [backups[0]!, backups.at(-1)!].map((d) => `/${path.relative(cp.rootfs, d)}`);
+    const r = kbadm(cp, ['upgrade', 'rollback']);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
+    assert.ok(
+      r.stdout.includes(
+        `[upgrade/rollback] Passing over "${failed}": its upgrade to ${TO} did not complete (kube-scheduler did not come back and was put back as it was)\n`,
+      ),
+      r.stdout,
+    );
+    assert.ok(
+      r.stdout.includes(
+        `[upgrade/rollback] Using the manifests backed up in "${completed}": the upgrade from ${FROM} to ${TO}\n`,
+      ),
+      r.stdout,
+    );
+    assert.match(r.stdout, /Restored 4 manifest\(s\)/);
+    for (const c of COMPONENTS) assert.deepEqual(readFileSync(manifest(c)), manifestsBefore.get(c), c);
+    // The kubelet runs the old manifests again: their mirror Pods carry the hashes from before the upgrade.
+    for (const c of COMPONENTS)
+      await eventually(`the ${FROM} ${c} mirror Pod`, () => {
+        const p = kubectl(cp, 'admin.conf', [
+          'get',
+          'pod',
+          `${c}-${cp.name}`,
+          '-n',
+          'kube-system',
+          '-o',
+          'json',
+        ]);
+        if (p.code !== 0) return false;
+        const pod = JSON.parse(p.stdout);
+        return (
+          pod.metadata.annotations?.['kubernetes.io/config.hash'] === hashesBefore.get(c) &&
+          pod.spec.containers[0].image === `registry.k8s.io/${c}:${c === 'etcd' ? ETCD_FROM : FROM}`
+        );
+      });
+    await eventually(`the API server reporting ${FROM}`, () => {
+      const v = kubectl(cp, 'admin.conf', ['version', '-o', 'json']);
+      return v.code === 0 && JSON.parse(v.stdout).serverVersion?.gitVersion === FROM;
+    });
+  });
+
+  test('upgrade rollback --etcd-snapshot restarts etcd from the snapshot apply took', async () => {
+    const snapshot = /^\[upgrade\/etcd\] Saved a snapshot of etcd to "([^"]+)"$/m.exec(applyOut)?.[1];
+    assert.ok(snapshot, applyOut);
+    // Written after the snapshot: it must be gone. kubeadm-config was at FROM when the snapshot was taken.
+    const file = await writeObject(cp, 'after-snapshot', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'after-snapshot', namespace: 'default' },
+      data: { k: 'v' },
+    });
+    let r = kubectl(cp, 'admin.conf', ['create', '--validate=false', '-f', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(get(['configmap', 'after-snapshot', '-n', 'default']).data.k, 'v');
+    assert.match(
+      get(['configmap', 'kubeadm-config', '-n', 'kube-system']).data.ClusterConfiguration,
+      new RegExp(`^kubernetesVersion: ${TO}$`, 'm'),
+    );
+    const dataDir = path.join(cp.rootfs, 'var/lib/etcd');
+    const dataBefore = readdirSync(path.join(dataDir, 'member'));
+
+    // A dry run says what it would do and changes nothing.
+    r = kbadm(cp, ['upgrade', 'rollback', '--etcd-snapshot', '--dry-run']);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
+    assert.ok(
+      r.stdout.includes(
+        `[dryrun] Would restore the snapshot "${snapshot}" into "/var/lib/etcd.kbadm-restore": `,
+      ),
+      r.stdout,
+    );
+    assert.deepEqual(tmpDirs(cp, 'kbadm-rollback-etcd-'), []);
+    for (const c of COMPONENTS) assert.ok(existsSync(manifest(c)), c);
+
+    r = kbadm(cp, ['upgrade', 'rollback', '--etcd-snapshot']);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n${logs(cp)}`);
+    for (const line of [
+      '[upgrade/rollback] Moved "/etc/kubernetes/manifests/etcd.yaml" to "/etc/kubernetes/tmp/kbadm-rollback-etcd-',
+      `[upgrade/rollback] Restoring the etcd snapshot "${snapshot}" into "/var/lib/etcd.kbadm-restore"\n`,
+      `[upgrade/rollback] etcd is healthy on the data restored from "${snapshot}"`,
+    ])
+      assert.ok(r.stdout.includes(line), `${line}\n---\n${r.stdout}`);
+    for (const c of COMPONENTS) assert.deepEqual(readFileSync(manifest(c)), manifestsBefore.get(c), c);
+    // The replaced data is kept under /etc/kubernetes/tmp.
+    const work = tmpDirs(cp, 'kbadm-rollback-etcd-');
+    assert.equal(work.length, 1, work.join(' '));
+    assert.deepEqual(readdirSync(path.join(work[0]!, 'etcd/member')), dataBefore);
+
+    // The API server, started again on the restored data: the ConfigMap is gone, the old configuration back.
+    await eventually(
+      'the API server on the restored etcd',
+      () => {
+        const cm = kubectl(cp, 'admin.conf', [
+          'get',
+          'configmap',
+          'after-snapshot',
+          '-n',
+          'default',
+          '-o',
+          'name',
+        ]);
+        return cm.code !== 0 && /NotFound/.test(cm.stderr);
+      },
+      120_000,
+    );
+    assert.match(
+      get(['configmap', 'kubeadm-config', '-n', 'kube-system']).data.ClusterConfiguration,
+      new RegExp(`^kubernetesVersion: ${FROM}$`, 'm'),
+    );
+    assert.equal(
+      Buffer.from(
+        get(['secret', `bootstrap-token-${TOKEN_ID}`, '-n', 'kube-system']).data['token-id'],
+        'base64',
+      ).toString(),
+      TOKEN_ID,
+    );
+
+    // Once done, a second run leaves etcd alone.
+    r = kbadm(cp, ['upgrade', 'rollback', '--etcd-snapshot']);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
+    assert.match(r.stdout, /etcd was already restored from ".*" by an earlier rollback/);
   });
 });
