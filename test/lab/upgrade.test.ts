@@ -417,6 +417,26 @@ describe('upgrade of a three-node lab cluster from v1.33.4 to v1.34.0', { timeou
     });
   });
 
+  test('upgrade rollback --etcd-snapshot refuses while etcd has a second member, and changes nothing; node-2 is then reset', () => {
+    const before = new Map(COMPONENTS.map((c) => [c, readFileSync(manifest(c))]));
+    const data = readdirSync(path.join(cp.rootfs, 'var/lib/etcd/member'));
+    let r = kbadm(cp, ['upgrade', 'rollback', '--etcd-snapshot']);
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `cannot restore etcd: etcd has 2 members \\(${cp.name} \\(.*\\); ${cp2.name} \\(.*\\)\\); .*single-member etcd only`,
+      ),
+    );
+    for (const c of COMPONENTS) assert.deepEqual(readFileSync(manifest(c)), before.get(c), c);
+    assert.deepEqual(readdirSync(path.join(cp.rootfs, 'var/lib/etcd/member')), data);
+    assert.deepEqual(tmpDirs(cp, 'kbadm-rollback-etcd-'), []);
+    // node-2 leaves: reset takes its member out of etcd, so node-1's etcd is alone.
+    r = kbadm(cp2, ['reset', '--force', '--cri-socket', cp2.criSocket]);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
+    assert.deepEqual(etcdMembers(cp), [[cp.name, false]]);
+  });
+
   test('upgrade rollback --etcd-snapshot restarts etcd from the snapshot apply took', async () => {
     const snapshot = /^\[upgrade\/etcd\] Saved a snapshot of etcd to "([^"]+)"$/m.exec(applyOut)?.[1];
     assert.ok(snapshot, applyOut);

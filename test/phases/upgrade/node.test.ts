@@ -262,6 +262,12 @@ describe('kbadm upgrade node', () => {
         `${m} kept byte for byte`,
       );
     }
+    // Recorded for `upgrade rollback`: this node went from the version it ran to the cluster's.
+    const record = JSON.parse(readFileSync(path.join(backup, 'kbadm-upgrade.json'), 'utf8'));
+    assert.deepEqual(
+      [record.fromVersion, record.toVersion, record.completed, record.components],
+      ['v1.33.4', 'v1.34.0', true, COMPONENTS],
+    );
     // Rendered for this node, not for the first one.
     assert.match(
       readFileSync(path.join(root2, 'etc/kubernetes/manifests/kube-apiserver.yaml'), 'utf8'),
