@@ -114,6 +114,7 @@ async function runApplyPreflight(d: UpgradeApplyData): Promise<void> {
       { config, out: d.out, dryRun: d.dryRun },
       runtime,
       ignoreSet(d.ignorePreflightErrors),
+      PREFLIGHT,
     );
   } finally {
     runtime.close();

@@ -161,6 +161,7 @@ export async function upgradeControlPlane(d: ControlPlaneUpgradeData, kind: 'app
     });
     await upgradeStaticPod(ctx, 'etcd', await patchedStaticPod(m, 'etcd', pod), {
       prepare: () => renew('etcd'),
+      restartWhenUnchanged: d.certificateRenewal,
       etcd: {
         dataDir: d.paths.under(local.dataDir),
         snapshot: async () => etcdSnapshot(endpoint, await tls()),
@@ -173,6 +174,7 @@ export async function upgradeControlPlane(d: ControlPlaneUpgradeData, kind: 'app
     const pod = controlPlanePod(inputs, component).value;
     await upgradeStaticPod(ctx, component, await patchedStaticPod(m, component, pod), {
       prepare: () => renew(component),
+      restartWhenUnchanged: d.certificateRenewal,
     });
   }
   await cleanupUpgradedManifests(ctx);
