@@ -2,7 +2,6 @@
 // health, confirmation, images), control-plane (each static Pod replaced with a backup and rolled
 // back when it does not come back), upload-config, kubelet-config, addon and post-upgrade.
 import * as path from 'node:path';
-import { DryRunCluster } from '../../cluster/dry-run.js';
 import type { ClusterClient } from '../../cluster/types.js';
 import { parseKubernetesVersion } from '../../config/k8s-version.js';
 import { KbadmError } from '../../errors.js';
@@ -17,6 +16,7 @@ import { pullControlPlaneImages } from '../init/preflight.js';
 import { uploadConfigPhase } from '../init/upload-config.js';
 import { runPhaseTree } from '../run-tree.js';
 import { upgradeAddonPhase } from './addon.js';
+import { upgradeBootstrapTokenPhase } from './bootstrap-token.js';
 import type { UpgradeApplyData } from './apply-data.js';
 import { upgradeControlPlane } from './control-plane-upgrade.js';
 import { asUpgradeInitData } from './init-view.js';
@@ -126,16 +126,11 @@ function initStep(
   name: string,
   short: string,
 ): Phase<UpgradeApplyData> {
-  let dryRunClient: ClusterClient | undefined;
   return {
     name,
     short,
     inheritFlags: ['dry-run', 'kubeconfig'],
-    run: async (d) =>
-      runPhaseTree(
-        phase,
-        await asUpgradeInitData(d, async () => (dryRunClient ??= new DryRunCluster(d.out))),
-      ),
+    run: async (d) => runPhaseTree(phase, await asUpgradeInitData(d)),
   };
 }
 
@@ -165,6 +160,7 @@ export const upgradeApplyPhases: Phase<UpgradeApplyData>[] = [
   },
   initStep(uploadConfigPhase, 'upload-config', 'Store the upgraded configuration in the cluster'),
   upgradeKubeletConfigPhase,
+  upgradeBootstrapTokenPhase,
   upgradeAddonPhase,
   upgradeNodePostUpgradePhase,
 ];

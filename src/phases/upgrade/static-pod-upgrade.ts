@@ -18,6 +18,7 @@ import type { Output } from '../../output/output.js';
 import { yamlLib } from '../../output/yaml.js';
 import { copyTree, restoreTree } from './host-copy.js';
 import type { ComponentHealthProbe, MirrorPodHashReader } from './mirror-pod.js';
+import type { StaticPodRunningProbe } from './pod-containers.js';
 
 export const DEFAULT_UPGRADE_MANIFESTS_TIMEOUT_MS = 5 * 60 * 1000;
 export const HASH_POLL_INTERVAL_MS = 1000;
@@ -73,6 +74,11 @@ export interface StaticPodUpgradeContext {
   nodeName: string;
   readHash: MirrorPodHashReader;
   healthy: ComponentHealthProbe;
+  /**
+   * Whether the runtime still runs the component's Pod, to see it stop during a restart with an
+   * unchanged manifest. Without it the mirror Pod's disappearance is the sign.
+   */
+  running?: StaticPodRunningProbe;
   /** Each wait's budget: UpgradeConfiguration timeouts.upgradeManifests (default 5m). */
   timeoutMs?: number;
   hashPollIntervalMs?: number;
@@ -297,7 +303,8 @@ export async function upgradeStaticPod(
 /**
  * The same manifest keeps the same config hash, so the kubelet would not restart the Pod if the
  * file were simply rewritten. Instead the manifest leaves the directory until the kubelet has
- * stopped the Pod (its mirror Pod is gone), then comes back unchanged, byte for byte.
+ * stopped the Pod (the runtime runs none of its containers, or else its mirror Pod is gone), then
+ * comes back unchanged, byte for byte, and the mirror Pod must show up again.
  */
 async function restartUnchanged(
   ctx: StaticPodUpgradeContext,
@@ -307,21 +314,29 @@ async function restartUnchanged(
 ): Promise<void> {
   const interval = ctx.hashPollIntervalMs ?? HASH_POLL_INTERVAL_MS;
   await ctx.host.remove(s.current);
-  const gone = await wait.until(
-    () => ctx.readHash(component),
-    (h) => h === undefined,
-    s.timeoutMs,
-    interval,
-  );
-  if (!gone.ok) {
+  const running = ctx.running;
+  const stopped = running
+    ? await wait.until(
+        () => running(component),
+        (r) => !r,
+        s.timeoutMs,
+        interval,
+      )
+    : await wait.until(
+        () => ctx.readHash(component),
+        (h) => h === undefined,
+        s.timeoutMs,
+        interval,
+      );
+  if (!stopped.ok) {
     throw new Error(
-      `the kubelet did not stop the static Pod of ${component} on Node ${ctx.nodeName} within ${formatDuration(s.timeoutMs)} after its manifest was taken away${lastError(gone.error)}`,
+      `the kubelet did not stop the static Pod of ${component} on Node ${ctx.nodeName} within ${formatDuration(s.timeoutMs)} after its manifest was taken away${lastError(stopped.error)}`,
     );
   }
   await ctx.host.writeFile(s.current, s.oldBytes, s.oldMode);
   const back = await wait.until(
-    () => ctx.readHash(component),
-    (h) => h !== undefined,
+    async () => (running === undefined || (await running(component))) && (await ctx.readHash(component)),
+    (h) => typeof h === 'string',
     s.timeoutMs,
     interval,
   );

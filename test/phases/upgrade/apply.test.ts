@@ -44,9 +44,21 @@ describe('kbadm upgrade apply', () => {
     );
     const kubelet = fakeKubelet(c);
     t.after(() => kubelet.stop());
+    // Lost since init: the bootstrap-token phase puts it back.
+    const getNodes = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      name: 'kubeadm:get-nodes',
+    };
+    assert.ok(await c.api.delete(getNodes));
     const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
     assert.ok(r.stdout.endsWith(controlPlaneUpgraded('v1.34.0')), JSON.stringify(r.stdout.slice(-300)));
+    assert.ok(c.api.storedObject(getNodes), 'kubeadm:get-nodes is back');
+    assert.match(
+      r.stdout,
+      /^\[upgrade\/bootstrap-token\] Configuring bootstrap token and cluster-info RBAC rules\n\[bootstrap-token\] Configured RBAC rules to allow Node Bootstrap tokens to get nodes$/m,
+    );
     assert.match(
       r.stdout,
       /^\[upgrade\/preflight\] Pulling images required for setting up a Kubernetes cluster$/m,
