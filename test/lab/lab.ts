@@ -6,7 +6,7 @@
 // a crash too, and running `down` twice is harmless.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -191,9 +191,15 @@ async function buildAndPushImages(s: LabState): Promise<void> {
         throw new Error(`cannot put the lab images in ${cache}`);
       await fs.rm(building, { recursive: true, force: true });
     });
-    // Images of older keys (another build of the stand-ins) are no longer used.
+    // Other keys are other image sets (a lab at other versions may be pushing from one right now)
+    // or older builds of the stand-ins: only those untouched for a day go.
+    const dayAgo = Date.now() - 24 * 3600 * 1000;
     for (const old of readdirSync(IMAGE_CACHE))
-      if (old !== key && !old.includes('.building-'))
+      if (
+        old !== key &&
+        !old.includes('.building-') &&
+        statSync(path.join(IMAGE_CACHE, old)).mtimeMs < dayAgo
+      )
         await fs.rm(path.join(IMAGE_CACHE, old), { recursive: true, force: true });
   }
   for (const image of images) {
