@@ -23,6 +23,7 @@ import { newInitCache, type InitData } from '../init/data.js';
 import { DEFAULT_KUBECONFIG, type UpgradeNodeData } from './node-data.js';
 import type { MirrorPodHashReader, ComponentHealthProbe } from './mirror-pod.js';
 import { once } from '../once.js';
+import type { Clock } from '../clock.js';
 
 /** Flags that may stand beside --config (they say where to act, not what to do). */
 const ALLOWED_WITH_CONFIG = ['kubeconfig', 'yes'];
@@ -44,6 +45,8 @@ export interface UpgradeApplyData extends UpgradeNodeData {
   /** How the control-plane phase sees the kubelet restart a component (tests answer for the kubelet). */
   mirrorPods?: { readHash: MirrorPodHashReader; healthy: ComponentHealthProbe; pollIntervalMs?: number };
   healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
+  /** The clock the health-check Job is waited for by; the real one when absent (tests pass one). */
+  clock?: Clock;
 }
 
 export interface UpgradeApplyDataDeps {
@@ -54,6 +57,7 @@ export interface UpgradeApplyDataDeps {
   host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'upgrade'; writes?: boolean }): Promise<Host>;
   cluster(kubeconfig: string, options: { dryRun: boolean; out?: Output }): Promise<ClusterClient>;
   healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
+  readonly clock?: Clock;
 }
 
 export async function newUpgradeApplyData(
@@ -166,6 +170,7 @@ export async function newUpgradeApplyData(
     skipPhases: apply?.skipPhases ?? [],
     ask: (prompt) => askYesNo(deps.stdout, deps.stdin, prompt),
     healthProbes: (a) => deps.healthProbes(a),
+    ...(deps.clock ? { clock: deps.clock } : {}),
     outcome: { kubeletConfigUpgraded: false, controlPlaneUpgraded: false },
   };
 }
