@@ -71,6 +71,20 @@ const REASONS: Record<number, string> = {
   504: 'Timeout',
 };
 
+/** How often one list may go on past an expired continue token before the 410 is an error. */
+const MAX_LIST_EXPIRIES = 3;
+
+/** The continue token a 410 Status offers for the rest of a list, if it carries one. */
+function continueOfStatus(body: string): string | undefined {
+  try {
+    const status = JSON.parse(body) as { kind?: string; metadata?: { continue?: unknown } };
+    const token = status.kind === 'Status' ? status.metadata?.continue : undefined;
+    return typeof token === 'string' && token !== '' ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Answer {
   status: number;
   body: string;
@@ -303,11 +317,9 @@ export async function createKubeClient(
     ): AsyncIterable<T> {
       const path = await resourcePath({ apiVersion, kind, namespace: listOptions.namespace });
       let token: string | undefined;
+      let expiries = 0;
       do {
-        const page = await object<{
-          metadata?: { continue?: string };
-          items?: Omit<T, 'apiVersion' | 'kind'>[];
-        }>(M.GET, path, {
+        const answer = await call(M.GET, path, {
           query: {
             labelSelector: listOptions.labelSelector || undefined,
             fieldSelector: listOptions.fieldSelector || undefined,
@@ -315,6 +327,21 @@ export async function createKubeClient(
             continue: token,
           },
         });
+        if (answer.status === 410 && token !== undefined && expiries++ < MAX_LIST_EXPIRIES) {
+          // The revision the pages were read at was compacted (a long pause between pages). The
+          // server's 410 offers a token for the rest at the latest revision; starting over instead
+          // would hand out again what the caller already has.
+          const fresh = continueOfStatus(answer.body);
+          if (fresh !== undefined) {
+            token = fresh;
+            continue;
+          }
+        }
+        if (answer.status < 200 || answer.status > 299) throw apiError(answer.request, answer);
+        const page = JSON.parse(answer.body) as {
+          metadata?: { continue?: string };
+          items?: Omit<T, 'apiVersion' | 'kind'>[];
+        };
         // The items of a list carry no apiVersion and kind of their own on a real API server.
         for (const item of page.items ?? []) yield { apiVersion, kind, ...item } as T;
         token = page.metadata?.continue || undefined;

@@ -70,7 +70,11 @@ export interface ClusterClient {
   patch<T extends KubeObject = KubeObject>(ref: ObjectRef, patch: unknown, type: PatchType): Promise<T>;
   /** true when it was deleted, false when it did not exist. */
   delete(ref: ObjectRef): Promise<boolean>;
-  /** Every object of a kind, fetched page by page with limit/continue. */
+  /**
+   * Every object of a kind, fetched page by page with limit/continue. When the server has
+   * compacted the revision of the pages (410), the list goes on with the token the 410 offers:
+   * at the latest revision, each object still handed out once.
+   */
   list<T extends KubeObject = KubeObject>(
     apiVersion: string,
     kind: string,

@@ -109,8 +109,8 @@ const LONG_HELP = [
     "are the newest patch of the cluster's minor and the newest release of the next minor.",
   "With -o json or -o yaml the result is kubeadm's UpgradePlan object: availableUpgrades (description and " +
     'components: name, currentVersion, newVersion, nodeName) and configVersions. Its "kubeadm" entry carries ' +
-    "kbadm's own version. In clusters of more than 20 nodes the kubelets are counted instead of named: one kubelet " +
-    'entry per version with nodeCount (text: "<count> x <version>"). When nothing newer is known, text output ' +
+    "kbadm's own version. Every node's kubelet has an entry (a row of text) of its own, however large the " +
+    'cluster; the Nodes are read from the API server in pages of 500. When nothing newer is known, text output ' +
     'says so in one line and json/yaml hold an empty availableUpgrades.',
 ].join('\n\n');
 

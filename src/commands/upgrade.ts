@@ -1,6 +1,7 @@
 // `kbadm upgrade`: the day-two upgrade commands. `plan` proposes versions, `apply` upgrades a
 // control-plane node and the cluster's configuration, `diff` shows what apply would change in this
-// node's manifests, `node` rewrites a worker's kubelet configuration from the upgraded cluster.
+// node's manifests, `node` brings every other node (its static Pods, if any, and its kubelet
+// configuration) to the upgraded cluster's version.
 import { Command } from 'commander';
 import { newUpgradeNodeData, type UpgradeNodeData } from '../phases/upgrade/node-data.js';
 import { upgradeNodePhases } from '../phases/upgrade/node-phases.js';
@@ -14,10 +15,30 @@ import { rollbackManifests } from '../phases/upgrade/rollback.js';
 
 export const upgradeNodeFlags: FlagSpec[] = [
   {
+    name: 'certificate-renewal',
+    type: 'boolean',
+    default: true,
+    description:
+      "On a control-plane node: renew each component's certificates (and the controller manager's and scheduler's kubeconfig client certificates) just before its static Pod is replaced, keeping their subjects and SANs.",
+  },
+  {
+    name: 'config',
+    type: 'string',
+    description:
+      'An UpgradeConfiguration (kubeadm.k8s.io/v1beta4) whose node section and timeouts take the place of the other flags; only --kubeconfig, --dry-run and --ignore-preflight-errors may be given beside it.',
+  },
+  {
     name: 'dry-run',
     type: 'boolean',
     description:
       'Change nothing on this node: read the cluster, print each step, and write the files into a dry-run directory under /etc/kubernetes/tmp (or $KBADM_UPGRADE_DRYRUN_DIR).',
+  },
+  {
+    name: 'etcd-upgrade',
+    type: 'boolean',
+    default: true,
+    description:
+      'On a control-plane node: also upgrade its stacked etcd member (first, with its data copied and a snapshot saved beforehand).',
   },
   {
     name: 'ignore-preflight-errors',
@@ -35,25 +56,34 @@ export const upgradeNodeFlags: FlagSpec[] = [
     name: 'patches',
     type: 'string',
     description:
-      'Directory of patches applied to what kbadm writes, named as for "kbadm init --patches" (kubeletconfiguration patches apply here).',
+      'Directory of patches applied to what kbadm writes (the new static Pod manifests, the kubelet configuration), named as for "kbadm init --patches".',
   },
 ];
 
-/** Printed after `upgrade node` finished: the kubelet itself is the administrator's to upgrade. */
+/** Printed after `upgrade node` finished on a worker: the kubelet itself is the administrator's to upgrade. */
 export const NODE_UPGRADED =
   '[upgrade] The configuration for this node was successfully upgraded!\n' +
   '[upgrade] Now you should go ahead and upgrade the kubelet package using your package manager.\n';
 
+/** Printed after `upgrade node` brought a control-plane node's static Pods to `version`. */
+export const controlPlaneNodeUpgraded = (version: string, kubeletConfig: boolean): string =>
+  `\n[upgrade] SUCCESS! The control plane instance on this node now runs "${version}".\n` +
+  (kubeletConfig
+    ? "[upgrade] Next: upgrade this node's kubelet package, restart the kubelet, then go on with the next node.\n"
+    : '');
+
 function upgradeNodeCommand(ctx: CommandContext): Command {
   const cmd = new Command('node').description(
-    "Upgrade this node's kubeadm-managed configuration to the cluster's upgraded version\n\n" +
-      "Run on every worker after the control plane was upgraded: rewrites the kubelet's configuration from the " +
-      "cluster's kubelet-config ConfigMap and cleans up what older releases left in its flags. Then upgrade and " +
-      'restart the kubelet with your package manager.',
+    'Upgrade this node to the version the cluster was upgraded to\n\n' +
+      'Run after "kbadm upgrade apply", on every other node. On a control-plane node it first replaces etcd and the control-plane ' +
+      'static Pods one at a time, as apply did on the first one, and once no control-plane node is left behind it upgrades CoreDNS ' +
+      "and kube-proxy. On every node it rewrites the kubelet's configuration from the cluster's kubelet-config ConfigMap and cleans " +
+      'up what older releases left in its flags. Then upgrade and restart the kubelet with your package manager.',
   );
   const all = [...upgradeNodeFlags, SKIP_PHASES_FLAG];
   const runner = new Runner<UpgradeNodeData>(upgradeNodePhases, {
     init: (c) => newUpgradeNodeData(ctx, c, all),
+    skipPhasesFromData: (d) => d.skipPhases,
     log: () => ctx.output().log,
   });
   bindRunner(cmd, runner, {
@@ -65,6 +95,13 @@ function upgradeNodeCommand(ctx: CommandContext): Command {
         d.out.progress(
           'dryrun',
           'Finished dry-running successfully. Above are the changes that would be made.',
+        );
+      else if (d.outcome.controlPlaneUpgraded)
+        ctx.stdout.write(
+          controlPlaneNodeUpgraded(
+            (await d.config()).cluster.kubernetesVersion,
+            d.outcome.kubeletConfigUpgraded,
+          ),
         );
       else if (d.outcome.kubeletConfigUpgraded) ctx.stdout.write(NODE_UPGRADED);
     },

@@ -1,6 +1,6 @@
 // What an upgrade needs to know of the running cluster, as plain values: the versions of the
-// control-plane components per node, of the kubelets (counted per version, so that thousands of
-// nodes cost a few entries), of etcd and the addons, and of the component configurations.
+// control-plane components per node, of the kubelets (grouped per version, every node named, as
+// kubeadm's plan lists them), of etcd and the addons, and of the component configurations.
 
 /** One static Pod instance: the node it runs on and the version its image tag names. */
 export interface NodeVersion {
@@ -8,11 +8,10 @@ export interface NodeVersion {
   version: string;
 }
 
-/** Kubelets of one version: how many, and their names while the cluster is small enough to list them. */
+/** The nodes whose kubelet reports one version. */
 export interface KubeletGroup {
   version: string;
-  count: number;
-  /** Node names in the order read; empty once the cluster has more nodes than are listed by name. */
+  /** Node names in the order read. */
   nodes: string[];
 }
 
@@ -44,26 +43,19 @@ export interface ClusterVersions {
   configs: ComponentConfigState[];
 }
 
-/** Above this many nodes the kubelet table counts nodes per version instead of naming them. */
-export const KUBELET_NODES_LISTED = 20;
-
 /**
- * Counts kubelet versions node by node, keeping names only up to `listed` nodes in all, so memory
- * stays bounded however many nodes the cluster has.
+ * Groups kubelet versions node by node. Only names are kept (not the Node objects), so a cluster
+ * of thousands of nodes costs one string per node.
  */
 export class KubeletTally {
   private readonly groups = new Map<string, KubeletGroup>();
   private total = 0;
 
-  constructor(private readonly listed = KUBELET_NODES_LISTED) {}
-
   add(node: string, version: string): void {
     this.total++;
     let g = this.groups.get(version);
-    if (!g) this.groups.set(version, (g = { version, count: 0, nodes: [] }));
-    g.count++;
-    if (this.total <= this.listed) g.nodes.push(node);
-    else if (this.total === this.listed + 1) for (const other of this.groups.values()) other.nodes = [];
+    if (!g) this.groups.set(version, (g = { version, nodes: [] }));
+    g.nodes.push(node);
   }
 
   /** Groups sorted by version text, as kubeadm sorts its map keys. */

@@ -19,8 +19,6 @@ export interface ComponentUpgradePlan {
   currentVersion: string;
   newVersion: string;
   nodeName?: string;
-  /** kbadm only: kubelets of this version, when a large cluster's kubelets are counted, not named. */
-  nodeCount?: number;
 }
 
 export interface PlannedUpgrade {
@@ -54,17 +52,15 @@ function kubeletsChange(groups: readonly KubeletGroup[], target: string): boolea
   return groups.length > 1 || (groups.length === 1 && groups[0]!.version !== target);
 }
 
+/** One row per node, however many there are, as kubeadm 1.30 to 1.34 print them. */
 function kubeletRows(groups: readonly KubeletGroup[], target: string): ComponentUpgradePlan[] {
-  const named = groups.every((g) => g.nodes.length === g.count);
-  return groups.flatMap((g): ComponentUpgradePlan[] =>
-    named
-      ? g.nodes.map((node) => ({
-          name: 'kubelet',
-          currentVersion: g.version,
-          newVersion: target,
-          nodeName: node,
-        }))
-      : [{ name: 'kubelet', currentVersion: g.version, newVersion: target, nodeCount: g.count }],
+  return groups.flatMap((g) =>
+    g.nodes.map((node) => ({
+      name: 'kubelet',
+      currentVersion: g.version,
+      newVersion: target,
+      nodeName: node,
+    })),
   );
 }
 
@@ -139,8 +135,7 @@ const RULE = '__________________________________________________________________
 const HEADER = 'COMPONENT\tNODE\tCURRENT\tTARGET';
 
 function row(c: ComponentUpgradePlan): string {
-  const current = c.nodeCount === undefined ? c.currentVersion : `${c.nodeCount} x ${c.currentVersion}`;
-  return [c.name, c.nodeName ?? '', current, c.newVersion].join('\t');
+  return [c.name, c.nodeName ?? '', c.currentVersion, c.newVersion].join('\t');
 }
 
 function upgradeText(u: PlannedUpgrade): string {

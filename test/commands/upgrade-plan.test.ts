@@ -186,7 +186,7 @@ Upgrade to the latest version in the v1.33 series:
     assert.match(mixed.stderr, /can not mix '--config' with arguments \[allow-experimental-upgrades\]/);
   });
 
-  test('a large cluster: kubelets counted per version', async (t) => {
+  test('a large cluster: a kubelet row for every node, read in pages', async (t) => {
     const workers: [string, string][] = [];
     for (let i = 0; i < 1200; i++) workers.push([`w-${i}`, i < 200 ? 'v1.32.0' : 'v1.33.1']);
     const e = env(t, {
@@ -198,8 +198,13 @@ Upgrade to the latest version in the v1.33 series:
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      /\nCOMPONENT {3}NODE {6}CURRENT {10}TARGET\nkubelet {15}200 x v1\.32\.0 {4}v1\.34\.0\nkubelet {15}1000 x v1\.33\.1 {3}v1\.34\.0\nkubelet {15}1 x v1\.33\.4 {6}v1\.34\.0\n\n/,
+      /\nCOMPONENT {3}NODE {6}CURRENT {3}TARGET\nkubelet {5}w-0 {7}v1\.32\.0 {3}v1\.34\.0\nkubelet {5}w-1 {7}v1\.32\.0 {3}v1\.34\.0\n/,
     );
+    const rows = r.stdout.match(/^kubelet {5}\S+ +v1\.3\d\.\d {3}v1\.34\.0$/gm) ?? [];
+    assert.equal(rows.length, 1201);
+    assert.equal(rows.filter((row) => row.includes('v1.32.0')).length, 200);
+    assert.equal(rows.filter((row) => row.includes('v1.33.1')).length, 1000);
+    assert.match(rows.at(-1)!, /^kubelet {5}cp-1 {6}v1\.33\.4 /);
     // The kubelets' pages (the health checks list Nodes with selectors of their own).
     const nodeLists = e.cluster.requests.filter(
       (q) => q.verb === 'LIST' && q.kind === 'Node' && !q.query?.labelSelector && !q.query?.fieldSelector,

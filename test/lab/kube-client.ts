@@ -11,6 +11,8 @@ export class KubeError extends Error {
     readonly code: number,
     readonly reason: string,
     message: string,
+    /** The answer's body (a Status object, as the server sent it). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -81,7 +83,7 @@ export function clientFor(server: string, agent: https.Agent, token?: string): K
               }
               if ((res.statusCode ?? 500) >= 400) {
                 return reject(
-                  new KubeError(res.statusCode ?? 500, parsed?.reason ?? '', parsed?.message ?? text),
+                  new KubeError(res.statusCode ?? 500, parsed?.reason ?? '', parsed?.message ?? text, parsed),
                 );
               }
               resolve(parsed);

@@ -1,8 +1,10 @@
-// Two lab nodes: `kbadm init` on node-1 at v1.33.4, node-2 joins as a worker, then `kbadm upgrade
-// plan` and `kbadm upgrade apply v1.34.0` on node-1 and `kbadm upgrade node` on node-2. Real
-// containerd, etcd, etcdctl and kubectl; the lab's kubelet restarts the static Pods when their
-// manifests change and keeps their mirror Pods' config hash, which apply watches. Last, an apply
-// whose patched kube-scheduler cannot start must put the old manifest back.
+// Three lab nodes: `kbadm init --upload-certs` on node-1 at v1.33.4, node-3 joins as a worker and
+// node-2 as a second control-plane node (a second etcd member), then `kbadm upgrade plan` and
+// `kbadm upgrade apply v1.34.0` on node-1 (the addons wait for node-2), `kbadm upgrade node` on
+// node-2 (its static Pods and etcd member, then the addons) and on node-3. Real containerd, etcd,
+// etcdctl and kubectl; the lab's kubelet restarts the static Pods when their manifests change and
+// keeps their mirror Pods' config hash, which the upgrades watch. Last, an apply whose patched
+// kube-scheduler cannot start must put the old manifest back.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -35,23 +37,25 @@ const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-s
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout: 1_500_000 }, () => {
+describe('upgrade of a three-node lab cluster from v1.33.4 to v1.34.0', { timeout: 1_500_000 }, () => {
   let dir: string;
   let cp: LabNode;
+  let cp2: LabNode;
   let worker: LabNode;
   let workerJoin: string[] = [];
+  let cpJoin: string[] = [];
   let applyOut = '';
   const hashesBefore = new Map<string, string>();
   const manifestsBefore = new Map<string, Buffer>();
 
-  const manifest = (c: string) => path.join(cp.rootfs, 'etc/kubernetes/manifests', `${c}.yaml`);
+  const manifest = (c: string, node = cp) => path.join(node.rootfs, 'etc/kubernetes/manifests', `${c}.yaml`);
   const get = (args: string[]): Obj => {
     const r = kubectl(cp, 'admin.conf', ['get', ...args, '-o', 'json']);
     assert.equal(r.code, 0, `kubectl get ${args.join(' ')}: ${r.stderr}`);
     return JSON.parse(r.stdout);
   };
-  const configHash = (c: string): string => {
-    const pod = get(['pod', `${c}-${cp.name}`, '-n', 'kube-system']);
+  const configHash = (c: string, node = cp): string => {
+    const pod = get(['pod', `${c}-${node.name}`, '-n', 'kube-system']);
     const hash = pod.metadata.annotations?.['kubernetes.io/config.hash'];
     assert.ok(hash, `${c}: mirror Pod without a config hash`);
     return hash;
@@ -60,6 +64,26 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
     const f = path.join(dir, `${node.name}-kubelet.log`);
     return existsSync(f) ? readFileSync(f, 'utf8').slice(-4000) : '';
   };
+  /** etcdctl inside `node`, asking its own member with its healthcheck client; the JSON answer. */
+  const etcdctl = (node: LabNode, args: string[]): Obj | Obj[] => {
+    const pki = path.join(node.rootfs, 'etc/kubernetes/pki/etcd');
+    const r = labExec(node, 'etcdctl', [
+      `--endpoints=https://${node.address}:2379`,
+      `--cacert=${pki}/ca.crt`,
+      `--cert=${pki}/healthcheck-client.crt`,
+      `--key=${pki}/healthcheck-client.key`,
+      '-w',
+      'json',
+      ...args,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  /** [name, isLearner] of each etcd member, sorted by name. */
+  const etcdMembers = (node: LabNode) =>
+    (((etcdctl(node, ['member', 'list']) as Obj).members ?? []) as Obj[])
+      .map((m) => [m.name, m.isLearner ?? false])
+      .sort();
   const tmpDirs = (node: LabNode, prefix: string) => {
     const tmp = path.join(node.rootfs, 'etc/kubernetes/tmp');
     return existsSync(tmp)
@@ -71,20 +95,22 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
 
   before(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-lab-upgrade-'));
-    const lab = await labUp({ nodes: 2, dir, versions: [FROM, TO] });
-    [cp, worker] = lab.nodes as [LabNode, LabNode];
+    const lab = await labUp({ nodes: 3, dir, versions: [FROM, TO] });
+    [cp, cp2, worker] = lab.nodes as [LabNode, LabNode, LabNode];
     await writeInitConfig(cp, { token: TOKEN, kubernetesVersion: FROM });
   });
   after(async () => {
     if (dir) await labDown(dir);
   });
 
-  test(`init on node-1 at ${FROM}, node-2 joins as a worker with the printed command`, () => {
-    let r = kbadm(cp, ['init', '--config', '/cfg.yaml', ...LAB_ROOT_IGNORES]);
+  test(`init on node-1 at ${FROM}, node-3 joins as a worker with the printed command`, () => {
+    let r = kbadm(cp, ['init', '--config', '/cfg.yaml', '--upload-certs', ...LAB_ROOT_IGNORES]);
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n${logs(cp)}`);
     // Init prints a control-plane join command and a worker one; the worker's has no --control-plane.
     const commands = printedJoinCommands(r.stdout);
     workerJoin = commands.find((c) => !c.includes('--control-plane')) ?? [];
+    cpJoin = commands.find((c) => c.includes('--control-plane')) ?? [];
+    assert.ok(cpJoin.includes('--certificate-key'), r.stdout);
     assert.deepEqual(workerJoin.slice(0, 3), [`${cp.address}:6443`, '--token', TOKEN]);
     for (const c of COMPONENTS)
       assert.match(
@@ -102,6 +128,31 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
     ]);
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n${logs(worker)}`);
     assert.match(r.stdout, /This node has joined the cluster:\n/);
+  });
+
+  test(`node-2 joins as a second control-plane node at ${FROM}, with its own etcd member`, () => {
+    const r = kbadm(cp2, [
+      'join',
+      ...cpJoin,
+      '--node-name',
+      cp2.name,
+      '--apiserver-advertise-address',
+      cp2.address,
+      '--cri-socket',
+      cp2.criSocket,
+      ...LAB_ROOT_IGNORES,
+    ]);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n${logs(cp2)}`);
+    assert.match(r.stdout, /This node has joined the cluster and a new control plane instance was created:/);
+    for (const c of COMPONENTS)
+      assert.match(
+        readFileSync(manifest(c, cp2), 'utf8'),
+        new RegExp(`image: registry\\.k8s\\.io/${c}:${c === 'etcd' ? ETCD_FROM : FROM}\\n`),
+      );
+    assert.deepEqual(etcdMembers(cp2), [
+      [cp.name, false],
+      [cp2.name, false],
+    ]);
   });
 
   test(`upgrade plan on node-1 proposes ${TO}, as text and as JSON`, () => {
@@ -151,6 +202,9 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
       assert.deepEqual(readFileSync(path.join(backups[0]!, `${c}.yaml`)), manifestsBefore.get(c), c);
     // The temporary directory of new manifests is gone.
     assert.deepEqual(tmpDirs(cp, 'kubeadm-upgraded-manifests'), []);
+    // node-2 still runs the old kube-apiserver: the addons wait for it (kubeadm says so once per addon).
+    const waiting = `[upgrade/addon] Skipping upgrade of addons because control plane instances [${cp2.name}] have not been upgraded\n`;
+    assert.equal(r.stdout.split(waiting).length - 1, 2, r.stdout);
   });
 
   test('the etcd snapshot apply names is one etcdctl reads', () => {
@@ -165,7 +219,7 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
     assert.ok(status.revision > 0, r.stdout);
   });
 
-  test(`the cluster's configuration and addons are at ${TO}; init's objects are still there`, () => {
+  test(`the cluster's configuration is at ${TO}, the addons wait for node-2; init's objects are still there`, () => {
     const kubeadmConfig = get(['configmap', 'kubeadm-config', '-n', 'kube-system']);
     assert.match(kubeadmConfig.data.ClusterConfiguration, new RegExp(`^kubernetesVersion: ${TO}$`, 'm'));
     assert.ok(get(['configmap', 'kubelet-config', '-n', 'kube-system']).data.kubelet);
@@ -173,12 +227,60 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
     assert.equal(Buffer.from(secret.data['token-id'], 'base64').toString(), TOKEN_ID);
     assert.ok(get(['configmap', 'cluster-info', '-n', 'kube-public']).data.kubeconfig);
     const proxy = get(['daemonset', 'kube-proxy', '-n', 'kube-system']);
-    assert.equal(proxy.spec.template.spec.containers[0].image, `registry.k8s.io/kube-proxy:${TO}`);
+    assert.equal(proxy.spec.template.spec.containers[0].image, `registry.k8s.io/kube-proxy:${FROM}`);
     const coredns = get(['deployment', 'coredns', '-n', 'kube-system']);
     assert.match(coredns.spec.template.spec.containers[0].image, /^registry\.k8s\.io\/coredns\/coredns:/);
   });
 
-  test('upgrade node on the worker rewrites its kubelet configuration and keeps the old one', () => {
+  test(`upgrade node on node-2 brings its static Pods and etcd member to ${TO}, then the addons`, () => {
+    const hashes = new Map(COMPONENTS.map((c) => [c, configHash(c, cp2)]));
+    const manifests = new Map(COMPONENTS.map((c) => [c, readFileSync(manifest(c, cp2))]));
+    const config = path.join(cp2.rootfs, 'var/lib/kubelet/config.yaml');
+    const kubeletBefore = readFileSync(config);
+    const kubeletWritten = statSync(config).mtimeMs;
+    const r = kbadm(cp2, ['upgrade', 'node', ...LAB_ROOT_IGNORES]);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n${logs(cp2)}`);
+    assert.ok(
+      r.stdout.includes(
+        `[upgrade/control-plane] Upgrading your Static Pod-hosted control plane instance to version "${TO}"...`,
+      ),
+      r.stdout,
+    );
+    for (const c of COMPONENTS) {
+      assert.match(
+        readFileSync(manifest(c, cp2), 'utf8'),
+        new RegExp(`image: registry\\.k8s\\.io/${c}:${c === 'etcd' ? ETCD_TO : TO}\\n`),
+        c,
+      );
+      assert.notEqual(configHash(c, cp2), hashes.get(c), `${c}: the mirror Pod's config hash changed`);
+    }
+    const backups = tmpDirs(cp2, 'kubeadm-backup-manifests-');
+    assert.equal(backups.length, 1, backups.join(' '));
+    for (const c of COMPONENTS)
+      assert.deepEqual(readFileSync(path.join(backups[0]!, `${c}.yaml`)), manifests.get(c), c);
+    assert.equal(tmpDirs(cp2, 'kubeadm-backup-etcd-').length, 1);
+    // Its etcd member came back healthy, and the cluster still has both voting members.
+    const health = etcdctl(cp2, ['endpoint', 'health']) as Obj[];
+    assert.equal(health[0]?.health, true, JSON.stringify(health));
+    assert.deepEqual(etcdMembers(cp2), [
+      [cp.name, false],
+      [cp2.name, false],
+    ]);
+    // Its kubelet configuration, rewritten with the old one kept.
+    const kubeletBackups = tmpDirs(cp2, 'kubeadm-kubelet-config');
+    assert.equal(kubeletBackups.length, 1, kubeletBackups.join(' '));
+    assert.deepEqual(readFileSync(path.join(kubeletBackups[0]!, 'config.yaml')), kubeletBefore);
+    assert.ok(statSync(config).mtimeMs > kubeletWritten, 'config.yaml was written again');
+    // node-2 was the last control plane behind: the addons are upgraded now.
+    assert.doesNotMatch(r.stdout, /Skipping upgrade of addons/);
+    const proxy = get(['daemonset', 'kube-proxy', '-n', 'kube-system']);
+    assert.equal(proxy.spec.template.spec.containers[0].image, `registry.k8s.io/kube-proxy:${TO}`);
+    assert.ok(
+      r.stdout.includes(`[upgrade] SUCCESS! The control plane instance on this node now runs "${TO}".`),
+    );
+  });
+
+  test('upgrade node on the worker (node-3) rewrites its kubelet configuration and keeps the old one', () => {
     const config = path.join(worker.rootfs, 'var/lib/kubelet/config.yaml');
     const before = readFileSync(config);
     const writtenBefore = statSync(config).mtimeMs;
@@ -234,8 +336,11 @@ describe('upgrade of a two-node lab cluster from v1.33.4 to v1.34.0', { timeout:
       r.stdout,
       /^\[patches\] Applied patch of type "application\/json-patch\+json" to target "kube-scheduler"$/m,
     );
-    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager'])
-      assert.match(r.stdout, new RegExp(`Current and new manifests of ${c} are equal, skipping upgrade`));
+    // Same version, same manifests, renewed certificates: each component restarts to read them.
+    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager']) {
+      assert.match(r.stdout, new RegExp(`Restarting the ${c} static pod and backing up its manifest to`));
+      assert.match(r.stdout, new RegExp(`Component "${c}" upgraded successfully!`));
+    }
     assert.match(
       r.stderr,
       /couldn't upgrade control plane component "kube-scheduler": .*; restored the old manifest from "\/etc\/kubernetes\/tmp\/kubeadm-backup-manifests-[0-9-]+\/kube-scheduler\.yaml"/,

@@ -30,7 +30,7 @@ function state(over: Partial<ClusterVersions> = {}): ClusterVersions {
     scheduler: [{ node: 'cp-1', version: 'v1.33.1' }],
     etcd: [{ node: 'cp-1', version: '3.5.21-0' }],
     externalEtcd: false,
-    kubelets: [{ version: 'v1.33.1', count: 1, nodes: ['cp-1'] }],
+    kubelets: [{ version: 'v1.33.1', nodes: ['cp-1'] }],
     kubeProxy: 'v1.33.1',
     coreDNS: 'v1.12.0',
     configs: componentConfigStates(['kubeproxy.config.k8s.io/v1alpha1', 'kubelet.config.k8s.io/v1beta1']),
@@ -108,8 +108,8 @@ ${CONFIG_SECTION}`,
         { node: 'cp-1', version: 'v1.33.3' },
       ],
       kubelets: [
-        { version: 'v1.33.4', count: 2, nodes: ['cp-1', 'cp-2'] },
-        { version: 'v1.34.0', count: 1, nodes: ['w-1'] },
+        { version: 'v1.33.4', nodes: ['cp-1', 'cp-2'] },
+        { version: 'v1.34.0', nodes: ['w-1'] },
       ],
     });
     const text = renderUpgradePlanText(
@@ -125,19 +125,19 @@ ${CONFIG_SECTION}`,
       /kube-apiserver {12}cp-1 {6}v1\.33\.3 {4}v1\.34\.0\nkube-apiserver {12}cp-2 {6}v1\.33\.4/,
     );
 
-    const allNew = state({ kubelets: [{ version: 'v1.34.0', count: 3, nodes: ['a', 'b', 'c'] }] });
+    const allNew = state({ kubelets: [{ version: 'v1.34.0', nodes: ['a', 'b', 'c'] }] });
     const plan = buildUpgradePlan(allNew, availableUpgrades({ cluster: v('v1.33.4') }), OPTIONS);
     assert.ok(renderUpgradePlanText(plan).startsWith('Upgrade to the latest stable version:\n\n'));
   });
 
-  test('counted kubelets, external etcd, no addons, a target newer than kbadm, an rc flag', () => {
+  test('external etcd, no addons, a target newer than kbadm, an rc flag', () => {
     const s = state({
       kubernetesVersion: 'v1.34.0',
       externalEtcd: true,
       etcd: [],
       kubelets: [
-        { version: 'v1.33.4', count: 4000, nodes: [] },
-        { version: 'v1.34.0', count: 1000, nodes: [] },
+        { version: 'v1.33.4', nodes: ['w-1', 'w-2'] },
+        { version: 'v1.34.0', nodes: ['w-3'] },
       ],
     });
     delete s.kubeProxy;
@@ -148,9 +148,10 @@ ${CONFIG_SECTION}`,
     assert.equal(
       text.slice(0, text.indexOf('_')),
       `Components that must be upgraded manually after you have upgraded the control plane with 'kbadm upgrade apply':
-COMPONENT   NODE      CURRENT          TARGET
-kubelet               4000 x v1.33.4   v1.34.2-rc.0
-kubelet               1000 x v1.34.0   v1.34.2-rc.0
+COMPONENT   NODE      CURRENT   TARGET
+kubelet     w-1       v1.33.4   v1.34.2-rc.0
+kubelet     w-2       v1.33.4   v1.34.2-rc.0
+kubelet     w-3       v1.34.0   v1.34.2-rc.0
 
 Upgrade to the latest release candidate version:
 
@@ -288,18 +289,34 @@ describe('upgrade plan json and yaml', () => {
     assert.deepEqual(parse(text), upgradePlanDocument(plan()));
   });
 
-  test('counted kubelets carry nodeCount', () => {
-    const s = state({ kubelets: [{ version: 'v1.33.1', count: 5000, nodes: [] }] });
-    const doc = upgradePlanDocument(
-      buildUpgradePlan(s, availableUpgrades({ cluster: v('v1.33.4') }), OPTIONS),
-    );
-    const components = (doc['availableUpgrades'] as { components: unknown[] }[])[0]!.components;
-    assert.deepEqual(components[0], {
+  test('5,000 kubelets are 5,000 entries, each naming its node, as kubeadm has them', () => {
+    const names = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => `n-${String(from + i).padStart(4, '0')}`);
+    const s = state({
+      kubelets: [
+        { version: 'v1.33.1', nodes: names(0, 1000) },
+        { version: 'v1.33.4', nodes: names(1000, 5000) },
+      ],
+    });
+    const plan = buildUpgradePlan(s, availableUpgrades({ cluster: v('v1.33.4') }), OPTIONS);
+    const components = (upgradePlanDocument(plan)['availableUpgrades'] as { components: unknown[] }[])[0]!
+      .components;
+    const kubelets = components.filter((c) => (c as { name: string }).name === 'kubelet');
+    assert.equal(kubelets.length, 5000);
+    assert.deepEqual(kubelets[999], {
       name: 'kubelet',
       currentVersion: 'v1.33.1',
       newVersion: 'v1.34.0',
-      nodeCount: 5000,
+      nodeName: 'n-0999',
     });
+    assert.deepEqual(kubelets[1000], {
+      name: 'kubelet',
+      currentVersion: 'v1.33.4',
+      newVersion: 'v1.34.0',
+      nodeName: 'n-1000',
+    });
+    const text = renderUpgradePlanText(plan);
+    assert.equal(text.match(/^kubelet {5}n-\d{4} {4}v1\.33\.[14] {3}v1\.34\.0$/gm)?.length, 5000);
   });
 });
 
@@ -312,23 +329,22 @@ describe('cluster state helpers', () => {
     assert.equal(tagOfImage('kube-apiserver'), undefined);
   });
 
-  test('the tally names nodes up to its limit, then only counts', () => {
-    const small = new KubeletTally(3);
-    small.add('a', 'v1.33.1');
-    small.add('b', 'v1.33.0');
-    small.add('c', 'v1.33.1');
-    assert.deepEqual(small.groupsByVersion(), [
-      { version: 'v1.33.0', count: 1, nodes: ['b'] },
-      { version: 'v1.33.1', count: 2, nodes: ['a', 'c'] },
+  test('the tally groups nodes per version, sorted by version text, names in the order added', () => {
+    const tally = new KubeletTally();
+    for (const [n, ver] of [
+      ['a', 'v1.33.1'],
+      ['b', 'v1.33.0'],
+      ['c', 'v1.33.1'],
+      ['d', 'v1.34.0'],
+      ['e', 'v1.34.0'],
+    ] as const)
+      tally.add(n, ver);
+    assert.deepEqual(tally.groupsByVersion(), [
+      { version: 'v1.33.0', nodes: ['b'] },
+      { version: 'v1.33.1', nodes: ['a', 'c'] },
+      { version: 'v1.34.0', nodes: ['d', 'e'] },
     ]);
-    small.add('d', 'v1.34.0');
-    small.add('e', 'v1.34.0');
-    assert.deepEqual(small.groupsByVersion(), [
-      { version: 'v1.33.0', count: 1, nodes: [] },
-      { version: 'v1.33.1', count: 2, nodes: [] },
-      { version: 'v1.34.0', count: 2, nodes: [] },
-    ]);
-    assert.equal(small.nodes, 5);
+    assert.equal(tally.nodes, 5);
   });
 
   test('per-node versions sort by version, keeping the order read', () => {

@@ -46,22 +46,26 @@ function resumeLine(m: InitInProgress): string {
   );
 }
 
-/** Pulls the control-plane images (and the pause image) through the runtime, as the policy says. */
+/**
+ * Pulls the control-plane images (and the pause image) through the runtime, as the policy says;
+ * `tag` is the progress tag of the command (`upgrade/preflight` for the upgrades).
+ */
 export async function pullControlPlaneImages(
   d: Pick<InitData, 'config' | 'out' | 'dryRun'>,
   probe: NodeProbe,
   ignored: ReadonlySet<string>,
+  tag = TAG,
 ): Promise<void> {
   const { cluster } = d.config;
   const nodeRegistration = d.config.init.nodeRegistration;
   if (d.dryRun) {
-    d.out.progress(TAG, "Would pull the required images (like 'kbadm config images pull')");
+    d.out.progress(tag, "Would pull the required images (like 'kbadm config images pull')");
     return;
   }
   // kubeadm prints these lines whatever the policy; with Never the ImagePull check then skips quietly.
-  d.out.progress(TAG, 'Pulling images required for setting up a Kubernetes cluster');
-  d.out.progress(TAG, 'This might take a minute or two, depending on the speed of your internet connection');
-  d.out.progress(TAG, "You can also perform this action beforehand using 'kbadm config images pull'");
+  d.out.progress(tag, 'Pulling images required for setting up a Kubernetes cluster');
+  d.out.progress(tag, 'This might take a minute or two, depending on the speed of your internet connection');
+  d.out.progress(tag, "You can also perform this action beforehand using 'kbadm config images pull'");
   const pause = pauseImage(cluster.imageRepository, cluster.kubernetesVersion);
   await runPreflight(
     [imagePullStage(clusterImages(cluster), pause, nodeRegistration)],

@@ -1,6 +1,6 @@
 // What `kbadm upgrade apply` phases may read: everything `upgrade node` reads (this node and its
-// configuration as the cluster knows it), the target version and the choices of the command line,
-// and the same run seen as init's data, for the steps apply repeats from init (upload-config, addon).
+// configuration as the cluster knows it), the target version and the choices of the command line
+// or of an UpgradeConfiguration's apply section.
 import * as path from 'node:path';
 import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
 import type { ClusterClient } from '../../cluster/types.js';
@@ -8,10 +8,6 @@ import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
 import type { InitConfig } from '../../config/model.js';
 import { parseKubernetesVersion } from '../../config/k8s-version.js';
 import { KbadmError, ValidationError } from '../../errors.js';
-import { readConfigFile } from '../../config/config-files.js';
-import { validateMixedArguments } from '../../config/flags.js';
-import { loadUpgradeConfig } from '../../config/load.js';
-import type { UpgradeConfiguration } from '../../config/model.js';
 import { gatherDefaultingFacts } from '../../host/facts.js';
 import type { Host } from '../../host/host.js';
 import { userPath } from '../../host/paths.js';
@@ -19,9 +15,13 @@ import type { Output, TextSink } from '../../output/output.js';
 import { askYesNo, type Answer, type Stdin } from '../../output/prompt.js';
 import type { FlagSpec, Invocation } from '../../workflow/index.js';
 import { initConfigFromCluster } from '../cluster-node-config.js';
-import { newInitCache, type InitData } from '../init/data.js';
-import { DEFAULT_KUBECONFIG, type UpgradeNodeData } from './node-data.js';
-import type { MirrorPodHashReader, ComponentHealthProbe } from './mirror-pod.js';
+import { newInitCache } from '../init/data.js';
+import {
+  DEFAULT_KUBECONFIG,
+  ignoredChecks,
+  readUpgradeConfigFlag,
+  type UpgradeNodeData,
+} from './node-data.js';
 import { once } from '../once.js';
 import type { Clock } from '../clock.js';
 
@@ -29,22 +29,15 @@ import type { Clock } from '../clock.js';
 const ALLOWED_WITH_CONFIG = ['kubeconfig', 'yes'];
 
 export interface UpgradeApplyData extends UpgradeNodeData {
-  /** UpgradeConfiguration.apply.skipPhases, when --config gave one. */
-  skipPhases: string[];
   /** The version to upgrade to, as given (vX.Y.Z). */
   target: string;
   /** The cluster's version before the upgrade (kubeadm-config's kubernetesVersion). */
   clusterVersion(): Promise<string>;
   force: boolean;
   yes: boolean;
-  etcdUpgrade: boolean;
-  certificateRenewal: boolean;
   allowExperimentalUpgrades: boolean;
   allowReleaseCandidateUpgrades: boolean;
   ask(prompt: string): Promise<Answer>;
-  /** How the control-plane phase sees the kubelet restart a component (tests answer for the kubelet). */
-  mirrorPods?: { readHash: MirrorPodHashReader; healthy: ComponentHealthProbe; pollIntervalMs?: number };
-  healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
   /** The clock the health-check Job is waited for by; the real one when absent (tests pass one). */
   clock?: Clock;
 }
@@ -68,16 +61,7 @@ export async function newUpgradeApplyData(
   const { flags, args } = invocation;
   const out = deps.output();
   // --config: an UpgradeConfiguration whose apply section replaces the flags (kubeadm's mixing rule).
-  const configPath = flags.has('config') ? flags.string('config') : '';
-  let fromFile: UpgradeConfiguration | undefined;
-  if (configPath !== '') {
-    validateMixedArguments(['config', ...flags.setNames()], ALLOWED_WITH_CONFIG);
-    fromFile = loadUpgradeConfig(await readConfigFile(await deps.host({ out }), configPath), {
-      source: configPath,
-      facts: { hostname: '', criSocketsPresent: [] },
-      defaulting: { skipCRIDetect: true },
-    }).config;
-  }
+  const fromFile = await readUpgradeConfigFlag(deps, out, flags, ALLOWED_WITH_CONFIG);
   const apply = fromFile?.apply;
   const target = args[0] ?? apply?.kubernetesVersion ?? '';
   if (target === '')
@@ -93,7 +77,9 @@ export async function newUpgradeApplyData(
       { field: 'version', value: target, detail: 'not a Kubernetes version such as v1.34.0' },
     ]);
   const bool = (name: string, dflt = false) => (flags.has(name) ? flags.boolean(name) : dflt);
-  const dryRun = apply ? (apply.dryRun ?? false) : bool('dry-run');
+  // --dry-run may stand beside --config, and then wins over the file (kubeadm's ValueFromFlagsOrConfig).
+  const dryRun =
+    flags.has('dry-run') && flags.isSet('dry-run') ? flags.boolean('dry-run') : (apply?.dryRun ?? false);
   const host = dryRun
     ? await deps.host({ dryRun: true, out, dryRunDir: 'upgrade' })
     : await deps.host({ out, writes: true });
@@ -147,11 +133,7 @@ export async function newUpgradeApplyData(
     cache: newInitCache(),
     controlPlane: true,
     patchesDir: patches,
-    ignorePreflightErrors: apply
-      ? apply.ignorePreflightErrors
-      : flags.has('ignore-preflight-errors')
-        ? flags.strings('ignore-preflight-errors')
-        : [],
+    ignorePreflightErrors: ignoredChecks(flags, apply?.ignorePreflightErrors),
     config,
     cluster,
     target,
@@ -172,33 +154,5 @@ export async function newUpgradeApplyData(
     healthProbes: (a) => deps.healthProbes(a),
     ...(deps.clock ? { clock: deps.clock } : {}),
     outcome: { kubeletConfigUpgraded: false, controlPlaneUpgraded: false },
-  };
-}
-
-/** The upgrade run as init's phases see it, with the target configuration. */
-export async function asUpgradeInitData(
-  d: UpgradeApplyData,
-  openDryRun: () => Promise<ClusterClient>,
-): Promise<InitData> {
-  const config = await d.config();
-  return {
-    config,
-    paths: { ...d.paths, pkiDir: userPath(d.host.paths, config.cluster.certificatesDir) },
-    host: d.host,
-    out: d.out,
-    dryRun: d.dryRun,
-    now: d.now,
-    env: d.env,
-    wholeRun: false,
-    skipTokenPrint: true,
-    outputFormat: 'text',
-    cache: d.cache,
-    kubeconfigPath: path.join(d.paths.kubernetesDir, 'admin.conf'),
-    cluster: d.dryRun ? openDryRun : () => d.cluster(),
-    uploadCerts: false,
-    certificateKey: () => '',
-    skipCertificateKeyPrint: true,
-    printManifest: false,
-    healthProbes: (a) => d.healthProbes(a),
   };
 }

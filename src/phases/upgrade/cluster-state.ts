@@ -1,6 +1,6 @@
 // Reads what `upgrade plan` (and later apply) needs of the running cluster, through the API only:
 // the ClusterConfiguration in kubeadm-config, the versions of the control-plane mirror Pods, of
-// every kubelet (Nodes read page by page and counted, never kept), of etcd and of the addons.
+// every kubelet (Nodes read page by page; only their names are kept), of etcd and of the addons.
 import type { ClusterClient, KubeObject } from '../../cluster/types.js';
 import type { ClusterConfigDocuments } from '../../config/from-cluster.js';
 import { decodeConfig } from '../../config/load.js';
@@ -12,7 +12,6 @@ import type { Output } from '../../output/output.js';
 import {
   componentConfigStates,
   KubeletTally,
-  KUBELET_NODES_LISTED,
   tagOfImage,
   type ClusterVersions,
   type KubeletGroup,
@@ -62,14 +61,14 @@ export async function readStaticPodVersions(
 }
 
 /**
- * Kubelet versions from every Node's status.nodeInfo.kubeletVersion, counted per version. Names are
- * kept only for the first `listed` nodes; a Node that reports no version yet is not counted.
+ * Kubelet versions from every Node's status.nodeInfo.kubeletVersion, grouped per version with the
+ * nodes' names; a Node that reports no version yet is left out.
  */
 export async function readKubeletVersions(
   client: ClusterClient,
-  options: { pageSize?: number; listed?: number } = {},
+  options: { pageSize?: number } = {},
 ): Promise<KubeletGroup[]> {
-  const tally = new KubeletTally(options.listed ?? KUBELET_NODES_LISTED);
+  const tally = new KubeletTally();
   const nodes = client.list<KubeObject & { status?: { nodeInfo?: { kubeletVersion?: string } } }>(
     'v1',
     'Node',
@@ -112,7 +111,7 @@ export interface UpgradeClusterState {
 export async function readUpgradeClusterState(
   client: ClusterClient,
   out: Output,
-  options: { prefix?: string; pageSize?: number; listed?: number } = {},
+  options: { prefix?: string; pageSize?: number } = {},
 ): Promise<UpgradeClusterState> {
   const docs = await readClusterConfigDocuments(client, out, options.prefix ?? 'upgrade/config');
   const decoded = decodeConfig(docs.clusterConfiguration, { source: 'kubeadm-config' });
@@ -128,10 +127,7 @@ export async function readUpgradeClusterState(
     scheduler: await readStaticPodVersions(client, 'kube-scheduler', pageSize),
     etcd: externalEtcd ? [] : await readStaticPodVersions(client, 'etcd', pageSize),
     externalEtcd,
-    kubelets: await readKubeletVersions(client, {
-      pageSize,
-      ...(options.listed ? { listed: options.listed } : {}),
-    }),
+    kubelets: await readKubeletVersions(client, { pageSize }),
     configs: componentConfigStates(
       [apiVersionOf(docs.kubeProxy), apiVersionOf(docs.kubelet)].filter((a): a is string => a !== undefined),
     ),

@@ -52,6 +52,6 @@ export const upgradeKubeletConfigPhase: Phase<UpgradeNodeData> = {
   long:
     "Keeps a copy of /var/lib/kubelet/config.yaml in /etc/kubernetes/tmp, then writes it again (and instance-config.yaml while the NodeLocalCRISocket gate is on) from the cluster's kubelet-config ConfigMap, with any kubeletconfiguration patches. " +
     'The kubelet reads it when it restarts, after its package is upgraded.',
-  inheritFlags: ['dry-run', 'kubeconfig', 'patches'],
+  inheritFlags: ['config', 'dry-run', 'kubeconfig', 'patches'],
   run: runUpgradeKubeletConfig,
 };

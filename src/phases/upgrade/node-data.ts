@@ -1,10 +1,15 @@
 // What `kbadm upgrade node` phases may read: the node (host, paths, output), whether it runs a
-// control plane, and — read on first use — its configuration as the cluster knows it, through
-// admin.conf when the node has one, else the kubelet's own kubelet.conf.
+// control plane, the choices of the command line or of an UpgradeConfiguration's node section,
+// and — read on first use — its configuration as the cluster knows it (the version `upgrade apply`
+// stored is the target), through admin.conf when the node has one, else the kubelet's kubelet.conf.
 import * as path from 'node:path';
+import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
 import type { ClusterClient } from '../../cluster/types.js';
+import { readConfigFile } from '../../config/config-files.js';
 import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
-import type { InitConfig } from '../../config/model.js';
+import { validateMixedArguments } from '../../config/flags.js';
+import { loadUpgradeConfig } from '../../config/load.js';
+import type { InitConfig, UpgradeConfiguration } from '../../config/model.js';
 import { gatherDefaultingFacts } from '../../host/facts.js';
 import type { Host } from '../../host/host.js';
 import { userPath, type Paths } from '../../host/paths.js';
@@ -13,6 +18,7 @@ import type { FlagSpec, Invocation } from '../../workflow/index.js';
 import { initConfigFromCluster } from '../cluster-node-config.js';
 import { newInitCache, type InitCache } from '../init/data.js';
 import { once } from '../once.js';
+import type { MirrorPodHooks } from './control-plane-upgrade.js';
 
 export interface UpgradeNodeData {
   paths: Paths;
@@ -24,12 +30,19 @@ export interface UpgradeNodeData {
   cache: InitCache;
   /** The node runs a control plane: its kube-apiserver manifest is there. */
   controlPlane: boolean;
-  /** --patches, '' when not given. */
+  /** --patches (or the configuration's patches.directory), '' when not given. */
   patchesDir: string;
   ignorePreflightErrors: string[];
+  /** Phases the UpgradeConfiguration leaves out (--config only). */
+  skipPhases: string[];
+  etcdUpgrade: boolean;
+  certificateRenewal: boolean;
   /** The cluster's configuration with this node's registration, read once. */
   config(): Promise<InitConfig>;
   cluster(): Promise<ClusterClient>;
+  /** How the control-plane phase sees the kubelet restart a component (tests answer for the kubelet). */
+  mirrorPods?: MirrorPodHooks;
+  healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
   /** What this run achieved, for a closing message that claims only that (shared by reference). */
   outcome: { kubeletConfigUpgraded: boolean; controlPlaneUpgraded: boolean };
 }
@@ -39,9 +52,35 @@ export interface UpgradeNodeDataDeps {
   output(): Output;
   host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'upgrade'; writes?: boolean }): Promise<Host>;
   cluster(kubeconfig: string, options: { dryRun: boolean; out?: Output }): Promise<ClusterClient>;
+  healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
 }
 
 export const DEFAULT_KUBECONFIG = '/etc/kubernetes/admin.conf';
+
+/** Reads --config's UpgradeConfiguration, after kubeadm's rule on the flags that may stand beside it. */
+export async function readUpgradeConfigFlag(
+  deps: Pick<UpgradeNodeDataDeps, 'host'>,
+  out: Output,
+  flags: Invocation['flags'],
+  alsoAllowed: readonly string[] = [],
+): Promise<UpgradeConfiguration | undefined> {
+  const file = flags.has('config') ? flags.string('config') : '';
+  if (file === '') return undefined;
+  validateMixedArguments(['config', ...flags.setNames()], alsoAllowed);
+  const loaded = loadUpgradeConfig(await readConfigFile(await deps.host({ out }), file), {
+    source: file,
+    facts: { hostname: '', criSocketsPresent: [] },
+    defaulting: { skipCRIDetect: true },
+  });
+  for (const w of loaded.warnings) out.warn(w);
+  return loaded.config;
+}
+
+/** kubeadm's union of the checks ignored on the command line and in the configuration, in order. */
+export function ignoredChecks(flags: Invocation['flags'], fromConfig: readonly string[] = []): string[] {
+  const given = flags.has('ignore-preflight-errors') ? flags.strings('ignore-preflight-errors') : [];
+  return [...new Set([...given, ...fromConfig])];
+}
 
 export async function newUpgradeNodeData(
   deps: UpgradeNodeDataDeps,
@@ -50,7 +89,12 @@ export async function newUpgradeNodeData(
 ): Promise<UpgradeNodeData> {
   const { flags } = invocation;
   const out = deps.output();
-  const dryRun = flags.has('dry-run') && flags.boolean('dry-run');
+  const bool = (name: string, dflt: boolean) =>
+    flags.has(name) && flags.isSet(name) ? flags.boolean(name) : dflt;
+  // --config: the node section and the timeouts replace the flags; --dry-run may still be given.
+  const fromFile = await readUpgradeConfigFlag(deps, out, flags);
+  const node = fromFile?.node;
+  const dryRun = bool('dry-run', node?.dryRun ?? false);
   const host = dryRun
     ? await deps.host({ dryRun: true, out, dryRunDir: 'upgrade' })
     : await deps.host({ out, writes: true });
@@ -62,6 +106,11 @@ export async function newUpgradeNodeData(
   let kubeconfig = userPath(paths, given || DEFAULT_KUBECONFIG);
   if (!(flags.has('kubeconfig') && flags.isSet('kubeconfig')) && !(await host.exists(kubeconfig)))
     kubeconfig = path.join(paths.kubernetesDir, 'kubelet.conf');
+  const patches = node
+    ? (node.patches?.directory ?? '')
+    : flags.has('patches')
+      ? flags.string('patches')
+      : '';
   // Reads only: even a dry run asks the real cluster for its configuration.
   const cluster = once(() => deps.cluster(kubeconfig, { dryRun: false, out }));
   const config = once(async () => {
@@ -74,8 +123,13 @@ export async function newUpgradeNodeData(
       controlPlane,
       facts: await gatherDefaultingFacts(host, KNOWN_CRI_SOCKETS),
     });
-    const patches = flags.has('patches') ? flags.string('patches') : '';
     if (patches !== '') c.init.patches = { directory: patches };
+    if (fromFile) {
+      // The UpgradeConfiguration's timeouts (upgradeManifests among them) govern this run.
+      c.init.timeouts = fromFile.timeouts;
+      c.init.nodeRegistration.imagePullPolicy = fromFile.node.imagePullPolicy;
+      c.init.nodeRegistration.imagePullSerial = fromFile.node.imagePullSerial;
+    }
     return c;
   });
   return {
@@ -87,12 +141,14 @@ export async function newUpgradeNodeData(
     now: new Date(),
     cache: newInitCache(),
     controlPlane,
-    patchesDir: flags.has('patches') ? flags.string('patches') : '',
-    ignorePreflightErrors: flags.has('ignore-preflight-errors')
-      ? flags.strings('ignore-preflight-errors')
-      : [],
+    patchesDir: patches,
+    ignorePreflightErrors: ignoredChecks(flags, node?.ignorePreflightErrors),
+    skipPhases: node?.skipPhases ?? [],
+    etcdUpgrade: node ? node.etcdUpgrade : bool('etcd-upgrade', true),
+    certificateRenewal: node ? node.certificateRenewal : bool('certificate-renewal', true),
     config,
     cluster,
+    healthProbes: (a) => deps.healthProbes(a),
     outcome: { kubeletConfigUpgraded: false, controlPlaneUpgraded: false },
   };
 }

@@ -1,9 +1,9 @@
-// `kbadm upgrade node`'s phases, in kubeadm's order, for a worker: the checks, the kubelet
-// configuration from the cluster, and the clean-up of what older releases left in the kubelet's
-// flags. A control-plane node is refused until kbadm upgrades static Pods on it.
+// `kbadm upgrade node`'s phases, in kubeadm's order: the checks (and, on a control-plane node, the
+// new images), this node's static Pods brought to the version `upgrade apply` stored in the
+// cluster, the kubelet configuration from the cluster, the addons once every control plane is
+// upgraded, and the clean-up of what older releases left in the kubelet's flags.
 import * as path from 'node:path';
 import { patchNode } from '../../cluster/patch-node.js';
-import { KbadmError } from '../../errors.js';
 import { CRI_SOCKET_ANNOTATION } from '../../manifests/cri-socket.js';
 import {
   KUBELET_FILE_MODE,
@@ -15,31 +15,66 @@ import { resetPreflight } from '../../preflight/lists.js';
 import { createNodeProbe } from '../../preflight/preflight-files.js';
 import { ignoreSet, runPreflight } from '../../preflight/run.js';
 import type { Phase } from '../../workflow/index.js';
+import { pullControlPlaneImages } from '../init/preflight.js';
+import { upgradeAddonPhase } from './addon.js';
+import { upgradeControlPlane } from './control-plane-upgrade.js';
 import { upgradeKubeletConfigPhase } from './kubelet-config.js';
 import type { UpgradeNodeData } from './node-data.js';
 
 const TAG = 'upgrade/preflight';
 
+export async function runUpgradeNodePreflight(d: UpgradeNodeData): Promise<void> {
+  d.out.progress(TAG, 'Running pre-flight checks');
+  const ignored = ignoreSet(d.ignorePreflightErrors);
+  const probe = createNodeProbe(d.host, { env: d.env, criSocket: '', out: d.out });
+  try {
+    await runPreflight(resetPreflight(), probe, ignored, d.out);
+  } finally {
+    probe.close();
+  }
+  const config = await d.config();
+  if (!d.controlPlane) {
+    d.out.progress(TAG, 'Skipping prepull. Not a control plane node.');
+    return;
+  }
+  // The target version's images, through this node's runtime, before any static Pod changes.
+  const runtime = createNodeProbe(d.host, {
+    env: d.env,
+    criSocket: config.init.nodeRegistration.criSocket,
+    out: d.out,
+  });
+  try {
+    await pullControlPlaneImages({ config, out: d.out, dryRun: d.dryRun }, runtime, ignored, TAG);
+  } finally {
+    runtime.close();
+  }
+}
+
 export const upgradeNodePreflightPhase: Phase<UpgradeNodeData> = {
   name: 'preflight',
   short: 'Check that this node can be upgraded',
-  long: 'Checks that kbadm runs as root and reads the cluster configuration. A worker pulls no images.',
-  inheritFlags: ['ignore-preflight-errors', 'kubeconfig', 'dry-run'],
+  long:
+    "Checks that kbadm runs as root and reads the cluster configuration. A control-plane node then pulls the images of the cluster's version " +
+    'through its container runtime; a worker pulls none.',
+  inheritFlags: ['config', 'ignore-preflight-errors', 'kubeconfig', 'dry-run'],
+  run: runUpgradeNodePreflight,
+};
+
+export const upgradeNodeControlPlanePhase: Phase<UpgradeNodeData> = {
+  name: 'control-plane',
+  short: "Bring this node's static Pods, if it has any, to the cluster's version",
+  long:
+    'The version is the kubernetesVersion that "kbadm upgrade apply" stored in the kubeadm-config ConfigMap. Each component is replaced as apply does it: ' +
+    'etcd first (unless --etcd-upgrade=false, its data copied and a snapshot taken), then kube-apiserver, kube-controller-manager and kube-scheduler, ' +
+    'their certificates renewed first (unless --certificate-renewal=false) and their old manifests kept in /etc/kubernetes/tmp. ' +
+    'A component that does not come back gets its old manifest (and etcd its data) back, and the upgrade stops. A worker has nothing to do here.',
+  inheritFlags: ['certificate-renewal', 'config', 'dry-run', 'etcd-upgrade', 'kubeconfig', 'patches'],
   run: async (d) => {
-    d.out.progress(TAG, 'Running pre-flight checks');
-    const probe = createNodeProbe(d.host, { env: d.env, criSocket: '', out: d.out });
-    try {
-      await runPreflight(resetPreflight(), probe, ignoreSet(d.ignorePreflightErrors), d.out);
-    } finally {
-      probe.close();
+    if (!d.controlPlane) {
+      d.out.progress('upgrade/control-plane', 'Skipping phase. Not a control plane node.');
+      return;
     }
-    if (d.controlPlane) {
-      throw new KbadmError(
-        'this node runs a control plane (it has /etc/kubernetes/manifests/kube-apiserver.yaml): kbadm upgrade node does not upgrade static Pods yet, so it stops before changing anything',
-      );
-    }
-    await d.config();
-    d.out.progress(TAG, 'Skipping prepull. Not a control plane node.');
+    await upgradeControlPlane(d, 'node');
   },
 };
 
@@ -83,12 +118,14 @@ export const upgradeNodePostUpgradePhase: Phase<UpgradeNodeData> = {
   name: 'post-upgrade',
   short: 'Clean up what older releases left on this node',
   long: "With the NodeLocalCRISocket gate on, removes --container-runtime-endpoint from kubeadm-flags.env (instance-config.yaml carries it) and the Node's cri-socket annotation.",
-  inheritFlags: ['dry-run', 'kubeconfig'],
+  inheritFlags: ['config', 'dry-run', 'kubeconfig'],
   run: runPostUpgrade,
 };
 
 export const upgradeNodePhases: Phase<UpgradeNodeData>[] = [
   upgradeNodePreflightPhase,
+  upgradeNodeControlPlanePhase,
   upgradeKubeletConfigPhase,
+  upgradeAddonPhase,
   upgradeNodePostUpgradePhase,
 ];

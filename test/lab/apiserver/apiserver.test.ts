@@ -1,6 +1,7 @@
 // The kube-apiserver stand-in, started from the kube-apiserver.yaml kbadm writes, on a real etcd
 // with kbadm's etcd certificates, checked with the real kubectl: authentication by certificate,
-// bootstrap token and anonymously; RBAC from stored objects; paging, watch, patches, conflicts;
+// bootstrap token and anonymously; RBAC from stored objects; paging (continue tokens in the real
+// format, remainingItemCount, 400 for a bad token, 410 once etcd compacted), watch, patches, conflicts;
 // objects surviving a restart; and start-up refused for a broken manifest.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,10 +13,12 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { runCli } from '../../support/cli.js';
+import { clientFromKubeconfig, KubeError, type KubeClient } from '../kube-client.js';
 import { KUBECTL, startControlPlaneFixture, type ControlPlaneFixture } from './fixture.js';
 import { loadConfig, StartupError } from './flags.js';
 
 const run = promisify(execFile);
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('the kube-apiserver stand-in', () => {
   let f: ControlPlaneFixture;
@@ -497,5 +500,159 @@ describe('the kube-apiserver stand-in', () => {
       ).bootstrapTokenAuth,
       false,
     );
+  });
+
+  describe('paged lists as kube-apiserver pages them', () => {
+    let client: KubeClient;
+    const configMaps = (ns: string) => `/api/v1/namespaces/${ns}/configmaps`;
+    const names = (list: Obj) => list.items.map((i: Obj) => i.metadata.name as string);
+    const decodeToken = (token: string) => JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    const makeNamespace = async (ns: string, count: number) => {
+      await client.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+      for (let i = 0; i < count; i++)
+        await client.request('POST', configMaps(ns), {
+          metadata: { name: `cm-${String(i).padStart(2, '0')}`, labels: { n: String(i % 2) } },
+        });
+    };
+    /** The status, reason and message of a list the server must refuse. */
+    const refused = async (query: string, ns = 'paging') => {
+      const err = await client.request('GET', `${configMaps(ns)}?${query}`).then(
+        () => assert.fail(`the list with ${query} succeeded`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof KubeError, String(err));
+      return err;
+    };
+
+    before(async () => {
+      client = clientFromKubeconfig(path.join(kube(), 'super-admin.conf'));
+      await makeNamespace('paging', 10);
+    });
+    after(() => client?.close());
+
+    test('a continue token in the real format, remainingItemCount, later pages read at the revision of the first', async () => {
+      const first = await client.request('GET', `${configMaps('paging')}?limit=4`);
+      assert.deepEqual(names(first), ['cm-00', 'cm-01', 'cm-02', 'cm-03']);
+      const token: string = first.metadata.continue;
+      assert.match(token, /^[A-Za-z0-9_-]+$/, 'unpadded base64url');
+      assert.deepEqual(decodeToken(token), {
+        v: 'meta.k8s.io/v1',
+        rv: Number(first.metadata.resourceVersion),
+        start: 'cm-03\u0000',
+      });
+      assert.equal(first.metadata.remainingItemCount, 6);
+      // Changes after the first page do not show in the pages that continue it.
+      await client.request('POST', configMaps('paging'), { metadata: { name: 'cm-99' } });
+      await client.request('DELETE', `${configMaps('paging')}/cm-05`);
+      const second = await client.request('GET', `${configMaps('paging')}?limit=4&continue=${token}`);
+      assert.deepEqual(names(second), ['cm-04', 'cm-05', 'cm-06', 'cm-07']);
+      assert.equal(second.metadata.resourceVersion, first.metadata.resourceVersion);
+      assert.equal(second.metadata.remainingItemCount, 2);
+      const last = await client.request(
+        'GET',
+        `${configMaps('paging')}?limit=4&continue=${second.metadata.continue}`,
+      );
+      assert.deepEqual(names(last), ['cm-08', 'cm-09']);
+      assert.equal(last.metadata.continue, undefined);
+      assert.equal(last.metadata.remainingItemCount, undefined);
+      // A selector filters after counting, so the server does not say how many remain.
+      const even = await client.request('GET', `${configMaps('paging')}?limit=2&labelSelector=n%3D0`);
+      assert.deepEqual(names(even), ['cm-00', 'cm-02']);
+      assert.ok(even.metadata.continue);
+      assert.equal(even.metadata.remainingItemCount, undefined);
+      // client-go's pager (kubectl --chunk-size) follows the tokens to the current content.
+      const chunked = await kubectl('super-admin.conf', [
+        'get',
+        'configmaps',
+        '-n',
+        'paging',
+        '--chunk-size=3',
+        '-o',
+        'name',
+      ]);
+      assert.equal(chunked.stdout.trim().split('\n').length, 10);
+      assert.match(chunked.stdout, /configmap\/cm-99/);
+      assert.doesNotMatch(chunked.stdout, /configmap\/cm-05/);
+    });
+
+    test('a bad continue token is a 400 with the messages of the real server', async () => {
+      const token = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const prefix = 'invalid continue token: continue key is not valid';
+      const cases: [string, string][] = [
+        ['not-a*token', `${prefix}: illegal base64 data at input byte 5`],
+        // Standard, padded base64 is not what the server hands out.
+        [Buffer.from('{"v":1}').toString('base64'), `${prefix}: illegal base64 data at input byte 10`],
+        [
+          Buffer.from('hello').toString('base64url'),
+          `${prefix}: invalid character 'h' looking for beginning of value`,
+        ],
+        [
+          token({ v: 'meta.k8s.io/v2', rv: 5, start: 'paging/cm-01' }),
+          `${prefix}: server does not recognize this encoded version meta.k8s.io/v2`,
+        ],
+        [
+          token({ v: 'meta.k8s.io/v1', rv: 0, start: 'paging/cm-01' }),
+          `${prefix}: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`,
+        ],
+        [
+          token({ v: 'meta.k8s.io/v1', rv: 5, start: '' }),
+          `${prefix}: encoded start key empty (version meta.k8s.io/v1)`,
+        ],
+        // A start key may not climb out of the listed collection.
+        [
+          token({ v: 'meta.k8s.io/v1', rv: 5, start: '../secrets/kube-system/x' }),
+          `${prefix}: ../secrets/kube-system/x`,
+        ],
+      ];
+      for (const [bad, message] of cases) {
+        const err = await refused(`limit=2&continue=${encodeURIComponent(bad)}`);
+        assert.deepEqual([err.code, err.reason, err.message], [400, 'BadRequest', message], bad);
+      }
+      const good = (await client.request('GET', `${configMaps('paging')}?limit=2`)).metadata.continue;
+      const withVersion = await refused(`limit=2&continue=${good}&resourceVersion=5`);
+      assert.deepEqual(
+        [withVersion.code, withVersion.message],
+        [400, 'specifying resource version is not allowed when using continue'],
+      );
+      assert.match(
+        await kubectlFails('super-admin.conf', [
+          'get',
+          '--raw',
+          `${configMaps('paging')}?limit=2&continue=bad!`,
+        ]),
+        /invalid continue token: continue key is not valid: illegal base64 data at input byte 3/,
+      );
+    });
+
+    // Last in the file: the compaction discards every older revision.
+    test('a token whose revision etcd compacted is 410 Expired, with a token to go on at the latest one', async () => {
+      await makeNamespace('paging-expired', 6);
+      const first = await client.request('GET', `${configMaps('paging-expired')}?limit=2`);
+      await client.request('POST', configMaps('paging-expired'), { metadata: { name: 'cm-50' } });
+      await f.compactEtcd();
+      const err = await refused(`limit=2&continue=${first.metadata.continue}`, 'paging-expired');
+      assert.deepEqual([err.code, err.reason], [410, 'Expired']);
+      assert.match(
+        err.message,
+        /^The provided continue parameter is too old to display a consistent list result\./,
+      );
+      const status = err.body as Obj;
+      assert.equal(status.kind, 'Status');
+      const fresh: string = status.metadata.continue;
+      assert.deepEqual(decodeToken(fresh), {
+        v: 'meta.k8s.io/v1',
+        rv: -1,
+        start: 'cm-01\u0000',
+      });
+      const rest: string[] = [];
+      let next = fresh;
+      while (next) {
+        const page = await client.request('GET', `${configMaps('paging-expired')}?limit=2&continue=${next}`);
+        rest.push(...names(page));
+        next = page.metadata.continue ?? '';
+      }
+      // Read at the latest revision: the ConfigMap created after the first page is there.
+      assert.deepEqual(rest, ['cm-02', 'cm-03', 'cm-04', 'cm-05', 'cm-50']);
+    });
   });
 });

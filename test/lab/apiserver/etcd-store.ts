@@ -22,6 +22,8 @@ export interface ListPage {
   revision: number;
   /** The key to continue from, when more items remain. */
   next?: string;
+  /** How many keys the range held from its start key, the page's own included (etcd's count). */
+  count: number;
 }
 
 export interface WatchEvent {
@@ -37,6 +39,8 @@ export interface WatchEvent {
 /** Why a write did not happen: the key exists (create) or changed since it was read (update). */
 export class ConflictError extends Error {}
 export class StoreUnavailableError extends Error {}
+/** A read at a revision that etcd has compacted away. */
+export class CompactedError extends Error {}
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
@@ -80,6 +84,7 @@ export class EtcdStore {
       try {
         return await this.post<T>(endpoint, path, body);
       } catch (err) {
+        if (err instanceof CompactedError) throw err;
         lastError = err;
       }
     }
@@ -101,6 +106,9 @@ export class EtcdStore {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
+            // An answer, not an unreachable endpoint: no other endpoint would answer differently.
+            if (res.statusCode !== 200 && text.includes('required revision has been compacted'))
+              return reject(new CompactedError(`etcd ${path}: ${text}`));
             if (res.statusCode !== 200)
               return reject(new Error(`etcd ${path}: HTTP ${res.statusCode}: ${text}`));
             try {
@@ -138,19 +146,36 @@ export class EtcdStore {
     options: { from?: string; limit?: number; revision?: number } = {},
   ): Promise<ListPage> {
     const limit = options.limit ?? 0;
-    const r = await this.call<{ kvs?: RawKv[]; more?: boolean; header?: { revision?: string } }>(
-      '/v3/kv/range',
-      {
-        key: b64(options.from ?? prefix),
-        range_end: b64(prefixEnd(prefix)),
-        ...(limit > 0 ? { limit: String(limit) } : {}),
-        ...(options.revision !== undefined ? { revision: String(options.revision) } : {}),
-      },
-    );
+    const r = await this.call<{
+      kvs?: RawKv[];
+      more?: boolean;
+      count?: string;
+      header?: { revision?: string };
+    }>('/v3/kv/range', {
+      key: b64(options.from ?? prefix),
+      range_end: b64(prefixEnd(prefix)),
+      ...(limit > 0 ? { limit: String(limit) } : {}),
+      ...(options.revision !== undefined ? { revision: String(options.revision) } : {}),
+    });
     const items = (r.kvs ?? []).map(EtcdStore.decode);
-    const page: ListPage = { items, revision: Number(r.header?.revision ?? 0) };
+    const page: ListPage = {
+      items,
+      revision: Number(r.header?.revision ?? 0),
+      count: Number(r.count ?? 0),
+    };
     if (r.more === true && items.length > 0) page.next = `${items[items.length - 1]!.key}\0`;
     return page;
+  }
+
+  /** The store's current revision. */
+  async revision(): Promise<number> {
+    const r = await this.call<{ header?: { revision?: string } }>('/v3/kv/range', { key: b64('\0') });
+    return Number(r.header?.revision ?? 0);
+  }
+
+  /** Discards the history before `revision` (reads at older revisions fail with CompactedError). */
+  async compact(revision: number): Promise<void> {
+    await this.call('/v3/kv/compaction', { revision: String(revision), physical: true });
   }
 
   /** Writes `value` only when the key does not exist; resolves to the new mod_revision. */

@@ -12,8 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { runCli } from '../../support/cli.js';
+import { EtcdStore } from './etcd-store.js';
 import { loadConfig } from './flags.js';
-import { startApiServer, type RunningApiServer } from './server.js';
+import { startApiServer, type ApiRequestRecord, type RunningApiServer } from './server.js';
 
 const run = promisify(execFile);
 export const ETCD = '/usr/bin/etcd';
@@ -44,10 +45,23 @@ export interface ControlPlaneFixture {
   create(object: unknown): Promise<void>;
   /** Restarts the stand-in, with other flags when `args` is given (the manifest's otherwise). */
   restartApiServer(args?: string[]): Promise<void>;
+  /** The requests the stand-in answered since the start or the last clearRequests(), in order. */
+  requests(): readonly ApiRequestRecord[];
+  clearRequests(): void;
+  /** Compacts etcd at its current revision: older revisions can no longer be read. */
+  compactEtcd(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startControlPlaneFixture(name: string): Promise<ControlPlaneFixture> {
+export interface ControlPlaneFixtureOptions {
+  /** ClusterConfiguration.kubernetesVersion (kbadm's own version when not given). */
+  kubernetesVersion?: string;
+}
+
+export async function startControlPlaneFixture(
+  name: string,
+  options: ControlPlaneFixtureOptions = {},
+): Promise<ControlPlaneFixture> {
   for (const p of [ETCD, KUBECTL])
     if (!existsSync(p)) throw new Error(`the lab's control-plane tests need ${p}`);
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `kbadm-lab-${name}-`));
@@ -55,6 +69,7 @@ export async function startControlPlaneFixture(name: string): Promise<ControlPla
   let etcd: ChildProcess | undefined;
   let server: RunningApiServer | undefined;
   let counter = 0;
+  let requests: ApiRequestRecord[] = [];
   try {
     const apiPort = await freePort();
     const [clientPort, peerPort] = [await freePort(), await freePort()];
@@ -64,7 +79,8 @@ export async function startControlPlaneFixture(name: string): Promise<ControlPla
       'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n' +
         `localAPIEndpoint:\n  advertiseAddress: 169.254.10.1\n  bindPort: ${apiPort}\nnodeRegistration:\n  name: lab-1\n---\n` +
         'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\n' +
-        `controlPlaneEndpoint: 127.0.0.1:${apiPort}\n`,
+        `controlPlaneEndpoint: 127.0.0.1:${apiPort}\n` +
+        (options.kubernetesVersion ? `kubernetesVersion: ${options.kubernetesVersion}\n` : ''),
     );
     for (const phase of [
       ['certs', 'all'],
@@ -101,7 +117,12 @@ export async function startControlPlaneFixture(name: string): Promise<ControlPla
       { stdio: 'ignore' },
     );
     const start = async (args = apiserverArgs) => {
-      server = await startApiServer(loadConfig(args, (p) => path.join(root, p)));
+      server = await startApiServer(
+        loadConfig(args, (p) => path.join(root, p)),
+        {
+          onRequest: (r) => requests.push(r),
+        },
+      );
     };
     let lastError: unknown;
     for (let i = 0; i < 80 && server === undefined; i++) {
@@ -139,6 +160,22 @@ export async function startControlPlaneFixture(name: string): Promise<ControlPla
         await server?.close();
         server = undefined;
         await start(args);
+      },
+      requests: () => requests,
+      clearRequests() {
+        requests = [];
+      },
+      async compactEtcd() {
+        const store = new EtcdStore([etcdURL], {
+          ca: await fs.readFile(path.join(pki, 'etcd/ca.crt')),
+          cert: await fs.readFile(path.join(pki, 'apiserver-etcd-client.crt')),
+          key: await fs.readFile(path.join(pki, 'apiserver-etcd-client.key')),
+        });
+        try {
+          await store.compact(await store.revision());
+        } finally {
+          store.close();
+        }
       },
       close: () => cleanup(),
     };

@@ -6,7 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { applyJsonPatch, type Json } from '../../../src/patches/json-patch.js';
 import { applyMergePatch } from '../../../src/patches/merge-patch.js';
 import { applyStrategicMergePatch } from '../../../src/patches/strategic.js';
-import { ConflictError, type EtcdStore, type StoredValue } from './etcd-store.js';
+import { ContinueTokenError, decodeContinue, encodeContinue } from './continue-token.js';
+import {
+  CompactedError,
+  ConflictError,
+  type EtcdStore,
+  type ListPage,
+  type StoredValue,
+} from './etcd-store.js';
 import type { UserInfo } from './rbac.js';
 import { apiVersionOf, findResource, storageKey, type Resource } from './resources.js';
 import {
@@ -21,6 +28,7 @@ import {
   ApiError,
   badRequest,
   conflict,
+  continueExpired,
   invalid,
   notFound,
   unsupportedMediaType,
@@ -34,12 +42,16 @@ export interface ListOptions {
   fieldSelector?: string;
   limit?: number;
   continue?: string;
+  /** The request's resourceVersion parameter ('' when not given). */
+  resourceVersion?: string;
 }
 
 export interface ListResult {
   items: Obj[];
   resourceVersion: string;
   continue?: string;
+  /** Objects after this page; set only for lists without selectors, as the real server does. */
+  remainingItemCount?: number;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -173,6 +185,10 @@ export class Registry {
     return this.present(res, sv);
   }
 
+  /**
+   * One page of the collection (all of it without a limit), read at one etcd revision: later
+   * pages continue at the first page's revision, as the real server's continue tokens do.
+   */
   async list(res: Resource, ns: string | undefined, o: ListOptions = {}): Promise<ListResult> {
     const labels = o.labelSelector ? parseLabelSelector(o.labelSelector) : [];
     const fields = o.fieldSelector ? parseFieldSelector(o.fieldSelector, supportedFields(res.kind)) : [];
@@ -180,26 +196,36 @@ export class Registry {
     let from: string | undefined;
     let revision: number | undefined;
     if (o.continue) {
+      let decoded: { from: string; revision: number };
       try {
-        const c = JSON.parse(Buffer.from(o.continue, 'base64').toString('utf8')) as {
-          rv: number;
-          start: string;
-        };
-        from = c.start;
-        revision = c.rv;
-      } catch {
-        throw badRequest('continue key is not valid: illegal base64 data');
+        decoded = decodeContinue(o.continue, prefix);
+      } catch (err) {
+        if (err instanceof ContinueTokenError) throw badRequest(`invalid continue token: ${err.message}`);
+        throw err;
       }
-      if (!from?.startsWith(prefix)) throw badRequest('continue key is not valid: invalid start key');
+      if (o.resourceVersion && o.resourceVersion !== '0')
+        throw badRequest('specifying resource version is not allowed when using continue');
+      from = decoded.from;
+      // A negative revision (from a 410's token) continues at the latest one.
+      if (decoded.revision > 0) revision = decoded.revision;
     }
+    const start = from;
     const limit = o.limit && o.limit > 0 ? o.limit : 0;
+    // The count of what remains is exact only when nothing is filtered out.
+    const unfiltered = labels.length === 0 && fields.length === 0;
     const items: Obj[] = [];
     for (;;) {
-      const page = await this.store.list(prefix, {
-        ...(from !== undefined ? { from } : {}),
-        ...(limit > 0 ? { limit: limit - items.length } : {}),
-        ...(revision !== undefined ? { revision } : {}),
-      });
+      let page: ListPage;
+      try {
+        page = await this.store.list(prefix, {
+          ...(from !== undefined ? { from } : {}),
+          ...(limit > 0 ? { limit: limit - items.length } : {}),
+          ...(revision !== undefined ? { revision } : {}),
+        });
+      } catch (err) {
+        if (err instanceof CompactedError && start !== undefined) throw continueExpired(start, prefix);
+        throw err;
+      }
       revision ??= page.revision;
       for (const sv of page.items) {
         const obj = this.present(res, sv);
@@ -208,10 +234,12 @@ export class Registry {
       if (page.next === undefined) return { items, resourceVersion: String(revision) };
       from = page.next;
       if (limit > 0 && items.length >= limit) {
-        const token = Buffer.from(
-          JSON.stringify({ v: 'meta.k8s.io/v1', rv: revision, start: from }),
-        ).toString('base64');
-        return { items, resourceVersion: String(revision), continue: token };
+        return {
+          items,
+          resourceVersion: String(revision),
+          continue: encodeContinue(from, prefix, revision),
+          ...(unfiltered ? { remainingItemCount: page.count - page.items.length } : {}),
+        };
       }
     }
   }

@@ -32,6 +32,24 @@ import {
   unsupportedMediaType,
 } from './status.js';
 
+/** One request as the stand-in answered it, for tests that check what a client asked for. */
+export interface ApiRequestRecord {
+  method: string;
+  /** The path with its query string, as sent. */
+  url: string;
+  /** The authenticated user ('' when authentication failed). */
+  user: string;
+  /** The answer's status code. */
+  status?: number;
+  /** For a list: how many items the page held and the continue token it handed out. */
+  list?: { items: number; continue?: string; remainingItemCount?: number };
+}
+
+export interface ApiServerOptions {
+  /** Called once each request has been answered. */
+  onRequest?: (record: ApiRequestRecord) => void;
+}
+
 export interface RunningApiServer {
   /** https://<address>:<port> */
   url: string;
@@ -143,7 +161,10 @@ function discoveryResources(group: string, version: string) {
 const AUTHZ_GROUP = 'authorization.k8s.io';
 const AUTHN_GROUP = 'authentication.k8s.io';
 
-export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiServer> {
+export async function startApiServer(
+  cfg: ApiServerConfig,
+  options: ApiServerOptions = {},
+): Promise<RunningApiServer> {
   const store = new EtcdStore(cfg.etcdServers, { ca: cfg.etcdCA, cert: cfg.etcdCert, key: cfg.etcdKey });
   const registry = new Registry(store, cfg.serviceClusterIPRange);
   await bootstrap(registry, cfg);
@@ -159,11 +180,18 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
   };
 
   const check = async (attrs: RequestAttributes): Promise<void> => {
+    // system:masters is allowed before RBAC is consulted, as the real server's privileged-group
+    // authorizer does: no need to read the RBAC objects from etcd for it.
+    if (attrs.user.groups.includes('system:masters')) return;
     const decision = authorize(attrs, await rbacSnapshot(), cfg.authorizationModes);
     if (!decision.allowed) throw forbidden(forbiddenMessage(attrs));
   };
 
-  async function handle(req: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    response: ServerResponse,
+    record: ApiRequestRecord,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://stand-in');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const authn = await authenticate(req.socket as TLSSocket, req.headers.authorization, {
@@ -180,6 +208,7 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
     });
     if (!authn.ok) throw unauthorized();
     const user = authn.user;
+    record.user = user.name;
     const method = req.method ?? 'GET';
     // Go's server hands handlers the unescaped path: `kubeadm%3Aget-nodes` names `kubeadm:get-nodes`.
     const segments = path
@@ -240,13 +269,24 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
           fieldSelector: q.get('fieldSelector') ?? '',
           limit: Number.isFinite(limit) ? limit : 0,
           continue: q.get('continue') ?? '',
+          resourceVersion: q.get('resourceVersion') ?? '',
         });
+        record.list = {
+          items: result.items.length,
+          ...(result.continue ? { continue: result.continue } : {}),
+          ...(result.remainingItemCount !== undefined
+            ? { remainingItemCount: result.remainingItemCount }
+            : {}),
+        };
         return send(response, 200, {
           kind: `${r.kind}List`,
           apiVersion: apiVersionOf(r),
           metadata: {
             resourceVersion: result.resourceVersion,
             ...(result.continue ? { continue: result.continue } : {}),
+            ...(result.remainingItemCount !== undefined
+              ? { remainingItemCount: result.remainingItemCount }
+              : {}),
           },
           // Items of a list carry no apiVersion and kind of their own on the real server.
           items: result.items.map(({ apiVersion: _v, kind: _k, ...item }) => item),
@@ -428,7 +468,12 @@ export async function startApiServer(cfg: ApiServerConfig): Promise<RunningApiSe
   const server = https.createServer(
     { cert: cfg.tlsCert, key: cfg.tlsKey, ca: cfg.clientCA, requestCert: true, rejectUnauthorized: false },
     (req, response) => {
-      handle(req, response).catch((err: unknown) => {
+      const record: ApiRequestRecord = { method: req.method ?? 'GET', url: req.url ?? '/', user: '' };
+      if (options.onRequest) {
+        const report = options.onRequest;
+        response.once('finish', () => report({ ...record, status: response.statusCode }));
+      }
+      handle(req, response, record).catch((err: unknown) => {
         if (response.headersSent) return response.end();
         if (err instanceof ApiError) return send(response, err.code, err.toStatus());
         if (err instanceof SelectorError) return send(response, 400, badRequest(err.message).toStatus());

@@ -1,4 +1,5 @@
 // Kubernetes Status errors with the reasons, codes and messages kube-apiserver sends.
+import { encodeContinue } from './continue-token.js';
 import type { Resource } from './resources.js';
 
 export class ApiError extends Error {
@@ -7,6 +8,8 @@ export class ApiError extends Error {
     readonly reason: string,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** A continue token the Status carries (a 410 for an expired one offers a fresh one). */
+    readonly continueToken?: string,
   ) {
     super(message);
   }
@@ -15,7 +18,7 @@ export class ApiError extends Error {
     return {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.continueToken ? { continue: this.continueToken } : {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -76,3 +79,16 @@ export const unsupportedMediaType = (type: string) =>
   );
 export const notFoundPath = () =>
   new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+
+/**
+ * 410 Expired for a continue token whose revision etcd has compacted. Like the real server it
+ * offers a token for the rest of the list at the latest revision (rv -1), an inconsistent list.
+ */
+export const continueExpired = (startKey: string, prefix: string) =>
+  new ApiError(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    undefined,
+    encodeContinue(startKey, prefix, -1),
+  );
