@@ -22,26 +22,24 @@ export interface UpgradeHealthInput {
 
 export function upgradeHealthChecks(i: UpgradeHealthInput): Check[] {
   const { client, host, paths, localEtcd } = i;
+  // kubeadm's rule: a control plane whose Ready condition is there and not True is NotReady (one that
+  // reports no condition yet, or a cluster without labelled control planes, passes).
   const nodesReady: Check = {
     name: 'ControlPlaneNodesReady',
     async run() {
       const notReady: string[] = [];
-      let count = 0;
       for await (const node of client.list('v1', 'Node', {
         labelSelector: 'node-role.kubernetes.io/control-plane',
       })) {
-        count++;
         const conditions = (node.status as { conditions?: { type?: string; status?: string }[] } | undefined)
           ?.conditions;
-        if (!(conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
+        if ((conditions ?? []).some((c) => c.type === 'Ready' && c.status !== 'True'))
           notReady.push(node.metadata.name);
       }
       const errors =
-        count === 0
-          ? ['no control-plane Nodes found in the cluster']
-          : notReady.length > 0
-            ? [`there are NotReady control-planes in the cluster: [${notReady.join(' ')}]`]
-            : [];
+        notReady.length > 0
+          ? [`there are NotReady control-planes in the cluster: [${notReady.join(' ')}]`]
+          : [];
       return { warnings: [], errors };
     },
   };
