@@ -39,6 +39,7 @@ export const IMAGE_CACHE = path.resolve(HERE, '../../node_modules/.cache/kbadm-l
 // The kubelet runs from wherever `up` was started: its entry point and tsx are found from here,
 // not from the working directory.
 const KUBELET_MAIN = path.join(HERE, 'kubelet/main.ts');
+const CATALOG = path.join(HERE, 'images/catalog.ts');
 const TSX = import.meta.resolve('tsx');
 
 export interface LabNode {
@@ -172,6 +173,8 @@ async function buildAndPushImages(s: LabState): Promise<void> {
   const images = labImageNames(s.versions);
   const key = createHash('sha256')
     .update(await fs.readFile(bundle))
+    // What goes into the images besides the stand-ins (the pause program, the etcd wrapper...).
+    .update(await fs.readFile(CATALOG))
     .update(images.join(','))
     .update(readFileSync(process.execPath).subarray(0, 4096))
     .digest('hex')

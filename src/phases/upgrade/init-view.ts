@@ -11,7 +11,7 @@ import type { UpgradeNodeData } from './node-data.js';
 // One printing client per run, shared by its phases, so a dry run lists their writes together.
 const dryRunClients = new WeakMap<UpgradeNodeData, ClusterClient>();
 
-function dryRunClient(d: UpgradeNodeData): ClusterClient {
+export function dryRunClient(d: UpgradeNodeData): ClusterClient {
   let client = dryRunClients.get(d);
   if (client === undefined) dryRunClients.set(d, (client = new DryRunCluster(d.out)));
   return client;

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { controlPlaneUpgraded } from '../../../src/commands/upgrade.js';
-import { runCli } from '../../support/cli.js';
+import { runCli, virtualClock } from '../../support/cli.js';
 import { fakeKubelet as kubeletFor } from '../../support/fake-kubelet.js';
 import { initCluster, type Cluster } from '../../support/memory-control-plane.js';
 
@@ -227,8 +227,13 @@ describe('kbadm upgrade apply', () => {
     const before = readFileSync(manifest);
     const kubelet = fakeKubelet(c, { nodeReady: false });
     t.after(() => kubelet.stop());
-    const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
+    // No Node can run the health check's Pod either: its Job waits out kubeadm's 15 s, on a virtual clock.
+    const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory, clock: virtualClock() });
     assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /\t\[ERROR CreateJob\]: Job "upgrade-health-check-\d+" in the namespace "kube-system" did not complete in 15s: no condition of type Complete\n/,
+    );
     assert.match(
       r.stderr,
       /\t\[ERROR ControlPlaneNodesReady\]: there are NotReady control-planes in the cluster: \[cp-1\]/,
