@@ -9,6 +9,7 @@ import {
   type GlobalOptions,
 } from './commands/context.js';
 import type { FileSystem } from './host/file-system.js';
+import type { Clock } from './phases/clock.js';
 import type { TextSink } from './output/output.js';
 import type { Stdin } from './output/prompt.js';
 import { buildProgram, type CommandEntry } from './commands/root.js';
@@ -33,6 +34,8 @@ export interface ProcessIO {
   cluster?: ClusterFactory;
   /** How join's discovery reaches the network; the real one unless a test injects one. */
   discovery?: DiscoveryFactory;
+  /** Time for the waits that take a clock; the real one unless a test injects one. */
+  clock?: Clock;
 }
 
 export async function main(argv: string[], io: ProcessIO, commands?: CommandEntry[]): Promise<number> {

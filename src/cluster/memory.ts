@@ -59,6 +59,8 @@ function fieldMatches(selector: string | undefined, obj: KubeObject): boolean {
     const [path, want] = term.split('=') as [string, string];
     let v: unknown = obj;
     for (const part of path.split('.')) v = (v as Record<string, unknown> | undefined)?.[part];
+    // An absent field has its type's zero value, as the API server sees it (spec.unschedulable=false).
+    if (v === undefined || v === null) return want === '' || want === 'false';
     return String(v) === want;
   });
 }

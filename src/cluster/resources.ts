@@ -21,6 +21,7 @@ const KINDS: Record<string, KindInfo> = {
   ClusterRoleBinding: { plural: 'clusterrolebindings', namespaced: false },
   Deployment: { plural: 'deployments', namespaced: true },
   DaemonSet: { plural: 'daemonsets', namespaced: true },
+  Job: { plural: 'jobs', namespaced: true },
   CertificateSigningRequest: { plural: 'certificatesigningrequests', namespaced: false },
 };
 

@@ -11,6 +11,7 @@ import type { FileSystem } from '../host/file-system.js';
 import type { NodeLock } from '../host/node-lock.js';
 import { createPaths } from '../host/paths.js';
 import type { DiscoveryIO } from '../tokens/discovery-run.js';
+import type { Clock } from '../phases/clock.js';
 
 export interface GlobalOptions {
   /** --rootfs: every host path lives under it. */
@@ -48,6 +49,8 @@ export interface CommandContext {
   discoveryIO(host: Host, out: Output): Promise<DiscoveryIO>;
   /** Health checks over the network (the API server's as the user of the given credentials). */
   healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
+  /** The clock of waits that go by the clock (upgrade's health-check Job); the real one when absent. */
+  readonly clock?: Clock;
   /** Gives back what the command held (the node lock). main() calls it when the command ends. */
   close(): Promise<void>;
 }
@@ -86,6 +89,8 @@ export interface ContextOptions {
   cluster?: ClusterFactory;
   /** Replaces join's network discovery (tests). */
   discovery?: DiscoveryFactory;
+  /** Replaces real time in the waits that take a clock (tests). */
+  clock?: Clock;
 }
 
 export function createContext(options: ContextOptions): CommandContext {
@@ -96,6 +101,7 @@ export function createContext(options: ContextOptions): CommandContext {
     env: options.env,
     ...(options.stdin ? { stdin: options.stdin } : {}),
     globals: options.globals,
+    ...(options.clock ? { clock: options.clock } : {}),
     output: (o = {}) =>
       createOutput({
         stdout: options.stdout,

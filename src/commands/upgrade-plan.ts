@@ -1,10 +1,10 @@
-// `kbadm upgrade plan [version]`: reads the cluster's versions and prints the upgrades kbadm can
-// carry out, as kubeadm's plan does, without changing anything. The `upgrade` command that holds
-// this subcommand is assembled elsewhere.
+// `kbadm upgrade plan [version]`: checks the cluster's health, reads its versions and prints the
+// upgrades kbadm can carry out, as kubeadm's plan does; only the health-check Job is created. The
+// `upgrade` command that holds this subcommand is assembled elsewhere.
 import { Command } from 'commander';
 import { readConfigFile } from '../config/config-files.js';
 import { validateMixedArguments } from '../config/flags.js';
-import { COREDNS_VERSION } from '../config/images.js';
+import { COREDNS_VERSION, pauseImage } from '../config/images.js';
 import {
   formatVersion,
   parseKubernetesVersion,
@@ -18,7 +18,11 @@ import type { Host } from '../host/host.js';
 import { userPath } from '../host/paths.js';
 import type { Output } from '../output/output.js';
 import { parseOutputFormat } from '../output/printer.js';
+import type { ClusterClient } from '../cluster/types.js';
 import { readUpgradeClusterState } from '../phases/upgrade/cluster-state.js';
+import { upgradeHealthChecks } from '../phases/upgrade/health-checks.js';
+import { createNodeProbe } from '../preflight/preflight-files.js';
+import { ignoreSet, runPreflight } from '../preflight/run.js';
 import { buildUpgradePlan, renderUpgradePlan, renderUpgradePlanText } from '../upgrade/plan.js';
 import {
   availableUpgrades,
@@ -65,7 +69,7 @@ export const UPGRADE_PLAN_FLAGS: FlagSpec[] = [
     name: 'ignore-preflight-errors',
     type: 'strings',
     description:
-      'Checks whose failures only warn (comma-separated, or all). Accepted for compatibility: plan runs no checks that could fail.',
+      "Checks whose failures only warn, by name (e.g. CreateJob, ControlPlaneNodesReady), comma-separated, or 'all'.",
   },
   {
     name: 'kubeconfig',
@@ -97,7 +101,9 @@ const ALLOWED_WITH_CONFIG = ['kubeconfig', 'output', 'allow-missing-template-key
 const LONG_HELP = [
   "Reads the cluster's versions through the API server (the ClusterConfiguration in the kubeadm-config " +
     "ConfigMap, the control-plane mirror Pods, every Node's kubelet, etcd, kube-proxy and CoreDNS) and prints " +
-    'the upgrades kbadm can perform, one table per target, with the command that performs it. Nothing is changed.',
+    'the upgrades kbadm can perform, one table per target, with the command that performs it. First it runs the ' +
+    'cluster health checks apply runs; the only object they leave is a short-lived Job in kube-system (the Kubernetes ' +
+    'TTL removes it). Nothing else is changed.',
   `Targets come from kbadm's own list of Kubernetes releases, which ends with kbadm's own version (${KBADM_VERSION}); ` +
     'kbadm never looks up releases on the internet. Name any other version as [version] to plan for it. Offered ' +
     "are the newest patch of the cluster's minor and the newest release of the next minor.",
@@ -125,6 +131,7 @@ interface PlanSettings {
   allowReleaseCandidate: boolean;
   etcdUpgrade: boolean;
   printConfig: boolean;
+  ignorePreflightErrors: string[];
 }
 
 async function settings(
@@ -140,6 +147,7 @@ async function settings(
       allowReleaseCandidate: flags.boolean('allow-release-candidate-upgrades'),
       etcdUpgrade: flags.boolean('etcd-upgrade'),
       printConfig: flags.boolean('print-config'),
+      ignorePreflightErrors: flags.strings('ignore-preflight-errors'),
     };
   }
   validateMixedArguments(['config', ...flags.setNames()], ALLOWED_WITH_CONFIG);
@@ -156,7 +164,41 @@ async function settings(
     allowReleaseCandidate: plan.allowRCUpgrades ?? false,
     etcdUpgrade: plan.etcdUpgrade,
     printConfig: plan.printConfig ?? false,
+    ignorePreflightErrors: plan.ignorePreflightErrors,
   };
+}
+
+/**
+ * kubeadm's cluster health checks, which plan runs as apply does: the health-check Job, the
+ * control-plane Nodes, this node's manifests. A failure stops plan with the preflight error block.
+ */
+async function runHealthChecks(
+  ctx: CommandContext,
+  host: Host,
+  out: Output,
+  client: ClusterClient,
+  cluster: ClusterConfiguration,
+  ignore: readonly string[],
+): Promise<void> {
+  out.progress('upgrade', 'Running cluster health checks');
+  const probe = createNodeProbe(host, { env: ctx.env, criSocket: '', out });
+  try {
+    const checks = upgradeHealthChecks({
+      client,
+      host,
+      paths: host.paths,
+      localEtcd: cluster.etcd.local !== undefined,
+      job: {
+        pauseImage: async () => pauseImage(cluster.imageRepository),
+        warn: (m) => out.warn(m),
+        log: out.log,
+        ...(ctx.clock ? { timing: ctx.clock } : {}),
+      },
+    });
+    await runPreflight([checks], probe, ignoreSet(ignore), out);
+  } finally {
+    probe.close();
+  }
 }
 
 function parseTarget(text: string): KubeVersion {
@@ -229,6 +271,7 @@ export function upgradePlanCommand(ctx: CommandContext): Command {
     let state;
     try {
       state = await readUpgradeClusterState(client, out);
+      await runHealthChecks(ctx, host, out, client, state.cluster, s.ignorePreflightErrors);
     } finally {
       client.close();
     }

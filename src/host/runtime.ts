@@ -118,6 +118,9 @@ export interface ContainerSpec {
   /** Relative to the sandbox's logDirectory. */
   logPath?: string;
   privileged?: boolean;
+  /** The user and group the process runs as (a Pod's securityContext); the image's when absent. */
+  runAsUser?: number;
+  runAsGroup?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 // `kbadm upgrade plan` in-process through main(), against an in-memory cluster. The `upgrade`
 // command itself is assembled elsewhere; here a stand-in parent holds the plan subcommand.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
@@ -14,8 +14,18 @@ import { seedUpgradeCluster, type UpgradeClusterSeed } from '../support/upgrade-
 
 const UPGRADE = entry('upgrade', (ctx) => new Command('upgrade').addCommand(upgradePlanCommand(ctx)));
 
-function env(t: { after(fn: () => void): void }, seed: UpgradeClusterSeed = {}) {
+/** A control-plane node's root: plan's health checks look for its static Pod manifests. */
+function controlPlaneRoot(t: { after(fn: () => void): void }): string {
   const root = tempDir(t, 'kbadm-upgrade-plan-');
+  const manifests = join(root, 'etc/kubernetes/manifests');
+  mkdirSync(manifests, { recursive: true });
+  for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'])
+    writeFileSync(join(manifests, `${c}.yaml`), 'apiVersion: v1\nkind: Pod\n');
+  return root;
+}
+
+function env(t: { after(fn: () => void): void }, seed: UpgradeClusterSeed = {}) {
+  const root = controlPlaneRoot(t);
   const cluster = new TestCluster();
   seedUpgradeCluster(cluster, seed);
   return {
@@ -31,6 +41,7 @@ function env(t: { after(fn: () => void): void }, seed: UpgradeClusterSeed = {}) 
 
 const HEAD = `[upgrade/config] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...
 [upgrade/config] Use 'kbadm init phase upload-config kubeadm --config your-config-file' to re-upload it.
+[upgrade] Running cluster health checks
 [upgrade] Looking up versions to upgrade to in kbadm's built-in release list (up to v1.34.0; no internet lookup)
 [upgrade/versions] Cluster version: v1.33.1
 [upgrade/versions] kbadm version: v1.34.0
@@ -72,7 +83,13 @@ Upgrade to the latest version in the v1.33 series:
       [[join(e.root, 'etc/kubernetes/admin.conf'), false]],
     );
     assert.equal(e.cluster.closed, 1);
-    assert.ok(e.cluster.requests.every((q) => q.verb === 'GET' || q.verb === 'LIST'));
+    // Plan changes nothing but for the health check's Job, which ran to completion.
+    const writes = e.cluster.requests.filter((q) => q.verb !== 'GET' && q.verb !== 'LIST');
+    assert.deepEqual(
+      writes.map((q) => [q.verb, q.kind, q.namespace]),
+      [['CREATE', 'Job', 'kube-system']],
+    );
+    assert.match(writes[0]!.name!, /^upgrade-health-check-\d+$/);
   });
 
   test('-o json: only the UpgradePlan object on stdout', async (t) => {
@@ -188,7 +205,10 @@ Upgrade to the latest version in the v1.33 series:
     assert.equal(rows.filter((row) => row.includes('v1.32.0')).length, 200);
     assert.equal(rows.filter((row) => row.includes('v1.33.1')).length, 1000);
     assert.match(rows.at(-1)!, /^kubelet {5}cp-1 {6}v1\.33\.4 /);
-    const nodeLists = e.cluster.requests.filter((q) => q.verb === 'LIST' && q.kind === 'Node');
+    // The kubelets' pages (the health checks list Nodes with selectors of their own).
+    const nodeLists = e.cluster.requests.filter(
+      (q) => q.verb === 'LIST' && q.kind === 'Node' && !q.query?.labelSelector && !q.query?.fieldSelector,
+    );
     assert.equal(nodeLists.length, 3);
   });
 

@@ -6,7 +6,7 @@
 // a crash too, and running `down` twice is harmless.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +39,7 @@ export const IMAGE_CACHE = path.resolve(HERE, '../../node_modules/.cache/kbadm-l
 // The kubelet runs from wherever `up` was started: its entry point and tsx are found from here,
 // not from the working directory.
 const KUBELET_MAIN = path.join(HERE, 'kubelet/main.ts');
+const CATALOG = path.join(HERE, 'images/catalog.ts');
 const TSX = import.meta.resolve('tsx');
 
 export interface LabNode {
@@ -172,6 +173,8 @@ async function buildAndPushImages(s: LabState): Promise<void> {
   const images = labImageNames(s.versions);
   const key = createHash('sha256')
     .update(await fs.readFile(bundle))
+    // What goes into the images besides the stand-ins (the pause program, the etcd wrapper...).
+    .update(await fs.readFile(CATALOG))
     .update(images.join(','))
     .update(readFileSync(process.execPath).subarray(0, 4096))
     .digest('hex')
@@ -191,9 +194,15 @@ async function buildAndPushImages(s: LabState): Promise<void> {
         throw new Error(`cannot put the lab images in ${cache}`);
       await fs.rm(building, { recursive: true, force: true });
     });
-    // Images of older keys (another build of the stand-ins) are no longer used.
+    // Other keys are other image sets (a lab at other versions may be pushing from one right now)
+    // or older builds of the stand-ins: only those untouched for a day go.
+    const dayAgo = Date.now() - 24 * 3600 * 1000;
     for (const old of readdirSync(IMAGE_CACHE))
-      if (old !== key && !old.includes('.building-'))
+      if (
+        old !== key &&
+        !old.includes('.building-') &&
+        statSync(path.join(IMAGE_CACHE, old)).mtimeMs < dayAgo
+      )
         await fs.rm(path.join(IMAGE_CACHE, old), { recursive: true, force: true });
   }
   for (const image of images) {

@@ -2,13 +2,17 @@
 // (no containers): the kubeadm-config, kubelet-config and kube-proxy ConfigMaps and the addons
 // come from kbadm's own upload-config and addon phases; the control-plane mirror Pods and the
 // Nodes (any number of them, with the kubelet versions asked for) are posted as the kubelets
-// would post them. Shared by the scale test and bench/upgrade-plan-scale.mjs.
+// would post them. Plan's health-check Job runs through the lab's Job controller and scheduler,
+// and its Pod is reported Succeeded as the kubelet of the node it was bound to would report it
+// (health-job.test.ts runs it for real). Shared by the scale test and bench/upgrade-plan-scale.mjs.
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runCli } from '../support/cli.js';
 import { startControlPlaneFixture, type ControlPlaneFixture } from './apiserver/fixture.js';
+import { JOB_NAME_LABEL, JobController } from './controllers/job-controller.js';
+import { Scheduler } from './controllers/scheduler.js';
 import { clientFromKubeconfig } from './kube-client.js';
 
 const run = promisify(execFile);
@@ -41,18 +45,72 @@ export interface PlanCluster {
   close(): Promise<void>;
 }
 
+const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
+
 function nodeObject(name: string, version: string, controlPlane: boolean): Obj {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
       name,
-      labels: {
-        'kubernetes.io/hostname': name,
-        ...(controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
-      },
+      labels: { 'kubernetes.io/hostname': name, ...(controlPlane ? { [CONTROL_PLANE]: '' } : {}) },
     },
-    status: { nodeInfo: { kubeletVersion: version } },
+    ...(controlPlane ? { spec: { taints: [{ key: CONTROL_PLANE, effect: 'NoSchedule' }] } } : {}),
+    status: { nodeInfo: { kubeletVersion: version }, conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+/**
+ * The controller-manager and scheduler stand-ins under their own identities, and the kubelets' part:
+ * a health-check Pod bound to a node is reported Succeeded, its pause container ended with code 0.
+ */
+function runJobStandIns(fixture: ControlPlaneFixture): () => Promise<void> {
+  const as = (conf: string) =>
+    clientFromKubeconfig(path.join(fixture.kube, conf), (p) => path.join(fixture.root, p), fixture.url());
+  const cm = as('controller-manager.conf');
+  const sched = as('scheduler.conf');
+  const kubelets = as('super-admin.conf');
+  const jobs = new JobController(cm, { job: true, ttlAfterFinished: true, garbageCollector: true });
+  const scheduler = new Scheduler(sched);
+  let stopped = false;
+  const pass = async () => {
+    await jobs.reconcile();
+    await scheduler.schedule();
+    const pods = await kubelets.request(
+      'GET',
+      `/api/v1/namespaces/kube-system/pods?labelSelector=${encodeURIComponent(JOB_NAME_LABEL)}`,
+    );
+    for (const p of pods.items ?? []) {
+      if (!p.spec.nodeName || p.status?.phase !== 'Pending') continue;
+      await kubelets.request(
+        'PATCH',
+        `/api/v1/namespaces/kube-system/pods/${p.metadata.name}/status`,
+        {
+          status: {
+            phase: 'Succeeded',
+            containerStatuses: p.spec.containers.map((c: Obj) => ({
+              name: c.name,
+              image: c.image,
+              ready: false,
+              restartCount: 0,
+              state: { terminated: { exitCode: 0, reason: 'Completed' } },
+            })),
+          },
+        },
+        'application/strategic-merge-patch+json',
+      );
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await pass().catch((err: unknown) => process.stderr.write(`stand-ins: ${(err as Error).message}\n`));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    for (const c of [cm, sched, kubelets]) c.close();
   };
 }
 
@@ -83,18 +141,15 @@ export async function startPlanCluster(o: PlanClusterOptions): Promise<PlanClust
   const fixture = await startControlPlaneFixture(o.name, { kubernetesVersion: o.kubernetesVersion });
   const kubelets = new Map<string, string>();
   try {
-    for (const phase of ['upload-config', 'addon']) {
-      const r = await runCli([
-        '--rootfs',
-        fixture.root,
-        'init',
-        'phase',
-        phase,
-        'all',
-        '--config',
-        '/cfg.yaml',
-      ]);
-      if (r.code !== 0) throw new Error(`init phase ${phase} exited ${r.code}: ${r.stderr}`);
+    // The cluster's objects, and this control-plane node's etcd manifest (plan's health checks look
+    // for the four).
+    for (const phase of [
+      ['upload-config', 'all'],
+      ['addon', 'all'],
+      ['etcd', 'local'],
+    ]) {
+      const r = await runCli(['--rootfs', fixture.root, 'init', 'phase', ...phase, '--config', '/cfg.yaml']);
+      if (r.code !== 0) throw new Error(`init phase ${phase.join(' ')} exited ${r.code}: ${r.stderr}`);
     }
     const objects: Obj[] = [];
     for (const cp of o.controlPlanes) {
@@ -128,6 +183,7 @@ export async function startPlanCluster(o: PlanClusterOptions): Promise<PlanClust
     await fixture.close();
     throw err;
   }
+  const stopStandIns = runJobStandIns(fixture);
   return {
     fixture,
     kubelets,
@@ -145,6 +201,9 @@ export async function startPlanCluster(o: PlanClusterOptions): Promise<PlanClust
       );
       return { stdout: r.stdout, stderr: r.stderr };
     },
-    close: () => fixture.close(),
+    close: async () => {
+      await stopStandIns();
+      await fixture.close();
+    },
   };
 }

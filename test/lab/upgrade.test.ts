@@ -337,8 +337,11 @@ describe('upgrade of a three-node lab cluster from v1.33.4 to v1.34.0', { timeou
       r.stdout,
       /^\[patches\] Applied patch of type "application\/json-patch\+json" to target "kube-scheduler"$/m,
     );
-    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager'])
-      assert.match(r.stdout, new RegExp(`Current and new manifests of ${c} are equal, skipping upgrade`));
+    // Same version, same manifests, renewed certificates: each component restarts to read them.
+    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager']) {
+      assert.match(r.stdout, new RegExp(`Restarting the ${c} static pod and backing up its manifest to`));
+      assert.match(r.stdout, new RegExp(`Component "${c}" upgraded successfully!`));
+    }
     assert.match(
       r.stderr,
       /couldn't upgrade control plane component "kube-scheduler": .*; restored the old manifest from "\/etc\/kubernetes\/tmp\/kubeadm-backup-manifests-[0-9-]+\/kube-scheduler\.yaml"/,

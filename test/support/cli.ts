@@ -2,6 +2,7 @@
 import type { ClusterFactory, CommandFactory, DiscoveryFactory } from '../../src/commands/context.js';
 import type { CommandEntry } from '../../src/commands/root.js';
 import { main } from '../../src/main.js';
+import type { Clock } from '../../src/phases/clock.js';
 
 export interface CliResult {
   code: number;
@@ -16,6 +17,7 @@ export async function runCli(
     env?: Record<string, string>;
     cluster?: ClusterFactory;
     discovery?: DiscoveryFactory;
+    clock?: Clock;
   } = {},
 ): Promise<CliResult> {
   let stdout = '';
@@ -28,6 +30,7 @@ export async function runCli(
       env: options.env ?? {},
       ...(options.cluster ? { cluster: options.cluster } : {}),
       ...(options.discovery ? { discovery: options.discovery } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     },
     options.commands,
   );
@@ -42,4 +45,20 @@ export function entry(name: string, factory: CommandFactory): CommandEntry {
 /** The long flag names a command's --help lists, without --help itself. */
 export function optionNames(help: string): string[] {
   return [...help.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+}
+
+/** A clock on which every wait passes at once: a 15-second timeout costs no real time. */
+export function virtualClock(start = 1_700_000_000_000): Clock & { slept: number[] } {
+  let now = start;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+      // Let other work (a test's stand-in for a kubelet) run between the waits, as real time would.
+      await new Promise((r) => setImmediate(r));
+    },
+  };
 }

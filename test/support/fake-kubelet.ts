@@ -1,6 +1,7 @@
 // The kubelet's part in an in-process upgrade, for any number of control-plane nodes: each node's
 // mirror Pods follow its manifests (a new kubernetes.io/config.hash, the manifest's annotations and
-// containers once a manifest changes), Running and Ready, and each Node reports Ready (or not).
+// containers once a manifest changes; gone while the manifest is away), Running and Ready, and
+// each Node reports Ready (or not).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -30,10 +31,20 @@ export function fakeKubelet(api: TestCluster, nodes: readonly KubeletNode[]): { 
     for (const node of nodes) {
       for (const component of STATIC_POD_COMPONENTS) {
         const file = path.join(node.root, 'etc/kubernetes/manifests', `${component}.yaml`);
-        if (!existsSync(file)) continue;
+        const key = `${node.name}/${component}`;
+        if (!existsSync(file)) {
+          // The kubelet stops a Pod whose manifest left the directory and deletes its mirror Pod.
+          if (seen.delete(key))
+            void api.delete({
+              apiVersion: 'v1',
+              kind: 'Pod',
+              namespace: 'kube-system',
+              name: `${component}-${node.name}`,
+            });
+          continue;
+        }
         const bytes = readFileSync(file);
         const hash = createHash('md5').update(bytes).digest('hex');
-        const key = `${node.name}/${component}`;
         if (seen.get(key) === hash || (node.frozen?.includes(component) && seen.has(key))) continue;
         const pod = parse(bytes.toString('utf8')) as PodManifest;
         seen.set(key, hash);

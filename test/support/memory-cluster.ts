@@ -1,9 +1,12 @@
 // The shipped MemoryCluster with what some tests need on top of an API server's answers: failures
 // injected into the next requests (or into chosen ones), requests as short lines, stored objects
-// read without a request, and a ClusterFactory that counts how often the client is opened and closed.
+// read without a request, a ClusterFactory that counts how often the client is opened and closed,
+// and Jobs that the controllers would complete: a Job read back has completed when some Node could
+// run its Pod (Ready, not cordoned, taints tolerated, nodeSelector matched), and stays active when none can.
 import { MemoryCluster, type RecordedRequest, type Verb } from '../../src/cluster/memory.js';
 import { ClusterApiError, type KubeObject, type ObjectRef } from '../../src/cluster/types.js';
 import type { ClusterFactory, ClusterOptions } from '../../src/commands/context.js';
+import { unfitReason } from './scheduling.js';
 
 /** Answers a request with this error instead of carrying it out (after it was recorded). */
 export type Interceptor = (request: RecordedRequest) => ClusterApiError | undefined;
@@ -57,6 +60,33 @@ export class TestCluster extends MemoryCluster {
 
   override close(): void {
     this.closed++;
+  }
+
+  override async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    const found = await super.get<T>(ref);
+    return found?.kind === 'Job' ? (this.runJob(found) as T) : found;
+  }
+
+  /** What the Job controller, scheduler and a kubelet would have made of a Job by the time it is read. */
+  private runJob(job: KubeObject): KubeObject {
+    const status = (job.status ?? {}) as { conditions?: { type: string }[]; startTime?: string };
+    if ((status.conditions ?? []).some((c) => c.type === 'Complete' || c.type === 'Failed')) return job;
+    const podSpec = ((job.spec as { template?: { spec?: object } } | undefined)?.template?.spec ??
+      {}) as Record<string, unknown>;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const fits = this.stored('Node').some((node) => unfitReason(podSpec, node) === undefined);
+    const next: KubeObject = {
+      ...job,
+      status: fits
+        ? {
+            startTime: status.startTime ?? now,
+            completionTime: now,
+            succeeded: 1,
+            conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: now }],
+          }
+        : { startTime: status.startTime ?? now, active: 1 },
+    };
+    return this.seed(next);
   }
 
   protected override record(

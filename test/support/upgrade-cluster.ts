@@ -1,6 +1,7 @@
 // A cluster as `kbadm upgrade` finds it, seeded into an in-memory API server: kubeadm-config,
-// kubelet-config and kube-proxy ConfigMaps, the control-plane mirror Pods, Nodes with kubelet
-// versions, and the kube-proxy DaemonSet and CoreDNS Deployment.
+// kubelet-config and kube-proxy ConfigMaps, the control-plane mirror Pods, Ready Nodes with kubelet
+// versions (control planes labelled and tainted as kubeadm marks them), and the kube-proxy DaemonSet
+// and CoreDNS Deployment.
 import type { KubeObject } from '../../src/cluster/types.js';
 import type { MemoryCluster } from '../../src/cluster/memory.js';
 
@@ -24,8 +25,19 @@ const configMap = (name: string, data: Record<string, string>): KubeObject => ({
   data,
 });
 
-export function nodeObject(name: string, kubeletVersion: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { nodeInfo: { kubeletVersion } } };
+/** A registered, Ready Node; a control plane carries kubeadm's role label and NoSchedule taint. */
+export function nodeObject(name: string, kubeletVersion: string, controlPlane = false): KubeObject {
+  const role = 'node-role.kubernetes.io/control-plane';
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: { 'kubernetes.io/hostname': name, ...(controlPlane ? { [role]: '' } : {}) },
+    },
+    ...(controlPlane ? { spec: { taints: [{ key: role, effect: 'NoSchedule' }] } } : {}),
+    status: { nodeInfo: { kubeletVersion }, conditions: [{ type: 'Ready', status: 'True' }] },
+  };
 }
 
 function mirrorPod(component: string, node: string, image: string): KubeObject {
@@ -80,7 +92,7 @@ export function seedUpgradeCluster(c: MemoryCluster, seed: UpgradeClusterSeed = 
     for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'])
       c.seed(mirrorPod(component, cp.node, `registry.k8s.io/${component}:${cp.version}`));
     c.seed(mirrorPod('etcd', cp.node, `registry.k8s.io/etcd:${cp.etcd ?? '3.5.21-0'}`));
-    c.seed(nodeObject(cp.node, cp.version));
+    c.seed(nodeObject(cp.node, cp.version, true));
   }
   for (const [name, v] of seed.workers ?? []) c.seed(nodeObject(name, v));
 }

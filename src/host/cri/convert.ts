@@ -120,6 +120,8 @@ export function containerConfig(c: ContainerSpec, sandbox: SandboxSpec): Input<t
       securityContext: {
         privileged: c.privileged ?? false,
         namespaceOptions: namespaces(sandbox.hostNetwork),
+        ...(c.runAsUser !== undefined ? { runAsUser: { value: BigInt(c.runAsUser) } } : {}),
+        ...(c.runAsGroup !== undefined ? { runAsGroup: { value: BigInt(c.runAsGroup) } } : {}),
       },
     },
   };

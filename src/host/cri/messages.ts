@@ -96,9 +96,12 @@ export const ContainerMetadata = message('ContainerMetadata', {
   name: [1, 'string'],
   attempt: [2, 'uint32'],
 });
+export const Int64Value = message('Int64Value', { value: [1, 'int64'] });
 export const LinuxContainerSecurityContext = message('LinuxContainerSecurityContext', {
   privileged: [2, 'bool'],
   namespaceOptions: [3, NamespaceOption],
+  runAsUser: [5, Int64Value],
+  runAsGroup: [12, Int64Value],
 });
 export const LinuxContainerConfig = message('LinuxContainerConfig', {
   securityContext: [2, LinuxContainerSecurityContext],

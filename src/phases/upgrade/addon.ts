@@ -2,7 +2,6 @@
 // version with init's own addon steps, but only from a control-plane node and only once every
 // control-plane node runs the new kube-apiserver. Until then each addon says which nodes it waits
 // for and is left as it is; `upgrade node` on the last of them upgrades the addons.
-import { DryRunCluster } from '../../cluster/dry-run.js';
 import type { ClusterClient, KubeObject } from '../../cluster/types.js';
 import { errorMessage, KbadmError } from '../../errors.js';
 import {
@@ -45,9 +44,6 @@ export async function controlPlanesNotUpgraded(client: ClusterClient, nodeName: 
   }
 }
 
-// One printing client per run, shared by both addons, so a dry run lists their writes together.
-const dryRunClients = new WeakMap<UpgradeNodeData, ClusterClient>();
-
 function upgradeAddon(name: 'coredns' | 'kube-proxy', short: string): Phase<UpgradeNodeData> {
   const step = addonPhase.phases!.find((p) => p.name === name)!;
   return {
@@ -68,12 +64,7 @@ function upgradeAddon(name: 'coredns' | 'kube-proxy', short: string): Phase<Upgr
         );
         return;
       }
-      const openDryRun = async () => {
-        let client = dryRunClients.get(d);
-        if (client === undefined) dryRunClients.set(d, (client = new DryRunCluster(d.out)));
-        return client;
-      };
-      await runPhaseTree(step, await asUpgradeInitData(d, openDryRun));
+      await runPhaseTree(step, await asUpgradeInitData(d));
     },
   };
 }

@@ -23,6 +23,7 @@ import {
   type UpgradeNodeData,
 } from './node-data.js';
 import { once } from '../once.js';
+import type { Clock } from '../clock.js';
 
 /** Flags that may stand beside --config (they say where to act, not what to do). */
 const ALLOWED_WITH_CONFIG = ['kubeconfig', 'yes'];
@@ -37,6 +38,8 @@ export interface UpgradeApplyData extends UpgradeNodeData {
   allowExperimentalUpgrades: boolean;
   allowReleaseCandidateUpgrades: boolean;
   ask(prompt: string): Promise<Answer>;
+  /** The clock the health-check Job is waited for by; the real one when absent (tests pass one). */
+  clock?: Clock;
 }
 
 export interface UpgradeApplyDataDeps {
@@ -47,6 +50,7 @@ export interface UpgradeApplyDataDeps {
   host(options: { dryRun?: boolean; out?: Output; dryRunDir?: 'upgrade'; writes?: boolean }): Promise<Host>;
   cluster(kubeconfig: string, options: { dryRun: boolean; out?: Output }): Promise<ClusterClient>;
   healthProbes(apiserver?: ApiserverClientTLS): Promise<HealthProbes>;
+  readonly clock?: Clock;
 }
 
 export async function newUpgradeApplyData(
@@ -148,6 +152,7 @@ export async function newUpgradeApplyData(
     skipPhases: apply?.skipPhases ?? [],
     ask: (prompt) => askYesNo(deps.stdout, deps.stdin, prompt),
     healthProbes: (a) => deps.healthProbes(a),
+    ...(deps.clock ? { clock: deps.clock } : {}),
     outcome: { kubeletConfigUpgraded: false, controlPlaneUpgraded: false },
   };
 }

@@ -1,12 +1,10 @@
 // `kbadm upgrade apply`'s phases in kubeadm 1.34's order: preflight (version policy, control-plane
 // health, confirmation, images), control-plane (each static Pod replaced with a backup and rolled
 // back when it does not come back), upload-config, kubelet-config, addon and post-upgrade.
-import * as path from 'node:path';
-import { DryRunCluster } from '../../cluster/dry-run.js';
+import { pauseImage } from '../../config/images.js';
 import type { ClusterClient } from '../../cluster/types.js';
 import { parseKubernetesVersion } from '../../config/k8s-version.js';
 import { KbadmError } from '../../errors.js';
-import { CONTROL_PLANE_COMPONENTS } from '../../manifests/control-plane.js';
 import type { Check } from '../../preflight/check.js';
 import { resetPreflight } from '../../preflight/lists.js';
 import { createNodeProbe } from '../../preflight/preflight-files.js';
@@ -17,54 +15,31 @@ import { pullControlPlaneImages } from '../init/preflight.js';
 import { uploadConfigPhase } from '../init/upload-config.js';
 import { runPhaseTree } from '../run-tree.js';
 import { upgradeAddonPhase } from './addon.js';
+import { upgradeBootstrapTokenPhase } from './bootstrap-token.js';
 import type { UpgradeApplyData } from './apply-data.js';
 import { upgradeControlPlane } from './control-plane-upgrade.js';
-import { asUpgradeInitData } from './init-view.js';
+import { asUpgradeInitData, dryRunClient } from './init-view.js';
 import { upgradeKubeletConfigPhase } from './kubelet-config.js';
 import { upgradeNodePostUpgradePhase } from './node-phases.js';
+import { upgradeHealthChecks } from './health-checks.js';
 
 const PREFLIGHT = 'upgrade/preflight';
 
-/**
- * kubeadm's upgrade health checks that need no Job, as preflight checks (so --ignore-preflight-errors
- * and the error block work as everywhere): every control-plane Node Ready, this node's manifests there.
- */
+/** kubeadm's cluster health checks (health-checks.ts), with apply's client, dry run and clock. */
 function clusterHealthChecks(d: UpgradeApplyData, client: ClusterClient, localEtcd: boolean): Check[] {
-  const nodesReady: Check = {
-    name: 'ControlPlaneNodesReady',
-    async run() {
-      const notReady: string[] = [];
-      let count = 0;
-      for await (const node of client.list('v1', 'Node', {
-        labelSelector: 'node-role.kubernetes.io/control-plane',
-      })) {
-        count++;
-        const conditions = (node.status as { conditions?: { type?: string; status?: string }[] } | undefined)
-          ?.conditions;
-        if (!(conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
-          notReady.push(node.metadata.name);
-      }
-      const errors =
-        count === 0
-          ? ['no control-plane Nodes found in the cluster']
-          : notReady.length > 0
-            ? [`there are NotReady control-planes in the cluster: [${notReady.join(' ')}]`]
-            : [];
-      return { warnings: [], errors };
+  return upgradeHealthChecks({
+    client,
+    host: d.host,
+    paths: d.paths,
+    localEtcd,
+    job: {
+      pauseImage: async () => pauseImage((await d.config()).cluster.imageRepository),
+      ...(d.dryRun ? { dryRun: dryRunClient(d) } : {}),
+      warn: (m) => d.out.warn(m),
+      log: d.out.log,
+      ...(d.clock ? { timing: d.clock } : {}),
     },
-  };
-  const manifests: Check = {
-    name: 'StaticPodManifest',
-    async run() {
-      const errors: string[] = [];
-      for (const c of [...(localEtcd ? ['etcd'] : []), ...CONTROL_PLANE_COMPONENTS]) {
-        const file = path.join(d.paths.manifestsDir, `${c}.yaml`);
-        if (!(await d.host.exists(file))) errors.push(`${d.paths.onHost(file)}: no such file or directory`);
-      }
-      return { warnings: [], errors };
-    },
-  };
-  return [nodesReady, manifests];
+  });
 }
 
 async function runApplyPreflight(d: UpgradeApplyData): Promise<void> {
@@ -114,6 +89,7 @@ async function runApplyPreflight(d: UpgradeApplyData): Promise<void> {
       { config, out: d.out, dryRun: d.dryRun },
       runtime,
       ignoreSet(d.ignorePreflightErrors),
+      PREFLIGHT,
     );
   } finally {
     runtime.close();
@@ -125,16 +101,11 @@ function initStep(
   name: string,
   short: string,
 ): Phase<UpgradeApplyData> {
-  let dryRunClient: ClusterClient | undefined;
   return {
     name,
     short,
     inheritFlags: ['dry-run', 'kubeconfig'],
-    run: async (d) =>
-      runPhaseTree(
-        phase,
-        await asUpgradeInitData(d, async () => (dryRunClient ??= new DryRunCluster(d.out))),
-      ),
+    run: async (d) => runPhaseTree(phase, await asUpgradeInitData(d)),
   };
 }
 
@@ -164,6 +135,7 @@ export const upgradeApplyPhases: Phase<UpgradeApplyData>[] = [
   },
   initStep(uploadConfigPhase, 'upload-config', 'Store the upgraded configuration in the cluster'),
   upgradeKubeletConfigPhase,
+  upgradeBootstrapTokenPhase,
   upgradeAddonPhase,
   upgradeNodePostUpgradePhase,
 ];

@@ -21,6 +21,10 @@ import { toYaml } from '../../manifests/serialize.js';
 import type { Output } from '../../output/output.js';
 import type { PatchTarget } from '../../patches/patches.js';
 import { renewCertificateFiles } from '../cert-renewal.js';
+import { criSocketPath } from '../../host/cri/endpoint.js';
+import type { NodeProbe } from '../../preflight/check.js';
+import { createNodeProbe } from '../../preflight/preflight-files.js';
+import { staticPodRunningProbe } from './pod-containers.js';
 import { manifestView, type InitCache } from '../init/data.js';
 import { controlPlaneInputs, etcdInputs, patchedStaticPod } from '../init/static-pods.js';
 import {
@@ -111,9 +115,34 @@ function headline(kind: 'apply' | 'node', version: string, timeoutMs: number): s
     : `Upgrading your Static Pod-hosted control plane instance to version "${version}"...`;
 }
 
+async function runtimeReachable(d: ControlPlaneUpgradeData, config: InitConfig): Promise<boolean> {
+  return (
+    (await d.host.stat(d.paths.under(criSocketPath(config.init.nodeRegistration.criSocket)))) !== undefined
+  );
+}
+
 /** Upgrades this node's static Pods to the configuration's kubernetesVersion. */
 export async function upgradeControlPlane(d: ControlPlaneUpgradeData, kind: 'apply' | 'node'): Promise<void> {
   const config = await d.config();
+  // This node's runtime, connected only if a restart has to watch a Pod stop.
+  const runtime = createNodeProbe(d.host, {
+    env: d.env,
+    criSocket: config.init.nodeRegistration.criSocket,
+    out: d.out,
+  });
+  try {
+    await upgradeStaticPods(d, kind, config, runtime);
+  } finally {
+    runtime.close();
+  }
+}
+
+async function upgradeStaticPods(
+  d: ControlPlaneUpgradeData,
+  kind: 'apply' | 'node',
+  config: InitConfig,
+  runtime: NodeProbe,
+): Promise<void> {
   const m = manifestView(d, config);
   const timeout = config.init.timeouts.upgradeManifests;
   d.out.progress(TAG, headline(kind, config.cluster.kubernetesVersion, timeout));
@@ -127,6 +156,10 @@ export async function upgradeControlPlane(d: ControlPlaneUpgradeData, kind: 'app
     nodeName,
     readHash: d.mirrorPods?.readHash ?? mirrorPodHashReader(client, nodeName),
     healthy: d.mirrorPods?.healthy ?? podsRunningProbe(client, d.out, nodeName),
+    // Without a runtime socket (no kubelet could run here either) the mirror Pod is the only sign.
+    ...(d.mirrorPods || !(await runtimeReachable(d, config))
+      ? {}
+      : { running: staticPodRunningProbe(() => runtime.runtime(), nodeName) }),
     timeoutMs: timeout,
     ...(d.mirrorPods?.pollIntervalMs !== undefined
       ? { hashPollIntervalMs: d.mirrorPods.pollIntervalMs, healthPollIntervalMs: d.mirrorPods.pollIntervalMs }
@@ -173,6 +206,7 @@ export async function upgradeControlPlane(d: ControlPlaneUpgradeData, kind: 'app
     await record.around(() =>
       upgradeStaticPod(ctx, 'etcd', patched, {
         prepare: () => renew('etcd'),
+        restartWhenUnchanged: d.certificateRenewal,
         backedUp: record.backedUp,
         etcd: {
           dataDir: d.paths.under(local.dataDir),
@@ -189,6 +223,7 @@ export async function upgradeControlPlane(d: ControlPlaneUpgradeData, kind: 'app
     await record.around(() =>
       upgradeStaticPod(ctx, component, patched, {
         prepare: () => renew(component),
+        restartWhenUnchanged: d.certificateRenewal,
         backedUp: record.backedUp,
       }),
     );

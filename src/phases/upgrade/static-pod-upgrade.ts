@@ -24,6 +24,7 @@ import {
 } from '../../upgrade/backup-record.js';
 import { copyTree, restoreTree } from './host-copy.js';
 import type { ComponentHealthProbe, MirrorPodHashReader } from './mirror-pod.js';
+import type { StaticPodRunningProbe } from './pod-containers.js';
 
 export const DEFAULT_UPGRADE_MANIFESTS_TIMEOUT_MS = 5 * 60 * 1000;
 export const HASH_POLL_INTERVAL_MS = 1000;
@@ -78,6 +79,11 @@ export interface StaticPodUpgradeContext {
   nodeName: string;
   readHash: MirrorPodHashReader;
   healthy: ComponentHealthProbe;
+  /**
+   * Whether the runtime still runs the component's Pod, to see it stop during a restart with an
+   * unchanged manifest. Without it the mirror Pod's disappearance is the sign.
+   */
+  running?: StaticPodRunningProbe;
   /** Each wait's budget: UpgradeConfiguration timeouts.upgradeManifests (default 5m). */
   timeoutMs?: number;
   hashPollIntervalMs?: number;
@@ -98,19 +104,30 @@ export interface EtcdUpgradeOptions {
 
 export interface StaticPodUpgradeOptions {
   etcd?: EtcdUpgradeOptions;
-  /** Work between "Preparing" and the move, such as renewing the component's certificates. */
+  /**
+   * Work before the component is replaced, such as renewing its certificates; skipped when the
+   * manifests are equal and nothing will restart.
+   */
   prepare?: () => Promise<void>;
   /**
    * Called once the old manifest (and etcd's data) are backed up, just before the new manifest
    * moves in: apply records there that this component is about to change.
    */
   backedUp?: (result: StaticPodUpgradeResult) => Promise<void>;
+  /**
+   * Restart the component even when its manifest stays the same, so that it reads certificates
+   * `prepare` renewed (kubeadm restarts in that case instead of skipping).
+   */
+  restartWhenUnchanged?: boolean;
 }
 
 export interface StaticPodUpgradeResult {
   component: string;
-  /** `unchanged`: the manifests were equal and nothing was done. */
-  outcome: 'upgraded' | 'unchanged';
+  /**
+   * `unchanged`: the manifests were equal and nothing was done; `restarted`: they were equal and
+   * the Pod was stopped and started again with the same manifest.
+   */
+  outcome: 'upgraded' | 'restarted' | 'unchanged';
   /** Where the old manifest was backed up (under --rootfs). */
   backupManifest?: string;
   /** etcd: the copy of the data directory, and the snapshot file when one was taken. */
@@ -174,7 +191,6 @@ export async function upgradeStaticPod(
   const wait = waiter(ctx);
 
   out.progress(TAG, `Preparing for "${component}" upgrade`);
-  await options.prepare?.();
   const newText = typeof pod === 'string' ? pod : toYaml(pod);
   await host.mkdir(dirs.upgradedManifests, MANIFESTS_DIR_MODE);
   await host.writeFile(staged, newText, MANIFEST_FILE_MODE);
@@ -188,10 +204,12 @@ export async function upgradeStaticPod(
     );
   }
   const oldMode = (await host.stat(current))?.mode ?? MANIFEST_FILE_MODE;
-  if (manifestsEqual(oldBytes.toString('utf8'), newText)) {
+  const unchanged = manifestsEqual(oldBytes.toString('utf8'), newText);
+  if (unchanged && !options.restartWhenUnchanged) {
     out.progress(TAG, `Current and new manifests of ${component} are equal, skipping upgrade`);
     return { component, outcome: 'unchanged' };
   }
+  await options.prepare?.();
 
   // The hash of the running Pod, so the change can be told apart from a kubelet that has not noticed.
   const hashBefore = await wait.until(
@@ -208,7 +226,11 @@ export async function upgradeStaticPod(
     );
   }
 
-  const result: StaticPodUpgradeResult = { component, outcome: 'upgraded', backupManifest: backup };
+  const result: StaticPodUpgradeResult = {
+    component,
+    outcome: unchanged ? 'restarted' : 'upgraded',
+    backupManifest: backup,
+  };
   if (options.etcd) {
     if (!(await host.stat(options.etcd.dataDir))?.isDirectory) {
       throw new StaticPodUpgradeError(
@@ -240,23 +262,31 @@ export async function upgradeStaticPod(
   await options.backedUp?.(result);
   out.progress(
     TAG,
-    `Moving new manifest to "${onHost(current)}" and backing up old manifest to "${onHost(backup)}"`,
+    unchanged
+      ? `Restarting the ${component} static pod and backing up its manifest to "${onHost(backup)}"`
+      : `Moving new manifest to "${onHost(current)}" and backing up old manifest to "${onHost(backup)}"`,
   );
 
   try {
-    await host.writeFile(current, newText, MANIFEST_FILE_MODE);
-    out.progress(TAG, 'Waiting for the kubelet to restart the component');
-    out.progress(TAG, `This can take up to ${formatDuration(timeoutMs)}`);
-    const changed = await wait.until(
-      () => ctx.readHash(component),
-      (h) => h !== undefined && h !== hashBefore.value,
-      timeoutMs,
-      ctx.hashPollIntervalMs ?? HASH_POLL_INTERVAL_MS,
-    );
-    if (!changed.ok) {
-      throw new Error(
-        `static Pod hash for component ${component} on Node ${ctx.nodeName} did not change after ${formatDuration(timeoutMs)}${lastError(changed.error)}`,
+    if (unchanged) {
+      out.progress(TAG, 'Waiting for the kubelet to restart the component');
+      out.progress(TAG, `This can take up to ${formatDuration(timeoutMs)}`);
+      await restartUnchanged(ctx, wait, component, { current, oldBytes, oldMode, timeoutMs });
+    } else {
+      await host.writeFile(current, newText, MANIFEST_FILE_MODE);
+      out.progress(TAG, 'Waiting for the kubelet to restart the component');
+      out.progress(TAG, `This can take up to ${formatDuration(timeoutMs)}`);
+      const changed = await wait.until(
+        () => ctx.readHash(component),
+        (h) => h !== undefined && h !== hashBefore.value,
+        timeoutMs,
+        ctx.hashPollIntervalMs ?? HASH_POLL_INTERVAL_MS,
       );
+      if (!changed.ok) {
+        throw new Error(
+          `static Pod hash for component ${component} on Node ${ctx.nodeName} did not change after ${formatDuration(timeoutMs)}${lastError(changed.error)}`,
+        );
+      }
     }
     await waitHealthy(wait, ctx, component, timeoutMs);
     if (options.etcd?.available) {
@@ -279,6 +309,53 @@ export async function upgradeStaticPod(
 
   out.progress(TAG, `Component "${component}" upgraded successfully!`);
   return result;
+}
+
+/**
+ * The same manifest keeps the same config hash, so the kubelet would not restart the Pod if the
+ * file were simply rewritten. Instead the manifest leaves the directory until the kubelet has
+ * stopped the Pod (the runtime runs none of its containers, or else its mirror Pod is gone), then
+ * comes back unchanged, byte for byte, and the mirror Pod must show up again.
+ */
+async function restartUnchanged(
+  ctx: StaticPodUpgradeContext,
+  wait: Waiter,
+  component: string,
+  s: { current: string; oldBytes: Buffer; oldMode: number; timeoutMs: number },
+): Promise<void> {
+  const interval = ctx.hashPollIntervalMs ?? HASH_POLL_INTERVAL_MS;
+  await ctx.host.remove(s.current);
+  const running = ctx.running;
+  const stopped = running
+    ? await wait.until(
+        () => running(component),
+        (r) => !r,
+        s.timeoutMs,
+        interval,
+      )
+    : await wait.until(
+        () => ctx.readHash(component),
+        (h) => h === undefined,
+        s.timeoutMs,
+        interval,
+      );
+  if (!stopped.ok) {
+    throw new Error(
+      `the kubelet did not stop the static Pod of ${component} on Node ${ctx.nodeName} within ${formatDuration(s.timeoutMs)} after its manifest was taken away${lastError(stopped.error)}`,
+    );
+  }
+  await ctx.host.writeFile(s.current, s.oldBytes, s.oldMode);
+  const back = await wait.until(
+    async () => (running === undefined || (await running(component))) && (await ctx.readHash(component)),
+    (h) => typeof h === 'string',
+    s.timeoutMs,
+    interval,
+  );
+  if (!back.ok) {
+    throw new Error(
+      `the kubelet did not start the static Pod of ${component} on Node ${ctx.nodeName} again within ${formatDuration(s.timeoutMs)}${lastError(back.error)}`,
+    );
+  }
 }
 
 async function waitHealthy(

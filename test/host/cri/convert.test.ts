@@ -50,6 +50,17 @@ describe('CRI messages and the runtime port', () => {
     ]);
     assert.deepEqual(config.image, { image: 'registry.k8s.io/etcd:3.6.5-0' });
     assert.equal(config.linux?.securityContext?.namespaceOptions?.network, NamespaceMode.NODE);
+    assert.equal(config.linux?.securityContext?.runAsUser, undefined, "the image's user");
+  });
+
+  test("a Pod's user and group go to the container's security context, root included", () => {
+    const sandbox = { name: 'p', namespace: 'default', uid: 'u' };
+    let config = containerConfig({ name: 'c', image: 'i', runAsUser: 999, runAsGroup: 998 }, sandbox);
+    assert.deepEqual(config.linux?.securityContext?.runAsUser, { value: 999n });
+    assert.deepEqual(config.linux?.securityContext?.runAsGroup, { value: 998n });
+    config = containerConfig({ name: 'c', image: 'i', runAsUser: 0 }, sandbox);
+    assert.deepEqual(config.linux?.securityContext?.runAsUser, { value: 0n });
+    assert.equal(config.linux?.securityContext?.runAsGroup, undefined);
   });
 
   test('states read as words; an unknown number is unknown', () => {

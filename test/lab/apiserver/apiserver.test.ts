@@ -202,6 +202,23 @@ describe('the kube-apiserver stand-in', () => {
     assert.equal(chunked.stdout.trim().split('\n').length, 12);
   });
 
+  test('Nodes are selected on spec.unschedulable, which an uncordoned Node reads as false', async () => {
+    const node = (name: string, unschedulable?: boolean) => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name },
+      ...(unschedulable !== undefined ? { spec: { unschedulable } } : {}),
+    });
+    await f.create({ apiVersion: 'v1', kind: 'List', items: [node('sel-1'), node('sel-2', true)] });
+    const names = async (selector: string) =>
+      (await kubectl('super-admin.conf', ['get', 'nodes', '--field-selector', selector, '-o', 'name'])).stdout
+        .split('\n')
+        .filter((l) => l.startsWith('node/sel-'));
+    assert.deepEqual(await names('spec.unschedulable=false'), ['node/sel-1']);
+    assert.deepEqual(await names('spec.unschedulable=true'), ['node/sel-2']);
+    await kubectl('super-admin.conf', ['delete', 'node', 'sel-1', 'sel-2']);
+  });
+
   test('a user certificate from kbadm kubeconfig user is refused until a RoleBinding allows it', async () => {
     const r = await runCli([
       '--rootfs',

@@ -266,6 +266,7 @@ export function defaultClusterRoles(): Role[] {
     role('system:kube-scheduler', [
       { apiGroups: [''], resources: ['pods', 'nodes', 'namespaces'], verbs: READ },
       { apiGroups: [''], resources: ['pods/binding', 'bindings'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['pods/status'], verbs: ['patch', 'update'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] },
     ]),
     role('view', [

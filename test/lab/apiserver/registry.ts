@@ -323,6 +323,9 @@ export class Registry {
     }
     if (res.kind === 'Namespace') obj.status = { phase: 'Active' };
     if (['Deployment', 'DaemonSet', 'Job'].includes(res.kind)) delete obj.status;
+    // A Pod a controller creates starts Pending; a kubelet's mirror Pod comes with its status.
+    if (res.kind === 'Pod' && obj.status?.phase === undefined)
+      obj.status = { ...obj.status, phase: 'Pending' };
     if (res.kind === 'Service') await this.allocateClusterIP(obj);
     try {
       const rev = await this.store.create(storageKey(res, ns, obj.metadata.name), stripServerFields(obj));
@@ -428,6 +431,53 @@ export class Registry {
       } catch (err) {
         // A patch is not tied to a resourceVersion the client saw: retry on a concurrent write.
         if (err instanceof ApiError && err.reason === 'Conflict' && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * POST pods/<name>/binding, as the scheduler binds: the Pod gets the node and its PodScheduled
+   * condition; a Pod that has a node already is a conflict.
+   */
+  async bind(ns: string, name: string, binding: Obj): Promise<Obj> {
+    const pods = findResource('', 'v1', 'pods')!;
+    if (binding.kind !== undefined && binding.kind !== 'Binding')
+      throw badRequest(`the kind ${binding.kind} does not match Binding`);
+    if (binding.metadata?.name !== undefined && binding.metadata.name !== name)
+      throw badRequest(
+        `the name of the object (${binding.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    const node = binding.target?.name;
+    if (typeof node !== 'string' || node === '' || (binding.target.kind ?? 'Node') !== 'Node')
+      throw invalid({ ...pods, kind: 'Binding', group: '' }, name, [
+        { field: 'target.name', message: 'Required value: a Node to bind to' },
+      ]);
+    for (let attempt = 0; ; attempt++) {
+      const key = storageKey(pods, ns, name);
+      const current = await this.store.get(key);
+      if (current === undefined) throw notFound(pods, name);
+      const pod = structuredClone(current.value as Obj);
+      if (pod.spec?.nodeName)
+        throw new ApiError(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${pod.spec.nodeName}"`,
+        );
+      pod.spec = { ...pod.spec, nodeName: node };
+      const scheduled = {
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: nowStamp(),
+      };
+      const others = (pod.status?.conditions ?? []).filter((c: Obj) => c.type !== 'PodScheduled');
+      pod.status = { ...pod.status, conditions: [...others, scheduled] };
+      try {
+        await this.store.update(key, stripServerFields(pod), current.modRevision);
+        return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+      } catch (err) {
+        if (err instanceof ConflictError && attempt < 5) continue;
         throw err;
       }
     }

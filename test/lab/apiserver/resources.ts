@@ -63,7 +63,7 @@ export const RESOURCES: readonly Resource[] = [
   }),
   r('', 'v1', 'Pod', 'pods', true, {
     shortNames: ['po'],
-    subresources: ['status'],
+    subresources: ['status', 'binding'],
     mergeSchema: {
       fields: { ...POD_SCHEMA.fields, status: { fields: { conditions: CONDITIONS } } },
     },

@@ -67,10 +67,14 @@ export function parseFieldSelector(s: string, supported: readonly string[]): Fie
   });
 }
 
+/** Fields the server renders from a Go bool: an absent one reads `false`, not empty. */
+const BOOLEAN_FIELDS = new Set(['spec.unschedulable']);
+
 function fieldValue(obj: Record<string, unknown>, path: string): string {
   let cur: unknown = obj;
   for (const part of path.split('.')) cur = (cur as Record<string, unknown> | undefined)?.[part];
-  return cur === undefined || cur === null ? '' : String(cur);
+  if (cur === undefined || cur === null) return BOOLEAN_FIELDS.has(path) ? 'false' : '';
+  return String(cur);
 }
 
 export function fieldsMatch(reqs: FieldRequirement[], obj: Record<string, unknown>): boolean {

@@ -138,13 +138,23 @@ function discoveryResources(group: string, version: string) {
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
     },
-    ...r.subresources.map((s) => ({
-      name: `${r.plural}/${s}`,
-      singularName: '',
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: ['get', 'patch', 'update'],
-    })),
+    ...r.subresources.map((s) =>
+      s === 'binding'
+        ? {
+            name: `${r.plural}/${s}`,
+            singularName: '',
+            namespaced: r.namespaced,
+            kind: 'Binding',
+            verbs: ['create'],
+          }
+        : {
+            name: `${r.plural}/${s}`,
+            singularName: '',
+            namespaced: r.namespaced,
+            kind: r.kind,
+            verbs: ['get', 'patch', 'update'],
+          },
+    ),
   ]);
 }
 
@@ -233,7 +243,10 @@ export async function startApiServer(
       throw notFoundPath();
     if (route.resource.namespaced && route.namespace === undefined && !['list', 'watch'].includes(verb))
       throw notFoundPath();
-    if (verb === 'create' && route.name !== undefined) throw methodNotAllowed();
+    // A create names no object, except a binding: POST pods/<name>/binding assigns that Pod a node.
+    if (verb === 'create' && route.name !== undefined && route.subresource !== 'binding')
+      throw methodNotAllowed();
+    if (route.subresource === 'binding' && verb !== 'create') throw methodNotAllowed();
     await check({
       user,
       verb,
@@ -282,6 +295,12 @@ export async function startApiServer(
       case 'watch':
         return serveWatch(req, response, r, route.namespace, q);
       case 'create': {
+        if (route.subresource === 'binding')
+          return send(
+            response,
+            201,
+            await registry.bind(route.namespace!, route.name!, (await readBody(req)) as Obj),
+          );
         return send(
           response,
           201,

@@ -4,7 +4,9 @@
 // CSRs whose requester holds the nodeclient/selfnodeclient permission (asked through
 // SubjectAccessReview, so kbadm's RBAC bindings decide), signing approved ones with the cluster
 // CA, signing cluster-info for every bootstrap token (bootstrap signer), deleting expired tokens
-// (token cleaner) and completing Jobs. It is test support for the lab, never shipped.
+// (token cleaner), and running Jobs through Pods the scheduler places and the kubelets run (Job,
+// TTL-after-finished and garbage-collector controllers, job-controller.ts). It is test support for
+// the lab, never shipped.
 import { createHmac, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { clientFromKubeconfig, KubeError, type KubeClient } from '../kube-client.js';
@@ -15,6 +17,7 @@ import {
   signClientCertificate,
 } from './csr-signing.js';
 import { serveHealth } from './health-server.js';
+import { JobController } from './job-controller.js';
 
 const KNOWN = new Set([
   'allocate-node-cidrs',
@@ -115,13 +118,20 @@ function tokenInfo(s: any): TokenInfo | undefined {
 
 export class ControllerManager {
   private healthy = false;
+  private readonly jobs: JobController;
 
   constructor(
     private readonly client: KubeClient,
     private readonly signingCert: Buffer,
     private readonly signingKey: Buffer,
     private readonly controllers: string[],
-  ) {}
+  ) {
+    this.jobs = new JobController(client, {
+      job: this.enabled('job'),
+      ttlAfterFinished: this.enabled('ttl-after-finished'),
+      garbageCollector: this.enabled('garbagecollector'),
+    });
+  }
 
   private enabled(name: string): boolean {
     if (this.controllers.includes(`-${name}`)) return false;
@@ -140,7 +150,9 @@ export class ControllerManager {
       this.enabled('csrapproving') ? this.approveCSRs() : undefined,
       this.enabled('csrsigning') ? this.signCSRs() : undefined,
       this.enabled('bootstrapsigner') || this.enabled('tokencleaner') ? this.tokens() : undefined,
-      this.enabled('job') ? this.completeJobs() : undefined,
+      this.enabled('job') || this.enabled('ttl-after-finished') || this.enabled('garbagecollector')
+        ? this.jobs.reconcile()
+        : undefined,
     ]);
     this.healthy = results.every((r) => r.status === 'fulfilled');
     for (const r of results)
@@ -267,31 +279,6 @@ export class ControllerManager {
       ...cm,
       data,
     });
-  }
-
-  private async completeJobs(): Promise<void> {
-    const jobs = await this.client.request('GET', '/apis/batch/v1/jobs');
-    for (const job of jobs.items ?? []) {
-      if (
-        (job.status?.conditions ?? []).some(
-          (c: { type: string }) => c.type === 'Complete' || c.type === 'Failed',
-        )
-      )
-        continue;
-      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      job.status = {
-        ...job.status,
-        startTime: job.status?.startTime ?? now,
-        completionTime: now,
-        succeeded: 1,
-        conditions: [{ type: 'Complete', status: 'True', lastProbeTime: now, lastTransitionTime: now }],
-      };
-      await this.client.request(
-        'PUT',
-        `/apis/batch/v1/namespaces/${job.metadata.namespace}/jobs/${job.metadata.name}/status`,
-        job,
-      );
-    }
   }
 }
 

@@ -1,6 +1,8 @@
 // The lab's images, under the names kbadm renders for a Kubernetes version (registry.k8s.io is
 // mirrored to the lab registry, so the names resolve unchanged):
-// - pause, kube-proxy, coredns: busybox, sleeping;
+// - pause: busybox behind /pause, which sleeps until SIGTERM and, like the real pause, prints its
+//   version and exits 0 when run with -v (kubeadm's upgrade health-check Job runs exactly that);
+// - kube-proxy, coredns: busybox, sleeping;
 // - etcd: Debian's etcd binary with its libraries, behind a wrapper that maps the 3.5/3.6 flag
 //   spellings kbadm writes to those of Debian's 3.4;
 // - kube-apiserver, kube-controller-manager, kube-scheduler: this machine's node binary with the
@@ -33,10 +35,22 @@ export function repositoryAndTag(image: string): { repository: string; tag: stri
   return { repository: m[1]!, tag: m[2]! };
 }
 
+// The pause program of the lab: any user may run it (the health-check Job runs it as 999).
+const PAUSE = `#!/bin/sh
+case "$1" in
+  -v|-V) echo "pause.c v\${LAB_PAUSE_VERSION:-lab}"; exit 0 ;;
+esac
+trap 'exit 0' TERM INT
+/bin/busybox sleep 2147483647 &
+wait
+`;
+
 async function busyboxRoot(dir: string): Promise<void> {
   await fs.mkdir(path.join(dir, 'bin'), { recursive: true });
   await fs.copyFile(BUSYBOX, path.join(dir, 'bin/busybox'));
+  await fs.chmod(path.join(dir, 'bin/busybox'), 0o755);
   await fs.symlink('busybox', path.join(dir, 'bin/sh'));
+  await fs.writeFile(path.join(dir, 'pause'), PAUSE, { mode: 0o755 });
   for (const d of ['tmp', 'etc', 'proc', 'sys', 'dev', 'var/lib'])
     await fs.mkdir(path.join(dir, d), { recursive: true });
 }
@@ -130,7 +144,9 @@ export async function buildImages(
     const name = repository.split('/').pop()!;
     const cfg =
       kind === 'busybox'
-        ? { entrypoint: SLEEP }
+        ? name === 'pause'
+          ? { entrypoint: ['/pause'], env: [`LAB_PAUSE_VERSION=${tag}`] }
+          : { entrypoint: SLEEP }
         : kind === 'etcd'
           ? { cmd: ['etcd'] }
           : { cmd: [name], env: [`LAB_KUBE_VERSION=${tag}`] };

@@ -1,12 +1,13 @@
 // The simulated kubelet against the API server stand-in (real etcd, kbadm's PKI) and an in-memory
 // runtime: with --hostname-override in kubeadm-flags.env it registers the Node, its mirror Pods and
-// its TLS-bootstrap CSR under that name, and it keeps a mirror Pod's readiness and restart count
-// following the containers.
+// its TLS-bootstrap CSR under that name, it keeps a mirror Pod's readiness and restart count
+// following the containers, and it runs the Pods bound to its Node, reporting how they end.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import type { ContainerSpec } from '../../../src/host/runtime.js';
 import { createTestRuntime, type TestRuntime } from '../../../src/host/test-runtime.js';
 import { freePort, startControlPlaneFixture, type ControlPlaneFixture } from '../apiserver/fixture.js';
 import { csrFacts } from '../controllers/csr-signing.js';
@@ -160,6 +161,110 @@ describe('the simulated kubelet', () => {
         return s.ready === 'True' ? s : undefined;
       });
       assert.ok(up.restarts > down.restarts, `restarts ${down.restarts} then ${up.restarts}`);
+    } finally {
+      await k.stop();
+    }
+  });
+
+  test('runs the Pods bound to its Node under restartPolicy Never, as their security context says, and reports how they ended', async () => {
+    const root = await nodeRoot('api-pods', '--hostname-override=lab-1', {
+      'etc/kubernetes/kubelet.conf': (await fs.readFile(path.join(f.kube, 'kubelet.conf'), 'utf8')).replace(
+        /server: .*/,
+        `server: ${f.url()}`,
+      ),
+    });
+    const runtime = createTestRuntime().failPull('registry.k8s.io/missing:1', 'rpc error: code = NotFound');
+    const created: ContainerSpec[] = [];
+    const k = kubelet(root, {
+      ...runtime,
+      createContainer: async (sandbox, spec, sandboxSpec) => {
+        created.push(spec);
+        return runtime.createContainer(sandbox, spec, sandboxSpec);
+      },
+    });
+    const pod = (name: string, image: string, security: Obj, nodeName = 'lab-1') => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'kube-system' },
+      spec: {
+        nodeName,
+        restartPolicy: 'Never',
+        securityContext: security,
+        containers: [{ name: 'c', image, args: ['-v'] }],
+      },
+    });
+    const nonRoot = { runAsUser: 999, runAsGroup: 999, runAsNonRoot: true };
+    await f.create({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        pod('ok', 'registry.k8s.io/pause:3.10.1', nonRoot),
+        pod('fails', 'registry.k8s.io/pause:3.10.1', nonRoot),
+        pod('as-root', 'registry.k8s.io/pause:3.10.1', { runAsNonRoot: true }),
+        pod('no-image', 'registry.k8s.io/missing:1', nonRoot),
+        pod('elsewhere', 'registry.k8s.io/pause:3.10.1', nonRoot, 'lab-9'),
+      ],
+    });
+    const status = (name: string) =>
+      admin.request<Obj>('GET', `/api/v1/namespaces/kube-system/pods/${name}`).then((p) => p.status);
+    const state = (s: Obj) => s.containerStatuses?.[0]?.state ?? {};
+    await k.start();
+    try {
+      const running = await until('ok and fails running', async () => {
+        const [a, b] = [await status('ok'), await status('fails')];
+        return a.phase === 'Running' && b.phase === 'Running' ? a : undefined;
+      });
+      assert.ok(state(running).running.startedAt);
+      assert.deepEqual(
+        created.map((c) => [c.args, c.runAsUser, c.runAsGroup]),
+        [
+          [['-v'], 999, 999],
+          [['-v'], 999, 999],
+        ],
+      );
+      const byPod = new Map(
+        (await runtime.listContainers()).map((c) => [c.labels['io.kubernetes.pod.name'], c.id]),
+      );
+      runtime.exitContainer(byPod.get('ok')!, 0);
+      runtime.exitContainer(byPod.get('fails')!, 1);
+      const ok = await until('ok Succeeded', async () => {
+        const s = await status('ok');
+        return s.phase === 'Succeeded' ? s : undefined;
+      });
+      assert.deepEqual(
+        { exitCode: state(ok).terminated.exitCode, reason: state(ok).terminated.reason },
+        { exitCode: 0, reason: 'Completed' },
+      );
+      assert.equal(ok.conditions.find((c: Obj) => c.type === 'Ready').reason, 'PodCompleted');
+      const failed = await until('fails Failed', async () => {
+        const s = await status('fails');
+        return s.phase === 'Failed' ? s : undefined;
+      });
+      assert.equal(state(failed).terminated.exitCode, 1);
+      assert.equal(state(failed).terminated.reason, 'Error');
+      assert.equal(failed.containerStatuses[0].restartCount, 0, 'Never: not restarted');
+      // The sandboxes of finished Pods go; the failed container was not started again.
+      await until('the sandboxes removed', async () =>
+        (await runtime.listPodSandboxes()).length === 0 ? true : undefined,
+      );
+      assert.equal(created.length, 2);
+      const asRoot = await status('as-root');
+      assert.equal(asRoot.phase, 'Pending');
+      assert.equal(state(asRoot).waiting.reason, 'CreateContainerConfigError');
+      assert.match(
+        state(asRoot).waiting.message,
+        /^container has runAsNonRoot and image will run as root \(pod: "as-root_kube-system\(/,
+      );
+      const noImage = await until('no-image waiting for its image', async () => {
+        const s = await status('no-image');
+        return state(s).waiting?.reason === 'ImagePullBackOff' ? s : undefined;
+      });
+      assert.equal(noImage.phase, 'Pending');
+      assert.match(
+        state(noImage).waiting.message,
+        /failed to pull image "registry\.k8s\.io\/missing:1": rpc error/,
+      );
+      assert.equal((await status('elsewhere')).phase, 'Pending', "another node's Pod is not this kubelet's");
     } finally {
       await k.stop();
     }

@@ -2,8 +2,10 @@
 // manifest under the node's manifests directory as real Pod sandboxes and containers through CRI,
 // restarts a Pod when its manifest changes, removes it when the file goes, restarts exited
 // containers; serves healthz; with kubelet.conf registers its Node, keeps it Ready and keeps mirror
-// Pods carrying kubernetes.io/config.hash; with only bootstrap-kubelet.conf it first performs the
-// TLS bootstrap. It refuses to start on configuration the kubelet would refuse.
+// Pods carrying kubernetes.io/config.hash, and runs the Pods the scheduler bound to its Node
+// (api-pod.ts) under their restart policy, reporting their phase and containers' exit codes; with
+// only bootstrap-kubelet.conf it first performs the TLS bootstrap. It refuses to start on
+// configuration the kubelet would refuse.
 import { existsSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as http from 'node:http';
@@ -20,6 +22,33 @@ import {
   type StaticPod,
 } from './static-pod.js';
 import { tlsBootstrap } from './tls-bootstrap.js';
+import {
+  apiPodSpecs,
+  PodConfigError,
+  podPhase,
+  podStatus,
+  type ApiPodSpecs,
+  type ContainerReport,
+} from './api-pod.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const stamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** A Pod from the API server that this kubelet runs, and what it last reported of it. */
+interface ApiRun {
+  pod: Obj;
+  specs?: ApiPodSpecs;
+  sandboxId?: string;
+  containerIds: (string | undefined)[];
+  reports: ContainerReport[];
+  pullFailures: number;
+  nextPull: number;
+  nextRestart: number[];
+  startTime: string;
+  terminal: boolean;
+  reported?: string;
+}
 
 export interface KubeletOptions {
   /** The node's `/` on the machine. */
@@ -49,6 +78,8 @@ export class SimulatedKubelet {
   private nodeName = '';
   private runtime!: RuntimeForLab;
   private readonly running = new Map<string, Running>();
+  /** Pods bound to this node through the API, by uid. */
+  private readonly apiPods = new Map<string, ApiRun>();
   private healthz?: http.Server;
   private readonly abort = new AbortController();
   private loop?: Promise<void>;
@@ -307,6 +338,218 @@ export class SimulatedKubelet {
     if (this.nodeUID === undefined) await this.register();
     if (Date.now() - this.lastHeartbeat > 5_000) await this.heartbeat();
     await this.syncMirrorPods();
+    await this.syncApiPods();
+  }
+
+  /** Runs the Pods bound to this node (not mirror Pods), removes those deleted, reports their status. */
+  private async syncApiPods(): Promise<void> {
+    const list = await this.client!.request(
+      'GET',
+      `/api/v1/pods?fieldSelector=spec.nodeName%3D${this.nodeName}`,
+    );
+    const current = new Map<string, Obj>();
+    for (const p of list.items ?? [])
+      if (p.metadata.annotations?.['kubernetes.io/config.mirror'] === undefined)
+        current.set(p.metadata.uid, p);
+    for (const [uid, run] of [...this.apiPods]) {
+      if (current.has(uid)) continue;
+      if (run.sandboxId) await this.removeSandbox(run.sandboxId);
+      this.apiPods.delete(uid);
+      this.log(`removed ${run.pod.metadata.namespace}/${run.pod.metadata.name}: deleted from the API`);
+    }
+    for (const [uid, pod] of current) {
+      let run = this.apiPods.get(uid);
+      if (run === undefined) {
+        // One that finished before this kubelet started is left as it was reported.
+        if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+        run = {
+          pod,
+          containerIds: [],
+          reports: [],
+          pullFailures: 0,
+          nextPull: 0,
+          nextRestart: [],
+          startTime: stamp(),
+          terminal: false,
+        };
+        this.apiPods.set(uid, run);
+        this.log(`running ${pod.metadata.namespace}/${pod.metadata.name} (bound to this node)`);
+      }
+      if (run.terminal) continue;
+      try {
+        await this.advance(run);
+      } catch (err) {
+        this.note(`${pod.metadata.namespace}/${pod.metadata.name}: ${(err as Error).message}`);
+      }
+      await this.reportApiPod(run);
+      if (run.terminal && run.sandboxId) {
+        // Its containers are done: the sandbox goes, as the kubelet stops that of a finished Pod.
+        await this.removeSandbox(run.sandboxId);
+        run.sandboxId = undefined;
+      }
+    }
+  }
+
+  private waiting(run: ApiRun, i: number, reason: string, message?: string): void {
+    run.reports[i] = { ...run.reports[i]!, state: { waiting: { reason, ...(message ? { message } : {}) } } };
+  }
+
+  /** One step of a bound Pod: its images, its sandbox, its containers started, ended or restarted. */
+  private async advance(run: ApiRun): Promise<void> {
+    const pod = run.pod;
+    if (run.specs === undefined) {
+      try {
+        run.specs = apiPodSpecs(pod, this.o.root);
+      } catch (err) {
+        if (!(err instanceof PodConfigError)) throw err;
+        run.reports = (pod.spec?.containers ?? []).map((c: Obj) => ({
+          name: c.name,
+          image: c.image,
+          restartCount: 0,
+          state: { waiting: { reason: 'CreateContainerConfigError', message: err.message } },
+        }));
+        return;
+      }
+      run.reports = run.specs.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        restartCount: 0,
+        state: { waiting: { reason: 'ContainerCreating' } },
+      }));
+      run.nextRestart = run.specs.containers.map(() => 0);
+    }
+    const { sandbox, containers, restartPolicy } = run.specs;
+    // The images first, with the kubelet's back-off after a failed pull.
+    if (run.containerIds.length === 0) {
+      if (Date.now() < run.nextPull) return;
+      for (let i = 0; i < containers.length; i++) {
+        const image = containers[i]!.image;
+        try {
+          if (!(await this.runtime.imageExists(image))) await this.runtime.pullImage(image);
+        } catch (err) {
+          run.pullFailures++;
+          run.nextPull = Date.now() + Math.min(10_000, 1000 * 2 ** Math.min(run.pullFailures, 4));
+          const reason = run.pullFailures === 1 ? 'ErrImagePull' : 'ImagePullBackOff';
+          this.waiting(run, i, reason, `failed to pull image "${image}": ${(err as Error).message}`);
+          this.note(
+            `${pod.metadata.namespace}/${pod.metadata.name}: pulling ${image}: ${(err as Error).message}`,
+          );
+          return;
+        }
+      }
+      await fs.mkdir(sandbox.logDirectory!, { recursive: true });
+      run.sandboxId = await this.runtime.runPodSandbox(sandbox);
+      run.containerIds = containers.map(() => undefined);
+    }
+    for (let i = 0; i < containers.length; i++) {
+      const id = run.containerIds[i];
+      if (id === undefined) {
+        await this.startApiContainer(run, i, 0);
+        continue;
+      }
+      if (!('running' in run.reports[i]!.state)) {
+        if ('terminated' in run.reports[i]!.state) await this.maybeRestart(run, i, restartPolicy);
+        continue;
+      }
+      const status = await this.runtime.containerStatus(id).catch(() => undefined);
+      if (status === undefined || status.state === 'running' || status.state === 'created') continue;
+      const started = (run.reports[i]!.state as { running: { startedAt: string } }).running.startedAt;
+      run.reports[i] = {
+        ...run.reports[i]!,
+        state: {
+          terminated: {
+            exitCode: status.exitCode,
+            reason: status.reason || (status.exitCode === 0 ? 'Completed' : 'Error'),
+            startedAt: started,
+            finishedAt: stamp(),
+            containerID: `containerd://${id}`,
+          },
+        },
+      };
+      this.log(
+        `${pod.metadata.namespace}/${pod.metadata.name}: container ${containers[i]!.name} exited with code ${status.exitCode}`,
+      );
+    }
+    run.terminal = ['Succeeded', 'Failed'].includes(podPhase(restartPolicy, run.reports));
+  }
+
+  private async startApiContainer(run: ApiRun, i: number, attempt: number): Promise<void> {
+    const spec = run.specs!.containers[i]!;
+    let id: string;
+    try {
+      id = await this.runtime.createContainer(
+        run.sandboxId!,
+        { ...spec, attempt, logPath: `${spec.name}/${attempt}.log` },
+        run.specs!.sandbox,
+      );
+    } catch (err) {
+      this.waiting(run, i, 'CreateContainerError', (err as Error).message);
+      return;
+    }
+    run.containerIds[i] = id;
+    try {
+      await this.runtime.startContainer(id);
+      run.reports[i] = {
+        ...run.reports[i]!,
+        containerID: `containerd://${id}`,
+        state: { running: { startedAt: stamp() } },
+      };
+    } catch (err) {
+      // The runtime could not start the process: the kubelet's StartError, exit code 128.
+      run.reports[i] = {
+        ...run.reports[i]!,
+        containerID: `containerd://${id}`,
+        state: {
+          terminated: {
+            exitCode: 128,
+            reason: 'StartError',
+            finishedAt: stamp(),
+            containerID: `containerd://${id}`,
+          },
+        },
+      };
+      this.note(
+        `${run.pod.metadata.namespace}/${run.pod.metadata.name}: starting ${spec.name}: ${(err as Error).message}`,
+      );
+    }
+  }
+
+  /** Always restarts, OnFailure restarts a container that failed, Never leaves it ended. */
+  private async maybeRestart(run: ApiRun, i: number, policy: ApiPodSpecs['restartPolicy']): Promise<void> {
+    const state = run.reports[i]!.state as { terminated: { exitCode: number } };
+    if (policy === 'Never' || (policy === 'OnFailure' && state.terminated.exitCode === 0)) return;
+    if (Date.now() < run.nextRestart[i]!) return;
+    const old = run.containerIds[i];
+    if (old !== undefined) await this.runtime.removeContainer(old).catch(() => undefined);
+    const attempt = run.reports[i]!.restartCount + 1;
+    run.reports[i] = { ...run.reports[i]!, restartCount: attempt };
+    run.nextRestart[i] = Date.now() + Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
+    await this.startApiContainer(run, i, attempt);
+  }
+
+  private async reportApiPod(run: ApiRun): Promise<void> {
+    if (run.reports.length === 0) return;
+    const policy = run.specs?.restartPolicy ?? run.pod.spec?.restartPolicy ?? 'Always';
+    const status = podStatus(policy, run.reports, {
+      hostIP: this.settings.nodeIP ?? this.o.address,
+      startTime: run.startTime,
+      now: stamp(),
+    });
+    // Times aside, only a change is sent.
+    const key = JSON.stringify([status.phase, status.containerStatuses]);
+    if (key === run.reported) return;
+    const { namespace, name } = run.pod.metadata;
+    try {
+      await this.client!.request(
+        'PATCH',
+        `/api/v1/namespaces/${namespace}/pods/${name}/status`,
+        { status },
+        'application/strategic-merge-patch+json',
+      );
+      run.reported = key;
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 404)) throw err;
+    }
   }
 
   private async register(): Promise<void> {

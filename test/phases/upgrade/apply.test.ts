@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { controlPlaneUpgraded } from '../../../src/commands/upgrade.js';
-import { runCli } from '../../support/cli.js';
+import { runCli, virtualClock } from '../../support/cli.js';
 import { fakeKubelet as kubeletFor } from '../../support/fake-kubelet.js';
 import { initCluster, type Cluster } from '../../support/memory-control-plane.js';
 
@@ -46,9 +46,25 @@ describe('kbadm upgrade apply', () => {
     );
     const kubelet = fakeKubelet(c);
     t.after(() => kubelet.stop());
+    // Lost since init: the bootstrap-token phase puts it back.
+    const getNodes = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      name: 'kubeadm:get-nodes',
+    };
+    assert.ok(await c.api.delete(getNodes));
     const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
     assert.ok(r.stdout.endsWith(controlPlaneUpgraded('v1.34.0')), JSON.stringify(r.stdout.slice(-300)));
+    assert.ok(c.api.storedObject(getNodes), 'kubeadm:get-nodes is back');
+    assert.match(
+      r.stdout,
+      /^\[upgrade\/bootstrap-token\] Configuring bootstrap token and cluster-info RBAC rules\n\[bootstrap-token\] Configured RBAC rules to allow Node Bootstrap tokens to get nodes$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^\[upgrade\/preflight\] Pulling images required for setting up a Kubernetes cluster$/m,
+    );
     for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
       assert.match(
         readFileSync(path.join(manifests, `${component}.yaml`), 'utf8'),
@@ -90,6 +106,42 @@ describe('kbadm upgrade apply', () => {
       r.stdout,
       /\[upgrade\/kubelet-config\] The kubelet configuration for this node was successfully upgraded!/,
     );
+  });
+
+  test('apply again at the same version: renewed certificates restart the unchanged components; without renewal they are skipped', async (t) => {
+    const c = await initCluster(t, { kubernetesVersion: 'v1.33.4' });
+    const manifests = path.join(c.cpRoot, 'etc/kubernetes/manifests');
+    const kubelet = fakeKubelet(c);
+    t.after(() => kubelet.stop());
+    assert.equal((await runCli(APPLY(c.cpRoot), { cluster: c.api.factory })).code, 0);
+    const upgraded = readFileSync(path.join(manifests, 'kube-apiserver.yaml'));
+    const hash = () =>
+      c.api.stored('Pod').find((p) => p.metadata.name === 'kube-apiserver-cp-1')?.metadata.annotations?.[
+        'kubernetes.io/config.hash'
+      ];
+    const hashBefore = hash();
+    const serial = () =>
+      new X509Certificate(readFileSync(path.join(c.cpRoot, 'etc/kubernetes/pki/apiserver.crt'))).serialNumber;
+    const serialBefore = serial();
+    const again = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
+    assert.equal(again.code, 0, `${again.stderr}\n${again.stdout}`);
+    for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
+      assert.match(
+        again.stdout,
+        new RegExp(
+          `\\[upgrade/staticpods\\] Restarting the ${component} static pod and backing up its manifest to "/etc/kubernetes/tmp/kubeadm-backup-manifests-[0-9-]+/${component}\\.yaml"`,
+        ),
+      );
+    }
+    assert.notEqual(serial(), serialBefore, 'renewed');
+    assert.deepEqual(readFileSync(path.join(manifests, 'kube-apiserver.yaml')), upgraded, 'the same bytes');
+    assert.equal(hash(), hashBefore, 'the same manifest, so the same hash, after a restart');
+    const skipped = await runCli([...APPLY(c.cpRoot), '--certificate-renewal=false'], {
+      cluster: c.api.factory,
+    });
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.match(skipped.stdout, /Current and new manifests of kube-apiserver are equal, skipping upgrade/);
+    assert.doesNotMatch(skipped.stdout, /Restarting the|Renewing/);
   });
 
   test('upgrade rollback after an apply puts the old manifests back byte for byte; without a backup it refuses', async (t) => {
@@ -264,8 +316,13 @@ describe('kbadm upgrade apply', () => {
     const before = readFileSync(manifest);
     const kubelet = fakeKubelet(c, { nodeReady: false });
     t.after(() => kubelet.stop());
-    const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory });
+    // No Node can run the health check's Pod either: its Job waits out kubeadm's 15 s, on a virtual clock.
+    const r = await runCli(APPLY(c.cpRoot), { cluster: c.api.factory, clock: virtualClock() });
     assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /\t\[ERROR CreateJob\]: Job "upgrade-health-check-\d+" in the namespace "kube-system" did not complete in 15s: no condition of type Complete\n/,
+    );
     assert.match(
       r.stderr,
       /\t\[ERROR ControlPlaneNodesReady\]: there are NotReady control-planes in the cluster: \[cp-1\]/,

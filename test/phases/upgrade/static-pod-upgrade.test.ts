@@ -90,6 +90,9 @@ function fixture(
     readHash: async (component) => {
       reads.push(component);
       if (options.noMirrorPod) return undefined;
+      if (frozen !== undefined) return frozen;
+      // Like the kubelet, which deletes the mirror Pod of a manifest that left the directory.
+      if (!(await host.exists(`${MANIFESTS}/${component}.yaml`))) return undefined;
       const h = sha(host.text(`${MANIFESTS}/${component}.yaml`));
       if (options.frozenHash) return (frozen ??= h);
       return h;
@@ -212,8 +215,12 @@ describe('upgradeStaticPod', () => {
 
   test('an unchanged manifest is skipped: no backup, no hash read, file untouched', async () => {
     const f = fixture();
-    const r = await upgradeStaticPod(f.ctx, 'kube-apiserver', pod('kube-apiserver', 'v1.33.0'));
+    let prepared = false;
+    const r = await upgradeStaticPod(f.ctx, 'kube-apiserver', pod('kube-apiserver', 'v1.33.0'), {
+      prepare: async () => void (prepared = true),
+    });
     assert.deepEqual(r, { component: 'kube-apiserver', outcome: 'unchanged' });
+    assert.equal(prepared, false, 'no certificates renewed for a component that does not restart');
     assert.deepEqual(lines(f.out), [
       '[upgrade/staticpods] Preparing for "kube-apiserver" upgrade',
       '[upgrade/staticpods] Current and new manifests of kube-apiserver are equal, skipping upgrade',
@@ -221,6 +228,44 @@ describe('upgradeStaticPod', () => {
     assert.equal(f.host.text(`${MANIFESTS}/kube-apiserver.yaml`), OLD_APISERVER);
     assert.equal(await f.host.exists(BACKUPS), false);
     assert.deepEqual(f.reads, []);
+  });
+
+  test('unchanged but renewed: the Pod is stopped and started with the same manifest, byte for byte', async () => {
+    const f = fixture();
+    const events: string[] = [];
+    const readHash = f.ctx.readHash;
+    f.ctx.readHash = async (c) => {
+      const h = await readHash(c);
+      if (events.at(-1) !== String(h !== undefined)) events.push(String(h !== undefined));
+      return h;
+    };
+    const r = await upgradeStaticPod(f.ctx, 'kube-apiserver', pod('kube-apiserver', 'v1.33.0'), {
+      prepare: async () => void events.push('renewed'),
+      restartWhenUnchanged: true,
+    });
+    assert.equal(r.outcome, 'restarted');
+    // Renewed first; the mirror Pod was there, went away, and came back.
+    assert.deepEqual(events, ['renewed', 'true', 'false', 'true']);
+    assert.deepEqual(lines(f.out), [
+      '[upgrade/staticpods] Preparing for "kube-apiserver" upgrade',
+      `[upgrade/staticpods] Restarting the kube-apiserver static pod and backing up its manifest to "${BACKUPS}/kube-apiserver.yaml"`,
+      '[upgrade/staticpods] Waiting for the kubelet to restart the component',
+      '[upgrade/staticpods] This can take up to 5m0s',
+      '[upgrade/staticpods] Component "kube-apiserver" upgraded successfully!',
+    ]);
+    assert.equal(f.host.text(`${MANIFESTS}/kube-apiserver.yaml`), OLD_APISERVER);
+    assert.equal(f.host.text(`${BACKUPS}/kube-apiserver.yaml`), OLD_APISERVER);
+  });
+
+  test('unchanged but renewed, and the kubelet never stops the Pod: the manifest is back, the error says so', async () => {
+    const f = fixture({ frozenHash: true });
+    await assert.rejects(
+      upgradeStaticPod(f.ctx, 'kube-apiserver', pod('kube-apiserver', 'v1.33.0'), {
+        restartWhenUnchanged: true,
+      }),
+      /couldn't upgrade control plane component "kube-apiserver": the kubelet did not stop the static Pod of kube-apiserver on Node cp-1 within 5m0s after its manifest was taken away; restored the old manifest/,
+    );
+    assert.equal(f.host.text(`${MANIFESTS}/kube-apiserver.yaml`), OLD_APISERVER);
   });
 
   test('no mirror Pod to compare with: nothing is moved', async () => {
