@@ -25,7 +25,7 @@ export interface UpgradeRecord {
   startedAt: string;
   /** The control-plane step finished: every component runs the new manifest (or needed none). */
   completed: boolean;
-  /** Components whose manifests were replaced and backed up here, in upgrade order. */
+  /** Components given a new manifest (the old one backed up here), in upgrade order; not restarts. */
   components: string[];
   /** The component that did not come back, when the upgrade stopped there. */
   failedComponent?: string;
@@ -116,9 +116,10 @@ export interface BackupChoice {
 
 /**
  * The backup to roll back to: the newest directory whose record says its upgrade completed or left
- * components upgraded, or that has no record at all (nothing says otherwise). Newer ones of
- * upgrades that changed nothing in the end (the failed component was put back and none before it
- * had changed), with unreadable records or without manifests, are passed over with the reason.
+ * components upgraded, or that has no record at all (nothing says otherwise). Newer ones of runs
+ * that changed nothing in the end (the failed component was put back and none before it had
+ * changed, or every component only restarted to read renewed certificates), with unreadable
+ * records or without manifests, are passed over with the reason.
  */
 export function chooseBackup(candidates: readonly BackupCandidate[]): BackupChoice {
   const skipped: BackupChoice['skipped'] = [];
@@ -136,7 +137,11 @@ export function chooseBackup(candidates: readonly BackupCandidate[]): BackupChoi
     }
     const r = backup.record;
     if (r === undefined) return { chosen: { backup, basis: 'unrecorded' }, skipped };
-    if (r.completed) return { chosen: { backup, basis: 'record' }, skipped };
+    if (r.completed && r.components.length > 0) return { chosen: { backup, basis: 'record' }, skipped };
+    if (r.completed) {
+      skipped.push({ backup, reason: 'its run changed no manifest (the components only restarted)' });
+      continue;
+    }
     if (upgradedByPartialRun(r).length > 0) return { chosen: { backup, basis: 'partial' }, skipped };
     skipped.push({
       backup,

@@ -121,6 +121,29 @@ describe('chooseBackup', () => {
     assert.deepEqual(upgradedByPartialRun(COMPLETED), []);
   });
 
+  test('a newer run that only restarted components (same version, renewed certificates) is passed over', () => {
+    const done = backup('2026-01-01-00-00-00', COMPLETED);
+    const restarts = backup('2026-01-01-00-10-00', {
+      ...COMPLETED,
+      fromVersion: 'v1.34.0',
+      components: [],
+    });
+    const c = chooseBackup([done, restarts]);
+    assert.equal(c.chosen?.backup, done);
+    assert.deepEqual(
+      c.skipped.map((s) => [s.backup.name, s.reason]),
+      [[restarts.name, 'its run changed no manifest (the components only restarted)']],
+    );
+    // Stopped half way through restarts: nothing to undo either.
+    const failed = backup('2026-01-01-00-20-00', {
+      ...COMPLETED,
+      completed: false,
+      components: [],
+      failedComponent: 'kube-scheduler',
+    });
+    assert.equal(chooseBackup([done, restarts, failed]).chosen?.backup, done);
+  });
+
   test("a backup without a record (kubeadm's) is taken as it is; unreadable or empty ones are passed over", () => {
     const kubeadms = backup('2026-03-01-00-00-00');
     const broken = backup('2026-03-02-00-00-00', undefined, { recordError: 'not JSON' });

@@ -1,6 +1,7 @@
 // `kbadm upgrade apply`'s phases in kubeadm 1.34's order: preflight (version policy, control-plane
 // health, confirmation, images), control-plane (each static Pod replaced with a backup and rolled
-// back when it does not come back), upload-config, kubelet-config, addon and post-upgrade.
+// back when it does not come back), upload-config, the hidden kubeconfig, kubelet-config,
+// bootstrap-token, addon and post-upgrade.
 import { pauseImage } from '../../config/images.js';
 import type { ClusterClient } from '../../cluster/types.js';
 import { parseKubernetesVersion } from '../../config/k8s-version.js';
@@ -19,6 +20,7 @@ import { upgradeBootstrapTokenPhase } from './bootstrap-token.js';
 import type { UpgradeApplyData } from './apply-data.js';
 import { upgradeControlPlane } from './control-plane-upgrade.js';
 import { asUpgradeInitData, dryRunClient } from './init-view.js';
+import { upgradeKubeconfigPhase } from './kubeconfig.js';
 import { upgradeKubeletConfigPhase } from './kubelet-config.js';
 import { upgradeNodePostUpgradePhase } from './node-phases.js';
 import { upgradeHealthChecks } from './health-checks.js';
@@ -134,6 +136,7 @@ export const upgradeApplyPhases: Phase<UpgradeApplyData>[] = [
     run: (d) => upgradeControlPlane(d, 'apply'),
   },
   initStep(uploadConfigPhase, 'upload-config', 'Store the upgraded configuration in the cluster'),
+  upgradeKubeconfigPhase,
   upgradeKubeletConfigPhase,
   upgradeBootstrapTokenPhase,
   upgradeAddonPhase,

@@ -259,7 +259,8 @@ function upgradeRecorder(
   return {
     backedUp: async (r: StaticPodUpgradeResult): Promise<void> => {
       record ??= { fromVersion, toVersion, startedAt: d.now.toISOString(), completed: false, components: [] };
-      record.components.push(r.component);
+      // A restart with the same manifest changes nothing rollback could undo.
+      if (r.outcome === 'upgraded') record.components.push(r.component);
       if (r.backupEtcdData !== undefined || r.snapshot !== undefined) {
         record.etcd = {
           ...(r.backupEtcdData !== undefined ? { dataCopy: d.paths.onHost(r.backupEtcdData) } : {}),

@@ -18,6 +18,7 @@ import type { Phase } from '../../workflow/index.js';
 import { pullControlPlaneImages } from '../init/preflight.js';
 import { upgradeAddonPhase } from './addon.js';
 import { upgradeControlPlane } from './control-plane-upgrade.js';
+import { upgradeKubeconfigPhase } from './kubeconfig.js';
 import { upgradeKubeletConfigPhase } from './kubelet-config.js';
 import type { UpgradeNodeData } from './node-data.js';
 
@@ -125,6 +126,7 @@ export const upgradeNodePostUpgradePhase: Phase<UpgradeNodeData> = {
 export const upgradeNodePhases: Phase<UpgradeNodeData>[] = [
   upgradeNodePreflightPhase,
   upgradeNodeControlPlanePhase,
+  upgradeKubeconfigPhase,
   upgradeKubeletConfigPhase,
   upgradeAddonPhase,
   upgradeNodePostUpgradePhase,

@@ -65,6 +65,11 @@ describe('kbadm upgrade apply', () => {
       r.stdout,
       /^\[upgrade\/preflight\] Pulling images required for setting up a Kubernetes cluster$/m,
     );
+    // The hidden kubeconfig phase runs between upload-config and kubelet-config.
+    assert.match(
+      r.stdout,
+      /\[upload-config\][^\n]*\n(?:.*\n)*\[upgrade\/kubeconfig\] The kubeconfig files for this node were successfully upgraded!\n(?:.*\n)*\[upgrade\/kubelet-config\]/,
+    );
     for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
       assert.match(
         readFileSync(path.join(manifests, `${component}.yaml`), 'utf8'),
@@ -136,6 +141,21 @@ describe('kbadm upgrade apply', () => {
     assert.notEqual(serial(), serialBefore, 'renewed');
     assert.deepEqual(readFileSync(path.join(manifests, 'kube-apiserver.yaml')), upgraded, 'the same bytes');
     assert.equal(hash(), hashBefore, 'the same manifest, so the same hash, after a restart');
+    // Its record lists no component: rollback has nothing of it to undo.
+    const records = readdirSync(path.join(c.cpRoot, 'etc/kubernetes/tmp'))
+      .filter((d) => d.startsWith('kubeadm-backup-manifests-'))
+      .sort()
+      .map((d) =>
+        JSON.parse(readFileSync(path.join(c.cpRoot, 'etc/kubernetes/tmp', d, 'kbadm-upgrade.json'), 'utf8')),
+      );
+    assert.equal(records.length, 2);
+    assert.deepEqual(
+      records.map((r) => [r.completed, r.components]),
+      [
+        [true, ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']],
+        [true, []],
+      ],
+    );
     const skipped = await runCli([...APPLY(c.cpRoot), '--certificate-renewal=false'], {
       cluster: c.api.factory,
     });
