@@ -21,6 +21,7 @@ import { parseOutputFormat } from '../output/printer.js';
 import type { ClusterClient } from '../cluster/types.js';
 import { readUpgradeClusterState } from '../phases/upgrade/cluster-state.js';
 import { upgradeHealthChecks } from '../phases/upgrade/health-checks.js';
+import { printUsedConfiguration } from '../phases/upgrade/print-config.js';
 import { createNodeProbe } from '../preflight/preflight-files.js';
 import { ignoreSet, runPreflight } from '../preflight/run.js';
 import { buildUpgradePlan, renderUpgradePlan, renderUpgradePlanText } from '../upgrade/plan.js';
@@ -90,7 +91,8 @@ export const UPGRADE_PLAN_FLAGS: FlagSpec[] = [
   {
     name: 'print-config',
     type: 'boolean',
-    description: 'Also show the ClusterConfiguration read from the kubeadm-config ConfigMap.',
+    description:
+      'Also show the ClusterConfiguration read from the kubeadm-config ConfigMap (with the version given, if any).',
   },
   ...PRINT_COMPAT_FLAGS,
 ];
@@ -276,10 +278,8 @@ export function upgradePlanCommand(ctx: CommandContext): Command {
       client.close();
     }
     const { cluster, versions } = state;
-    if (s.printConfig) {
-      out.progress('upgrade/config', 'Configuration used:');
-      out.progressLine(state.documents.clusterConfiguration.trimEnd());
-    }
+    if (s.printConfig)
+      printUsedConfiguration(out, target ? { ...cluster, kubernetesVersion: s.versionText! } : cluster);
     const clusterVersion = parseKubernetesVersion(versions.kubernetesVersion);
     if (!clusterVersion) {
       throw new KbadmError(

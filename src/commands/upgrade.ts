@@ -172,6 +172,11 @@ export const upgradeApplyFlags: FlagSpec[] = [
       'Directory of patches applied to the new manifests and kubelet configuration, named as for "kbadm init --patches".',
   },
   {
+    name: 'print-config',
+    type: 'boolean',
+    description: 'Also show the ClusterConfiguration the upgrade works with, at the target version.',
+  },
+  {
     name: 'yes',
     short: 'y',
     type: 'boolean',

@@ -212,14 +212,18 @@ Upgrade to the latest version in the v1.33 series:
     assert.equal(nodeLists.length, 3);
   });
 
-  test('--print-config shows the stored ClusterConfiguration; a cluster newer than kbadm is warned about', async (t) => {
+  test('--print-config shows the ClusterConfiguration, tab-indented, with the version asked for; a cluster newer than kbadm is warned about', async (t) => {
     const e = env(t, { kubernetesVersion: 'v1.35.1' });
     const r = await e.kbadm('--print-config');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(
-      r.stdout,
-      /\[upgrade\/config\] Configuration used:\napiVersion: kubeadm\.k8s\.io\/v1beta4\nkind: ClusterConfiguration\nkubernetesVersion: v1\.35\.1\n/,
-    );
+    const used = /\[upgrade\/config\] Configuration used:\n((?:\t.*\n)+)/.exec(r.stdout)?.[1];
+    assert.ok(used, r.stdout);
+    assert.match(used, /^\tapiVersion: kubeadm\.k8s\.io\/v1beta4$/m);
+    assert.match(used, /^\tkind: ClusterConfiguration$/m);
+    assert.match(used, /^\tkubernetesVersion: v1\.35\.1$/m);
+    assert.match(used, /^\tnetworking:\n\t  dnsDomain: cluster\.local$/m);
+    const asked = await e.kbadm('v1.35.2', '--print-config');
+    assert.match(asked.stdout, /^\tkubernetesVersion: v1\.35\.2$/m);
     assert.match(
       r.stderr,
       /the cluster runs v1\.35\.1, outside the control-plane versions this kbadm manages \(v1\.33\.0 to v1\.34\.x\)/,

@@ -23,6 +23,7 @@ import {
   type UpgradeNodeData,
 } from './node-data.js';
 import { once } from '../once.js';
+import { printUsedConfiguration } from './print-config.js';
 import type { Clock } from '../clock.js';
 
 /** Flags that may stand beside --config (they say where to act, not what to do). */
@@ -123,6 +124,9 @@ export async function newUpgradeApplyData(
     }
     return c;
   });
+  // Printed as soon as it is read, before any phase runs, as kubeadm does.
+  if (apply ? apply.printConfig === true : bool('print-config'))
+    printUsedConfiguration(out, (await config()).cluster);
   return {
     paths,
     host,

@@ -300,6 +300,7 @@ describe('kbadm upgrade apply', () => {
         '  etcdUpgrade: false',
         '  certificateRenewal: false',
         '  ignorePreflightErrors: [ImagePull]',
+        '  printConfig: true',
         'timeouts:',
         '  upgradeManifests: 1m30s',
         '',
@@ -321,6 +322,11 @@ describe('kbadm upgrade apply', () => {
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /to version "v1\.34\.0" \(timeout: 1m30s\)/);
+    // printConfig: the configuration at the target version, before the first phase.
+    assert.match(
+      r.stdout,
+      /\[upgrade\/config\] Configuration used:\n(?:\t.*\n)*\tkubernetesVersion: v1\.34\.0\n(?:\t.*\n)*\[upgrade\/preflight\] Running preflight checks\n/,
+    );
     assert.doesNotMatch(r.stdout, /Renewing/);
     assert.deepEqual(readFileSync(path.join(c.cpRoot, 'etc/kubernetes/pki/apiserver.crt')), apiserverCert);
     assert.match(
