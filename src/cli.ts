@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The process boundary: argv, env, stdin and the exit code live here and nowhere else.
-import { createInterface } from 'node:readline';
 import { isatty } from 'node:tty';
 import { main } from './main.js';
 
@@ -24,7 +23,9 @@ function writeErrorLine(name: string, err: NodeJS.ErrnoException): string {
 }
 
 /** One line from stdin, read only when a command asks (reset's confirmation). */
-function readLine(): Promise<string | undefined> {
+async function readLine(): Promise<string | undefined> {
+  // Loaded here: node:readline costs every command a few milliseconds, and only this one reads.
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, terminal: false });
   return new Promise((resolve) => {
     let line: string | undefined;

@@ -21,6 +21,22 @@ export async function checkRootfs(paths: Paths): Promise<void> {
   }
 }
 
+/**
+ * The real path of --rootfs, resolved once per run: every confined read and write compares against
+ * it, and resolving it again each time cost a lookup per path component.
+ */
+const realRoots = new WeakMap<Paths, Promise<string>>();
+function realRoot(paths: Paths): Promise<string> {
+  let root = realRoots.get(paths);
+  if (!root) {
+    root = realpath(paths.rootfs);
+    realRoots.set(paths, root);
+    // A failed lookup is not kept: the next caller sees the error for itself.
+    root.catch(() => realRoots.delete(paths));
+  }
+  return root;
+}
+
 /** Throws when `dir` (or its deepest existing ancestor) really lives outside --rootfs. */
 export async function confineToRoot(
   paths: Paths,
@@ -28,7 +44,7 @@ export async function confineToRoot(
   action: 'read' | 'write' = 'write',
 ): Promise<void> {
   if (paths.rootfs === '/') return;
-  const root = await realpath(paths.rootfs);
+  const root = await realRoot(paths);
   for (let p = path.resolve(dir); ; p = path.dirname(p)) {
     let real: string;
     try {
@@ -90,7 +106,7 @@ async function resolveAsChroot(root: string, rel: string): Promise<string | unde
  */
 export async function readPathUnderRoot(paths: Paths, p: string): Promise<string> {
   if (paths.rootfs === '/') return p;
-  const root = await realpath(paths.rootfs);
+  const root = await realRoot(paths);
   try {
     if (isInside(await realpath(p), root)) return p;
   } catch (err) {

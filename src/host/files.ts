@@ -265,11 +265,15 @@ export async function writeUnit(files: readonly FileWrite[], options: WriteOptio
   const last = show(files.at(-1)!.path);
   const written: string[] = [];
   try {
-    for (const [i, f] of files.entries()) {
-      const tmp = tempPath(dir, entries[i]!.name, id);
-      written.push(tmp);
-      await naming('write', show(f.path), () => writeNewFile(fsys, tmp, f.data, f.mode));
-    }
+    // The temporary files are independent until the record names them, so they are written at
+    // once; a failure names the first file, in order, that failed.
+    const tmps = entries.map((e) => tempPath(dir, e.name, id));
+    written.push(...tmps);
+    const results = await Promise.allSettled(
+      files.map((f, i) => naming('write', show(f.path), () => writeNewFile(fsys, tmps[i]!, f.data, f.mode))),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     written.push(recordPath(dir, id));
     await naming('write', last, async () => {
       await writeNewFile(fsys, recordPath(dir, id), `${JSON.stringify({ files: entries })}\n`, 0o600);
