@@ -6,6 +6,8 @@
 // one of an upgrade that went through; the record can. kubeadm writes no record, so its backup
 // directories (and those of older kbadm releases) are judged by their names only.
 
+import { parseKindJson } from './kind-json.js';
+
 /** The record's file name, inside kubeadm-backup-manifests-<timestamp>. */
 export const UPGRADE_RECORD_FILE = 'kbadm-upgrade.json';
 export const BACKUP_MANIFESTS_PREFIX = 'kubeadm-backup-manifests-';
@@ -42,14 +44,7 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 
 /** Reads a record; throws an Error saying what is wrong with it. */
 export function parseUpgradeRecord(text: string): UpgradeRecord {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new Error('not JSON');
-  }
-  const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-  if (o['kind'] !== RECORD_KIND) throw new Error(`kind is not "${RECORD_KIND}"`);
+  const o = parseKindJson(text, RECORD_KIND);
   if (o['version'] !== RECORD_VERSION) throw new Error(`unknown version ${JSON.stringify(o['version'])}`);
   for (const f of ['fromVersion', 'toVersion', 'startedAt'])
     if (!isString(o[f])) throw new Error(`${f} is not a string`);

@@ -10,6 +10,7 @@
 //   swapped   the manifests go back (the backup's versions), and kbadm waits for etcd to be healthy;
 //   done      nothing is left to do for this backup.
 import * as path from 'node:path';
+import { parseKindJson } from './kind-json.js';
 import { parse } from 'yaml';
 import { getArg, parseFlags } from '../manifests/args.js';
 import type { LocalEtcdMember } from '../manifests/etcd-member.js';
@@ -44,14 +45,7 @@ export function encodeRestoreJournal(j: EtcdRestoreJournal): string {
 
 /** Reads a journal; throws an Error saying what is wrong with it. */
 export function parseRestoreJournal(text: string): EtcdRestoreJournal {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new Error('not JSON');
-  }
-  const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-  if (o['kind'] !== JOURNAL_KIND) throw new Error(`kind is not "${JOURNAL_KIND}"`);
+  const o = parseKindJson(text, JOURNAL_KIND);
   const source = o['source'] as Record<string, unknown> | undefined;
   if (
     typeof source !== 'object' ||

@@ -17,6 +17,7 @@ import {
   startEtcd,
   stopEtcd,
   waitHealthy,
+  stackedEtcdConfig,
   type EtcdProcess,
 } from '../support/etcd.js';
 
@@ -39,25 +40,13 @@ function configFor(node: Node, metrics: number, cluster: Node[]): string {
     'initial-cluster': cluster.map((n) => `${n.name}=${n.peer}`).join(','),
     ...(cluster.length > 1 ? { 'initial-cluster-state': 'existing' } : {}),
   };
-  return [
-    'apiVersion: kubeadm.k8s.io/v1beta4',
-    'kind: InitConfiguration',
-    'localAPIEndpoint:',
-    // A documentation address: the manifest's annotation names it, but nothing dials it.
-    `  advertiseAddress: 192.0.2.1${i}`,
-    'nodeRegistration:',
-    `  name: ${node.name}`,
-    '---',
-    'apiVersion: kubeadm.k8s.io/v1beta4',
-    'kind: ClusterConfiguration',
-    'kubernetesVersion: v1.34.0',
-    'encryptionAlgorithm: ECDSA-P256',
-    'etcd:',
-    '  local:',
-    '    extraArgs:',
-    ...Object.entries(args).flatMap(([name, value]) => [`    - name: ${name}`, `      value: ${value}`]),
-    '',
-  ].join('\n');
+  // A documentation address: the manifest's annotation names it, but nothing dials it.
+  return stackedEtcdConfig({
+    name: node.name,
+    advertiseAddress: `192.0.2.1${i}`,
+    kubernetesVersion: 'v1.34.0',
+    etcdArgs: args,
+  });
 }
 
 async function kbadm(root: string, ...args: string[]): Promise<string> {

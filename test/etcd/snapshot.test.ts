@@ -10,10 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { gatewayTransport } from '../../src/etcd/gateway.js';
 import type { EtcdClientTLS } from '../../src/etcd/https.js';
 import { etcdSnapshot, JsonStreamSplitter, streamEtcdSnapshot } from '../../src/etcd/snapshot.js';
-import { runCli } from '../support/cli.js';
 import {
   etcdArgsUnderRoot,
-  freePort,
+  prepareOneMemberEtcd,
   startEtcd,
   stopEtcd,
   waitHealthy,
@@ -55,50 +54,9 @@ describe('etcd snapshot through the gateway, on a real etcd', () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-snap-'));
     root = path.join(tmp, 'root');
     await fs.mkdir(root, { recursive: true });
-    client = `https://127.0.0.1:${await freePort()}`;
-    const peer = `https://127.0.0.1:${await freePort()}`;
-    const args: Record<string, string> = {
-      'listen-client-urls': client,
-      'advertise-client-urls': client,
-      'listen-peer-urls': peer,
-      'initial-advertise-peer-urls': peer,
-      'listen-metrics-urls': `http://127.0.0.1:${await freePort()}`,
-      'initial-cluster': `cp-1=${peer}`,
-    };
-    const cfg = [
-      'apiVersion: kubeadm.k8s.io/v1beta4',
-      'kind: InitConfiguration',
-      'localAPIEndpoint:',
-      '  advertiseAddress: 192.0.2.10',
-      'nodeRegistration:',
-      '  name: cp-1',
-      '---',
-      'apiVersion: kubeadm.k8s.io/v1beta4',
-      'kind: ClusterConfiguration',
-      'kubernetesVersion: v1.34.0',
-      'encryptionAlgorithm: ECDSA-P256',
-      'etcd:',
-      '  local:',
-      '    extraArgs:',
-      ...Object.entries(args).flatMap(([name, value]) => [`    - name: ${name}`, `      value: ${value}`]),
-      '',
-    ].join('\n');
-    await fs.writeFile(path.join(root, 'cfg.yaml'), cfg);
-    for (const phase of [
-      ['certs', 'all'],
-      ['etcd', 'local'],
-    ]) {
-      const r = await runCli(['--rootfs', root, 'init', 'phase', ...phase, '--config', '/cfg.yaml']);
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    }
+    ({ client, tls } = await prepareOneMemberEtcd(root, 'v1.34.0'));
     const manifest = await fs.readFile(path.join(root, 'etc/kubernetes/manifests/etcd.yaml'), 'utf8');
     etcd = startEtcd(etcdArgsUnderRoot(manifest, root));
-    const pki = path.join(root, 'etc/kubernetes/pki/etcd');
-    tls = {
-      ca: await fs.readFile(path.join(pki, 'ca.crt')),
-      cert: await fs.readFile(path.join(pki, 'healthcheck-client.crt')),
-      key: await fs.readFile(path.join(pki, 'healthcheck-client.key')),
-    };
     const h = await waitHealthy(client, tls);
     assert.equal(h.healthy, true, `${JSON.stringify(h)}\n${etcd.logs()}`);
   });

@@ -1,14 +1,17 @@
 // Running the machine's etcd (Debian's 3.4) in tests from kbadm-generated manifests: free loopback
 // ports, the manifest's command line moved under a test root, and a stop that always ends it, even
 // when the test process dies before its after() hooks.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { etcdHealth, type EtcdClientTLS } from '../../src/etcd/health.js';
 import { parseFlags } from '../../src/manifests/args.js';
+import { runCli } from './cli.js';
 import { alive, onExitCleanup } from './processes.js';
 
 export const ETCD = '/usr/bin/etcd';
@@ -100,4 +103,74 @@ export async function waitHealthy(endpoint: string, tls: EtcdClientTLS, ms = 20_
     h = await etcdHealth(endpoint, tls);
   }
   return h;
+}
+
+/** kbadm's configuration for a node with a stacked etcd on the given loopback URLs (extraArgs). */
+export function stackedEtcdConfig(o: {
+  name: string;
+  advertiseAddress: string;
+  kubernetesVersion: string;
+  etcdArgs: Record<string, string>;
+}): string {
+  return [
+    'apiVersion: kubeadm.k8s.io/v1beta4',
+    'kind: InitConfiguration',
+    'localAPIEndpoint:',
+    `  advertiseAddress: ${o.advertiseAddress}`,
+    'nodeRegistration:',
+    `  name: ${o.name}`,
+    '---',
+    'apiVersion: kubeadm.k8s.io/v1beta4',
+    'kind: ClusterConfiguration',
+    `kubernetesVersion: ${o.kubernetesVersion}`,
+    'encryptionAlgorithm: ECDSA-P256',
+    'etcd:',
+    '  local:',
+    '    extraArgs:',
+    ...Object.entries(o.etcdArgs).flatMap(([name, value]) => [
+      `    - name: ${name}`,
+      `      value: ${value}`,
+    ]),
+    '',
+  ].join('\n');
+}
+
+/**
+ * A one-member etcd's PKI and etcd.yaml written by kbadm under `root` (cp-1, free loopback ports),
+ * not started; its client URL and the healthcheck client's credentials.
+ */
+export async function prepareOneMemberEtcd(
+  root: string,
+  kubernetesVersion: string,
+): Promise<{ client: string; tls: EtcdClientTLS }> {
+  const client = `https://127.0.0.1:${await freePort()}`;
+  const peer = `https://127.0.0.1:${await freePort()}`;
+  const cfg = stackedEtcdConfig({
+    name: 'cp-1',
+    advertiseAddress: '192.0.2.10',
+    kubernetesVersion,
+    etcdArgs: {
+      'listen-client-urls': client,
+      'advertise-client-urls': client,
+      'listen-peer-urls': peer,
+      'initial-advertise-peer-urls': peer,
+      'listen-metrics-urls': `http://127.0.0.1:${await freePort()}`,
+      'initial-cluster': `cp-1=${peer}`,
+    },
+  });
+  await writeFile(path.join(root, 'cfg.yaml'), cfg);
+  for (const phase of [
+    ['certs', 'all'],
+    ['etcd', 'local'],
+  ]) {
+    const r = await runCli(['--rootfs', root, 'init', 'phase', ...phase, '--config', '/cfg.yaml']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  }
+  const pki = path.join(root, 'etc/kubernetes/pki/etcd');
+  const tls = {
+    ca: await readFile(path.join(pki, 'ca.crt')),
+    cert: await readFile(path.join(pki, 'healthcheck-client.crt')),
+    key: await readFile(path.join(pki, 'healthcheck-client.key')),
+  };
+  return { client, tls };
 }

@@ -17,10 +17,9 @@ import { createRealHost } from '../../../src/host/real-host.js';
 import { recordOutput } from '../../../src/output/output.js';
 import { rollback } from '../../../src/phases/upgrade/rollback.js';
 import { encodeUpgradeRecord } from '../../../src/upgrade/backup-record.js';
-import { runCli } from '../../support/cli.js';
 import {
   etcdArgsUnderRoot,
-  freePort,
+  prepareOneMemberEtcd,
   startEtcd,
   stopEtcd,
   waitHealthy,
@@ -79,50 +78,7 @@ describe('upgrade rollback --etcd-snapshot on a real etcd', () => {
   before(async () => {
     requireTool('etcd');
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'kbadm-etcd-restore-'));
-    client = `https://127.0.0.1:${await freePort()}`;
-    const peer = `https://127.0.0.1:${await freePort()}`;
-    const args: Record<string, string> = {
-      'listen-client-urls': client,
-      'advertise-client-urls': client,
-      'listen-peer-urls': peer,
-      'initial-advertise-peer-urls': peer,
-      'listen-metrics-urls': `http://127.0.0.1:${await freePort()}`,
-      'initial-cluster': `cp-1=${peer}`,
-    };
-    await fs.writeFile(
-      at('cfg.yaml'),
-      [
-        'apiVersion: kubeadm.k8s.io/v1beta4',
-        'kind: InitConfiguration',
-        'localAPIEndpoint:',
-        '  advertiseAddress: 192.0.2.10',
-        'nodeRegistration:',
-        '  name: cp-1',
-        '---',
-        'apiVersion: kubeadm.k8s.io/v1beta4',
-        'kind: ClusterConfiguration',
-        'kubernetesVersion: v1.33.4',
-        'encryptionAlgorithm: ECDSA-P256',
-        'etcd:',
-        '  local:',
-        '    extraArgs:',
-        ...Object.entries(args).flatMap(([name, value]) => [`    - name: ${name}`, `      value: ${value}`]),
-        '',
-      ].join('\n'),
-    );
-    for (const phase of [
-      ['certs', 'all'],
-      ['etcd', 'local'],
-    ]) {
-      const r = await runCli(['--rootfs', root, 'init', 'phase', ...phase, '--config', '/cfg.yaml']);
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    }
-    const pki = at('etc/kubernetes/pki/etcd');
-    tls = {
-      ca: await fs.readFile(path.join(pki, 'ca.crt')),
-      cert: await fs.readFile(path.join(pki, 'healthcheck-client.crt')),
-      key: await fs.readFile(path.join(pki, 'healthcheck-client.key')),
-    };
+    ({ client, tls } = await prepareOneMemberEtcd(root, 'v1.33.4'));
     kubelet = playKubelet();
     const h = await waitHealthy(client, tls);
     assert.equal(h.healthy, true, `${JSON.stringify(h)}\n${kubelet.logs()}`);
