@@ -32,6 +32,7 @@ import {
   type RestoreMember,
 } from '../../upgrade/etcd-restore.js';
 import { copyTree } from './host-copy.js';
+import { pollUntil, REAL_CLOCK } from '../clock.js';
 
 const TAG = 'upgrade/rollback';
 const ETCD_MANIFEST = 'etcd.yaml';
@@ -452,23 +453,18 @@ async function moveFile(host: Host, from: string, to: string): Promise<void> {
   }
 }
 
-async function poll(
+function poll(
   ctx: EtcdRestoreContext,
   check: () => Promise<boolean>,
 ): Promise<{ ok: boolean; error?: unknown }> {
-  const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const interval = ctx.pollIntervalMs ?? POLL_INTERVAL_MS;
-  const clock = ctx.clock ?? Date.now;
-  const deadline = clock() + (ctx.timeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS);
-  let error: unknown;
-  for (;;) {
-    try {
-      if (await check()) return { ok: true };
-      error = undefined;
-    } catch (err) {
-      error = err;
-    }
-    if (clock() + interval > deadline) return { ok: false, ...(error !== undefined ? { error } : {}) };
-    await sleep(interval);
-  }
+  const clock = {
+    now: ctx.clock ?? REAL_CLOCK.now,
+    sleep: ctx.sleep ?? REAL_CLOCK.sleep,
+  };
+  return pollUntil(
+    clock,
+    ctx.timeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS,
+    ctx.pollIntervalMs ?? POLL_INTERVAL_MS,
+    check,
+  );
 }

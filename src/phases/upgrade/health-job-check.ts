@@ -16,23 +16,23 @@ import {
   jobComplete,
   jobFailure,
 } from '../../upgrade/health-job.js';
+import { pollUntil, REAL_CLOCK, type Clock } from '../clock.js';
 
 export const CREATE_JOB_CHECK = 'CreateJob';
 
-/** How long each step may take, how often it is tried, and the clock both are measured on. */
-export interface HealthJobTiming {
+/**
+ * How long each step may take, how often it is tried, and the clock both are measured on (its now()
+ * also names the Job).
+ */
+export interface HealthJobTiming extends Clock {
   intervalMs: number;
   timeoutMs: number;
-  /** Milliseconds on some clock (also the Job's name suffix). */
-  now(): number;
-  sleep(ms: number): Promise<void>;
 }
 
 export const KUBEADM_HEALTH_JOB_TIMING: Readonly<HealthJobTiming> = {
   intervalMs: HEALTH_CHECK_INTERVAL_MS,
   timeoutMs: HEALTH_CHECK_TIMEOUT_MS,
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  ...REAL_CLOCK,
 };
 
 export interface HealthJobCheckOptions {
@@ -51,19 +51,8 @@ export interface HealthJobCheckOptions {
   timing?: Partial<HealthJobTiming>;
 }
 
-/**
- * Calls `attempt` at once and then every interval until it returns true or the timeout has passed
- * (kubeadm's PollUntilContextTimeout with immediate). Resolves to whether it succeeded.
- */
-async function poll(t: HealthJobTiming, attempt: () => Promise<boolean>): Promise<boolean> {
-  const deadline = t.now() + t.timeoutMs;
-  for (;;) {
-    if (await attempt()) return true;
-    const left = deadline - t.now();
-    if (left <= 0) return false;
-    await t.sleep(Math.min(t.intervalMs, left));
-  }
-}
+const poll = async (t: HealthJobTiming, attempt: () => Promise<boolean>): Promise<boolean> =>
+  (await pollUntil(t, t.timeoutMs, t.intervalMs, attempt)).ok;
 
 async function anySchedulableNode(client: ClusterClient): Promise<boolean> {
   for await (const _node of client.list('v1', 'Node', { fieldSelector: SCHEDULABLE_NODES, limit: 1 }))
