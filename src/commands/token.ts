@@ -7,7 +7,6 @@ import type { BootstrapToken } from '../config/model.js';
 import { resolveInitConfig } from '../config/resolve.js';
 import { errorMessage, KbadmError, ValidationError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { userPath } from '../host/paths.js';
 import type { Output } from '../output/output.js';
 import { parseOutputFormat } from '../output/printer.js';
 import { updateOrCreateTokens } from '../phases/bootstrap-tokens.js';
@@ -29,9 +28,9 @@ import {
 import { tokenDocument, tokenTableChunk } from '../tokens/token-table.js';
 import { addFlags, readFlags, type FlagSpec, type FlagValues } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
+import { ADMIN_CONF, searchKubeconfig } from './kubeconfig-search.js';
 import { PRINT_COMPAT_FLAGS } from './print-compat-flags.js';
 
-const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 const TOKEN_ID_PATTERN = '\\A([a-z0-9]{6})\\z';
 /** Secrets per list request: bounded pages, however many tokens a cluster holds. */
 export const TOKEN_LIST_PAGE_SIZE = 500;
@@ -115,21 +114,6 @@ function parentFlags(cmd: Command): FlagValues {
   return readFlags(cmd.parent!, TOKEN_FLAGS);
 }
 
-/**
- * The kubeconfig under --rootfs. An empty --kubeconfig searches as client-go's default rules do,
- * with admin.conf last; the first file that exists wins.
- */
-async function kubeconfigPath(ctx: CommandContext, host: Host, flag: string): Promise<string> {
-  if (flag !== '') return userPath(host.paths, flag);
-  const candidates = (ctx.env['KUBECONFIG'] ?? '').split(':').filter((p) => p !== '');
-  const home = ctx.env['HOME'];
-  if (home) candidates.push(`${home}/.kube/config`);
-  candidates.push(ADMIN_CONF);
-  const rooted = candidates.map((p) => userPath(host.paths, p));
-  for (const p of rooted) if (await host.exists(p)) return p;
-  return rooted[rooted.length - 1]!;
-}
-
 interface Session {
   host: Host;
   out: Output;
@@ -144,7 +128,7 @@ async function session(ctx: CommandContext, cmd: Command, out: Output): Promise<
   return {
     host,
     out,
-    kubeconfig: await kubeconfigPath(ctx, host, flags.string('kubeconfig')),
+    kubeconfig: await searchKubeconfig(ctx.env, host, flags.string('kubeconfig')),
     dryRun: flags.boolean('dry-run'),
   };
 }

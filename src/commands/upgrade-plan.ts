@@ -15,7 +15,6 @@ import { loadUpgradeConfig } from '../config/load.js';
 import type { ClusterConfiguration } from '../config/model.js';
 import { KbadmError, ValidationError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { userPath } from '../host/paths.js';
 import type { Output } from '../output/output.js';
 import { parseOutputFormat } from '../output/printer.js';
 import type { ClusterClient } from '../cluster/types.js';
@@ -37,9 +36,8 @@ import {
 import { KBADM_VERSION } from '../version.js';
 import { addFlags, readFlags, type FlagSpec, type FlagValues } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
+import { ADMIN_CONF, searchKubeconfig } from './kubeconfig-search.js';
 import { PRINT_COMPAT_FLAGS } from './print-compat-flags.js';
-
-const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 
 export const UPGRADE_PLAN_FLAGS: FlagSpec[] = [
   {
@@ -115,17 +113,6 @@ const LONG_HELP = [
     'cluster; the Nodes are read from the API server in pages of 500. When nothing newer is known, text output ' +
     'says so in one line and json/yaml hold an empty availableUpgrades.',
 ].join('\n\n');
-
-/** The kubeconfig under --rootfs; an empty flag searches $KUBECONFIG, ~/.kube/config, then admin.conf. */
-async function kubeconfigPath(ctx: CommandContext, host: Host, flag: string): Promise<string> {
-  if (flag !== '') return userPath(host.paths, flag);
-  const candidates = (ctx.env['KUBECONFIG'] ?? '').split(':').filter((p) => p !== '');
-  if (ctx.env['HOME']) candidates.push(`${ctx.env['HOME']}/.kube/config`);
-  candidates.push(ADMIN_CONF);
-  const rooted = candidates.map((p) => userPath(host.paths, p));
-  for (const p of rooted) if (await host.exists(p)) return p;
-  return rooted[rooted.length - 1]!;
-}
 
 interface PlanSettings {
   versionText?: string;
@@ -266,7 +253,7 @@ export function upgradePlanCommand(ctx: CommandContext): Command {
     const host = await ctx.host({ out });
     const s = await settings(host, flags, versionArg);
     const target = s.versionText === undefined ? undefined : parseTarget(s.versionText);
-    const client = await ctx.cluster(await kubeconfigPath(ctx, host, flags.string('kubeconfig')), {
+    const client = await ctx.cluster(await searchKubeconfig(ctx.env, host, flags.string('kubeconfig')), {
       dryRun: false,
       out,
     });
