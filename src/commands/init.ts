@@ -10,6 +10,7 @@ import { removeInitMarker } from '../phases/init-in-progress.js';
 import { bindRunner, Runner, SKIP_PHASES_FLAG, type FlagSpec } from '../workflow/index.js';
 import type { CommandContext } from './context.js';
 import type { DryRunHost } from '../host/dry-run-host.js';
+import { deferOutput } from '../output/output.js';
 
 /** init's flags, as kubeadm declares them (kubernetes-version defaults to kbadm's own release). */
 export const initFlags: FlagSpec[] = [
@@ -232,6 +233,10 @@ export function initCommand(ctx: CommandContext): Command {
     init: (c) => newInitData(ctx, c, ALL_FLAGS),
     skipPhasesFromData: (d) => d.config.init.skipPhases,
     log: () => ctx.output().log,
+    isolate: (d) => {
+      const out = deferOutput(d.out);
+      return { data: { ...d, out }, flush: () => out.flush() };
+    },
   });
   bindRunner(cmd, runner, {
     flags: [...initFlags, outputFlag],

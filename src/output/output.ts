@@ -70,6 +70,38 @@ export function createOutput(options: OutputOptions = {}): Output {
   };
 }
 
+/**
+ * An Output whose lines wait until `flush`, then go to `target` in the order they were said; after
+ * that it writes straight through. Phases that run at once each get one, so that what they print
+ * still reads in their declared order. Logs are not held: they carry their own time.
+ */
+export function deferOutput(target: Output): Output & { flush(): void } {
+  let held: (() => void)[] | undefined = [];
+  const later =
+    <A extends unknown[]>(say: (...args: A) => void) =>
+    (...args: A): void => {
+      if (held) held.push(() => say(...args));
+      else say(...args);
+    };
+  return {
+    verbosity: target.verbosity,
+    progress: later((tag: string, message: string) => target.progress(tag, message)),
+    progressLine: later((text: string) => target.progressLine(text)),
+    print: later((text: string) => target.print(text)),
+    warn: later((message: string) => target.warn(message)),
+    warnOnce: later((message: string) => target.warnOnce(message)),
+    stderrLine: later((text: string) => target.stderrLine(text)),
+    get log() {
+      return target.log;
+    },
+    flush() {
+      const lines = held ?? [];
+      held = undefined;
+      for (const say of lines) say();
+    },
+  };
+}
+
 /** An Output that keeps everything in memory, for tests and for capturing a phase's lines. */
 export interface RecordedOutput extends Output {
   readonly stdout: string[];

@@ -25,6 +25,14 @@ export interface Phase<D> {
   argsValidator?: (args: readonly string[]) => void;
   /** Names or paths of phases that must be selected and come earlier in the run. */
   dependencies?: string[];
+  /**
+   * The children may run at the same time, each once the siblings its `after` names have finished
+   * (children with children of their own are not allowed). Their output still appears in the
+   * declared order: it needs the runner's `isolate` option, without which they run one by one.
+   */
+  parallel?: boolean;
+  /** Under a `parallel` parent: earlier siblings (by name) this phase waits for when they run. */
+  after?: string[];
   /** Decides whether this phase's own `run` executes; its children are decided on their own. */
   runIf?(data: D): boolean | Promise<boolean>;
   run?(data: D): Promise<void>;

@@ -1,4 +1,5 @@
-// Runs an ordered phase tree: selection, dependency check, lazy data, runIf, error wrapping.
+// Runs an ordered phase tree: selection, dependency check, lazy data, runIf, error wrapping, and
+// the children of a `parallel` phase at once, their output kept in order.
 import type { Logger } from '../output/logger.js';
 import { flagValuesOf } from './flags.js';
 import { phasesHelp } from './help.js';
@@ -17,6 +18,19 @@ export interface RunnerOptions<D> {
   skipPhasesFromData?: (data: D) => readonly string[] | undefined;
   /** Where phase starts, skips and timings are logged (shown at --v=1 and above); asked for on each run. */
   log?: () => Pick<Logger, 'info' | 'debug'>;
+  /**
+   * A view of the data for one of the children of a `parallel` phase, whose output is held until
+   * `flush`, so that children running at once still print in their declared order. A view may be
+   * a copy, so such children share state only through what the data points to, never by setting
+   * its fields.
+   */
+  isolate?: (data: D) => Isolated<D>;
+}
+
+export interface Isolated<D> {
+  readonly data: D;
+  /** Prints what the phase said so far; later output goes straight through. */
+  flush(): void;
 }
 
 export interface RunRequest extends Selection {
@@ -80,36 +94,87 @@ export class Runner<D> {
 
     const log = this.#options.log?.();
     const ran: string[] = [];
+    const done = new Set<PhaseNode<D>>();
     for (const node of this.nodes) {
-      if (!selected.has(node)) continue;
-      const { runIf, run } = node.phase;
-      const started = performance.now();
-      if (runIf) {
-        const data = await this.data();
-        let ok: boolean;
-        try {
-          ok = await runIf.call(node.phase, data);
-        } catch (err) {
-          throw new PhaseError(node.path, err, 'runIf');
-        }
-        if (!ok) {
-          log?.debug('phase skipped: its condition is not met', { phase: node.path });
-          continue;
-        }
-      }
-      if (run) {
-        const data = await this.data();
-        log?.info('running phase', { phase: node.path });
-        try {
-          await run.call(node.phase, data);
-        } catch (err) {
-          throw new PhaseError(node.path, err);
-        }
-        log?.debug('phase done', { phase: node.path, ms: Math.round(performance.now() - started) });
+      if (!selected.has(node) || done.has(node)) continue;
+      const parent = node.parent;
+      const isolate = this.#options.isolate;
+      if (parent?.phase.parallel && isolate) {
+        const group = parent.children.filter((c) => selected.has(c));
+        for (const c of group) done.add(c);
+        ran.push(...(await this.#runParallel(group, isolate, log)));
+      } else if (await this.#runOne(node, () => this.data(), log)) {
         ran.push(node.path);
       }
     }
     return { ran };
+  }
+
+  /** Runs one phase (its `runIf`, then its `run`); whether its `run` executed. */
+  async #runOne(node: PhaseNode<D>, data: () => Promise<D>, log: RunLog | undefined): Promise<boolean> {
+    const { runIf, run } = node.phase;
+    const started = performance.now();
+    if (runIf) {
+      // The data is built outside the try: its errors (a bad configuration) are not the phase's.
+      const d = await data();
+      let ok: boolean;
+      try {
+        ok = await runIf.call(node.phase, d);
+      } catch (err) {
+        throw new PhaseError(node.path, err, 'runIf');
+      }
+      if (!ok) {
+        log?.debug('phase skipped: its condition is not met', { phase: node.path });
+        return false;
+      }
+    }
+    if (!run) return false;
+    const d = await data();
+    log?.info('running phase', { phase: node.path });
+    try {
+      await run.call(node.phase, d);
+    } catch (err) {
+      throw new PhaseError(node.path, err);
+    }
+    log?.debug('phase done', { phase: node.path, ms: Math.round(performance.now() - started) });
+    return true;
+  }
+
+  /**
+   * Siblings under a `parallel` parent: each starts once those its `after` names have finished
+   * (a failed one stops those waiting for it). Output is printed in declared order as each one's
+   * turn comes; on a failure every phase is let finish and print (what they did happened), then
+   * the first failure in declared order is thrown.
+   */
+  async #runParallel(
+    group: readonly PhaseNode<D>[],
+    isolate: (data: D) => Isolated<D>,
+    log: RunLog | undefined,
+  ) {
+    const data = await this.data();
+    const started = new Map<string, Promise<boolean>>();
+    const runs = group.map((node) => {
+      const view = isolate(data);
+      const waits = (node.phase.after ?? []).flatMap((name) => started.get(name) ?? []);
+      const result = Promise.all(waits).then(() => this.#runOne(node, () => Promise.resolve(view.data), log));
+      // Read in order below; until then a rejection must not count as unhandled.
+      result.catch(() => undefined);
+      started.set(node.name, result);
+      return { node, view, result };
+    });
+    const ran: string[] = [];
+    for (const r of runs) {
+      try {
+        if (await r.result) ran.push(r.node.path);
+      } catch (err) {
+        await Promise.allSettled(runs.map((x) => x.result));
+        for (const x of runs.slice(runs.indexOf(r))) x.view.flush();
+        throw err;
+      } finally {
+        r.view.flush();
+      }
+    }
+    return ran;
   }
 
   /** kubeadm's phase table for the main command's long help. */
@@ -117,6 +182,8 @@ export class Runner<D> {
     return phasesHelp(use, this.nodes);
   }
 }
+
+type RunLog = Pick<Logger, 'info' | 'debug'>;
 
 function needsData<D>(node: PhaseNode<D>): boolean {
   return node.phase.run !== undefined || node.phase.runIf !== undefined;

@@ -68,10 +68,29 @@ export function flattenPhases<D>(phases: readonly Phase<D>[]): PhaseNode<D>[] {
     return nodes;
   };
   visit(phases, undefined);
+  for (const node of out) checkParallel(node);
   return out;
 }
 
 /** The node and all its descendants, in run order. */
 export function subtree<D>(node: PhaseNode<D>): PhaseNode<D>[] {
   return [node, ...node.children.flatMap(subtree)];
+}
+
+/** `parallel` and `after` describe a graph the runner can follow: only leaves, only earlier siblings. */
+function checkParallel<D>(node: PhaseNode<D>): void {
+  if (node.phase.parallel) {
+    const nested = node.children.find((c) => c.children.length > 0);
+    if (nested)
+      throw new Error(`phase "${nested.path}" has children, so its parent "${node.path}" cannot be parallel`);
+  }
+  const after = node.phase.after ?? [];
+  if (after.length === 0) return;
+  if (!node.parent?.phase.parallel)
+    throw new Error(`phase "${node.path}" names "after" phases but its parent is not parallel`);
+  const earlier = node.parent.children.slice(0, node.parent.children.indexOf(node)).map((c) => c.name);
+  for (const name of after) {
+    if (!earlier.includes(name))
+      throw new Error(`phase "${node.path}" runs after "${name}", which is not an earlier sibling`);
+  }
 }

@@ -47,6 +47,8 @@ function certPhase(name: CertName): Phase<InitData> {
         ? ' With an external etcd this phase does nothing.'
         : ''),
     inheritFlags: name === 'apiserver' ? APISERVER_FLAGS : BASE_FLAGS,
+    // A leaf is signed with the CA on disk, so it waits for its CA's phase when that one runs too.
+    ...(spec.caName ? { after: [spec.caName] } : {}),
     run: async (d) => {
       const run = certRun(d);
       const s = certSpec(name, run.inputs, d.now);
@@ -87,6 +89,8 @@ export const certsPhase: Phase<InitData> = {
     'Creates in --cert-dir the three CAs (Kubernetes, front proxy, etcd), the certificates they sign and the service-account key pair, reusing what is already there. ' +
     'Name one of the sub-phases below to create just that one, or "all" for every one.',
   phases: [...ALL_CERT_NAMES.map(certPhase), saPhase],
+  // Each certificate is a handful of small reads and synced writes: run at once, their waits overlap.
+  parallel: true,
   all: { short: 'Create every certificate and key of the cluster PKI' },
   run: async (d) => {
     d.out.progress('certs', `Using certificateDir folder "${certificatesDirOnHost(d)}"`);
