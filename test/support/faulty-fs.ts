@@ -31,7 +31,8 @@ export interface StepFault {
 /**
  * Fail while writing the `file`-th file kbadm writes (1-based, counting its temporary files and
  * commit records; 0: never, only count): `data` fails writing its bytes with ENOSPC, half of them
- * written; `commit` fails putting it at its target (the rename or link) with EIO.
+ * written; `commit` fails putting it at its target (the rename or link) with EIO, or for a commit
+ * record (never put anywhere) its bytes.
  */
 export interface FileFault {
   file: number;
@@ -80,10 +81,13 @@ export function faultyFileSystem(plan: StepFault | FileFault): FaultyFileSystem 
         count++;
         if (count === filePlan.file) target = p;
       }
+      // A commit record is never put in place, so `commit` on one fails its bytes instead: which
+      // file comes Nth can change from run to run when certificates are written at once.
+      const at = target !== undefined && /\.commit$/.test(target) ? 'data' : filePlan.at;
       hit =
         target !== undefined &&
-        ((filePlan.at === 'data' && kind === 'write' && p === target) ||
-          (filePlan.at === 'commit' && (kind === 'rename' || kind === 'link') && source === target));
+        ((at === 'data' && kind === 'write' && p === target) ||
+          (at === 'commit' && (kind === 'rename' || kind === 'link') && source === target));
       if (hit) target = undefined;
     }
     if (hit) failedStep = `${kind} ${p}`;
