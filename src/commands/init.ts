@@ -234,6 +234,7 @@ export function initCommand(ctx: CommandContext): Command {
     skipPhasesFromData: (d) => d.config.init.skipPhases,
     log: () => ctx.output().log,
     isolate: (d) => {
+      if (d.dryRun) return undefined;
       const out = deferOutput(d.out);
       return { data: { ...d, out }, flush: () => out.flush() };
     },

@@ -22,9 +22,10 @@ export interface RunnerOptions<D> {
    * A view of the data for one of the children of a `parallel` phase, whose output is held until
    * `flush`, so that children running at once still print in their declared order. A view may be
    * a copy, so such children share state only through what the data points to, never by setting
-   * its fields.
+   * its fields. Undefined makes the children run one by one (a dry run, whose host prints each
+   * change as it is made, cannot hold its lines per phase).
    */
-  isolate?: (data: D) => Isolated<D>;
+  isolate?: (data: D) => Isolated<D> | undefined;
 }
 
 export interface Isolated<D> {
@@ -148,13 +149,19 @@ export class Runner<D> {
    */
   async #runParallel(
     group: readonly PhaseNode<D>[],
-    isolate: (data: D) => Isolated<D>,
+    isolate: (data: D) => Isolated<D> | undefined,
     log: RunLog | undefined,
   ) {
     const data = await this.data();
+    const views = group.map(() => isolate(data));
+    if (!views.every((v) => v !== undefined)) {
+      const ran: string[] = [];
+      for (const node of group) if (await this.#runOne(node, () => this.data(), log)) ran.push(node.path);
+      return ran;
+    }
     const started = new Map<string, Promise<boolean>>();
-    const runs = group.map((node) => {
-      const view = isolate(data);
+    const runs = group.map((node, i) => {
+      const view = views[i]!;
       const waits = (node.phase.after ?? []).flatMap((name) => started.get(name) ?? []);
       const result = Promise.all(waits).then(() => this.#runOne(node, () => Promise.resolve(view.data), log));
       // Read in order below; until then a rejection must not count as unhandled.

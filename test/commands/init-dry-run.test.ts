@@ -133,3 +133,41 @@ test('init --dry-run prints every API request it would make, in kubeadm order, a
   // Secret values are never printed, and neither is the certificate key in a Secret body.
   assert.doesNotMatch(r.stdout, /token-secret: (?!<masked>)/);
 });
+
+test('init phase certs all --dry-run: every certificate in turn, its line and then its files', async (t) => {
+  const root = tempDir(t, 'kbadm-dry-');
+  writeFileSync(join(root, 'cfg.yaml'), CONFIG);
+  const r = await runCli([
+    '--rootfs',
+    root,
+    'init',
+    'phase',
+    'certs',
+    'all',
+    '--config',
+    '/cfg.yaml',
+    '--dry-run',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  // The headlines only, without the file contents the dry run prints under "Would write file".
+  const lines = r.stdout.split('\n').filter((l) => /^\[(certs|dryrun)\] (Generating|Would)/.test(l));
+  const dirs = lines.filter((l) => l.includes('Would create directory'));
+  assert.deepEqual(dirs, [
+    '[dryrun] Would create directory "/etc/kubernetes/pki"',
+    '[dryrun] Would create directory "/etc/kubernetes/pki/etcd"',
+  ]);
+  const order = lines
+    .filter((l) => !l.includes('Would create directory'))
+    .map((l) =>
+      l.replace(/^\[dryrun\] Would write file "\/etc\/kubernetes\/pki\/(.*)" with content:$/, '$1'),
+    );
+  assert.deepEqual(order.slice(0, 6), [
+    '[certs] Generating "ca" certificate and key',
+    'ca.key',
+    'ca.crt',
+    '[certs] Generating "apiserver" certificate and key',
+    'apiserver.key',
+    'apiserver.crt',
+  ]);
+  assert.deepEqual(order.slice(-3), ['[certs] Generating "sa" key and public key', 'sa.key', 'sa.pub']);
+});

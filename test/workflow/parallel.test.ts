@@ -35,7 +35,7 @@ function child(name: string, wait: Promise<void>, extra: Partial<Phase<Data>> = 
   };
 }
 
-function runnerOver(children: Phase<Data>[], options: { isolate?: boolean } = {}) {
+function runnerOver(children: Phase<Data>[], options: { isolate?: boolean | 'declined' } = {}) {
   const out = recordOutput();
   const data: Data = { out, events: [] };
   const parent: Phase<Data> = { name: 'group', short: 'group', parallel: true, phases: children };
@@ -43,12 +43,14 @@ function runnerOver(children: Phase<Data>[], options: { isolate?: boolean } = {}
     init: async () => data,
     ...(options.isolate === false
       ? {}
-      : {
-          isolate: (d: Data) => {
-            const o = deferOutput(d.out);
-            return { data: { ...d, out: o }, flush: () => o.flush() };
-          },
-        }),
+      : options.isolate === 'declined'
+        ? { isolate: () => undefined }
+        : {
+            isolate: (d: Data) => {
+              const o = deferOutput(d.out);
+              return { data: { ...d, out: o }, flush: () => o.flush() };
+            },
+          }),
   });
   return { runner, out, events: data.events };
 }
@@ -122,6 +124,15 @@ test('without an isolate option a parallel phase runs its children one by one', 
   });
   await runner.run();
   assert.deepEqual(events, ['start a', 'end a', 'start b', 'end b']);
+});
+
+test('an isolate option that declines (a dry run) runs the children one by one too', async () => {
+  const { runner, events, out } = runnerOver([child('a', Promise.resolve()), child('b', Promise.resolve())], {
+    isolate: 'declined',
+  });
+  assert.deepEqual((await runner.run()).ran, ['group/a', 'group/b']);
+  assert.deepEqual(events, ['start a', 'end a', 'start b', 'end b']);
+  assert.equal(out.stdout.length, 4);
 });
 
 test('a filter on one child runs just that child', async () => {
