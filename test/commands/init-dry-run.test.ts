@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,9 +20,15 @@ kind: ClusterConfiguration
 encryptionAlgorithm: ECDSA-P256
 `;
 
-test('a full init --dry-run ends by naming the directory that holds what it would write', async (t) => {
+/** A temporary --rootfs holding CONFIG at /cfg.yaml. */
+function rootWithConfig(t: TestContext): string {
   const root = tempDir(t, 'kbadm-dry-');
   writeFileSync(join(root, 'cfg.yaml'), CONFIG);
+  return root;
+}
+
+test('a full init --dry-run ends by naming the directory that holds what it would write', async (t) => {
+  const root = rootWithConfig(t);
   const r = await runCli([
     '--rootfs',
     root,
@@ -53,8 +59,7 @@ test('a full init --dry-run ends by naming the directory that holds what it woul
 });
 
 test('KBADM_INIT_DRYRUN_DIR chooses the directory; -o json keeps stdout to the result', async (t) => {
-  const root = tempDir(t, 'kbadm-dry-');
-  writeFileSync(join(root, 'cfg.yaml'), CONFIG);
+  const root = rootWithConfig(t);
   const r = await runCli(
     ['--rootfs', root, 'init', '--config', '/cfg.yaml', '--dry-run', '-o', 'json', ...IGNORE_IN_TEMP_ROOT],
     {
@@ -88,8 +93,7 @@ test('invalid input stops a dry run before it creates its directory', async (t) 
 });
 
 test('init --dry-run prints every API request it would make, in kubeadm order, and opens no real client', async (t) => {
-  const root = tempDir(t, 'kbadm-dry-');
-  writeFileSync(join(root, 'cfg.yaml'), CONFIG);
+  const root = rootWithConfig(t);
   const opened: boolean[] = [];
   const r = await runCli(
     [
@@ -135,8 +139,7 @@ test('init --dry-run prints every API request it would make, in kubeadm order, a
 });
 
 test('init phase certs all --dry-run: every certificate in turn, its line and then its files', async (t) => {
-  const root = tempDir(t, 'kbadm-dry-');
-  writeFileSync(join(root, 'cfg.yaml'), CONFIG);
+  const root = rootWithConfig(t);
   const r = await runCli([
     '--rootfs',
     root,
