@@ -178,6 +178,11 @@ function parseName(node: Node): ParsedName {
   return { raw: node.raw, commonName: commonName ?? '', organization };
 }
 
+/** An encoded Name (such as encodeName's) as it reads back: a SET OF keeps its values sorted. */
+export function readName(der: Buffer): ParsedName {
+  return parseName(readNode(der));
+}
+
 function ipText(bytes: Buffer): string {
   if (bytes.length === 4) return formatIP({ family: 4, bytes });
   if (bytes.length === 16) return formatIP({ family: 6, bytes });

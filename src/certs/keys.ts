@@ -5,6 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, webcrypto, type Key
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { promisify } from 'node:util';
 import { KbadmError } from '../errors.js';
+import { ParsedByContent, pemText } from './parsed-files.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -43,6 +44,7 @@ export function keyTypeOf(algorithm: string): KeyType {
 export class PrivateKey {
   readonly type: KeyType;
   #webKeys?: Promise<CryptoKeyPair>;
+  #publicKeyDer?: Buffer;
   constructor(readonly keyObject: KeyObject) {
     if (keyObject.type !== 'private') throw new KbadmError('not a private key');
     const t = keyObject.asymmetricKeyType;
@@ -62,7 +64,10 @@ export class PrivateKey {
   /** PEM as kubeadm writes it: PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY". */
   toPem(): string {
     const type = this.type.kind === 'rsa' ? 'pkcs1' : 'sec1';
-    return this.keyObject.export({ format: 'pem', type }) as string;
+    const pem = this.keyObject.export({ format: 'pem', type }) as string;
+    // The file this PEM is written to reads back as this key.
+    parsedKeys.set(pem, this);
+    return pem;
   }
 
   /** PKIX "PUBLIC KEY" PEM (sa.pub). */
@@ -70,9 +75,10 @@ export class PrivateKey {
     return createPublicKey(this.keyObject).export({ format: 'pem', type: 'spki' }) as string;
   }
 
-  /** DER SubjectPublicKeyInfo. */
+  /** DER SubjectPublicKeyInfo (a copy: callers may keep or change it). */
   publicKeyDer(): Buffer {
-    return createPublicKey(this.keyObject).export({ format: 'der', type: 'spki' });
+    this.#publicKeyDer ??= createPublicKey(this.keyObject).export({ format: 'der', type: 'spki' });
+    return Buffer.from(this.#publicKeyDer);
   }
 
   /** The same key as WebCrypto keys, for @peculiar/x509 to sign with. */
@@ -123,6 +129,8 @@ export async function generatePrivateKey(algorithm: string): Promise<PrivateKey>
   return new PrivateKey(pair.privateKey);
 }
 
+const parsedKeys = new ParsedByContent<PrivateKey>();
+
 const ACCEPTED_PRIVATE_KEY_BLOCKS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY']);
 
 /**
@@ -130,7 +138,9 @@ const ACCEPTED_PRIVATE_KEY_BLOCKS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY'
  * ECDSA keys, as kubeadm does. `source` names the file in errors.
  */
 export function parsePrivateKeyPem(pem: string | Buffer, source = 'the private key'): PrivateKey {
-  const text = typeof pem === 'string' ? pem : pem.toString('utf8');
+  const text = pemText(pem);
+  const known = parsedKeys.get(text);
+  if (known) return known;
   const block = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text);
   if (!block || !ACCEPTED_PRIVATE_KEY_BLOCKS.has(block[1] ?? '')) {
     throw new KbadmError(`data does not contain a valid RSA or ECDSA private key (${source})`);
@@ -149,7 +159,9 @@ export function parsePrivateKeyPem(pem: string | Buffer, source = 'the private k
   if (t !== 'rsa' && t !== 'ec') {
     throw new KbadmError(`the private key file ${source} is neither in RSA nor ECDSA format`);
   }
-  return new PrivateKey(keyObject);
+  const key = new PrivateKey(keyObject);
+  parsedKeys.set(text, key);
+  return key;
 }
 
 /** The DER SubjectPublicKeyInfo of a "PUBLIC KEY" PEM such as sa.pub. `source` names the file in errors. */

@@ -180,6 +180,11 @@ export class KeyPool {
     }
   }
 
+  /** The names whose key is started and not yet taken. */
+  get names(): string[] {
+    return [...this.#keys.keys()];
+  }
+
   /** The prefetched key for `name` (each is handed out once), or a fresh one. */
   take(name: string, algorithm: string): Promise<PrivateKey> {
     const p = this.#keys.get(name);

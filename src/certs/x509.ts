@@ -9,9 +9,11 @@ import {
   encodeName,
   keyIdentifier,
   parseCertificate,
+  readName,
   type KeyUsageName,
 } from './certificate-der.js';
 import { keyMatchesPublicKey, type PrivateKey, generatePrivateKey } from './keys.js';
+import { ParsedByContent, pemText } from './parsed-files.js';
 import { certificateDers, encodePem } from './pem.js';
 import type { AltNames } from './sans.js';
 import type { ExtKeyUsage } from './specs.js';
@@ -95,26 +97,67 @@ export async function signCertificate(
   const subject = encodeName(template.commonName, template.organization);
   const keyUsage: KeyUsageName[] = ['digitalSignature', 'keyEncipherment'];
   if (template.isCA) keyUsage.push('keyCertSign');
-  const der = buildCertificate(
-    {
-      serial: randomSerial(),
-      subject,
-      // The issuer's encoded subject, so that name chaining never depends on re-encoding.
-      issuer: issuer ? parseCertificate(issuer.cert.der).subject.raw : subject,
-      notBefore: wholeSeconds(template.notBefore),
-      notAfter: wholeSeconds(template.notAfter),
-      publicKey,
-      keyUsage,
-      extKeyUsage: template.extKeyUsage.map((u) => EKU_OIDS[u]),
-      isCA: template.isCA,
-      dnsNames: template.altNames.dnsNames,
-      ips: template.altNames.ips,
-      ...(template.isCA ? { subjectKeyId: keyIdentifier(publicKey) } : {}),
-      ...(issuer?.cert.subjectKeyId ? { authorityKeyId: Buffer.from(issuer.cert.subjectKeyId, 'hex') } : {}),
-    },
-    issuer ? issuer.key : key,
-  );
-  return parseCertificateDer(der);
+  const fields = {
+    serial: randomSerial(),
+    subject,
+    // The issuer's encoded subject, so that name chaining never depends on re-encoding.
+    issuer: issuer ? subjectDer(issuer.cert) : subject,
+    notBefore: wholeSeconds(template.notBefore),
+    notAfter: wholeSeconds(template.notAfter),
+    publicKey,
+    keyUsage,
+    extKeyUsage: template.extKeyUsage.map((u) => EKU_OIDS[u]),
+    isCA: template.isCA,
+    dnsNames: [...template.altNames.dnsNames],
+    ips: [...template.altNames.ips],
+    ...(template.isCA ? { subjectKeyId: keyIdentifier(publicKey) } : {}),
+    ...(issuer?.cert.subjectKeyId ? { authorityKeyId: Buffer.from(issuer.cert.subjectKeyId, 'hex') } : {}),
+  };
+  const der = buildCertificate(fields, issuer ? issuer.key : key);
+  const name = readName(subject);
+  // What was just signed is known field by field: reading it back would only cost time (a run
+  // signs a dozen). x509.test.ts holds this equal to parseCertificateDer of the same bytes.
+  const info = certificateInfo({
+    pem: encodePem('CERTIFICATE', der),
+    der,
+    serialNumber: fields.serial.toString(16),
+    subject: { commonName: name.commonName, organization: name.organization },
+    issuer: issuer
+      ? { commonName: issuer.cert.subject.commonName, organization: [...issuer.cert.subject.organization] }
+      : { commonName: name.commonName, organization: [...name.organization] },
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
+    isCA: fields.isCA,
+    keyUsage: [...keyUsage],
+    extKeyUsage: [...template.extKeyUsage],
+    dnsNames: [...fields.dnsNames],
+    ips: fields.ips.map(canonicalIP),
+    ...(fields.subjectKeyId ? { subjectKeyId: fields.subjectKeyId.toString('hex') } : {}),
+    ...(fields.authorityKeyId ? { authorityKeyId: fields.authorityKeyId.toString('hex') } : {}),
+    publicKeyDer: publicKey,
+  });
+  subjects.set(info, subject);
+  // The file this certificate is about to be written to reads back as it.
+  chains.set(info.pem, [info]);
+  return info;
+}
+
+/** Encoded subjects by certificate, so that a CA signing many leaves reads its own name once. */
+const subjects = new WeakMap<CertificateInfo, Buffer>();
+
+function subjectDer(cert: CertificateInfo): Buffer {
+  let raw = subjects.get(cert);
+  if (!raw) subjects.set(cert, (raw = parseCertificate(cert.der).subject.raw));
+  return raw;
+}
+
+/** A CertificateInfo whose Node view is made on first use: most certificates are never verified. */
+function certificateInfo(fields: Omit<CertificateInfo, 'node'>, node?: NodeX509Certificate): CertificateInfo {
+  let view = node;
+  return Object.defineProperty(fields, 'node', {
+    enumerable: true,
+    get: () => (view ??= new NodeX509Certificate(fields.der)),
+  }) as CertificateInfo;
 }
 
 function wholeSeconds(d: Date): Date {
@@ -154,29 +197,40 @@ export async function parseCertificateDer(der: Buffer): Promise<CertificateInfo>
   } catch (cause) {
     throw new KbadmError('failed to parse certificate', { cause });
   }
-  return {
-    pem: encodePem('CERTIFICATE', der),
-    der,
-    serialNumber: c.serial.toString(16),
-    subject: { commonName: c.subject.commonName, organization: c.subject.organization },
-    issuer: { commonName: c.issuer.commonName, organization: c.issuer.organization },
-    notBefore: c.notBefore,
-    notAfter: c.notAfter,
-    isCA: c.isCA,
-    keyUsage: c.keyUsage,
-    extKeyUsage: c.extKeyUsage.map(ekuName),
-    dnsNames: c.dnsNames,
-    ips: c.ips.map(canonicalIP),
-    ...(c.subjectKeyId ? { subjectKeyId: c.subjectKeyId.toString('hex') } : {}),
-    ...(c.authorityKeyId ? { authorityKeyId: c.authorityKeyId.toString('hex') } : {}),
-    publicKeyDer: node.publicKey.export({ format: 'der', type: 'spki' }),
+  const info = certificateInfo(
+    {
+      pem: encodePem('CERTIFICATE', der),
+      der,
+      serialNumber: c.serial.toString(16),
+      subject: { commonName: c.subject.commonName, organization: c.subject.organization },
+      issuer: { commonName: c.issuer.commonName, organization: c.issuer.organization },
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      isCA: c.isCA,
+      keyUsage: c.keyUsage,
+      extKeyUsage: c.extKeyUsage.map(ekuName),
+      dnsNames: c.dnsNames,
+      ips: c.ips.map(canonicalIP),
+      ...(c.subjectKeyId ? { subjectKeyId: c.subjectKeyId.toString('hex') } : {}),
+      ...(c.authorityKeyId ? { authorityKeyId: c.authorityKeyId.toString('hex') } : {}),
+      publicKeyDer: node.publicKey.export({ format: 'der', type: 'spki' }),
+    },
     node,
-  };
+  );
+  subjects.set(info, c.subject.raw);
+  return info;
 }
+
+const chains = new ParsedByContent<readonly CertificateInfo[]>();
 
 /** Parses a certificate file: the first block is the certificate, the rest are intermediates. */
 export async function parseCertificateChain(pem: string | Uint8Array): Promise<CertificateInfo[]> {
-  return Promise.all(certificateDers(pem).map((d) => parseCertificateDer(d)));
+  const text = pemText(pem);
+  const known = chains.get(text);
+  if (known) return [...known];
+  const chain = await Promise.all(certificateDers(text).map((d) => parseCertificateDer(d)));
+  chains.set(text, chain);
+  return [...chain];
 }
 
 /** The first certificate of a PEM file. */
