@@ -94,9 +94,13 @@ export const certsPhase: Phase<InitData> = {
   all: { short: 'Create every certificate and key of the cluster PKI' },
   run: async (d) => {
     d.out.progress('certs', `Using certificateDir folder "${certificatesDirOnHost(d)}"`);
-    // Every key the sub-phases will need is generated at once, in parallel, before they run.
+    // Every key the sub-phases will need is generated at once, in parallel, before they run (the
+    // run's data may have started them already, before the node lock).
     const inputs = pkiInputs(d);
-    const pool = new KeyPool(inputs.encryptionAlgorithm);
+    const pool =
+      d.cache.keys?.algorithm === inputs.encryptionAlgorithm
+        ? d.cache.keys
+        : new KeyPool(inputs.encryptionAlgorithm);
     pool.prefetch(await missingPkiNames(pkiStore(d), inputs, d.now));
     d.cache.keys = pool;
   },

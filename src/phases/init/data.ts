@@ -10,7 +10,7 @@ import { parseOutputFormat } from '../../output/printer.js';
 import type { InitConfig } from '../../config/model.js';
 import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
 import { externalCAError } from '../../certs/reuse.js';
-import { checkCAPairs, externalCAStatus, PkiStore, type KeyPool } from '../../certs/pki-files.js';
+import { checkCAPairs, externalCAStatus, KeyPool, missingPkiNames, PkiStore } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
 import * as path from 'node:path';
 import { generateCertificateKey } from '../../certs/copy-certs.js';
@@ -170,6 +170,10 @@ export async function newInitData(
     ...(flags.has('skip-phases') ? flags.strings('skip-phases') : []),
   ];
   syncAddonsWithSkipPhases(config, skipped);
+  const now = new Date();
+  const keys = certsPhaseRuns(invocation.phase, skipped)
+    ? await startCertKeys(realHost, config, now, skipped)
+    : undefined;
 
   const dryRun = dryRunFlag || config.init.dryRun;
   // A real run changes the node: from here on it holds the node lock, and reads what is on disk
@@ -200,11 +204,11 @@ export async function newInitData(
     host,
     out,
     dryRun,
-    now: new Date(),
+    now,
     env: deps.env,
     skipTokenPrint: bool('skip-token-print'),
     outputFormat,
-    cache: newInitCache(),
+    cache: { ...newInitCache(), ...(keys ? { keys } : {}) },
     kubeconfigPath,
     cluster: () =>
       (cluster ??= openInitCluster(deps, data).catch((err: unknown) => {
@@ -224,6 +228,33 @@ export async function newInitData(
   if (invocation.phase === undefined)
     out.progress('init', `Using Kubernetes version: ${config.cluster.kubernetesVersion}`);
   return data;
+}
+
+/** Whether the run includes the certs phase itself (whose run starts the key generation). */
+function certsPhaseRuns(phase: string | undefined, skipped: readonly string[]): boolean {
+  const skips = (p: string) => skipped.some((s) => s.toLowerCase() === p);
+  return (phase === undefined || phase.toLowerCase() === 'certs') && !skips('certs') && !skips('certs/all');
+}
+
+/**
+ * Starts generating the keys the certs phase is going to need as soon as the configuration is
+ * known: key generation is most of that phase's time, and this way it overlaps taking the node
+ * lock and the checks that follow. Nothing is decided here: the phase reads the PKI again under
+ * the lock and takes from the pool only what it then generates. A read that fails here starts
+ * nothing; the phase meets the same problem and reports it.
+ */
+async function startCertKeys(
+  host: Host,
+  config: InitConfig,
+  now: Date,
+  skipped: readonly string[],
+): Promise<KeyPool> {
+  const inputs = pkiInputsFromConfig(config.init, config.cluster);
+  const store = new PkiStore(host, userPath(host.paths, config.cluster.certificatesDir));
+  const pool = new KeyPool(inputs.encryptionAlgorithm);
+  const names = await missingPkiNames(store, inputs, now).catch(() => []);
+  pool.prefetch(names.filter((n) => !skipped.some((s) => s.toLowerCase() === `certs/${n}`)));
+  return pool;
 }
 
 /**
