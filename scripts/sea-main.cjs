@@ -55,6 +55,10 @@ function createLoader(read, names) {
 module.exports = { createLoader };
 
 if (require('node:sea').isSea()) {
+  // Node's thread pool (4 threads unless told otherwise, read once when it starts, which nothing has
+  // yet) runs both key generation and file I/O: one thread per CPU for the keys, plus two for I/O
+  // (src/host/thread-pool.ts sizes its key jobs from this).
+  process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, require('node:os').availableParallelism() + 2));
   const { getAsset } = require('node:sea');
   const read = (name) => {
     const cache = new Uint8Array(getAsset(`${name}.cache`));

@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, webcrypto, type Key
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { promisify } from 'node:util';
 import { KbadmError } from '../errors.js';
-import { ParsedByContent, pemText } from './parsed-files.js';
+import { ParsedByContent, pemText } from './parsed-by-content.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 

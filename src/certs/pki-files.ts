@@ -163,36 +163,71 @@ function warnOnce(out: Output, warning: string): void {
   out.warnOnce(warning.replace(/^WARNING: /, ''));
 }
 
-/** Keys generated ahead, in parallel, for the certificates a run is about to create. */
+/**
+ * Keys generated ahead, in parallel, for the certificates a run is about to create. At most
+ * `concurrency` are made at once (the rest wait their turn, in the order asked for): key generation
+ * and file I/O share Node's thread pool, and the run's writes must not wait for every key.
+ */
 export class KeyPool {
   readonly #keys = new Map<string, Promise<PrivateKey>>();
+  /** Keys asked for and not started yet, in order. */
+  readonly #waiting = new Map<string, () => void>();
+  #running = 0;
 
-  constructor(readonly algorithm: string) {}
+  constructor(
+    readonly algorithm: string,
+    readonly concurrency = 2,
+    private readonly generate: (algorithm: string) => Promise<PrivateKey> = generatePrivateKey,
+  ) {}
 
-  /** Starts generating a key for each name that has none yet. */
+  /** Starts generating a key for each name that has none yet, in this order. */
   prefetch(names: readonly string[]): void {
     for (const name of names) {
       if (this.#keys.has(name)) continue;
-      const p = generatePrivateKey(this.algorithm);
+      let start!: () => void;
+      const p = new Promise<void>((resolve) => (start = resolve))
+        .then(() => this.generate(this.algorithm))
+        .finally(() => {
+          this.#running--;
+          this.#startNext();
+        });
       // A key nobody takes (its phase was skipped) must not become an unhandled rejection.
       p.catch(() => undefined);
       this.#keys.set(name, p);
+      this.#waiting.set(name, start);
+    }
+    this.#startNext();
+  }
+
+  #startNext(): void {
+    for (const name of [...this.#waiting.keys()]) {
+      if (this.#running >= this.concurrency) return;
+      this.#start(name);
     }
   }
 
-  /** The names whose key is started and not yet taken. */
+  #start(name: string): void {
+    const start = this.#waiting.get(name);
+    if (!start) return;
+    this.#waiting.delete(name);
+    this.#running++;
+    start();
+  }
+
+  /** The names whose key is asked for and not yet taken. */
   get names(): string[] {
     return [...this.#keys.keys()];
   }
 
-  /** The prefetched key for `name` (each is handed out once), or a fresh one. */
+  /** The prefetched key for `name` (each is handed out once; one still waiting starts now), or a fresh one. */
   take(name: string, algorithm: string): Promise<PrivateKey> {
     const p = this.#keys.get(name);
     if (p && algorithm === this.algorithm) {
       this.#keys.delete(name);
+      this.#start(name);
       return p;
     }
-    return generatePrivateKey(algorithm);
+    return this.generate(algorithm);
   }
 }
 
@@ -207,9 +242,12 @@ export interface CertRun {
 
 const SA_POOL_NAME = 'sa';
 
-/** Names of the certificates (and `sa`) whose files are all absent: those a run will generate. */
+/**
+ * Names of the certificates (and `sa`) whose files are all absent: those a run will generate. The
+ * CAs come first: every other certificate waits for its CA.
+ */
 export async function missingPkiNames(store: PkiStore, inputs: PkiInputs, now: Date): Promise<string[]> {
-  const specs = certSpecs(inputs, now);
+  const specs = certSpecs(inputs, now).sort((a, b) => Number(b.isCA) - Number(a.isCA));
   const absent = await Promise.all(
     specs.map(async (s) => !(await store.exists(s.certFile)) && !(await store.exists(s.keyFile))),
   );

@@ -13,7 +13,7 @@ import {
   type KeyUsageName,
 } from './certificate-der.js';
 import { keyMatchesPublicKey, type PrivateKey, generatePrivateKey } from './keys.js';
-import { ParsedByContent, pemText } from './parsed-files.js';
+import { ParsedByContent, pemText } from './parsed-by-content.js';
 import { certificateDers, encodePem } from './pem.js';
 import type { AltNames } from './sans.js';
 import type { ExtKeyUsage } from './specs.js';

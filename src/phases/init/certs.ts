@@ -9,6 +9,7 @@ import {
   type CertRun,
 } from '../../certs/pki-files.js';
 import { ALL_CERT_NAMES, certSpec, type CertName } from '../../certs/specs.js';
+import { cpuJobSlots } from '../../host/thread-pool.js';
 import type { Phase } from '../../workflow/index.js';
 import { certificatesDirOnHost, pkiInputs, pkiStore, type InitData } from './data.js';
 
@@ -23,7 +24,7 @@ const APISERVER_FLAGS = [
 ];
 
 /** What the certs phases read. */
-type CertsData = Pick<InitData, 'config' | 'host' | 'paths' | 'out' | 'now' | 'cache'>;
+type CertsData = Pick<InitData, 'config' | 'host' | 'paths' | 'out' | 'now' | 'cache' | 'env'>;
 
 /** What the PKI steps need, with the keys the parent phase started generating, if it ran. */
 function certRun(d: CertsData): CertRun {
@@ -100,7 +101,7 @@ export const certsPhase: Phase<InitData> = {
     const pool =
       d.cache.keys?.algorithm === inputs.encryptionAlgorithm
         ? d.cache.keys
-        : new KeyPool(inputs.encryptionAlgorithm);
+        : new KeyPool(inputs.encryptionAlgorithm, cpuJobSlots(d.env));
     pool.prefetch(await missingPkiNames(pkiStore(d), inputs, d.now));
     d.cache.keys = pool;
   },

@@ -19,6 +19,7 @@ import type { ClusterClient } from '../../cluster/types.js';
 import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
 import type { Host } from '../../host/host.js';
 import { userPath, type Paths } from '../../host/paths.js';
+import { cpuJobSlots } from '../../host/thread-pool.js';
 import { KubeconfigStore, validateKubeconfigsForExternalCA } from '../../kubeconfig/kubeconfig-files.js';
 import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
 import { kubeconfigSpecs } from '../../kubeconfig/specs.js';
@@ -172,7 +173,7 @@ export async function newInitData(
   syncAddonsWithSkipPhases(config, skipped);
   const now = new Date();
   const keys = certsPhaseRuns(invocation.phase, skipped)
-    ? await startCertKeys(realHost, config, now, skipped)
+    ? await startCertKeys(realHost, config, now, skipped, cpuJobSlots(deps.env))
     : undefined;
 
   const dryRun = dryRunFlag || config.init.dryRun;
@@ -248,10 +249,11 @@ async function startCertKeys(
   config: InitConfig,
   now: Date,
   skipped: readonly string[],
+  concurrency: number,
 ): Promise<KeyPool> {
   const inputs = pkiInputsFromConfig(config.init, config.cluster);
   const store = new PkiStore(host, userPath(host.paths, config.cluster.certificatesDir));
-  const pool = new KeyPool(inputs.encryptionAlgorithm);
+  const pool = new KeyPool(inputs.encryptionAlgorithm, concurrency);
   const names = await missingPkiNames(store, inputs, now).catch(() => []);
   pool.prefetch(names.filter((n) => !skipped.some((s) => s.toLowerCase() === `certs/${n}`)));
   return pool;

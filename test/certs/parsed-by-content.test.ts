@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generatePrivateKey, parsePrivateKeyPem } from '../../src/certs/keys.js';
-import { ParsedByContent, pemText } from '../../src/certs/parsed-files.js';
+import { ParsedByContent, pemText } from '../../src/certs/parsed-by-content.js';
 import { parseCertificateChain, signCertificate } from '../../src/certs/x509.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
