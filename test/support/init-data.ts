@@ -45,7 +45,7 @@ export function testInitData(config: InitConfig, options: TestInitDataOptions = 
     kubeconfigPath: host.paths.under('/etc/kubernetes/admin.conf'),
     cluster: async () => api,
     uploadCerts: uploadCerts ?? false,
-    certificateKey: () => key || '0'.repeat(64),
+    certificateKey: async () => key || '0'.repeat(64),
     skipCertificateKeyPrint: false,
     printManifest: printManifest ?? false,
     config,

@@ -1,14 +1,10 @@
 // `kbadm init phase addon`: CoreDNS and kube-proxy. Each addon is rendered once from the
 // configuration into the objects it consists of; --print-manifest prints those objects, a dry run
 // sends them to the printing client, and a real run applies them, so all three show the same thing.
-import { applyCoreDNS, applyKubeProxy, coreDNSReplicas, coreDNSState } from '../../manifests/addon-apply.js';
-import { printManifest } from '../../manifests/addon.js';
-import { DEFAULT_COREDNS_REPLICAS, renderCoreDNS } from '../../manifests/coredns.js';
-import { renderKubeProxy } from '../../manifests/kube-proxy.js';
+// The renderers are imported when an addon phase runs, not with the phase tree.
 import type { FlagSpec, Phase } from '../../workflow/index.js';
+import { apiCall } from './api-call.js';
 import type { InitData } from './data.js';
-import { patchSets } from './static-pods.js';
-import { apiCall } from './upload-config.js';
 
 const printManifestFlag: FlagSpec = {
   name: 'print-manifest',
@@ -18,6 +14,10 @@ const printManifestFlag: FlagSpec = {
 };
 
 async function runCoreDNS(d: InitData): Promise<void> {
+  const { applyCoreDNS, coreDNSReplicas, coreDNSState } = await import('../../manifests/addon-apply.js');
+  const { printManifest } = await import('../../manifests/addon.js');
+  const { DEFAULT_COREDNS_REPLICAS, renderCoreDNS } = await import('../../manifests/coredns.js');
+  const { patchSets } = await import('./static-pods.js');
   const patches = await patchSets(d);
   if (d.printManifest) {
     d.out.print(
@@ -39,6 +39,9 @@ async function runCoreDNS(d: InitData): Promise<void> {
 }
 
 async function runKubeProxy(d: InitData): Promise<void> {
+  const { applyKubeProxy } = await import('../../manifests/addon-apply.js');
+  const { printManifest } = await import('../../manifests/addon.js');
+  const { renderKubeProxy } = await import('../../manifests/kube-proxy.js');
   const addon = renderKubeProxy({
     cluster: d.config.cluster,
     localEndpoint: d.config.init.localAPIEndpoint,

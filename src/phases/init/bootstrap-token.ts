@@ -1,20 +1,19 @@
 // `kbadm init phase bootstrap-token`: stores init's bootstrap tokens as Secrets, grants tokens the
 // rights a joining node needs (read its Node, post a CSR, have it approved), and publishes the
 // cluster-info ConfigMap that token discovery verifies with a signature.
-import { createOrUpdate } from '../../cluster/idempotency.js';
 import { KbadmError } from '../../errors.js';
 import { userPath } from '../../host/paths.js';
-import { currentCluster, parseKubeconfig } from '../../kubeconfig/kubeconfig.js';
-import { bootstrapTokenRbac, clusterInfoRbac } from '../../manifests/rbac.js';
-import { updateOrCreateTokens } from '../bootstrap-tokens.js';
-import { clusterInfoConfigMap, clusterInfoKubeconfig } from '../../tokens/cluster-info.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
-import { apiCall } from './upload-config.js';
+import { apiCall } from './api-call.js';
 
 const TAG = 'bootstrap-token';
 
 async function runBootstrapToken(d: InitData): Promise<void> {
+  const { createOrUpdate } = await import('../../cluster/idempotency.js');
+  const { bootstrapTokenRbac, clusterInfoRbac } = await import('../../manifests/rbac.js');
+  const { clusterInfoConfigMap } = await import('../../tokens/cluster-info.js');
+  const { updateOrCreateTokens } = await import('../bootstrap-tokens.js');
   const client = await d.cluster();
   const tokens = d.config.init.bootstrapTokens;
   if (!d.skipTokenPrint) {
@@ -39,6 +38,8 @@ async function runBootstrapToken(d: InitData): Promise<void> {
 
 /** cluster-info carries admin.conf's cluster (its server and CA), the one every node trusts. */
 async function clusterInfoText(d: InitData): Promise<string> {
+  const { currentCluster, parseKubeconfig } = await import('../../kubeconfig/kubeconfig.js');
+  const { clusterInfoKubeconfig } = await import('../../tokens/cluster-info.js');
   const file = d.kubeconfigPath;
   const shown = d.paths.onHost(file);
   const text = await d.host.readFileIfExists(file);

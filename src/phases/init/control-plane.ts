@@ -1,15 +1,13 @@
 // `kbadm init phase control-plane [all|apiserver|controller-manager|scheduler]`: the static Pod
-// manifests of the control-plane components.
-import {
-  KUBE_APISERVER,
-  KUBE_CONTROLLER_MANAGER,
-  KUBE_SCHEDULER,
-  controlPlanePod,
-  type ControlPlaneComponentName,
-} from '../../manifests/control-plane.js';
+// manifests of the control-plane components. The renderer is imported when a sub-phase runs.
+import type { ControlPlaneComponentName } from '../../manifests/control-plane.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData, ManifestData } from './data.js';
-import { controlPlaneInputs, warnIfRootless, writePatchedStaticPod } from './static-pods.js';
+
+// The components' names (as manifests/control-plane.ts spells them), for the phase tree alone.
+const KUBE_APISERVER = 'kube-apiserver' satisfies ControlPlaneComponentName;
+const KUBE_CONTROLLER_MANAGER = 'kube-controller-manager' satisfies ControlPlaneComponentName;
+const KUBE_SCHEDULER = 'kube-scheduler' satisfies ControlPlaneComponentName;
 
 const BASE_FLAGS = ['cert-dir', 'config', 'kubernetes-version', 'image-repository', 'patches', 'dry-run'];
 
@@ -36,6 +34,8 @@ export async function runControlPlaneComponent(
   d: ManifestData,
   component: ControlPlaneComponentName,
 ): Promise<void> {
+  const { controlPlanePod } = await import('../../manifests/control-plane.js');
+  const { controlPlaneInputs, warnIfRootless, writePatchedStaticPod } = await import('./static-pods.js');
   d.out.progress('control-plane', `Creating static Pod manifest for "${component}"`);
   warnIfRootless(d, 'control-plane', component);
   const pod = controlPlanePod(await controlPlaneInputs(d), component);

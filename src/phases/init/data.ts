@@ -1,5 +1,8 @@
 // What init's phases may read, built once per run by the data initializer: the configuration
 // (--config + flags + defaults, validated), the host paths, the host, the output and one start time.
+// Every phase definition imports this module, so what only the run needs (the configuration loader,
+// kubeconfig files, the certificate key, the API client's set-up) is imported where it is first
+// needed: `kbadm init --help` builds the phase tree without it.
 import {
   EXTRA_ARGS_FLAG_NAMES,
   extraArgsFromFlags,
@@ -13,20 +16,16 @@ import { externalCAError } from '../../certs/reuse.js';
 import { checkCAPairs, externalCAStatus, KeyPool, missingPkiNames, PkiStore } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
 import * as path from 'node:path';
-import { generateCertificateKey } from '../../certs/copy-certs.js';
-import { ensureClusterAdmins } from '../../cluster/cluster-admins.js';
 import type { ClusterClient } from '../../cluster/types.js';
 import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
 import type { Host } from '../../host/host.js';
 import { userPath, type Paths } from '../../host/paths.js';
 import { cpuJobSlots } from '../../host/thread-pool.js';
-import { KubeconfigStore, validateKubeconfigsForExternalCA } from '../../kubeconfig/kubeconfig-files.js';
+import type { KubeconfigStore } from '../../kubeconfig/kubeconfig-files.js';
 import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
-import { kubeconfigSpecs } from '../../kubeconfig/specs.js';
 import type { Output } from '../../output/output.js';
 import type { PatchSet } from '../../patches/patches.js';
 import { userSetFlags, type FlagSpec, type Invocation } from '../../workflow/index.js';
-import { loadInitConfigOnHost } from '../command-config.js';
 
 export interface InitData {
   /** The init and cluster configuration: defaulted and validated. */
@@ -61,7 +60,7 @@ export interface InitData {
   /** --upload-certs: share the control-plane certificates through the kubeadm-certs Secret. */
   uploadCerts: boolean;
   /** --certificate-key (or the config's), or one made for this run when certificates are uploaded. */
-  certificateKey(): string;
+  certificateKey(): Promise<string>;
   skipCertificateKeyPrint: boolean;
   /** --print-manifest of the addon phases: print the addon objects instead of applying them. */
   printManifest: boolean;
@@ -130,7 +129,8 @@ export function pkiStore(d: Pick<InitData, 'host' | 'paths'>): PkiStore {
   return new PkiStore(d.host, d.paths.pkiDir);
 }
 
-export function kubeconfigStore(d: Pick<InitData, 'host' | 'paths'>): KubeconfigStore {
+export async function kubeconfigStore(d: Pick<InitData, 'host' | 'paths'>): Promise<KubeconfigStore> {
+  const { KubeconfigStore } = await import('../../kubeconfig/kubeconfig-files.js');
   return new KubeconfigStore(d.host, d.paths.kubernetesDir);
 }
 
@@ -161,6 +161,7 @@ export async function newInitData(
   const extraArgs = extraArgsFromFlags(setFlags);
   const extraArgsSet = EXTRA_ARGS_FLAG_NAMES.filter((n) => Object.hasOwn(setFlags, n));
   if (configPath !== '') validateMixedArguments(['config', ...extraArgsSet]);
+  const { loadInitConfigOnHost } = await import('../command-config.js');
   const config = await loadInitConfigOnHost(realHost, out, {
     configPath,
     flags: Object.fromEntries(Object.entries(setFlags).filter(([n]) => !EXTRA_ARGS_FLAG_NAMES.includes(n))),
@@ -196,7 +197,7 @@ export async function newInitData(
       : DEFAULT_ADMIN_KUBECONFIG,
   );
   const bool = (name: string) => flags.has(name) && flags.boolean(name);
-  let certificateKey = config.init.certificateKey;
+  let certificateKey: Promise<string> | undefined;
   let cluster: Promise<ClusterClient> | undefined;
   const data: InitData = {
     config,
@@ -217,7 +218,10 @@ export async function newInitData(
         throw err;
       })),
     uploadCerts: bool('upload-certs'),
-    certificateKey: () => (certificateKey ||= generateCertificateKey()),
+    certificateKey: () =>
+      (certificateKey ??= config.init.certificateKey
+        ? Promise.resolve(config.init.certificateKey)
+        : import('../../certs/copy-certs.js').then((m) => m.generateCertificateKey())),
     skipCertificateKeyPrint: bool('skip-certificate-key-print'),
     printManifest: bool('print-manifest'),
     healthProbes: (apiserver) => deps.healthProbes(apiserver),
@@ -270,8 +274,10 @@ async function checkExternalCAs(d: InitData): Promise<void> {
     if (ca.error) throw externalCAError('ca', ca.error);
     const caCert = await store.cert('ca');
     if (caCert.state === 'ok') {
+      const { validateKubeconfigsForExternalCA } = await import('../../kubeconfig/kubeconfig-files.js');
+      const { kubeconfigSpecs } = await import('../../kubeconfig/specs.js');
       await validateKubeconfigsForExternalCA(
-        kubeconfigStore(d),
+        await kubeconfigStore(d),
         kubeconfigSpecs(pkiInputs(d), d.now),
         caCert.value.pem,
         d.out,
@@ -304,6 +310,7 @@ async function openInitCluster(deps: InitDataDeps, d: InitData): Promise<Cluster
   const client = await deps.cluster(d.kubeconfigPath, { dryRun: d.dryRun, out: d.out });
   if (d.dryRun || d.kubeconfigPath !== d.paths.under(DEFAULT_ADMIN_KUBECONFIG)) return client;
   const superAdminPath = path.join(path.dirname(d.kubeconfigPath), 'super-admin.conf');
+  const { ensureClusterAdmins } = await import('../../cluster/cluster-admins.js');
   await ensureClusterAdmins(client, {
     superAdmin: async () =>
       (await d.host.exists(superAdminPath))

@@ -1,8 +1,7 @@
-// `kbadm init phase etcd local`: the static Pod manifest for a local, single-member etcd.
-import { etcdPod } from '../../manifests/etcd.js';
+// `kbadm init phase etcd local`: the static Pod manifest for a local, single-member etcd. The
+// renderer is imported when the phase runs.
 import type { Phase } from '../../workflow/index.js';
 import type { InitData, ManifestData } from './data.js';
-import { etcdInputs, warnIfRootless, writePatchedStaticPod } from './static-pods.js';
 
 const ETCD_DATA_DIR_MODE = 0o700;
 
@@ -10,6 +9,8 @@ export async function runEtcdLocal(d: ManifestData): Promise<void> {
   const local = d.config.cluster.etcd.local;
   // External etcd has nothing to render here.
   if (!local) return;
+  const { etcdPod } = await import('../../manifests/etcd.js');
+  const { etcdInputs, warnIfRootless, writePatchedStaticPod } = await import('./static-pods.js');
   if (d.dryRun) d.out.progress('etcd', `Would ensure that "${local.dataDir}" directory is present`);
   else await d.host.mkdir(d.paths.under(local.dataDir), ETCD_DATA_DIR_MODE);
   d.out.progress(

@@ -1,15 +1,11 @@
 // `kbadm init phase kubeconfig [all|<file>]`: admin.conf, super-admin.conf, kubelet.conf,
 // controller-manager.conf and scheduler.conf, each with a client certificate signed by the CA.
+// The kubeconfig builders are imported when a phase runs, not with the phase tree.
 import { caExternallyManaged } from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
 import { KbadmError, errorMessage } from '../../errors.js';
-import { ensureKubeconfig, type KubeconfigRun } from '../../kubeconfig/kubeconfig-files.js';
-import {
-  buildKubeconfig,
-  KUBECONFIG_FILES,
-  kubeconfigSpec,
-  type KubeconfigFileName,
-} from '../../kubeconfig/specs.js';
+import type { KubeconfigRun } from '../../kubeconfig/kubeconfig-files.js';
+import type { KubeconfigFileName } from '../../kubeconfig/specs.js';
 import type { Phase } from '../../workflow/index.js';
 import { kubeconfigStore, pkiInputs, pkiStore, type InitData } from './data.js';
 
@@ -68,9 +64,11 @@ function filePhase(name: string, file: KubeconfigFileName, short: string, about:
         d.out.progress('kubeconfig', `External CA mode: Using user provided ${file}`);
         return;
       }
+      const { ensureKubeconfig } = await import('../../kubeconfig/kubeconfig-files.js');
+      const { kubeconfigSpec } = await import('../../kubeconfig/specs.js');
       const { prebuilt } = d.cache;
       const run: KubeconfigRun = {
-        store: kubeconfigStore(d),
+        store: await kubeconfigStore(d),
         out: d.out,
         ca: () => caOf(d),
         prebuilt: (f) => {
@@ -129,7 +127,8 @@ export const kubeconfigPhase: Phase<InitData> = {
     // Build the missing files' client keys and certificates in parallel, ahead of the sub-phases.
     const ca = await caOf(d).catch(() => undefined);
     if (!ca) return; // each sub-phase reports the missing CA itself
-    const store = kubeconfigStore(d);
+    const { buildKubeconfig, KUBECONFIG_FILES, kubeconfigSpec } = await import('../../kubeconfig/specs.js');
+    const store = await kubeconfigStore(d);
     const inputs = pkiInputs(d);
     for (const file of KUBECONFIG_FILES) {
       if (await d.host.exists(store.path(file))) continue;

@@ -4,13 +4,7 @@
 import * as path from 'node:path';
 import { KbadmError, errorMessage } from '../../errors.js';
 import { userPath } from '../../host/paths.js';
-import { detectInitSystem, managesServices, restartService } from '../../host/services.js';
-import {
-  KUBECONFIG_FILE_MODE,
-  parseKubeconfig,
-  serializeKubeconfig,
-  type KubeConfig,
-} from '../../kubeconfig/kubeconfig.js';
+import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
 
@@ -59,6 +53,9 @@ async function enableClientCertRotation(d: InitData): Promise<void> {
   const shown = d.paths.onHost(kubeletConf);
   d.out.progress(TAG, `Updating "${shown}" to point to a rotatable kubelet client certificate and key`);
   if (d.dryRun) return;
+  const { KUBECONFIG_FILE_MODE, parseKubeconfig, serializeKubeconfig } =
+    await import('../../kubeconfig/kubeconfig.js');
+  const { detectInitSystem, managesServices, restartService } = await import('../../host/services.js');
   const text = await d.host.readFileIfExists(kubeletConf);
   if (!text) throw new KbadmError(`failed to load kubeconfig: ${shown} does not exist`);
   const updated = pointAtRotatedCert(

@@ -1,17 +1,17 @@
 // `kbadm init phase kubelet-start`: write the kubelet's flags, instance and configuration files,
 // then (re)start the kubelet. The kubelet is stopped first so it never reads half-written files.
-import { managesServices, serviceIsActive } from '../../host/services.js';
-import { kubeletFiles, type PlannedFile } from '../../manifests/kubelet.js';
-import { writeKubeletFiles } from '../../manifests/manifest-files.js';
+// What renders and writes them is imported when the phase runs.
+import type { PlannedFile } from '../../manifests/kubelet.js';
 import type { Phase } from '../../workflow/index.js';
-import { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } from '../kubelet-service.js';
 import type { InitData, ManifestData } from './data.js';
-import { patchSets } from './static-pods.js';
 
 const TAG = 'kubelet-start';
 
 /** The kubelet files for this node, rendered from the configuration and the host's facts. */
 async function renderKubeletFiles(d: ManifestData): Promise<PlannedFile[]> {
+  const { serviceIsActive } = await import('../../host/services.js');
+  const { kubeletFiles } = await import('../../manifests/kubelet.js');
+  const { patchSets } = await import('./static-pods.js');
   const { files, warnings } = kubeletFiles({
     config: d.config,
     hostname: (await d.host.facts()).hostname,
@@ -24,6 +24,9 @@ async function renderKubeletFiles(d: ManifestData): Promise<PlannedFile[]> {
 }
 
 export async function runKubeletStart(d: ManifestData): Promise<void> {
+  const { managesServices } = await import('../../host/services.js');
+  const { writeKubeletFiles } = await import('../../manifests/manifest-files.js');
+  const { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } = await import('../kubelet-service.js');
   if (!d.dryRun) {
     await tryStopKubelet(d.host, d.out);
     await writeKubeletFiles(d.host, d.out, d.paths.kubeletDir, await renderKubeletFiles(d));

@@ -1,12 +1,12 @@
 // `kbadm init phase mark-control-plane`: the node gets the control-plane role labels and, unless the
 // configuration says otherwise, the taint that keeps ordinary workloads off it.
-import { patchNode } from '../../cluster/patch-node.js';
-import { markControlPlane, nodePatch } from '../../manifests/mark-control-plane.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
-import { apiCall } from './upload-config.js';
+import { apiCall } from './api-call.js';
 
 async function runMarkControlPlane(d: InitData): Promise<void> {
+  const { patchNode } = await import('../../cluster/patch-node.js');
+  const { markControlPlane, nodePatch } = await import('../../manifests/mark-control-plane.js');
   const client = await d.cluster();
   const { name, taints } = d.config.init.nodeRegistration;
   const lines = markControlPlane({ apiVersion: 'v1', kind: 'Node', metadata: { name } }, taints).lines;

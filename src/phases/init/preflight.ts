@@ -1,9 +1,6 @@
 // `kbadm init phase preflight`: kubeadm's checks of the node before anything is written, then the
-// control-plane images pulled through the container runtime.
-import { clusterImages, pauseImage } from '../../config/images.js';
-import { imagePullStage, initPreflight, initResumeChecks } from '../../preflight/lists.js';
-import { createNodeProbe } from '../../preflight/preflight-files.js';
-import { ignoreSet, runPreflight } from '../../preflight/run.js';
+// control-plane images pulled through the container runtime. The checks are imported when the
+// phase runs, not with the phase tree.
 import type { NodeProbe } from '../../preflight/check.js';
 import type { Phase } from '../../workflow/index.js';
 import { readInitMarker, writeInitMarker, type InitInProgress } from '../init-in-progress.js';
@@ -14,6 +11,9 @@ const TAG = 'preflight';
 export async function runInitPreflight(
   d: Pick<InitData, 'config' | 'host' | 'paths' | 'out' | 'dryRun' | 'env' | 'wholeRun' | 'now'>,
 ): Promise<void> {
+  const { initPreflight, initResumeChecks } = await import('../../preflight/lists.js');
+  const { createNodeProbe } = await import('../../preflight/preflight-files.js');
+  const { ignoreSet, runPreflight } = await import('../../preflight/run.js');
   const { init, cluster } = d.config;
   const nodeRegistration = init.nodeRegistration;
   const interrupted = await readInitMarker(d.host, d.paths);
@@ -62,6 +62,9 @@ export async function pullControlPlaneImages(
     d.out.progress(tag, "Would pull the required images (like 'kbadm config images pull')");
     return;
   }
+  const { clusterImages, pauseImage } = await import('../../config/images.js');
+  const { imagePullStage } = await import('../../preflight/lists.js');
+  const { runPreflight } = await import('../../preflight/run.js');
   // kubeadm prints these lines whatever the policy; with Never the ImagePull check then skips quietly.
   d.out.progress(tag, 'Pulling images required for setting up a Kubernetes cluster');
   d.out.progress(tag, 'This might take a minute or two, depending on the speed of your internet connection');

@@ -3,7 +3,6 @@
 import * as path from 'node:path';
 import { KbadmError } from '../../errors.js';
 import { renderResult } from '../../output/printer.js';
-import { joinCommand, joinFacts, singleLine, WITHHELD } from '../../tokens/join-command.js';
 import type { Phase } from '../../workflow/index.js';
 import type { InitData } from './data.js';
 
@@ -64,6 +63,7 @@ ${i.joinWorkerCommand}
 }
 
 async function showJoinCommand(d: InitData): Promise<void> {
+  const { joinCommand, joinFacts, singleLine, WITHHELD } = await import('../../tokens/join-command.js');
   const adminConf = path.join(d.paths.kubernetesDir, 'admin.conf');
   const kubeconfigPath = d.paths.onHost(adminConf);
   const text = await d.host.readFileIfExists(adminConf);
@@ -71,7 +71,7 @@ async function showJoinCommand(d: InitData): Promise<void> {
   const { endpoint, caCertHashes } = joinFacts(text.toString('utf8'), kubeconfigPath);
   // A key only helps a joining node when the certificates were uploaded with it in this run: not
   // when upload-certs was skipped, nor when this phase runs on its own.
-  const certificateKey = d.cache.certificatesUploaded ? d.certificateKey() : undefined;
+  const certificateKey = d.cache.certificatesUploaded ? await d.certificateKey() : undefined;
   const common = {
     endpoint,
     caCertHashes,

@@ -2,23 +2,10 @@
 // account and etcd CA keys go into the kubeadm-certs Secret, encrypted under the certificate key,
 // so another control-plane node can join with that key instead of copying files by hand. The Secret
 // is owned by a two-hour token Secret, so the cluster deletes it when that token expires.
-import { createOrUpdate } from '../../cluster/idempotency.js';
 import { KbadmError } from '../../errors.js';
-import {
-  UPLOAD_CERTS_STORING_LINE,
-  kubeadmCertFiles,
-  kubeadmCertsSecret,
-  parseCertificateKey,
-  uploadCertsToken,
-} from '../../certs/copy-certs.js';
-import { readKubeadmCertFiles } from '../../certs/pki-files.js';
-import { kubeadmCertsRbac } from '../../manifests/rbac.js';
-import { bootstrapTokenSecretName } from '../../tokens/bootstrap-secret.js';
-import { generateBootstrapToken, parseBootstrapToken } from '../../tokens/token-format.js';
-import { updateOrCreateTokens } from '../bootstrap-tokens.js';
 import type { Phase } from '../../workflow/index.js';
 import { pkiStore, type InitData } from './data.js';
-import { apiCall } from './upload-config.js';
+import { apiCall } from './api-call.js';
 
 const TAG = 'upload-certs';
 
@@ -27,7 +14,20 @@ async function runUploadCerts(d: InitData): Promise<void> {
     d.out.progress(TAG, 'Skipping phase. Please see --upload-certs');
     return;
   }
-  const key = d.certificateKey();
+  const { createOrUpdate } = await import('../../cluster/idempotency.js');
+  const {
+    UPLOAD_CERTS_STORING_LINE,
+    kubeadmCertFiles,
+    kubeadmCertsSecret,
+    parseCertificateKey,
+    uploadCertsToken,
+  } = await import('../../certs/copy-certs.js');
+  const { readKubeadmCertFiles } = await import('../../certs/pki-files.js');
+  const { kubeadmCertsRbac } = await import('../../manifests/rbac.js');
+  const { bootstrapTokenSecretName } = await import('../../tokens/bootstrap-secret.js');
+  const { generateBootstrapToken, parseBootstrapToken } = await import('../../tokens/token-format.js');
+  const { updateOrCreateTokens } = await import('../bootstrap-tokens.js');
+  const key = await d.certificateKey();
   parseCertificateKey(key);
   const client = await d.cluster();
   const files = await readKubeadmCertFiles(pkiStore(d), kubeadmCertFiles(d.config.cluster));

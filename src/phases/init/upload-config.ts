@@ -1,27 +1,16 @@
 // `kbadm init phase upload-config`: the cluster keeps the configuration init used, so join, upgrade
 // and reset read it from the kubeadm-config and kubelet-config ConfigMaps instead of asking again.
-import { patchNode } from '../../cluster/patch-node.js';
+// The API helpers and objects are imported when a sub-phase runs, not with the phase tree.
 import { KbadmError } from '../../errors.js';
-import { nodeLocalCRISocket } from '../../manifests/kubelet.js';
-import { createOrMutate, createOrUpdate } from '../../cluster/idempotency.js';
-import {
-  KUBELET_CONFIG_LINE,
-  UPLOAD_CONFIG_LINE,
-  kubeadmConfigMap,
-  kubeletConfigMap,
-  withClusterConfiguration,
-} from '../../manifests/cluster-config-maps.js';
-import { kubeadmConfigRbac, kubeletConfigRbac } from '../../manifests/rbac.js';
-import { CRI_SOCKET_ANNOTATION, criSocketAnnotationPatch } from '../../manifests/cri-socket.js';
 import type { Phase } from '../../workflow/index.js';
+import { apiCall } from './api-call.js';
 import type { InitData } from './data.js';
 
-/** The create-or-update options of the run: retried until timeouts.kubernetesAPICall. */
-export const apiCall = (d: Pick<InitData, 'config'>) => ({
-  timeoutMs: d.config.init.timeouts.kubernetesAPICall,
-});
-
 async function uploadKubeadmConfig(d: InitData): Promise<void> {
+  const { createOrMutate, createOrUpdate } = await import('../../cluster/idempotency.js');
+  const { UPLOAD_CONFIG_LINE, kubeadmConfigMap, withClusterConfiguration } =
+    await import('../../manifests/cluster-config-maps.js');
+  const { kubeadmConfigRbac } = await import('../../manifests/rbac.js');
   const client = await d.cluster();
   d.out.progressLine(UPLOAD_CONFIG_LINE);
   const desired = kubeadmConfigMap(d.config.cluster);
@@ -30,6 +19,12 @@ async function uploadKubeadmConfig(d: InitData): Promise<void> {
 }
 
 async function uploadKubeletConfig(d: InitData): Promise<void> {
+  const { createOrUpdate } = await import('../../cluster/idempotency.js');
+  const { patchNode } = await import('../../cluster/patch-node.js');
+  const { KUBELET_CONFIG_LINE, kubeletConfigMap } = await import('../../manifests/cluster-config-maps.js');
+  const { criSocketAnnotationPatch } = await import('../../manifests/cri-socket.js');
+  const { nodeLocalCRISocket } = await import('../../manifests/kubelet.js');
+  const { kubeletConfigRbac } = await import('../../manifests/rbac.js');
   const client = await d.cluster();
   d.out.progressLine(KUBELET_CONFIG_LINE);
   const kubelet = d.config.componentConfigs.kubelet;
@@ -43,8 +38,6 @@ async function uploadKubeletConfig(d: InitData): Promise<void> {
     await patchNode(client, name, (live) => criSocketAnnotationPatch(live, criSocket), apiCall(d));
   }
 }
-
-export { CRI_SOCKET_ANNOTATION };
 
 const FLAGS = ['config', 'kubeconfig', 'dry-run'];
 

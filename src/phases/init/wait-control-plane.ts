@@ -1,14 +1,14 @@
 // `kbadm init phase wait-control-plane`: wait until the kubelet has the control plane running
 // from the static Pods, with kubeadm's progress lines; when it does not come up in time, fail with
-// a diagnosis of the node. A dry run only says what it would wait for.
-import { readClientTLS } from '../../kubeconfig/kubeconfig-files.js';
+// a diagnosis of the node. A dry run only says what it would wait for. The waiting and diagnosis
+// are imported when the phase runs.
 import type { Phase } from '../../workflow/index.js';
-import { dryRunLines, waitForControlPlane } from '../control-plane-wait.js';
 import { kubeconfigStore, type InitData } from './data.js';
 
 const ADMIN_CONF = 'admin.conf';
 
 export async function runWaitControlPlane(d: InitData, options: { intervalMs?: number } = {}): Promise<void> {
+  const { dryRunLines, waitForControlPlane } = await import('../control-plane-wait.js');
   const kubeletConfig = d.config.componentConfigs.kubelet?.config;
   const timeouts = d.config.init.timeouts;
   if (d.dryRun) {
@@ -24,7 +24,10 @@ export async function runWaitControlPlane(d: InitData, options: { intervalMs?: n
     ...(kubeletConfig ? { kubeletConfig } : {}),
     endpoint: d.config.init.localAPIEndpoint,
     timeouts,
-    probes: async () => d.healthProbes(await readClientTLS(kubeconfigStore(d), ADMIN_CONF)),
+    probes: async () => {
+      const { readClientTLS } = await import('../../kubeconfig/kubeconfig-files.js');
+      return d.healthProbes(await readClientTLS(await kubeconfigStore(d), ADMIN_CONF));
+    },
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
   });
 }

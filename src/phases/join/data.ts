@@ -221,7 +221,7 @@ export async function asInitData(d: JoinData): Promise<InitData> {
     kubeconfigPath: path.join(m.paths.kubernetesDir, ADMIN_CONF),
     cluster: () => d.adminCluster(),
     uploadCerts: false,
-    certificateKey: () => d.config.controlPlane?.certificateKey ?? '',
+    certificateKey: async () => d.config.controlPlane?.certificateKey ?? '',
     skipCertificateKeyPrint: true,
     printManifest: false,
     healthProbes: (apiserver) => d.healthProbes(apiserver),

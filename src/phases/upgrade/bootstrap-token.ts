@@ -4,7 +4,7 @@
 import { createOrUpdate } from '../../cluster/idempotency.js';
 import { bootstrapTokenRbac, clusterInfoRbac } from '../../manifests/rbac.js';
 import type { Phase } from '../../workflow/index.js';
-import { apiCall } from '../init/upload-config.js';
+import { apiCall } from '../init/api-call.js';
 import type { UpgradeApplyData } from './apply-data.js';
 import { asUpgradeInitData } from './init-view.js';
 

@@ -34,7 +34,7 @@ export async function asUpgradeInitData(d: UpgradeNodeData): Promise<InitData> {
     kubeconfigPath: path.join(d.paths.kubernetesDir, 'admin.conf'),
     cluster: d.dryRun ? async () => dryRunClient(d) : () => d.cluster(),
     uploadCerts: false,
-    certificateKey: () => '',
+    certificateKey: async () => '',
     skipCertificateKeyPrint: true,
     printManifest: false,
     healthProbes: (a) => d.healthProbes(a),
