@@ -1,8 +1,8 @@
 // The control-plane steps of join after the kubelet runs: this node's etcd member (check-etcd,
 // etcd-join, or control-plane-join/etcd when the kubelet-local mode is off), the control-plane
 // label and taint, and the wait for the new instance's components. Worker joins skip them all.
+// etcd's client and the member steps are imported when a phase runs.
 import type { Phase } from '../../workflow/index.js';
-import { runCheckEtcd, runEtcdJoin } from '../etcd-join.js';
 import { asInitData, asManifestData, type JoinData } from './data.js';
 import { markControlPlanePhase } from '../init/mark-control-plane.js';
 import { runWaitControlPlane } from '../init/wait-control-plane.js';
@@ -15,6 +15,7 @@ async function etcdJoinData(d: JoinData) {
 const onlyForControlPlane = (d: JoinData) => d.controlPlane;
 
 async function joinEtcd(d: JoinData): Promise<void> {
+  const { runEtcdJoin } = await import('../etcd-join.js');
   const data = await etcdJoinData(d);
   await runEtcdJoin(data);
   if (!d.dryRun && data.config.cluster.etcd.local) d.achieved.add('etcd-member');
@@ -25,7 +26,10 @@ export const checkEtcdPhase: Phase<JoinData> = {
   short: 'Check that the etcd cluster is healthy before adding a member',
   hidden: true,
   runIf: onlyForControlPlane,
-  run: async (d) => runCheckEtcd(await etcdJoinData(d)),
+  run: async (d) => {
+    const { runCheckEtcd } = await import('../etcd-join.js');
+    await runCheckEtcd(await etcdJoinData(d));
+  },
 };
 
 export const etcdJoinPhase: Phase<JoinData> = {
@@ -35,7 +39,7 @@ export const etcdJoinPhase: Phase<JoinData> = {
     "Adds this node's etcd as a learner of the existing etcd cluster, writes its static Pod manifest, promotes it to a voting member once it has caught up, and waits for it to be healthy. " +
     'Runs for a control-plane join with a local etcd while ControlPlaneKubeletLocalMode is on; an external etcd needs nothing here.',
   inheritFlags: ['certificate-key', 'config', 'control-plane', 'dry-run', 'node-name', 'patches'],
-  runIf: async (d) => d.controlPlane && waitsInOwnPhase(await d.initConfig()),
+  runIf: async (d) => d.controlPlane && (await waitsInOwnPhase(await d.initConfig())),
   run: joinEtcd,
 };
 
@@ -49,7 +53,7 @@ export const controlPlaneJoinPhase: Phase<JoinData> = {
       short: "Add this node's etcd member (when etcd-join did not)",
       long: 'What etcd-join does, for clusters with ControlPlaneKubeletLocalMode off.',
       inheritFlags: ['certificate-key', 'config', 'control-plane', 'dry-run', 'node-name', 'patches'],
-      runIf: async (d) => d.controlPlane && !waitsInOwnPhase(await d.initConfig()),
+      runIf: async (d) => d.controlPlane && !(await waitsInOwnPhase(await d.initConfig())),
       run: joinEtcd,
     },
     {

@@ -2,13 +2,6 @@
 // phases give the first one: the shared certificates (downloaded from the kubeadm-certs Secret when
 // a certificate key is given), its own certificates signed by those CAs, the kubeconfig files of
 // the control plane, and the static Pod manifests. A worker join skips every step.
-import {
-  DOWNLOAD_CERTS_DOWNLOADING_LINE,
-  KUBEADM_CERTS_NAMESPACE,
-  KUBEADM_CERTS_SECRET,
-  decryptKubeadmCerts,
-  kubeadmCertsSecretNotFound,
-} from '../../certs/copy-certs.js';
 import { writeKubeadmCertFiles } from '../../certs/pki-files.js';
 import { errorMessage, KbadmError } from '../../errors.js';
 import type { Phase } from '../../workflow/index.js';
@@ -32,6 +25,13 @@ export async function runDownloadCerts(d: JoinData): Promise<void> {
     d.out.log.info('[download-certs] Skipping certs download');
     return;
   }
+  const {
+    DOWNLOAD_CERTS_DOWNLOADING_LINE,
+    KUBEADM_CERTS_NAMESPACE,
+    KUBEADM_CERTS_SECRET,
+    decryptKubeadmCerts,
+    kubeadmCertsSecretNotFound,
+  } = await import('../../certs/copy-certs.js');
   const { cluster } = await d.initConfig();
   d.out.progressLine(DOWNLOAD_CERTS_DOWNLOADING_LINE);
   const fail = (reason: string) => new KbadmError(`error downloading certs: ${reason}`);

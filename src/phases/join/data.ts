@@ -3,27 +3,20 @@
 // use, so that nothing touches the network before the preflight checks and nothing is written
 // before discovery succeeds — the discovered cluster, the bootstrap-token client and the cluster's
 // configuration as this node's InitConfig.
+// Every join phase definition imports this module: the configuration loader, discovery and the
+// cluster reads are imported by the initializer, so that the phase tree (help) loads none of them.
 import * as path from 'node:path';
-import { ClusterApiError, type ClusterClient, type ClusterSource } from '../../cluster/types.js';
+import type { ClusterClient, ClusterSource } from '../../cluster/types.js';
 import { KbadmError } from '../../errors.js';
-import { parseBootstrapToken } from '../../tokens/token-format.js';
 import type { ApiserverClientTLS, HealthProbes } from '../../cluster/probes.js';
-import { readConfigFile } from '../../config/config-files.js';
-import { KNOWN_CRI_SOCKETS } from '../../config/defaults.js';
-import { joiningNodeConfigText } from '../../config/from-cluster.js';
 import type { InitConfig, JoinConfiguration } from '../../config/model.js';
-import { resolveInitConfig, resolveJoinConfig } from '../../config/resolve.js';
-import { gatherDefaultingFacts } from '../../host/facts.js';
 import type { Host } from '../../host/host.js';
 import { userPath, type Paths } from '../../host/paths.js';
 import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
 import type { Output } from '../../output/output.js';
 import type { DiscoveredCluster } from '../../tokens/discovery.js';
-import { tlsBootstrapKubeconfig } from '../../tokens/discovery.js';
 import type { DiscoveryIO } from '../../tokens/discovery-run.js';
-import { chooseJoinServer } from '../../tokens/join-endpoint.js';
 import { userSetFlags, type FlagSpec, type Invocation } from '../../workflow/index.js';
-import { readClusterConfigDocuments } from '../cluster-config-read.js';
 import {
   manifestView,
   newInitCache,
@@ -31,7 +24,6 @@ import {
   type InitData,
   type ManifestData,
 } from '../init/data.js';
-import { runDiscovery } from '../join-discovery.js';
 import { once } from '../once.js';
 
 export interface JoinData {
@@ -89,9 +81,11 @@ export const ADMIN_CONF = 'admin.conf';
  * A 401 to the bootstrap token: it was deleted or expired after cluster-info was signed for it
  * (the signer has not caught up yet). Said plainly, with the token's public ID only.
  */
-function tokenRefused(err: unknown, token: string): KbadmError | undefined {
+async function tokenRefused(err: unknown, token: string): Promise<KbadmError | undefined> {
+  const { ClusterApiError } = await import('../../cluster/types.js');
   if (!(err instanceof KbadmError) || !(err.cause instanceof ClusterApiError) || err.cause.status !== 401)
     return undefined;
+  const { parseBootstrapToken } = await import('../../tokens/token-format.js');
   const id = parseBootstrapToken(token)?.id;
   return new KbadmError(
     `the API server did not accept the bootstrap token${id ? ` with ID "${id}"` : ''}: it has expired or was deleted. Create a new one with "kbadm token create" on a control-plane node`,
@@ -108,6 +102,15 @@ export async function newJoinData(
   invocation: Invocation,
   specs: readonly FlagSpec[],
 ): Promise<JoinData> {
+  const { readConfigFile } = await import('../../config/config-files.js');
+  const { KNOWN_CRI_SOCKETS } = await import('../../config/defaults.js');
+  const { joiningNodeConfigText } = await import('../../config/from-cluster.js');
+  const { resolveInitConfig, resolveJoinConfig } = await import('../../config/resolve.js');
+  const { gatherDefaultingFacts } = await import('../../host/facts.js');
+  const { tlsBootstrapKubeconfig } = await import('../../tokens/discovery.js');
+  const { chooseJoinServer } = await import('../../tokens/join-endpoint.js');
+  const { readClusterConfigDocuments } = await import('../cluster-config-read.js');
+  const { runDiscovery } = await import('../join-discovery.js');
   const { flags, args } = invocation;
   const out = deps.output();
   const realHost = await deps.host({ out });
@@ -145,8 +148,8 @@ export async function newJoinData(
   });
   const initConfig = once(async () => {
     const docs = await readClusterConfigDocuments(await data.bootstrapCluster(), out, 'preflight').catch(
-      (err: unknown) => {
-        throw tokenRefused(err, config.discovery.tlsBootstrapToken) ?? err;
+      async (err: unknown) => {
+        throw (await tokenRefused(err, config.discovery.tlsBootstrapToken)) ?? err;
       },
     );
     const r = resolveInitConfig({

@@ -3,30 +3,16 @@
 // the kubelet; kubelet-wait-bootstrap waits for its health and for the TLS bootstrap, after which
 // the kubelet has its own credentials in kubelet.conf. The kubelet does the bootstrap (a CSR signed
 // by the cluster), not kbadm.
+// Their implementations (kubelet files, services, the wait) are imported when a phase runs.
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse } from 'yaml';
-import { patchNode } from '../../cluster/patch-node.js';
 import type { KubeObject } from '../../cluster/types.js';
 import { formatDuration } from '../../config/duration.js';
 import type { InitConfig } from '../../config/model.js';
 import { errorMessage, KbadmError } from '../../errors.js';
-import { managesServices, serviceIsActive } from '../../host/services.js';
-import { kubeletLocalMode } from '../../kubeconfig/specs.js';
-import {
-  currentCluster,
-  currentUser,
-  parseKubeconfig,
-  serializeKubeconfig,
-  type KubeConfig,
-} from '../../kubeconfig/kubeconfig.js';
-import { criSocketAnnotationPatch } from '../../manifests/cri-socket.js';
-import { kubeletFiles, nodeLocalCRISocket } from '../../manifests/kubelet.js';
-import { writeKubeletFiles } from '../../manifests/manifest-files.js';
+import type { KubeConfig } from '../../kubeconfig/kubeconfig.js';
+import { yamlLib } from '../../output/yaml.js';
 import type { Phase } from '../../workflow/index.js';
-import { waitForKubelet } from '../control-plane-wait.js';
-import { patchSets } from '../init/static-pods.js';
-import { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } from '../kubelet-service.js';
 import { asManifestData, type JoinData } from './data.js';
 import { DISCOVERY_FLAGS } from './flags.js';
 
@@ -39,7 +25,8 @@ const CA_FILE_MODE = 0o644;
 export const TLS_BOOTSTRAP_RETRY_INTERVAL_MS = 1000;
 
 /** The kubelet waits for the TLS bootstrap in its own phase while ControlPlaneKubeletLocalMode is on. */
-export function waitsInOwnPhase(config: InitConfig): boolean {
+export async function waitsInOwnPhase(config: InitConfig): Promise<boolean> {
+  const { kubeletLocalMode } = await import('../../kubeconfig/specs.js');
   return kubeletLocalMode({
     featureGates: config.cluster.featureGates,
     kubernetesVersion: config.cluster.kubernetesVersion,
@@ -50,12 +37,12 @@ export function waitsInOwnPhase(config: InitConfig): boolean {
  * The bootstrap kubeconfig as written: a control-plane node in local mode bootstraps against its
  * own API server (every cluster's server rewritten), since its kubelet.conf will point there too.
  */
-export function bootstrapKubeconfigFor(
+export async function bootstrapKubeconfigFor(
   cfg: KubeConfig,
   config: InitConfig,
   controlPlane: boolean,
-): KubeConfig {
-  if (!controlPlane || !waitsInOwnPhase(config)) return cfg;
+): Promise<KubeConfig> {
+  if (!controlPlane || !(await waitsInOwnPhase(config))) return cfg;
   const { advertiseAddress, bindPort } = config.init.localAPIEndpoint;
   const host = advertiseAddress.includes(':') ? `[${advertiseAddress}]` : advertiseAddress;
   const out = structuredClone(cfg);
@@ -85,10 +72,16 @@ async function checkNodeNameFree(d: JoinData, name: string): Promise<void> {
 }
 
 export async function runJoinKubeletStart(d: JoinData): Promise<void> {
+  const { managesServices, serviceIsActive } = await import('../../host/services.js');
+  const { serializeKubeconfig } = await import('../../kubeconfig/kubeconfig.js');
+  const { kubeletFiles } = await import('../../manifests/kubelet.js');
+  const { writeKubeletFiles } = await import('../../manifests/manifest-files.js');
+  const { patchSets } = await import('../init/static-pods.js');
+  const { kubeletNotManagedLine, tryStartKubelet, tryStopKubelet } = await import('../kubelet-service.js');
   const m = await asManifestData(d);
   const config = m.config;
   const discovered = await d.discovered();
-  const bootstrap = bootstrapKubeconfigFor(await d.tlsBootstrapKubeconfig(), config, d.controlPlane);
+  const bootstrap = await bootstrapKubeconfigFor(await d.tlsBootstrapKubeconfig(), config, d.controlPlane);
   const kubernetesDir = d.paths.kubernetesDir;
   await d.host.mkdir(kubernetesDir, 0o755);
   await d.host.writeFile(
@@ -122,11 +115,12 @@ export async function runJoinKubeletStart(d: JoinData): Promise<void> {
     d.out.progress(TAG, manage ? 'Would start the kubelet' : kubeletNotManagedLine(d.host.paths.rootfs));
   else await tryStartKubelet(d.host, d.out);
 
-  if (!waitsInOwnPhase(config)) await runWaitBootstrap(d);
+  if (!(await waitsInOwnPhase(config))) await runWaitBootstrap(d);
 }
 
 /** kubelet.conf exists and every file it references is there: the kubelet finished its bootstrap. */
 async function bootstrapDone(d: JoinData): Promise<boolean> {
+  const { currentCluster, currentUser, parseKubeconfig } = await import('../../kubeconfig/kubeconfig.js');
   const file = path.join(d.paths.kubernetesDir, KUBELET_CONF);
   const bytes = await d.host.readFileIfExists(file);
   if (bytes === undefined) return false;
@@ -170,6 +164,7 @@ export async function runWaitBootstrap(d: JoinData, options: { intervalMs?: numb
     );
     return;
   }
+  const { waitForKubelet } = await import('../control-plane-wait.js');
   // A kubelet patch may move its healthz: the wait reads the configuration as written, patches included.
   const patched = parseWrittenKubeletConfig(
     await d.host.readFileIfExists(path.join(d.paths.kubeletDir, 'config.yaml')),
@@ -205,7 +200,10 @@ export async function runWaitBootstrap(d: JoinData, options: { intervalMs?: numb
   await d.host.remove(path.join(d.paths.kubernetesDir, BOOTSTRAP_KUBELET_CONF));
   d.achieved.add('tls-bootstrap');
 
+  const { nodeLocalCRISocket } = await import('../../manifests/kubelet.js');
   if (!nodeLocalCRISocket(m.config.cluster)) {
+    const { patchNode } = await import('../../cluster/patch-node.js');
+    const { criSocketAnnotationPatch } = await import('../../manifests/cri-socket.js');
     // Without NodeLocalCRISocket the node's CRI socket is recorded on its Node, with its own credentials.
     const client = await d.kubeletCluster();
     await patchNode(
@@ -220,7 +218,7 @@ export async function runWaitBootstrap(d: JoinData, options: { intervalMs?: numb
 function parseWrittenKubeletConfig(bytes: Buffer | undefined): Record<string, unknown> | undefined {
   if (bytes === undefined) return undefined;
   try {
-    const v = parse(bytes.toString('utf8')) as unknown;
+    const v = yamlLib().parse(bytes.toString('utf8')) as unknown;
     return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -252,6 +250,6 @@ export const kubeletWaitBootstrapPhase: Phase<JoinData> = {
     "Waits for the kubelet's healthz (timeouts.kubeletHealthCheck), then for its TLS bootstrap to produce kubelet.conf (timeouts.tlsBootstrap), and removes bootstrap-kubelet.conf. " +
     'While ControlPlaneKubeletLocalMode is off, kubelet-start does this wait itself and this phase has nothing to do.',
   inheritFlags: ['config', 'dry-run', 'patches'],
-  runIf: async (d) => waitsInOwnPhase(await d.initConfig()),
+  runIf: async (d) => await waitsInOwnPhase(await d.initConfig()),
   run: (d) => runWaitBootstrap(d),
 };

@@ -1,12 +1,7 @@
 // `kbadm join phase preflight`: the node checks, then discovery and the cluster's configuration
 // (the first time join reaches the network, and nothing is written before it succeeds); for a
 // control-plane join also the conditions for another control plane, the control-plane node checks
-// and the image pull.
-import { kubeadmCertFiles, copyCertHostPath } from '../../certs/copy-certs.js';
-import { joinPreflight, controlPlaneChecks } from '../../preflight/lists.js';
-import { controlPlaneEndpointCheck } from '../../preflight/control-plane-endpoint.js';
-import { createNodeProbe } from '../../preflight/preflight-files.js';
-import { ignoreSet, runPreflight } from '../../preflight/run.js';
+// and the image pull. The checks are imported when the phase runs, not with the phase tree.
 import { KbadmError } from '../../errors.js';
 import type { Phase } from '../../workflow/index.js';
 import { pullControlPlaneImages } from '../init/preflight.js';
@@ -37,6 +32,7 @@ async function checkReadyForControlPlane(d: JoinData): Promise<void> {
   }
   // Without a certificate key the shared certificates must already be on this node.
   if (d.config.controlPlane?.certificateKey) return;
+  const { kubeadmCertFiles, copyCertHostPath } = await import('../../certs/copy-certs.js');
   const missing: string[] = [];
   for (const f of kubeadmCertFiles(cluster)) {
     const shown = copyCertHostPath(f, cluster.certificatesDir);
@@ -52,6 +48,10 @@ async function checkReadyForControlPlane(d: JoinData): Promise<void> {
 }
 
 export async function runJoinPreflight(d: JoinData): Promise<void> {
+  const { joinPreflight, controlPlaneChecks } = await import('../../preflight/lists.js');
+  const { controlPlaneEndpointCheck } = await import('../../preflight/control-plane-endpoint.js');
+  const { createNodeProbe } = await import('../../preflight/preflight-files.js');
+  const { ignoreSet, runPreflight } = await import('../../preflight/run.js');
   const nodeRegistration = d.config.nodeRegistration;
   const ignored = ignoreSet(nodeRegistration.ignorePreflightErrors);
   const probe = createNodeProbe(d.host, { env: d.env, criSocket: nodeRegistration.criSocket, out: d.out });

@@ -1,6 +1,6 @@
-// `kbadm init --help` and `kbadm init phase certs all` build init's whole phase tree, so whatever the
-// phase definitions import statically is loaded (and, in the bundle, read from disk) by every init
-// command. The implementations of the phases (checks, manifests, patches, API calls, diagnosis)
+// `kbadm init --help` and `kbadm init phase certs all` build init's whole phase tree (join's the
+// same), so whatever the phase definitions import statically is loaded (and, in the bundle, read
+// from disk) by every init command. The implementations of the phases (checks, manifests, patches, API calls, diagnosis)
 // and the configuration loader are imported where a run needs them instead; this test keeps it so,
 // by following the static imports from init's command and phase tree.
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
  * What only a run needs, as path prefixes: none of it may load with the phase tree. The folders of
@@ -72,13 +72,23 @@ function runOnlyLoads(roots: readonly string[], read: (file: string) => string):
     .map(([, chain]) => chain.join(' -> '));
 }
 
-describe("init's phase tree loads no phase implementation", () => {
+describe('the phase trees of init and join load no phase implementation', () => {
+  const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+
   test('the modules init and its phase definitions import statically', () => {
-    const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
     const roots = ['src/commands/init.ts', 'src/phases/init/index.ts'];
     const closure = staticClosure(roots, read);
     // The walk must see the tree: every phase module and the run data are reached.
     for (const m of ['src/phases/init/certs.ts', 'src/phases/init/addon.ts', 'src/phases/init/data.ts']) {
+      assert.ok(closure.has(m), `${m} not reached`);
+    }
+    assert.deepEqual(runOnlyLoads(roots, read), []);
+  });
+
+  test('the modules join and its phase definitions import statically', () => {
+    const roots = ['src/commands/join.ts', 'src/phases/join/index.ts'];
+    const closure = staticClosure(roots, read);
+    for (const m of ['src/phases/join/kubelet.ts', 'src/phases/join/data.ts', 'src/phases/init/certs.ts']) {
       assert.ok(closure.has(m), `${m} not reached`);
     }
     assert.deepEqual(runOnlyLoads(roots, read), []);
