@@ -24,6 +24,7 @@ import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
+import { importsOnlyTypes } from './support/type-only-import.js';
 
 interface Violation {
   file: string;
@@ -84,17 +85,7 @@ function importsOf(fileName: string, text: string): ModuleImport[] {
   const found: ModuleImport[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      const clause = node.importClause;
-      const named = clause?.namedBindings;
-      const allTypes =
-        clause !== undefined &&
-        (clause.isTypeOnly ||
-          (clause.name === undefined &&
-            named !== undefined &&
-            ts.isNamedImports(named) &&
-            named.elements.length > 0 &&
-            named.elements.every((e) => e.isTypeOnly)));
-      found.push({ specifier: node.moduleSpecifier.text, typeOnly: allTypes });
+      found.push({ specifier: node.moduleSpecifier.text, typeOnly: importsOnlyTypes(node) });
     } else if (
       ts.isExportDeclaration(node) &&
       node.moduleSpecifier &&

@@ -1,10 +1,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { generatePrivateKey, parsePrivateKeyPem } from '../../src/certs/keys.js';
+import { generatePrivateKey, parsePrivateKeyPem, type PrivateKey } from '../../src/certs/keys.js';
 import { ParsedByContent, pemText } from '../../src/certs/parsed-by-content.js';
 import { parseCertificateChain, signCertificate } from '../../src/certs/x509.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
+
+function selfSignedCA(key: PrivateKey) {
+  return signCertificate(
+    {
+      commonName: 'c',
+      organization: [],
+      extKeyUsage: [],
+      altNames: { dnsNames: [], ips: [] },
+      isCA: true,
+      notBefore: NOW,
+      notAfter: new Date(NOW.getTime() + 1000_000),
+    },
+    key,
+  );
+}
 
 test('entries are found by exact content; the oldest goes once the bound is passed', () => {
   const memo = new ParsedByContent<number>();
@@ -25,18 +40,7 @@ test('a key and a certificate read back from what was written are the ones made'
   const key = await generatePrivateKey('ECDSA-P256');
   const pem = key.toPem();
   assert.equal(parsePrivateKeyPem(Buffer.from(pem)), key);
-  const cert = await signCertificate(
-    {
-      commonName: 'c',
-      organization: [],
-      extKeyUsage: [],
-      altNames: { dnsNames: [], ips: [] },
-      isCA: true,
-      notBefore: NOW,
-      notAfter: new Date(NOW.getTime() + 1000_000),
-    },
-    key,
-  );
+  const cert = await selfSignedCA(key);
   const [read] = await parseCertificateChain(Buffer.from(cert.pem));
   assert.equal(read, cert);
 });
@@ -48,18 +52,7 @@ test('another file is parsed for itself, and a caller changing its chain changes
   assert.equal(other.toPem(), b.toPem());
   assert.notEqual(parsePrivateKeyPem(a.toPem()), other);
 
-  const cert = await signCertificate(
-    {
-      commonName: 'c',
-      organization: [],
-      extKeyUsage: [],
-      altNames: { dnsNames: [], ips: [] },
-      isCA: true,
-      notBefore: NOW,
-      notAfter: new Date(NOW.getTime() + 1000_000),
-    },
-    a,
-  );
+  const cert = await selfSignedCA(a);
   const first = await parseCertificateChain(cert.pem);
   first.pop();
   assert.equal((await parseCertificateChain(cert.pem)).length, 1);

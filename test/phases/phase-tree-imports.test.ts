@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
+import { importsOnlyTypes } from '../support/type-only-import.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -27,17 +28,7 @@ function staticImports(file: string, text: string): string[] {
   for (const node of source.statements) {
     let specifier: ts.Expression | undefined;
     if (ts.isImportDeclaration(node)) {
-      const clause = node.importClause;
-      const named = clause?.namedBindings;
-      const typeOnly =
-        clause !== undefined &&
-        (clause.isTypeOnly ||
-          (clause.name === undefined &&
-            named !== undefined &&
-            ts.isNamedImports(named) &&
-            named.elements.length > 0 &&
-            named.elements.every((e) => e.isTypeOnly)));
-      if (!typeOnly) specifier = node.moduleSpecifier;
+      if (!importsOnlyTypes(node)) specifier = node.moduleSpecifier;
     } else if (ts.isExportDeclaration(node) && !node.isTypeOnly) {
       specifier = node.moduleSpecifier;
     }
