@@ -10,6 +10,7 @@
 // Why /run/lock: it is where Linux keeps lock files (FHS), it is emptied at boot, and it is
 // outside /etc/kubernetes and the other directories kbadm writes, backs up or a reset empties.
 import { spawn } from 'node:child_process';
+import * as fsSync from 'node:fs';
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -28,7 +29,7 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 export const LOCK_TIMEOUT_ENV = 'KBADM_LOCK_TIMEOUT';
 
 /** How often, and how far apart, an empty lock file is read again for its holder's pid. */
-const HOLDER_PID_READS = 10;
+const HOLDER_PID_READS = 25;
 const HOLDER_PID_WAIT_MS = 20;
 
 /** Where `flock` is looked for besides PATH: a root shell's PATH may lack the sbin directories. */
@@ -94,8 +95,10 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
         );
       }
     }
-    await handle.truncate(0);
-    await handle.write(`${process.pid}\n`, 0);
+    // At once, not through the thread pool, where generated keys may be queued: a run that meets
+    // the lock names its holder from this pid, and waits for it only a moment.
+    fsSync.ftruncateSync(handle.fd, 0);
+    fsSync.writeSync(handle.fd, `${process.pid}\n`, 0);
   } catch (err) {
     await handle.close();
     throw err;

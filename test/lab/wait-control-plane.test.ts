@@ -140,6 +140,13 @@ describe('wait-control-plane on a lab node', { timeout: 900_000 }, () => {
     } finally {
       holder.kill('SIGKILL');
       await fs.writeFile(manifest, good);
+      // The kubelet brings the scheduler back in its own time: the next test must not meet it
+      // starting up after that test has checked the port is free.
+      await eventually(
+        'the restored kube-scheduler to serve',
+        () => tcpReachable(node.netns, '127.0.0.1', 10259),
+        60_000,
+      );
     }
   });
 
