@@ -170,17 +170,16 @@ export class Runner<D> {
       return { node, view, result };
     });
     const ran: string[] = [];
+    const failures: unknown[] = [];
     for (const r of runs) {
       try {
         if (await r.result) ran.push(r.node.path);
       } catch (err) {
-        await Promise.allSettled(runs.map((x) => x.result));
-        for (const x of runs.slice(runs.indexOf(r))) x.view.flush();
-        throw err;
-      } finally {
-        r.view.flush();
+        failures.push(err);
       }
+      r.view.flush();
     }
+    if (failures.length > 0) throw failures[0];
     return ran;
   }
 
