@@ -77,3 +77,11 @@ export function describeMember(m: EtcdMember): string {
   const name = m.name === '' ? 'unstarted member' : m.name;
   return `${name} (${hexMemberId(m.id)}, ${m.peerURLs.join(',')}${m.isLearner ? ', learner' : ''})`;
 }
+
+/** For messages: every member described, by name, so the same members always read the same. */
+export function describeMembers(members: readonly EtcdMember[]): string {
+  const byName = [...members].sort(
+    (a, b) => a.name.localeCompare(b.name) || a.peerURLs.join(',').localeCompare(b.peerURLs.join(',')),
+  );
+  return byName.map(describeMember).join('; ');
+}

@@ -80,19 +80,28 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
   const handle = await fs.open(file, constants.O_RDWR | constants.O_CREAT, 0o644);
   try {
     const tryLock = () => runFlock(flock, handle, ['--exclusive', '--nonblock']);
-    // A lock file that stays empty while the lock is held means its holder just let go.
-    if (!(await tryLock()) && !((await holder(handle)) === undefined && (await tryLock()))) {
-      const waitFor = `${timeoutMs / 1000}s`;
-      // With no wait allowed (KBADM_LOCK_TIMEOUT=0), the error below is the only line to print.
-      if (timeoutMs > 0) {
-        options.out.warn(
-          `${await holderName(handle)} is changing this node; waiting up to ${waitFor} for it to finish (lock ${shown})`,
-        );
-      }
-      if (!(await runFlock(flock, handle, ['--exclusive', '--wait', String(timeoutMs / 1000)]))) {
-        throw new KbadmError(
-          `${await holderName(handle)} is still changing this node after ${waitFor} (lock ${shown}); run this command again once it has finished`,
-        );
+    if (!(await tryLock())) {
+      let seen = await holder(handle);
+      // A lock file that stays empty while the lock is held means its holder just let go.
+      if (!(seen === undefined && (await tryLock()))) {
+        const waitFor = `${timeoutMs / 1000}s`;
+        // With no wait allowed (KBADM_LOCK_TIMEOUT=0), the error below is the only line to print.
+        if (timeoutMs > 0) {
+          options.out.warn(
+            `${holderName(seen)} is changing this node; waiting up to ${waitFor} for it to finish (lock ${shown})`,
+          );
+        }
+        if (
+          timeoutMs === 0 ||
+          !(await runFlock(flock, handle, ['--exclusive', '--wait', String(timeoutMs / 1000)]))
+        ) {
+          // The holder may let go (emptying the file) between the failed wait and this read: then
+          // the one seen before is still the one that kept this run out.
+          if (timeoutMs > 0) seen = (await pidIn(handle)) ?? seen;
+          throw new KbadmError(
+            `${holderName(seen)} is still changing this node after ${waitFor} (lock ${shown}); run this command again once it has finished`,
+          );
+        }
       }
     }
     // At once, not through the thread pool, where generated keys may be queued: a run that meets
@@ -116,8 +125,7 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
 }
 
 /** "another kbadm command (pid N)", or without the pid when its holder wrote none. */
-async function holderName(handle: FileHandle): Promise<string> {
-  const pid = await holder(handle);
+function holderName(pid: string | undefined): string {
   return pid === undefined ? 'another kbadm command' : `another kbadm command (pid ${pid})`;
 }
 
@@ -127,11 +135,16 @@ async function holderName(handle: FileHandle): Promise<string> {
  */
 async function holder(handle: FileHandle): Promise<string | undefined> {
   for (let attempt = 0; ; attempt++) {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(32), 0, 32, 0);
-    const pid = /^\d+/.exec(buffer.subarray(0, bytesRead).toString('utf8'))?.[0];
+    const pid = await pidIn(handle);
     if (pid !== undefined || attempt === HOLDER_PID_READS) return pid;
     await delay(HOLDER_PID_WAIT_MS);
   }
+}
+
+/** The pid in the lock file now, if any. */
+async function pidIn(handle: FileHandle): Promise<string | undefined> {
+  const { buffer, bytesRead } = await handle.read(Buffer.alloc(32), 0, 32, 0);
+  return /^\d+/.exec(buffer.subarray(0, bytesRead).toString('utf8'))?.[0];
 }
 
 /** Runs `flock <args> 3` on our descriptor: true when the lock was taken, false when it is held. */

@@ -90,6 +90,24 @@ describe('lockNode', () => {
     await lock.release();
   });
 
+  test('the holder seen is named even when its pid is gone from the file by the time the wait fails', async () => {
+    const lock = await lockNode(paths, { out: recordOutput() });
+    const out = recordOutput();
+    // As the waiter starts waiting, the file is emptied while the lock stays held: what a holder's
+    // release does just before it lets go, and what a reader after the failed wait would see.
+    const warn = out.warn.bind(out);
+    out.warn = (message) => {
+      warn(message);
+      void fs.truncate(lock.file, 0);
+    };
+    await assert.rejects(
+      lockNode(paths, { out, timeoutMs: 200 }),
+      new RegExp(`another kbadm command \\(pid ${process.pid}\\) is still changing this node after 0\\.2s`),
+    );
+    assert.equal(await fs.readFile(lock.file, 'utf8'), '', 'the file was emptied before the wait failed');
+    await lock.release();
+  });
+
   test('a waiting taker gets the lock as soon as the holder gives it back', async () => {
     const first = await lockNode(paths, { out: recordOutput() });
     const waiting = lockNode(paths, { out: recordOutput(), timeoutMs: 20_000 });

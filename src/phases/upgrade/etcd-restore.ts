@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { formatDuration } from '../../config/duration.js';
 import { EtcdClient } from '../../etcd/client.js';
 import { etcdHealth, type EtcdClientTLS } from '../../etcd/health.js';
-import { describeMember, type EtcdMember } from '../../etcd/members.js';
+import { describeMembers, type EtcdMember } from '../../etcd/members.js';
 import {
   ETCDCTL_ENV,
   etcdctlRestores,
@@ -198,7 +198,7 @@ export async function planEtcdRestore(ctx: EtcdRestoreContext): Promise<EtcdRest
     }
     if (members.length !== 1)
       throw refuse(
-        `etcd has ${members.length} members (${members.map(describeMember).join('; ')}); a snapshot or data copy of one member cannot be restored while others run, so kbadm restores a single-member etcd only`,
+        `etcd has ${members.length} members (${describeMembers(members)}); a snapshot or data copy of one member cannot be restored while others run, so kbadm restores a single-member etcd only`,
       );
     stop = [];
     for (const name of CONTROL_PLANE_MANIFESTS)

@@ -191,11 +191,11 @@ describe('upgrade rollback --etcd-snapshot: refusals, before anything changes', 
     for (const [c, text] of NEW) assert.equal(manifestText(f.host, c), text, c);
   };
 
-  test('etcd has more than one member', async () => {
+  test('etcd has more than one member: all are named, by name whatever order etcd lists them in', async () => {
     const f = fixture();
     f.etcd.members = () => [
-      ...ONE_MEMBER,
       { id: '2', name: 'cp-2', peerURLs: ['https://10.0.0.6:2380'], clientURLs: [], isLearner: false },
+      ...ONE_MEMBER,
     ];
     await refused(
       f,
