@@ -45,8 +45,14 @@ export class PrivateKey {
   readonly type: KeyType;
   #webKeys?: Promise<CryptoKeyPair>;
   #publicKeyDer?: Buffer;
-  constructor(readonly keyObject: KeyObject) {
+  readonly #publicKey?: KeyObject;
+  /** `publicKey`, when the caller has it (a generated pair), saves deriving it again. */
+  constructor(
+    readonly keyObject: KeyObject,
+    publicKey?: KeyObject,
+  ) {
     if (keyObject.type !== 'private') throw new KbadmError('not a private key');
+    this.#publicKey = publicKey;
     const t = keyObject.asymmetricKeyType;
     if (t === 'rsa') {
       const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -72,13 +78,17 @@ export class PrivateKey {
 
   /** PKIX "PUBLIC KEY" PEM (sa.pub). */
   publicKeyPem(): string {
-    return createPublicKey(this.keyObject).export({ format: 'pem', type: 'spki' }) as string;
+    return this.#public().export({ format: 'pem', type: 'spki' }) as string;
   }
 
   /** DER SubjectPublicKeyInfo (a copy: callers may keep or change it). */
   publicKeyDer(): Buffer {
-    this.#publicKeyDer ??= createPublicKey(this.keyObject).export({ format: 'der', type: 'spki' });
+    this.#publicKeyDer ??= this.#public().export({ format: 'der', type: 'spki' });
     return Buffer.from(this.#publicKeyDer);
+  }
+
+  #public(): KeyObject {
+    return this.#publicKey ?? createPublicKey(this.keyObject);
   }
 
   /** The same key as WebCrypto keys, for @peculiar/x509 to sign with. */
@@ -126,7 +136,7 @@ export async function generatePrivateKey(algorithm: string): Promise<PrivateKey>
     t.kind === 'rsa'
       ? await generateKeyPairAsync('rsa', { modulusLength: t.bits, publicExponent: 65537 })
       : await generateKeyPairAsync('ec', { namedCurve: t.curve });
-  return new PrivateKey(pair.privateKey);
+  return new PrivateKey(pair.privateKey, pair.publicKey);
 }
 
 const parsedKeys = new ParsedByContent<PrivateKey>();

@@ -1,8 +1,7 @@
 // Facts about the machine kbadm runs on: for config defaulting (hostname, default-route address,
-// user, which CRI sockets answer under --rootfs) and for preflight (CPUs, memory, kernel, ports,
+// which CRI sockets answer under --rootfs) and for preflight (CPUs, memory, kernel, ports,
 // name resolution). Except for the CRI sockets they describe the running machine and its network,
 // so /proc is read from the real root, not from under --rootfs.
-import { promises as dns } from 'node:dns';
 import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -23,23 +22,11 @@ export async function detectDefaultRouteAddress(): Promise<string | undefined> {
   return routes.length === 0 ? undefined : pickDefaultRouteAddress(routes, os.networkInterfaces());
 }
 
-/** The effective user ID (libuv asks for geteuid's passwd entry); undefined where there is none. */
-function effectiveUid(): number | undefined {
-  try {
-    const uid = os.userInfo().uid;
-    return uid >= 0 ? uid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function readHostFacts(): Promise<HostFacts> {
   const defaultRouteAddress = await detectDefaultRouteAddress();
-  const uid = effectiveUid();
   return {
     hostname: os.hostname(),
     ...(defaultRouteAddress === undefined ? {} : { defaultRouteAddress }),
-    ...(uid === undefined ? {} : { effectiveUid: uid }),
   };
 }
 
@@ -52,11 +39,11 @@ export async function gatherDefaultingFacts(
   host: Host,
   criSockets: readonly string[],
 ): Promise<HostFacts & { criSocketsPresent: string[] }> {
-  const facts = await host.facts();
-  const present: string[] = [];
-  for (const socket of criSockets) {
-    if (await host.socketAnswers(host.paths.under(criSocketPath(socket)))) present.push(socket);
-  }
+  const [facts, answers] = await Promise.all([
+    host.facts(),
+    Promise.all(criSockets.map((socket) => host.socketAnswers(host.paths.under(criSocketPath(socket))))),
+  ]);
+  const present = criSockets.filter((_, i) => answers[i]);
   const out: HostFacts & { criSocketsPresent: string[] } = {
     hostname: facts.hostname,
     criSocketsPresent: present,
@@ -86,6 +73,8 @@ export function tryBindPort(port: number): Promise<string | undefined> {
 }
 
 export async function lookupHost(name: string, options: { servers?: string[] } = {}): Promise<string[]> {
+  // Loaded here: node:dns reads the resolver configuration when it loads, which most commands never use.
+  const { promises: dns } = await import('node:dns');
   if (options.servers === undefined) {
     const found = await dns.lookup(name, { all: true });
     return found.map((a) => a.address);

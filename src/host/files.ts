@@ -8,7 +8,7 @@
 // are complete: from then on the unit goes into place, now or in the next run that holds the node
 // lock (recoverDir); without it, the temporary files are only leftovers, and recoverDir deletes them.
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { KbadmError } from '../errors.js';
 import { nodeFileSystem, type FileSystem } from './file-system.js';
@@ -96,6 +96,20 @@ export function toFileInfo(st: Stats): FileInfo {
     mode: st.mode & 0o7777,
     size: st.size,
   };
+}
+
+/**
+ * Whether nothing is at `p` (following links), asked synchronously: for a file that is missing, a
+ * failed asynchronous open or stat costs a hundred times the lookup, most of it in building the
+ * error. Other errors than a missing path are thrown.
+ */
+export function absent(p: string): boolean {
+  try {
+    return statSync(p, { throwIfNoEntry: false }) === undefined;
+  } catch (err) {
+    if (isMissing(err)) return true;
+    throw err;
+  }
 }
 
 export async function statIfExists(

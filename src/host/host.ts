@@ -35,8 +35,6 @@ export interface HostFacts {
   hostname: string;
   /** The IPv4/IPv6 address of the interface holding the default route, when there is one. */
   defaultRouteAddress?: string;
-  /** The effective user ID kbadm runs as (0 is root), when the platform has one. */
-  effectiveUid?: number;
 }
 
 export interface WriteOptions {

@@ -1,12 +1,13 @@
 // The Host that acts on the machine, every path already under --rootfs.
 import * as path from 'node:path';
 import type { Output } from '../output/output.js';
-import { confineToRoot, readPathUnderRoot } from './confine.js';
+import { confinedReadPath, confineToRoot, statPathUnderRoot } from './confine.js';
 import { probeSocket } from './cri/endpoint.js';
 import { describeCommand, runCommand, which } from './exec.js';
 import { lookupHost, readHostFacts, readMachineFacts, tryBindPort } from './facts.js';
 import { nodeFileSystem, type FileSystem } from './file-system.js';
 import {
+  absent,
   isMissing,
   mkdirp,
   naming,
@@ -56,8 +57,7 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
   const inDir = (p: string) => settled(path.dirname(path.resolve(p)));
   // Reads are confined to --rootfs like writes, and errors name the file as the user knows it.
   const read = async <T>(p: string, fn: (at: string) => Promise<T>): Promise<T> => {
-    const at = await readPathUnderRoot(paths, p);
-    await confineToRoot(paths, at, 'read');
+    const at = await naming('open', show(p), () => confinedReadPath(paths, p));
     await inDir(p);
     return naming('open', show(p), () => fn(at));
   };
@@ -68,6 +68,7 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     readFile: (p) => read(p, (at) => fsys.readFile(at)),
     readFileIfExists: (p) =>
       read(p, async (at) => {
+        if (absent(at)) return undefined;
         try {
           return await fsys.readFile(at);
         } catch (err) {
@@ -77,13 +78,13 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       }),
     async stat(p) {
       await inDir(p);
-      const at = await readPathUnderRoot(paths, p);
-      return naming('stat', show(p), () => statIfExists(at, fsys));
+      const at = await statPathUnderRoot(paths, p);
+      return naming('stat', show(p), async () => (absent(at) ? undefined : statIfExists(at, fsys)));
     },
     async exists(p) {
       await inDir(p);
-      const at = await readPathUnderRoot(paths, p);
-      return (await naming('stat', show(p), () => statIfExists(at, fsys))) !== undefined;
+      const at = await statPathUnderRoot(paths, p);
+      return naming('stat', show(p), async () => !absent(at) && (await statIfExists(at, fsys)) !== undefined);
     },
     async listDir(p) {
       await confineToRoot(paths, p, 'read');
@@ -152,7 +153,8 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     },
     which: (command) => which(command, options.searchPath ?? process.env.PATH),
     facts: readHostFacts,
-    socketAnswers: async (p) => (await probeSocket(p)) === undefined,
+    // No socket file, no answer: a connection attempt costs far more than the lookup.
+    socketAnswers: async (p) => !absent(p) && (await probeSocket(p)) === undefined,
     machine: async () => readMachineFacts(),
     bindError: tryBindPort,
     lookupHost,

@@ -107,7 +107,6 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
   let facts: HostFacts = {
     hostname: 'cp-1',
     defaultRouteAddress: '192.168.0.10',
-    effectiveUid: 0,
     ...options.facts,
   };
   let machine: MachineFacts = {

@@ -114,7 +114,8 @@ export class Runner<D> {
   /** Runs one phase (its `runIf`, then its `run`); whether its `run` executed. */
   async #runOne(node: PhaseNode<D>, data: () => Promise<D>, log: RunLog | undefined): Promise<boolean> {
     const { runIf, run } = node.phase;
-    const started = performance.now();
+    // Date.now, not performance.now: the global `performance` loads perf_hooks on first use.
+    const started = Date.now();
     if (runIf) {
       // The data is built outside the try: its errors (a bad configuration) are not the phase's.
       const d = await data();
@@ -137,7 +138,7 @@ export class Runner<D> {
     } catch (err) {
       throw new PhaseError(node.path, err);
     }
-    log?.debug('phase done', { phase: node.path, ms: Math.round(performance.now() - started) });
+    log?.debug('phase done', { phase: node.path, ms: Date.now() - started });
     return true;
   }
 

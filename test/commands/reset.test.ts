@@ -64,7 +64,7 @@ describe('kbadm reset', () => {
   });
 
   test('not root: the error block on stderr, `preflight checks failed` with exit code 2, nothing changed', async () => {
-    const host = node().setFacts({ effectiveUid: 1000 }).setMachine({ euid: 1000 });
+    const host = node().setMachine({ euid: 1000 });
     const run = { stdout: '', stderr: '' };
     const err = await failure(host, ['-f'], terminal(undefined), run);
     assert.equal(exitCodeOf(err), 2);

@@ -95,3 +95,42 @@ test('--patches through a link out of --rootfs is refused before any manifest is
   assert.match(r.stderr, /refusing to read "\/etc\/patches": "\/etc\/patches" leads to /);
   assert.equal(existsSync(join(root, 'etc/kubernetes/manifests/etcd.yaml')), false);
 });
+
+test('a link whose target is missing outside --rootfs is refused before anything is made', async (t) => {
+  const { root, outside, host } = roots(t);
+  symlinkSync(join(outside, 'k8s'), join(root, 'etc/kubernetes'));
+  await assert.rejects(
+    host.writeFile(join(root, 'etc/kubernetes/pki/ca.key'), 'secret', 0o600),
+    (e: unknown) =>
+      e instanceof KbadmError &&
+      e.message ===
+        `refusing to write to "/etc/kubernetes/pki": "/etc/kubernetes" leads to "${outside}", outside --rootfs "${root}"`,
+  );
+  assert.deepEqual(readdirSync(outside), []);
+});
+
+test('a relative link that climbs out of --rootfs is refused, one that climbs and comes back is followed', async (t) => {
+  const { root, outside, host } = roots(t);
+  const up = join(root, 'etc').split('/').length - 1;
+  symlinkSync(`${'../'.repeat(up)}${outside.slice(1)}`, join(root, 'etc/kubernetes'));
+  await assert.rejects(host.mkdir(join(root, 'etc/kubernetes/manifests'), 0o700), KbadmError);
+  assert.deepEqual(readdirSync(outside), []);
+  mkdirSync(join(root, 'data'));
+  symlinkSync(`../../${root.split('/').pop()}/data`, join(root, 'etc/data'));
+  await host.writeFile(join(root, 'etc/data/admin.conf'), 'x', 0o600);
+  assert.ok(existsSync(join(root, 'data/admin.conf')));
+});
+
+test('a read through a loop of links names the file and the loop', async (t) => {
+  const { root, host } = roots(t);
+  symlinkSync(join(root, 'etc/b'), join(root, 'etc/a'));
+  symlinkSync(join(root, 'etc/a'), join(root, 'etc/b'));
+  await assert.rejects(
+    host.readFile(join(root, 'etc/a')),
+    (e: unknown) =>
+      e instanceof KbadmError &&
+      (e as KbadmError & { code?: string }).code === 'ELOOP' &&
+      e.message === 'open /etc/a: too many levels of symbolic links',
+  );
+  assert.equal(await host.readFileIfExists(join(root, 'etc/missing/file')), undefined);
+});

@@ -173,16 +173,16 @@ export async function newInitData(
   ];
   syncAddonsWithSkipPhases(config, skipped);
   const now = new Date();
-  const keys = certsPhaseRuns(invocation.phase, skipped)
-    ? await startCertKeys(realHost, config, now, skipped, cpuJobSlots(deps.env))
-    : undefined;
-
   const dryRun = dryRunFlag || config.init.dryRun;
   // A real run changes the node: from here on it holds the node lock, and reads what is on disk
-  // only after that (what another run left, finished or cleaned up).
-  const host = dryRun
-    ? await deps.host({ dryRun: true, out, dryRunDir: 'init' })
-    : await deps.host({ out, writes: true });
+  // only after that (what another run left, finished or cleaned up). The keys start meanwhile:
+  // their unlocked look at the PKI only decides which keys to make ahead, never what is written.
+  const [keys, host] = await Promise.all([
+    certsPhaseRuns(invocation.phase, skipped)
+      ? startCertKeys(realHost, config, now, skipped, cpuJobSlots(deps.env))
+      : undefined,
+    dryRun ? deps.host({ dryRun: true, out, dryRunDir: 'init' }) : deps.host({ out, writes: true }),
+  ]);
 
   const kubeconfigDir = flags.has('kubeconfig-dir') ? flags.string('kubeconfig-dir') : DEFAULT_KUBECONFIG_DIR;
   const paths: Paths = {

@@ -50,7 +50,7 @@ describe('reset preflight', () => {
   });
 
   test('a user other than root fails IsPrivilegedUser as init does: block on stderr, exit code 2', async () => {
-    const host = createTestHost({ facts: { effectiveUid: 1000 }, machine: { euid: 1000 } });
+    const host = createTestHost({ machine: { euid: 1000 } });
     const { data, out } = resetData(host, { config: { force: true } });
     await assert.rejects(runPreflight(data), (err: Error) => {
       assert.equal(exitCodeOf(err), 2);
@@ -68,7 +68,7 @@ describe('reset preflight', () => {
 
   for (const ignored of [['isprivilegeduser'], ['all']]) {
     test(`--ignore-preflight-errors=${ignored.join(',')} turns the root check into a warning on stderr`, async () => {
-      const host = createTestHost({ facts: { effectiveUid: 1000 }, machine: { euid: 1000 } });
+      const host = createTestHost({ machine: { euid: 1000 } });
       const { data, out } = resetData(host, { config: { force: true, ignorePreflightErrors: ignored } });
       await runPreflight(data);
       assert.equal(out.text(), '[preflight] Running pre-flight checks\n');
