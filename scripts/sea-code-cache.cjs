@@ -80,6 +80,11 @@ function run(args) {
 }
 
 (async () => {
+  // kbadm ends its process once a command is done (its exit code set before); here the next
+  // command is still to come.
+  process.exit = (code) => {
+    if (code !== undefined) process.exitCode = code;
+  };
   const write = process.stdout.write;
   for (const args of COMMANDS) {
     process.stdout.write = () => true; // what the commands print is not wanted here

@@ -47,4 +47,16 @@ void main(process.argv.slice(2), {
   stdin: { isTTY: isatty(0), readLine },
 }).then((code) => {
   process.exitCode = code;
+  // The command is done: the process ends once its output is out, rather than after Node has taken
+  // every module and handle down one by one (milliseconds that a short command feels). A turn of
+  // the event loop first, so that an error from the last write is reported before.
+  setImmediate(() => afterOutput(() => process.exit()));
 });
+
+/** Calls `then` once stdout and stderr have passed on all that was written to them (a pipe may hold some back). */
+function afterOutput(then: () => void): void {
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  let left = pending.length;
+  if (left === 0) return then();
+  for (const stream of pending) stream.write('', () => --left === 0 && then());
+}

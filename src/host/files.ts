@@ -4,9 +4,10 @@
 //
 // Every file is first written to a temporary file beside its target, `.<name>.kbadm-<id>.tmp`,
 // created 0600, synced, then renamed (or, when it must not replace anything, hard-linked) onto its
-// target. A unit adds a commit record, `.kbadm-<id>.commit`, written once all its temporary files
-// are complete: from then on the unit goes into place, now or in the next run that holds the node
-// lock (recoverDir); without it, the temporary files are only leftovers, and recoverDir deletes them.
+// target. A unit adds a commit record, `.kbadm-<id>.commit`, written beside its temporary files and
+// given that name once they are all complete and synced: from then on the unit goes into place, now
+// or in the next run that holds the node lock (recoverDir); without it, the temporary files are only
+// leftovers, and recoverDir deletes them.
 import { randomBytes } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
@@ -160,6 +161,8 @@ export async function mkdirp(
 }
 
 const TEMP_FILE = /^\.(.+)\.kbadm-([0-9a-f]{12})\.tmp$/;
+/** The temporary name of a commit record: `..commit.kbadm-<id>.tmp`, no name a unit's file can have. */
+const RECORD_TEMP_NAME = '.commit';
 const COMMIT_RECORD = /^\.kbadm-([0-9a-f]{12})\.commit$/;
 
 function newId(): string {
@@ -279,18 +282,25 @@ export async function writeUnit(files: readonly FileWrite[], options: WriteOptio
   const last = show(files.at(-1)!.path);
   const written: string[] = [];
   try {
-    // The temporary files are independent until the record names them, so they are written at
-    // once; a failure names the first file, in order, that failed.
+    // The temporary files and the record (under a temporary name of its own, which recovery
+    // deletes like theirs) are written and synced at once; the record takes its name only once
+    // all of them are on disk. A failure names the first file, in order, that failed.
     const tmps = entries.map((e) => tempPath(dir, e.name, id));
-    written.push(...tmps);
-    const results = await Promise.allSettled(
-      files.map((f, i) => naming('write', show(f.path), () => writeNewFile(fsys, tmps[i]!, f.data, f.mode))),
-    );
+    const recordTmp = tempPath(dir, RECORD_TEMP_NAME, id);
+    written.push(...tmps, recordTmp);
+    const results = await Promise.allSettled([
+      ...files.map((f, i) =>
+        naming('write', show(f.path), () => writeNewFile(fsys, tmps[i]!, f.data, f.mode)),
+      ),
+      naming('write', last, () =>
+        writeNewFile(fsys, recordTmp, `${JSON.stringify({ files: entries })}\n`, 0o600),
+      ),
+    ]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     written.push(recordPath(dir, id));
     await naming('write', last, async () => {
-      await writeNewFile(fsys, recordPath(dir, id), `${JSON.stringify({ files: entries })}\n`, 0o600);
+      await fsys.rename(recordTmp, recordPath(dir, id));
       await syncDir(fsys, dir);
     });
   } catch (err) {

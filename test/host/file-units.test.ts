@@ -153,7 +153,8 @@ describe('a real host that recovers', () => {
   test('finishes an interrupted unit before its first read of the directory; a plain host shows the raw state', async () => {
     await writeUnit(pair('old', false));
     await assert.rejects(
-      writeUnit(pair('new', false), { fsys: faultyFileSystem({ at: 2, mode: 'crash', steps: ['rename'] }) }),
+      // The third rename: the record's to its name, then the key's into place, then the certificate's.
+      writeUnit(pair('new', false), { fsys: faultyFileSystem({ at: 3, mode: 'crash', steps: ['rename'] }) }),
     );
     // The key is new, the certificate old, and the record says how to finish.
     const plain = createRealHost(createPaths(tmp), recordOutput());
