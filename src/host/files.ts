@@ -27,6 +27,7 @@ export function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoE
     ENOTDIR: 'not a directory',
     EISDIR: 'illegal operation on a directory',
     EBUSY: 'resource busy or locked',
+    ELOOP: 'too many levels of symbolic links',
   };
   return Object.assign(new Error(`${code}: ${messages[code] ?? 'error'}, ${syscall} '${p}'`), {
     code,

@@ -87,7 +87,7 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       return naming('stat', show(p), async () => !absent(at) && (await statIfExists(at, fsys)) !== undefined);
     },
     async listDir(p) {
-      await confineToRoot(paths, p, 'read');
+      await naming('open', show(p), () => confineToRoot(paths, p, 'read'));
       await settled(p);
       return naming('open', show(p), async () => {
         try {
@@ -99,19 +99,19 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       });
     },
     async writeFile(p, data, mode, writeOptions = {}) {
-      await confineToRoot(paths, path.dirname(p));
+      await naming('write', show(p), () => confineToRoot(paths, path.dirname(p)));
       await inDir(p);
       await naming('write', show(p), () => writeFileAtomic(p, data, mode, { ...writeOptions, show, fsys }));
     },
     async writeFiles(files) {
       if (files.length === 0) return;
-      await confineToRoot(paths, path.dirname(files[0]!.path));
+      await naming('write', show(files[0]!.path), () => confineToRoot(paths, path.dirname(files[0]!.path)));
       await inDir(files[0]!.path);
       // Each step names the file it writes (files.ts): ENOSPC on a certificate names the certificate.
       await writeUnit(files, { show, fsys });
     },
     async mkdir(p, mode) {
-      await confineToRoot(paths, p);
+      await naming('mkdir', show(p), () => confineToRoot(paths, p));
       await naming('mkdir', show(p), () => mkdirp(p, mode, fsys));
     },
     async remove(p) {
@@ -121,7 +121,7 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     async rename(from, to) {
       // `from` disappears, so it must be a path `remove` would accept.
       const source = await guard.check(from);
-      await confineToRoot(paths, path.dirname(to));
+      await naming('rename', show(to), () => confineToRoot(paths, path.dirname(to)));
       await naming('rename', show(from), async () => {
         if (await statIfExists(to, fsys)) {
           throw new KbadmError(`cannot move "${show(from)}" to "${show(to)}": the target already exists`);

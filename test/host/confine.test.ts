@@ -121,7 +121,7 @@ test('a relative link that climbs out of --rootfs is refused, one that climbs an
   assert.ok(existsSync(join(root, 'data/admin.conf')));
 });
 
-test('a read through a loop of links names the file and the loop', async (t) => {
+test('a read or write through a loop of links names the file and the loop', async (t) => {
   const { root, host } = roots(t);
   symlinkSync(join(root, 'etc/b'), join(root, 'etc/a'));
   symlinkSync(join(root, 'etc/a'), join(root, 'etc/b'));
@@ -133,4 +133,9 @@ test('a read through a loop of links names the file and the loop', async (t) => 
       e.message === 'open /etc/a: too many levels of symbolic links',
   );
   assert.equal(await host.readFileIfExists(join(root, 'etc/missing/file')), undefined);
+  await assert.rejects(
+    host.writeFile(join(root, 'etc/a/admin.conf'), 'x', 0o600),
+    (e: unknown) =>
+      e instanceof KbadmError && e.message === 'write /etc/a/admin.conf: too many levels of symbolic links',
+  );
 });
