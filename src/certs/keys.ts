@@ -1,5 +1,6 @@
-// Private keys: generation (async, so a whole tree's keys are made in parallel on libuv's
-// thread pool), PEM encoding as kubeadm writes it, and parsing of what kubeadm accepts.
+// Private keys: generation (the slow kinds asynchronously, so that a whole tree's keys are made in
+// parallel on libuv's thread pool), PEM encoding as kubeadm writes it, and parsing of what kubeadm
+// accepts.
 import {
   createPrivateKey,
   createPublicKey,
