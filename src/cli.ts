@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The process boundary: argv, env, stdin and the exit code live here and nowhere else.
-import { isatty } from 'node:tty';
 import { main } from './main.js';
 
 for (const [name, stream] of [
@@ -43,8 +42,14 @@ void main(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   // isatty rather than process.stdin.isTTY: touching process.stdin would open the stream for
-  // every command, though only reset's confirmation reads it.
-  stdin: { isTTY: isatty(0), readLine },
+  // every command, though only reset's confirmation reads it; and asked only then, since loading
+  // node:tty costs every command a millisecond or two.
+  stdin: {
+    get isTTY() {
+      return process.getBuiltinModule('node:tty').isatty(0);
+    },
+    readLine,
+  },
 }).then((code) => {
   process.exitCode = code;
   // The command is done: the process ends once its output is out, rather than after Node has taken
