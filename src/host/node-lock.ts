@@ -9,7 +9,7 @@
 //
 // Why /run/lock: it is where Linux keeps lock files (FHS), it is emptied at boot, and it is
 // outside /etc/kubernetes and the other directories kbadm writes, backs up or a reset empties.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fsSync from 'node:fs';
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -150,16 +150,28 @@ async function pidIn(handle: FileHandle): Promise<string | undefined> {
 /** Runs `flock <args> 3` on our descriptor: true when the lock was taken, false when it is held. */
 function runFlock(flock: string, handle: FileHandle, args: string[]): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(flock, [...args, '3'], { stdio: ['ignore', 'ignore', 'pipe', handle.fd] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    // No pipe for its stderr: setting one up costs more than taking the lock. What flock has to
+    // say is asked again only when it fails in a way it should not.
+    const child = spawn(flock, [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', handle.fd] });
     child.on('error', (err) =>
       reject(new KbadmError(`cannot lock the node: ${err.message}`, { cause: err })),
     );
     child.on('close', (code) => {
       if (code === 0) resolve(true);
       else if (code === 1) resolve(false);
-      else reject(new KbadmError(`cannot lock the node: flock exited with ${code}: ${stderr.trim()}`));
+      else
+        reject(new KbadmError(`cannot lock the node: flock exited with ${code}${flockSays(flock, handle)}`));
     });
   });
+}
+
+/** What flock prints when it is run once more without waiting (": <message>"), or nothing. */
+function flockSays(flock: string, handle: FileHandle): string {
+  const r = spawnSync(flock, ['--exclusive', '--nonblock', '3'], {
+    stdio: ['ignore', 'ignore', 'pipe', handle.fd],
+    encoding: 'utf8',
+    timeout: 5000,
+  });
+  const said = r.stderr?.trim().split('\n')[0];
+  return said ? `: ${said}` : '';
 }

@@ -132,6 +132,20 @@ describe('lockNode', () => {
     assert.deepEqual(out.stderr, [], 'no wait');
     await lock.release();
   });
+  test('a flock that fails in a way it should not: one line with its exit code and what it said', async () => {
+    // A flock that rejects its arguments, as a broken or foreign one would.
+    const bin = path.join(tmp, 'bin');
+    await fs.mkdir(bin);
+    await fs.writeFile(path.join(bin, 'flock'), '#!/bin/sh\necho "flock: unknown option" >&2\nexit 64\n', {
+      mode: 0o755,
+    });
+    await assert.rejects(
+      lockNode(paths, { out: recordOutput(), searchPath: bin }),
+      (e: unknown) =>
+        e instanceof KbadmError &&
+        e.message === 'cannot lock the node: flock exited with 64: flock: unknown option',
+    );
+  });
 });
 
 describe('lockTimeoutFromEnv', () => {
