@@ -4,15 +4,16 @@
 //
 // Every file is first written to a temporary file beside its target, `.<name>.kbadm-<id>.tmp`,
 // created 0600, synced, then renamed (or, when it must not replace anything, hard-linked) onto its
-// target. A unit adds a commit record, `.kbadm-<id>.commit`, written beside its temporary files and
-// given that name once they are all complete and synced: from then on the unit goes into place, now
-// or in the next run that holds the node lock (recoverDir); without it, the temporary files are only
-// leftovers, and recoverDir deletes them.
-import { randomBytes } from 'node:crypto';
+// target. A unit adds a commit record, `.kbadm-<id>.commit`, naming its files with the SHA-256 of
+// each. The record, the temporary files and their directory are written and synced at once (one wait
+// for the disk); once they are all on disk the files go into place. A later run that holds the node
+// lock (recoverDir) finishes a unit whose files the record vouches for, each as a temporary file or
+// already in place; any other record, and every temporary file, are leftovers it deletes.
+import { createHash, randomBytes } from 'node:crypto';
 import { statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { KbadmError } from '../errors.js';
-import { nodeFileSystem, type FileSystem } from './file-system.js';
+import { nodeFileSystem, type FileSystem, type OpenFile } from './file-system.js';
 import type { FileInfo, FileWrite } from './host.js';
 
 export function isMissing(err: unknown): boolean {
@@ -162,8 +163,6 @@ export async function mkdirp(
 }
 
 const TEMP_FILE = /^\.(.+)\.kbadm-([0-9a-f]{12})\.tmp$/;
-/** The temporary name of a commit record: `..commit.kbadm-<id>.tmp`, no name a unit's file can have. */
-const RECORD_TEMP_NAME = '.commit';
 const COMMIT_RECORD = /^\.kbadm-([0-9a-f]{12})\.commit$/;
 
 function newId(): string {
@@ -188,7 +187,11 @@ export function isKbadmTempName(name: string): boolean {
  * rename, nobody but the owner can read what it holds.
  */
 async function writeNewFile(fsys: FileSystem, file: string, data: string | Uint8Array, mode: number) {
-  const handle = await fsys.open(file, 'wx', 0o600);
+  await fillFile(await fsys.open(file, 'wx', 0o600), data, mode);
+}
+
+/** Writes `data` into a file just created, gives it `mode`, syncs and closes it. */
+async function fillFile(handle: OpenFile, data: string | Uint8Array, mode: number): Promise<void> {
   try {
     await handle.writeFile(data);
     await handle.chmod(mode);
@@ -196,6 +199,10 @@ async function writeNewFile(fsys: FileSystem, file: string, data: string | Uint8
   } finally {
     await handle.close();
   }
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Best effort: a failure here must not hide the error that brought us here. */
@@ -262,6 +269,8 @@ export async function writeFileAtomic(
 interface UnitEntry {
   name: string;
   exclusive: boolean;
+  /** Of the file's content; absent in the records of kbadm releases that wrote them only after the files. */
+  sha256?: string;
 }
 
 /**
@@ -279,31 +288,43 @@ export async function writeUnit(files: readonly FileWrite[], options: WriteOptio
     throw new Error(`the files of one unit must share a directory (${dir})`);
   await naming('mkdir', show(dir), () => mkdirp(dir, 0o700, fsys));
   const id = newId();
-  const entries: UnitEntry[] = files.map((f) => ({ name: path.basename(f.path), exclusive: !!f.exclusive }));
+  const entries: UnitEntry[] = files.map((f) => ({
+    name: path.basename(f.path),
+    exclusive: !!f.exclusive,
+    sha256: sha256(f.data),
+  }));
   const last = show(files.at(-1)!.path);
+  const record = recordPath(dir, id);
   const written: string[] = [];
   try {
-    // The temporary files and the record (under a temporary name of its own, which recovery
-    // deletes like theirs) are written and synced at once; the record takes its name only once
-    // all of them are on disk. A failure names the first file, in order, that failed.
+    // Created first, so that the directory's sync below covers every name; then the files, the
+    // record and the directory are synced at once. A failure names the first file, in order, that
+    // failed; the record counts as the unit's last file.
     const tmps = entries.map((e) => tempPath(dir, e.name, id));
-    const recordTmp = tempPath(dir, RECORD_TEMP_NAME, id);
-    written.push(...tmps, recordTmp);
+    const created = await Promise.allSettled(
+      [...tmps, record].map(async (file, i) => {
+        const handle = await naming('write', i < files.length ? show(files[i]!.path) : last, () =>
+          fsys.open(file, 'wx', 0o600),
+        );
+        written.push(file);
+        return handle;
+      }),
+    );
+    const notCreated = created.find((r) => r.status === 'rejected');
+    if (notCreated) {
+      await Promise.all(created.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+      throw notCreated.reason;
+    }
+    const handles = created.map((r) => (r as PromiseFulfilledResult<OpenFile>).value);
     const results = await Promise.allSettled([
-      ...files.map((f, i) =>
-        naming('write', show(f.path), () => writeNewFile(fsys, tmps[i]!, f.data, f.mode)),
-      ),
+      ...files.map((f, i) => naming('write', show(f.path), () => fillFile(handles[i]!, f.data, f.mode))),
       naming('write', last, () =>
-        writeNewFile(fsys, recordTmp, `${JSON.stringify({ files: entries })}\n`, 0o600),
+        fillFile(handles[files.length]!, `${JSON.stringify({ files: entries })}\n`, 0o600),
       ),
+      naming('write', last, () => syncDir(fsys, dir)),
     ]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    written.push(recordPath(dir, id));
-    await naming('write', last, async () => {
-      await fsys.rename(recordTmp, recordPath(dir, id));
-      await syncDir(fsys, dir);
-    });
   } catch (err) {
     await discard(fsys, written);
     throw err;
@@ -358,6 +379,24 @@ async function commitUnit(
   return conflict;
 }
 
+/**
+ * Whether every file of a unit is there as its record says: as a temporary file, or (once put in
+ * place) at its target, with the content the record's digest names.
+ */
+async function vouchedFor(fsys: FileSystem, dir: string, id: string, entries: readonly UnitEntry[]) {
+  for (const e of entries) {
+    if (e.sha256 === undefined) continue;
+    const tmp = tempPath(dir, e.name, id);
+    const at = (await statIfExists(tmp, fsys)) ? tmp : path.join(dir, e.name);
+    const data = await fsys.readFile(at).catch((err: unknown) => {
+      if (isMissing(err)) return undefined;
+      throw err;
+    });
+    if (data === undefined || sha256(data) !== e.sha256) return false;
+  }
+  return true;
+}
+
 async function sameFile(fsys: FileSystem, a: string, b: string): Promise<boolean> {
   const [sa, sb] = await Promise.all([fsys.stat(a), fsys.stat(b)]);
   return sa.ino === sb.ino && sa.dev === sb.dev;
@@ -369,7 +408,10 @@ function parseRecord(text: string): UnitEntry[] | undefined {
     if (!Array.isArray(files)) return undefined;
     const entries = files as UnitEntry[];
     const plain = (n: unknown) => typeof n === 'string' && n !== '' && !n.includes('/') && !n.startsWith('.');
-    return entries.every((e) => plain(e.name) && typeof e.exclusive === 'boolean') ? entries : undefined;
+    const digest = (d: unknown) => d === undefined || (typeof d === 'string' && /^[0-9a-f]{64}$/.test(d));
+    return entries.every((e) => plain(e.name) && typeof e.exclusive === 'boolean' && digest(e.sha256))
+      ? entries
+      : undefined;
   } catch {
     return undefined;
   }
@@ -396,8 +438,10 @@ export async function recoverDir(
   for (const name of names) {
     const id = COMMIT_RECORD.exec(name)?.[1];
     if (id === undefined) continue;
-    const entries = parseRecord(await fsys.readFile(path.join(dir, name), 'utf8'));
-    // An incomplete record: the run stopped before any file of the unit was put in place.
+    const parsed = parseRecord(await fsys.readFile(path.join(dir, name), 'utf8'));
+    const entries = parsed && (await vouchedFor(fsys, dir, id, parsed)) ? parsed : undefined;
+    // An incomplete record, or files it does not vouch for: the run stopped before any file of the
+    // unit was put in place.
     if (entries === undefined) await fsys.unlink(path.join(dir, name));
     else await commitUnit(fsys, dir, id, entries, show);
   }

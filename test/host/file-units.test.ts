@@ -2,6 +2,7 @@
 // entirely or not at all once the next locked run has looked at its directory; an exclusive write
 // never replaces a file; temporary files are private and never outlive the next run.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -124,6 +125,60 @@ describe('writeUnit', () => {
     assert.deepEqual(await contents(), {});
   });
 
+  /** A unit as an interrupted run leaves it: the temporary files given, and a record naming both with their digests. */
+  async function leftUnit(
+    tmps: Record<string, string>,
+    digests: Record<string, string>,
+    id = '0123456789ab',
+  ) {
+    await fs.mkdir(dir(), { recursive: true });
+    for (const [name, data] of Object.entries(tmps)) {
+      await fs.writeFile(path.join(dir(), `.${name}.kbadm-${id}.tmp`), data);
+    }
+    const sha = (d: string) => createHash('sha256').update(d).digest('hex');
+    const files = Object.entries(digests).map(([name, data]) => ({
+      name,
+      exclusive: true,
+      sha256: sha(data),
+    }));
+    await fs.writeFile(path.join(dir(), `.kbadm-${id}.commit`), JSON.stringify({ files }));
+  }
+
+  test('a record whose files are not all as it says (the run stopped while writing them) is discarded', async () => {
+    // The record was on disk before the certificate was complete: nothing goes into place.
+    await leftUnit({ 'ca.key': 'key-new', 'ca.crt': 'crt-n' }, { 'ca.key': 'key-new', 'ca.crt': 'crt-new' });
+    await recoverDir(dir());
+    assert.deepEqual(await contents(), {});
+    // Nor when one of them is missing altogether.
+    await leftUnit({ 'ca.key': 'key-new' }, { 'ca.key': 'key-new', 'ca.crt': 'crt-new' });
+    await recoverDir(dir());
+    assert.deepEqual(await contents(), {});
+  });
+
+  test('a record whose files are complete, some already in place, is finished', async () => {
+    await leftUnit({ 'ca.crt': 'crt-new' }, { 'ca.key': 'key-new', 'ca.crt': 'crt-new' });
+    await fs.writeFile(path.join(dir(), 'ca.key'), 'key-new');
+    await recoverDir(dir());
+    assert.deepEqual(await contents(), { 'ca.crt': 'crt-new', 'ca.key': 'key-new' });
+  });
+
+  test('a record without digests, as earlier releases wrote them once the files were complete, is finished', async () => {
+    await fs.mkdir(dir());
+    await fs.writeFile(path.join(dir(), '.ca.key.kbadm-0123456789ab.tmp'), 'key-new');
+    await fs.writeFile(path.join(dir(), '.ca.crt.kbadm-0123456789ab.tmp'), 'crt-new');
+    await fs.writeFile(
+      path.join(dir(), '.kbadm-0123456789ab.commit'),
+      JSON.stringify({
+        files: [
+          { name: 'ca.key', exclusive: true },
+          { name: 'ca.crt', exclusive: true },
+        ],
+      }),
+    );
+    await recoverDir(dir());
+    assert.deepEqual(await contents(), { 'ca.crt': 'crt-new', 'ca.key': 'key-new' });
+  });
+
   test('a record never moves a file out of its directory', async () => {
     await fs.mkdir(dir());
     await fs.writeFile(path.join(dir(), '.x.kbadm-0123456789ab.tmp'), 'x');
@@ -153,8 +208,7 @@ describe('a real host that recovers', () => {
   test('finishes an interrupted unit before its first read of the directory; a plain host shows the raw state', async () => {
     await writeUnit(pair('old', false));
     await assert.rejects(
-      // The third rename: the record's to its name, then the key's into place, then the certificate's.
-      writeUnit(pair('new', false), { fsys: faultyFileSystem({ at: 3, mode: 'crash', steps: ['rename'] }) }),
+      writeUnit(pair('new', false), { fsys: faultyFileSystem({ at: 2, mode: 'crash', steps: ['rename'] }) }),
     );
     // The key is new, the certificate old, and the record says how to finish.
     const plain = createRealHost(createPaths(tmp), recordOutput());
