@@ -56,7 +56,7 @@ module.exports = { createLoader };
 
 if (require('node:sea').isSea()) {
   // Node's thread pool (4 threads unless told otherwise, read once when it starts, which nothing has
-  // yet) runs both key generation and file I/O: one thread per CPU for the keys, plus two for I/O
+  // yet) runs both key generation and syncs to disk: one thread per CPU for the keys, plus two for them
   // (src/host/thread-pool.ts sizes its key jobs from this).
   process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, require('node:os').availableParallelism() + 2));
   const { getAsset, getRawAsset } = require('node:sea');

@@ -386,15 +386,19 @@ async function commitUnit(
 async function vouchedFor(fsys: FileSystem, dir: string, id: string, entries: readonly UnitEntry[]) {
   for (const e of entries) {
     if (e.sha256 === undefined) continue;
-    const tmp = tempPath(dir, e.name, id);
-    const at = (await statIfExists(tmp, fsys)) ? tmp : path.join(dir, e.name);
-    const data = await fsys.readFile(at).catch((err: unknown) => {
-      if (isMissing(err)) return undefined;
-      throw err;
-    });
+    const data =
+      (await readIfThere(fsys, tempPath(dir, e.name, id))) ??
+      (await readIfThere(fsys, path.join(dir, e.name)));
     if (data === undefined || sha256(data) !== e.sha256) return false;
   }
   return true;
+}
+
+async function readIfThere(fsys: FileSystem, p: string): Promise<Buffer | undefined> {
+  return fsys.readFile(p).catch((err: unknown) => {
+    if (isMissing(err)) return undefined;
+    throw err;
+  });
 }
 
 async function sameFile(fsys: FileSystem, a: string, b: string): Promise<boolean> {

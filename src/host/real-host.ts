@@ -84,7 +84,7 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     async exists(p) {
       await inDir(p);
       const at = await statPathUnderRoot(paths, p);
-      return naming('stat', show(p), async () => !absent(at) && (await statIfExists(at, fsys)) !== undefined);
+      return naming('stat', show(p), async () => !absent(at));
     },
     async listDir(p) {
       await naming('open', show(p), () => confineToRoot(paths, p, 'read'));

@@ -1,6 +1,7 @@
-// Node runs file I/O and key generation on one pool of threads (libuv's, 4 by default). Key
-// generation keeps a thread busy for tens of milliseconds per RSA key: a dozen of them queued at
-// once would hold every file operation queued behind them. The single executable asks for one
+// Node runs key generation and the slow file calls (syncs to disk, tree removals; the quick ones are
+// synchronous, see file-system.ts) on one pool of threads (libuv's, 4 by default). Key generation
+// keeps a thread busy for tens of milliseconds per RSA key: a dozen of them queued at once would
+// hold every sync queued behind them. The single executable asks for one
 // thread per CPU plus IO_THREADS (scripts/sea-main.cjs); under plain node the pool keeps its size.
 import { availableParallelism } from 'node:os';
 
