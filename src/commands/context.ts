@@ -95,6 +95,8 @@ export interface ContextOptions {
 
 export function createContext(options: ContextOptions): CommandContext {
   let lock: Promise<NodeLock> | undefined;
+  /** --rootfs is checked once per command, not for every host asked for. */
+  const checkedRoots = new Map<string, Promise<void>>();
   const ctx: CommandContext = {
     stdout: options.stdout,
     stderr: options.stderr,
@@ -116,7 +118,9 @@ export function createContext(options: ContextOptions): CommandContext {
         import('../host/real-host.js'),
         import('../host/confine.js'),
       ]);
-      await checkRootfs(paths);
+      let checked = checkedRoots.get(paths.rootfs);
+      if (!checked) checkedRoots.set(paths.rootfs, (checked = checkRootfs(paths)));
+      await checked;
       const searchPath = options.env['PATH'] ?? '';
       const fileSystem = options.fileSystem ? { fileSystem: options.fileSystem } : {};
       if (o.writes && !o.dryRun) {

@@ -6,8 +6,7 @@
 // The lookups are synchronous lstat calls, one per path component: a command makes hundreds of
 // them, each a microsecond's work for the kernel, and going through the thread pool (where key
 // generation runs) and a failed-lookup error per missing file cost far more than the lookup itself.
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { KbadmError, ValidationError } from '../errors.js';
 import { fsError, isMissing } from './files.js';
@@ -17,10 +16,12 @@ import { isInside } from './removal-guard.js';
 /** --rootfs must be an existing directory: kubeadm could not chroot into anything else. */
 export async function checkRootfs(paths: Paths): Promise<void> {
   if (paths.rootfs === '/') return;
-  const info = await stat(paths.rootfs).catch((err: unknown) => {
-    if (isMissing(err)) return undefined;
-    throw err;
-  });
+  let info;
+  try {
+    info = statSync(paths.rootfs);
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+  }
   if (!info?.isDirectory()) {
     throw new ValidationError([{ field: '--rootfs', value: paths.rootfs, detail: 'no such directory' }]);
   }

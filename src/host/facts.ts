@@ -2,22 +2,25 @@
 // which CRI sockets answer under --rootfs) and for preflight (CPUs, memory, kernel, ports,
 // name resolution). Except for the CRI sockets they describe the running machine and its network,
 // so /proc is read from the real root, not from under --rootfs.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import type { Host, HostFacts, MachineFacts } from './host.js';
 import { criSocketPath } from './cri/endpoint.js';
 import { parseIPv4DefaultRoutes, parseIPv6DefaultRoutes, pickDefaultRouteAddress } from './default-route.js';
 
-async function readIfPresent(file: string): Promise<string> {
-  return readFile(file, 'utf8').catch(() => '');
+/** A file of /proc, read at once: the kernel makes it up on the spot, nothing waits for a disk. */
+function readIfPresent(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 export async function detectDefaultRouteAddress(): Promise<string | undefined> {
-  const [v4, v6] = await Promise.all([
-    readIfPresent('/proc/net/route'),
-    readIfPresent('/proc/net/ipv6_route'),
-  ]);
+  const v4 = readIfPresent('/proc/net/route');
+  const v6 = readIfPresent('/proc/net/ipv6_route');
   const routes = [...parseIPv4DefaultRoutes(v4), ...parseIPv6DefaultRoutes(v6)];
   return routes.length === 0 ? undefined : pickDefaultRouteAddress(routes, os.networkInterfaces());
 }

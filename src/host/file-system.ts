@@ -1,8 +1,10 @@
 // The node:fs calls behind the real host's writes, as one value. Production passes node's own; a
 // test passes one that fails at any chosen step (a full disk, an I/O error, a process that died).
 import * as fsSync from 'node:fs';
-import * as fs from 'node:fs/promises';
+// Types only: node:fs/promises itself is never loaded (it brings readline with it).
+import type * as fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
 
 /** What kbadm does with a file it opened through FileSystem.open: write it whole, chmod, sync, close. */
 export type OpenFile = Pick<FileHandle, 'writeFile' | 'chmod' | 'sync' | 'close'>;
@@ -33,8 +35,8 @@ function openFile(fd: number): OpenFile {
  */
 export const nodeFileSystem: FileSystem = {
   open: async (p, flags, mode) => openFile(fsSync.openSync(p, flags, mode)),
-  rm: fs.rm,
-  realpath: fs.realpath,
+  rm: promisify(fsSync.rm) as FileSystem['rm'],
+  realpath: promisify(fsSync.realpath.native) as FileSystem['realpath'],
   rename: async (from, to) => fsSync.renameSync(from, to),
   link: async (existing, created) => fsSync.linkSync(existing, created),
   unlink: async (p) => fsSync.unlinkSync(p),

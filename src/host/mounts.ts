@@ -1,6 +1,6 @@
 // Mount points: read from /proc/self/mountinfo, selected below a directory, and unmounted with
 // umount(8). The parsing and the selection are pure; only readMountPoints touches the machine.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isInside } from './removal-guard.js';
 
@@ -60,5 +60,5 @@ export function umountArgs(
 
 /** The mount points of the machine kbadm runs on, from the kernel's view of this process. */
 export async function readMountPoints(): Promise<string[]> {
-  return parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8'));
+  return parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
 }

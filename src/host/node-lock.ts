@@ -10,12 +10,8 @@
 // Why /run/lock: it is where Linux keeps lock files (FHS), it is emptied at boot, and it is
 // outside /etc/kubernetes and the other directories kbadm writes, backs up or a reset empties.
 import { spawn, spawnSync } from 'node:child_process';
-import * as fsSync from 'node:fs';
-import { constants } from 'node:fs';
-import * as fs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { KbadmError, ValidationError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { confineToRoot } from './confine.js';
@@ -77,11 +73,13 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
   }
   await confineToRoot(paths, path.dirname(file));
   await mkdirp(path.dirname(file), 0o755);
-  const handle = await fs.open(file, constants.O_RDWR | constants.O_CREAT, 0o644);
+  // Nothing before flock starts goes through the thread pool: flock then runs while the caller goes
+  // on (init generates its keys meanwhile). The descriptor is a plain one, passed on to flock.
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
   try {
-    const tryLock = () => runFlock(flock, handle, ['--exclusive', '--nonblock']);
+    const tryLock = () => runFlock(flock, fd, ['--exclusive', '--nonblock']);
     if (!(await tryLock())) {
-      let seen = await holder(handle);
+      let seen = await holder(fd);
       // A lock file that stays empty while the lock is held means its holder just let go.
       if (!(seen === undefined && (await tryLock()))) {
         const waitFor = `${timeoutMs / 1000}s`;
@@ -93,11 +91,11 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
         }
         if (
           timeoutMs === 0 ||
-          !(await runFlock(flock, handle, ['--exclusive', '--wait', String(timeoutMs / 1000)]))
+          !(await runFlock(flock, fd, ['--exclusive', '--wait', String(timeoutMs / 1000)]))
         ) {
           // The holder may let go (emptying the file) between the failed wait and this read: then
           // the one seen before is still the one that kept this run out.
-          if (timeoutMs > 0) seen = (await pidIn(handle)) ?? seen;
+          if (timeoutMs > 0) seen = pidIn(fd) ?? seen;
           throw new KbadmError(
             `${holderName(seen)} is still changing this node after ${waitFor} (lock ${shown}); run this command again once it has finished`,
           );
@@ -106,10 +104,10 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
     }
     // At once, not through the thread pool, where generated keys may be queued: a run that meets
     // the lock names its holder from this pid, and waits for it only a moment.
-    fsSync.ftruncateSync(handle.fd, 0);
-    fsSync.writeSync(handle.fd, `${process.pid}\n`, 0);
+    fs.ftruncateSync(fd, 0);
+    fs.writeSync(fd, `${process.pid}\n`, 0);
   } catch (err) {
-    await handle.close();
+    fs.closeSync(fd);
     throw err;
   }
   let released = false;
@@ -118,8 +116,12 @@ export async function lockNode(paths: Paths, options: NodeLockOptions): Promise<
     async release() {
       if (released) return;
       released = true;
-      await handle.truncate(0).catch(() => undefined);
-      await handle.close();
+      try {
+        fs.ftruncateSync(fd, 0);
+      } catch {
+        // The kernel drops the lock with the descriptor anyway; only the pid stays behind.
+      }
+      fs.closeSync(fd);
     },
   };
 }
@@ -133,42 +135,42 @@ function holderName(pid: string | undefined): string {
  * The pid the lock's holder wrote into the lock file. The holder writes it just after it takes the
  * lock, so a file still empty is read again for a moment before it counts as holding none.
  */
-async function holder(handle: FileHandle): Promise<string | undefined> {
+async function holder(fd: number): Promise<string | undefined> {
   for (let attempt = 0; ; attempt++) {
-    const pid = await pidIn(handle);
+    const pid = pidIn(fd);
     if (pid !== undefined || attempt === HOLDER_PID_READS) return pid;
-    await delay(HOLDER_PID_WAIT_MS);
+    await new Promise((resolve) => setTimeout(resolve, HOLDER_PID_WAIT_MS));
   }
 }
 
 /** The pid in the lock file now, if any. */
-async function pidIn(handle: FileHandle): Promise<string | undefined> {
-  const { buffer, bytesRead } = await handle.read(Buffer.alloc(32), 0, 32, 0);
+function pidIn(fd: number): string | undefined {
+  const buffer = Buffer.alloc(32);
+  const bytesRead = fs.readSync(fd, buffer, 0, 32, 0);
   return /^\d+/.exec(buffer.subarray(0, bytesRead).toString('utf8'))?.[0];
 }
 
 /** Runs `flock <args> 3` on our descriptor: true when the lock was taken, false when it is held. */
-function runFlock(flock: string, handle: FileHandle, args: string[]): Promise<boolean> {
+function runFlock(flock: string, fd: number, args: string[]): Promise<boolean> {
   return new Promise((resolve, reject) => {
     // No pipe for its stderr: setting one up costs more than taking the lock. What flock has to
     // say is asked again only when it fails in a way it should not.
-    const child = spawn(flock, [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', handle.fd] });
+    const child = spawn(flock, [...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
     child.on('error', (err) =>
       reject(new KbadmError(`cannot lock the node: ${err.message}`, { cause: err })),
     );
     child.on('close', (code) => {
       if (code === 0) resolve(true);
       else if (code === 1) resolve(false);
-      else
-        reject(new KbadmError(`cannot lock the node: flock exited with ${code}${flockSays(flock, handle)}`));
+      else reject(new KbadmError(`cannot lock the node: flock exited with ${code}${flockSays(flock, fd)}`));
     });
   });
 }
 
 /** What flock prints when it is run once more without waiting (": <message>"), or nothing. */
-function flockSays(flock: string, handle: FileHandle): string {
+function flockSays(flock: string, fd: number): string {
   const r = spawnSync(flock, ['--exclusive', '--nonblock', '3'], {
-    stdio: ['ignore', 'ignore', 'pipe', handle.fd],
+    stdio: ['ignore', 'ignore', 'pipe', fd],
     encoding: 'utf8',
     timeout: 5000,
   });

@@ -1,6 +1,6 @@
 // Which paths kbadm may delete. The decision is a pure function so that every case can be tested
 // without a disk; RemovalGuard adds the only I/O it needs: resolving symbolic links.
-import { lstat, realpath } from 'node:fs/promises';
+import { lstatSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { KbadmError } from '../errors.js';
 import { HOST_DEFAULTS, type Paths } from './paths.js';
@@ -141,22 +141,30 @@ export const noLinks: ResolveLinks = async (p) => ({ real: p });
 
 /** Resolves the parent directories on disk (as far as they exist) and a final symbolic link. */
 export const resolveLinksOnDisk: ResolveLinks = async (p) => {
-  const real = path.join(await realpathOfExisting(path.dirname(p)), path.basename(p));
-  const st = await lstat(real).catch(() => undefined);
-  if (!st?.isSymbolicLink()) return { real };
+  // Synchronous, as the rootfs confinement's lookups: each is a moment of the kernel's time.
+  const real = path.join(realpathOfExisting(path.dirname(p)), path.basename(p));
+  if (!orUndefined(() => lstatSync(real))?.isSymbolicLink()) return { real };
   // A dangling link points nowhere: removing it deletes only the link.
-  const linkTarget = await realpath(real).catch(() => undefined);
+  const linkTarget = orUndefined(() => realpathSync.native(real));
   return linkTarget === undefined ? { real } : { real, linkTarget };
 };
 
-async function realpathOfExisting(p: string): Promise<string> {
+function orUndefined<T>(fn: () => T): T | undefined {
   try {
-    return await realpath(p);
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+function realpathOfExisting(p: string): string {
+  try {
+    return realpathSync.native(p);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const parent = path.dirname(p);
     if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === p) throw err;
-    return path.join(await realpathOfExisting(parent), path.basename(p));
+    return path.join(realpathOfExisting(parent), path.basename(p));
   }
 }
 

@@ -175,13 +175,14 @@ export async function newInitData(
   const now = new Date();
   const dryRun = dryRunFlag || config.init.dryRun;
   // A real run changes the node: from here on it holds the node lock, and reads what is on disk
-  // only after that (what another run left, finished or cleaned up). The keys start meanwhile:
-  // their unlocked look at the PKI only decides which keys to make ahead, never what is written.
-  const [keys, host] = await Promise.all([
+  // only after that (what another run left, finished or cleaned up). The keys start meanwhile,
+  // while flock runs: their unlocked look at the PKI only decides which keys to make ahead, never
+  // what is written.
+  const [host, keys] = await Promise.all([
+    dryRun ? deps.host({ dryRun: true, out, dryRunDir: 'init' }) : deps.host({ out, writes: true }),
     certsPhaseRuns(invocation.phase, skipped)
       ? startCertKeys(realHost, config, now, skipped, cpuJobSlots(deps.env))
       : undefined,
-    dryRun ? deps.host({ dryRun: true, out, dryRunDir: 'init' }) : deps.host({ out, writes: true }),
   ]);
 
   const kubeconfigDir = flags.has('kubeconfig-dir') ? flags.string('kubeconfig-dir') : DEFAULT_KUBECONFIG_DIR;
