@@ -135,9 +135,13 @@ export class PkiStore {
   /**
    * Writes files in order, those of one directory (a key and its certificate) as one unit; parent
    * directories are created 0755 as kubeadm does. `replace` (renewal) lets the files replace
-   * existing ones; otherwise each is written only where nothing is (see PkiFile.exclusive).
+   * existing ones; otherwise each is written only where nothing is (see PkiFile.exclusive). With
+   * `after`, they are put in place only once it has resolved (see UnitOptions.after).
    */
-  async write(files: readonly PkiFile[], options: { replace?: boolean } = {}): Promise<void> {
+  async write(
+    files: readonly PkiFile[],
+    options: { replace?: boolean; after?: Promise<unknown> } = {},
+  ): Promise<void> {
     const units: PkiFile[][] = [];
     for (const f of files) {
       const last = units.at(-1);
@@ -153,6 +157,7 @@ export class PkiStore {
           mode: f.mode,
           exclusive: !options.replace && f.exclusive !== false,
         })),
+        options.after ? { after: options.after } : {},
       );
     }
   }
@@ -238,6 +243,20 @@ export interface CertRun {
   /** One start time for every certificate of the run. */
   now: Date;
   keys?: KeyPool;
+  /**
+   * The CAs this run has signed, by base name, shared by the certs sub-phases: a certificate is
+   * signed by its new CA as soon as that exists, not once the CA's files are on disk.
+   */
+  issued?: Map<string, IssuedCA>;
+  /** Lets the sub-phases waiting for this one start (PhaseStep.release). */
+  release?: () => void;
+}
+
+/** A CA signed in this run, and the write of its files. */
+export interface IssuedCA {
+  ca: CertAndKey;
+  /** Resolves once its files are in place; what it signed goes in place only after that. */
+  written: Promise<void>;
 }
 
 const SA_POOL_NAME = 'sa';
@@ -279,22 +298,31 @@ export async function ensureCA(run: CertRun, spec: CertSpec): Promise<void> {
     generatePrivateKey(spec.encryptionAlgorithm));
   const newCert = await signCertificate(spec, newKey);
   printDecision(out, decision);
-  await store.write(certFiles({ spec, cert: newCert, key: newKey }));
+  const written = store.write(certFiles({ spec, cert: newCert, key: newKey }));
+  if (run.issued) {
+    // Its certificates are signed while its files are written, and wait for them only to go in place.
+    written.catch(() => undefined);
+    run.issued.set(spec.baseName, { ca: { cert: newCert, key: newKey }, written });
+    run.release?.();
+  }
+  await written;
 }
 
 /**
  * `init phase certs <leaf>`: an existing certificate is kept when it chains to its CA, its key loads
  * and matches it, and it covers every SAN the configuration asks for; anything else is an error
- * rather than a silent overwrite. A missing one is signed by the CA on disk.
+ * rather than a silent overwrite. A missing one is signed by the CA this run signed, or else by the
+ * CA on disk.
  */
 export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
   const { store, out } = run;
   const caBase = caBaseName(spec);
+  const issued = run.issued?.get(caBase);
   const [cert, key, caCert, caKey] = await Promise.all([
     store.certChain(spec.baseName),
     store.key(spec.baseName),
-    store.cert(caBase),
-    store.key(caBase),
+    issued ? ok(issued.ca.cert) : store.cert(caBase),
+    issued ? ok(issued.ca.key) : store.key(caBase),
   ]);
   const decision = decideLeaf(
     spec,
@@ -326,7 +354,7 @@ export async function ensureLeaf(run: CertRun, spec: CertSpec): Promise<void> {
   const newCert = await signCertificate(spec, newKey, { cert: caCert.value, key: caKey.value });
   for (const w of spec.warnings) warnOnce(out, w);
   printDecision(out, decision);
-  await store.write(certFiles({ spec, cert: newCert, key: newKey }));
+  await store.write(certFiles({ spec, cert: newCert, key: newKey }), issued ? { after: issued.written } : {});
 }
 
 /**

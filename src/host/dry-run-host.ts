@@ -232,7 +232,8 @@ export function createDryRunHost(paths: Paths, out: Output, options: DryRunHostO
       return [...names].sort();
     },
     writeFile,
-    async writeFiles(units) {
+    async writeFiles(units, unitOptions = {}) {
+      await unitOptions.after;
       for (const f of units) await writeFile(f.path, f.data, f.mode, { exclusive: !!f.exclusive });
     },
     mkdir: mkdirp,

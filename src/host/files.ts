@@ -14,7 +14,7 @@ import { statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { KbadmError } from '../errors.js';
 import { nodeFileSystem, type FileSystem, type OpenFile } from './file-system.js';
-import type { FileInfo, FileWrite } from './host.js';
+import type { FileInfo, FileWrite, UnitOptions } from './host.js';
 
 export function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
@@ -279,13 +279,18 @@ interface UnitEntry {
  * is thrown. A failure before the commit record is complete leaves nothing behind. A failed step
  * names the file it was writing; the commit record counts as the unit's last file.
  */
-export async function writeUnit(files: readonly FileWrite[], options: WriteOptions = {}): Promise<void> {
+export async function writeUnit(
+  files: readonly FileWrite[],
+  options: WriteOptions & UnitOptions = {},
+): Promise<void> {
   const fsys = options.fsys ?? nodeFileSystem;
   const show = options.show ?? String;
   if (files.length === 0) return;
   const dir = path.dirname(files[0]!.path);
   if (files.some((f) => path.dirname(f.path) !== dir))
     throw new Error(`the files of one unit must share a directory (${dir})`);
+  // Waited for once the files are written; a failure before that is the unit's own.
+  options.after?.catch(() => undefined);
   await naming('mkdir', show(dir), () => mkdirp(dir, 0o700, fsys));
   const id = newId();
   const entries: UnitEntry[] = files.map((f) => ({
@@ -325,8 +330,12 @@ export async function writeUnit(files: readonly FileWrite[], options: WriteOptio
     ]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+    // Written and synced beside their targets; what they depend on decides whether they go in place.
+    await options.after;
   } catch (err) {
-    await discard(fsys, written);
+    // The record first: a run that stops halfway through leaves temporary files, never a unit the
+    // next run would finish.
+    await discard(fsys, [...written].reverse());
     throw err;
   }
   const conflict = await commitUnit(fsys, dir, id, entries, show);

@@ -45,6 +45,16 @@ export interface WriteOptions {
   exclusive?: boolean;
 }
 
+/** How `writeFiles` writes its unit. */
+export interface UnitOptions {
+  /**
+   * The files go in place only once this has resolved: what they depend on (the CA that signed a
+   * certificate) is then on disk first. Until then they are written and synced beside their
+   * targets; when it rejects, nothing is put in place and the write fails with its error.
+   */
+  after?: Promise<unknown>;
+}
+
 /** One file of a unit written by `writeFiles`. */
 export interface FileWrite extends WriteOptions {
   path: string;
@@ -108,7 +118,7 @@ export interface Host {
    * that changed nothing; one that stops while they are put in place is finished by the next run
    * holding the node lock. An exclusive file found in place stops the unit there (FileExistsError).
    */
-  writeFiles(files: readonly FileWrite[]): Promise<void>;
+  writeFiles(files: readonly FileWrite[], options?: UnitOptions): Promise<void>;
   /** mkdir -p; the mode applies to directories it creates. */
   mkdir(path: string, mode: number): Promise<void>;
   /**

@@ -103,12 +103,15 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       await inDir(p);
       await naming('write', show(p), () => writeFileAtomic(p, data, mode, { ...writeOptions, show, fsys }));
     },
-    async writeFiles(files) {
-      if (files.length === 0) return;
+    async writeFiles(files, unitOptions = {}) {
+      if (files.length === 0) {
+        await unitOptions.after;
+        return;
+      }
       await naming('write', show(files[0]!.path), () => confineToRoot(paths, path.dirname(files[0]!.path)));
       await inDir(files[0]!.path);
       // Each step names the file it writes (files.ts): ENOSPC on a certificate names the certificate.
-      await writeUnit(files, { show, fsys });
+      await writeUnit(files, { show, fsys, ...unitOptions });
     },
     async mkdir(p, mode) {
       await naming('mkdir', show(p), () => confineToRoot(paths, p));

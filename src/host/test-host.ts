@@ -225,8 +225,9 @@ export function createTestHost(options: TestHostOptions = {}): TestHost {
       put(file, { type: 'file', data: bytes, mode }, true);
       changes.push({ kind: 'write', path: file, mode, bytes: bytes.byteLength });
     },
-    async writeFiles(files) {
+    async writeFiles(files, unitOptions = {}) {
       // In memory a unit cannot be interrupted: it is written up to its first exclusive conflict.
+      await unitOptions.after;
       for (const f of files) await host.writeFile(f.path, f.data, f.mode, { exclusive: !!f.exclusive });
     },
     async mkdir(p, mode) {

@@ -1,5 +1,5 @@
 // The workflow engine: phases as data, a Runner over the ordered tree, and its commander binding.
-export type { Phase, AllPhaseOptions, Invocation, DataInitializer } from './phase.js';
+export type { Phase, PhaseStep, AllPhaseOptions, Invocation, DataInitializer } from './phase.js';
 export {
   toOption,
   addFlags,

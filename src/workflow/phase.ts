@@ -31,11 +31,24 @@ export interface Phase<D> {
    * declared order: it needs the runner's `isolate` option, without which they run one by one.
    */
   parallel?: boolean;
-  /** Under a `parallel` parent: earlier siblings (by name) this phase waits for when they run. */
+  /**
+   * Under a `parallel` parent: earlier siblings (by name) this phase waits for when they run, until
+   * they finish or release it (PhaseStep.release).
+   */
   after?: string[];
   /** Decides whether this phase's own `run` executes; its children are decided on their own. */
   runIf?(data: D): boolean | Promise<boolean>;
-  run?(data: D): Promise<void>;
+  run?(data: D, step?: PhaseStep): Promise<void>;
+}
+
+/** What a running phase can tell the runner. */
+export interface PhaseStep {
+  /**
+   * Lets the siblings that wait for this phase (their `after`) start now, before it finishes. What
+   * they need of it that is still under way (a file being written) is theirs to wait for; a failure
+   * after this point fails this phase all the same. Does nothing when phases run one by one.
+   */
+  release(): void;
 }
 
 export interface AllPhaseOptions {

@@ -4,7 +4,7 @@ import type { Logger } from '../output/logger.js';
 import { flagValuesOf } from './flags.js';
 import { phasesHelp } from './help.js';
 import { PhaseError } from './phase-error.js';
-import type { DataInitializer, Invocation, Phase } from './phase.js';
+import type { DataInitializer, Invocation, Phase, PhaseStep } from './phase.js';
 import { checkDependencies, resolvePhase, selectPhases, type Selection } from './selection.js';
 import { flattenPhases, type PhaseNode } from './tree.js';
 
@@ -112,7 +112,12 @@ export class Runner<D> {
   }
 
   /** Runs one phase (its `runIf`, then its `run`); whether its `run` executed. */
-  async #runOne(node: PhaseNode<D>, data: () => Promise<D>, log: RunLog | undefined): Promise<boolean> {
+  async #runOne(
+    node: PhaseNode<D>,
+    data: () => Promise<D>,
+    log: RunLog | undefined,
+    step: PhaseStep = ONE_BY_ONE,
+  ): Promise<boolean> {
     const { runIf, run } = node.phase;
     // Date.now, not performance.now: the global `performance` loads perf_hooks on first use.
     const started = Date.now();
@@ -134,7 +139,7 @@ export class Runner<D> {
     const d = await data();
     log?.info('running phase', { phase: node.path });
     try {
-      await run.call(node.phase, d);
+      await run.call(node.phase, d, step);
     } catch (err) {
       throw new PhaseError(node.path, err);
     }
@@ -143,10 +148,10 @@ export class Runner<D> {
   }
 
   /**
-   * Siblings under a `parallel` parent: each starts once those its `after` names have finished
-   * (a failed one stops those waiting for it). Output is printed in declared order as each one's
-   * turn comes; on a failure every phase is let finish and print (what they did happened), then
-   * the first failure in declared order is thrown.
+   * Siblings under a `parallel` parent: each starts once those its `after` names have finished or
+   * released it (one that fails before that stops those waiting for it). Output is printed in
+   * declared order as each one's turn comes; on a failure every phase is let finish and print (what
+   * they did happened), then the first failure in declared order is thrown.
    */
   async #runParallel(
     group: readonly PhaseNode<D>[],
@@ -160,14 +165,21 @@ export class Runner<D> {
       for (const node of group) if (await this.#runOne(node, () => this.data(), log)) ran.push(node.path);
       return ran;
     }
-    const started = new Map<string, Promise<boolean>>();
+    /** By name: settles when that sibling releases those waiting for it, or ends. */
+    const ready = new Map<string, Promise<unknown>>();
     const runs = group.map((node, i) => {
       const view = views[i]!;
-      const waits = (node.phase.after ?? []).flatMap((name) => started.get(name) ?? []);
-      const result = Promise.all(waits).then(() => this.#runOne(node, () => Promise.resolve(view.data), log));
+      const waits = (node.phase.after ?? []).flatMap((name) => ready.get(name) ?? []);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const result = Promise.all(waits).then(() =>
+        this.#runOne(node, () => Promise.resolve(view.data), log, { release }),
+      );
       // Read in order below; until then a rejection must not count as unhandled.
       result.catch(() => undefined);
-      started.set(node.name, result);
+      const settled = Promise.race([released, result]);
+      settled.catch(() => undefined);
+      ready.set(node.name, settled);
       return { node, view, result };
     });
     const ran: string[] = [];
@@ -191,6 +203,9 @@ export class Runner<D> {
 }
 
 type RunLog = Pick<Logger, 'info' | 'debug'>;
+
+/** Phases that run one by one have no one to release: the next starts when this one ends. */
+const ONE_BY_ONE: PhaseStep = { release: () => undefined };
 
 function needsData<D>(node: PhaseNode<D>): boolean {
   return node.phase.run !== undefined || node.phase.runIf !== undefined;

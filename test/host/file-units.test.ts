@@ -65,6 +65,30 @@ describe('writeUnit', () => {
     assert.deepEqual(await contents(), { 'ca.key': 'theirs' });
   });
 
+  test('with `after`, the files are written beside their targets and put in place only once it resolves', async () => {
+    let go!: () => void;
+    const after = new Promise<void>((resolve) => (go = resolve));
+    const writing = writeUnit(pair('new', true), { after });
+    // However long it waits: everything is written, nothing is in place.
+    await new Promise((r) => setTimeout(r, 20));
+    const waiting = await contents();
+    assert.deepEqual(
+      Object.keys(waiting).filter((n) => !isKbadmTempName(n)),
+      [],
+      'nothing in place before `after` resolved',
+    );
+    assert.ok(Object.values(waiting).includes('key-new') && Object.values(waiting).includes('crt-new'));
+    go();
+    await writing;
+    assert.deepEqual(await contents(), { 'ca.crt': 'crt-new', 'ca.key': 'key-new' });
+  });
+
+  test('when `after` rejects, nothing is put in place, nothing is left behind, and its error is thrown', async () => {
+    const failure = new Error('the CA could not be written');
+    await assert.rejects(writeUnit(pair('new', true), { after: Promise.reject(failure) }), failure);
+    assert.deepEqual(await contents(), {});
+  });
+
   test('replaces files that are not exclusive', async () => {
     await writeUnit(pair('old', false));
     await writeUnit(pair('new', false));

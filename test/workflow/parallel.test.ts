@@ -118,6 +118,61 @@ test('a failure: the others finish and print, and the first failure in declared 
   ]);
 });
 
+/** A phase that releases those waiting for it once `released` opens, and ends once `ended` does. */
+function releasing(name: string, released: Promise<void>, ended: Promise<void>, fail = false): Phase<Data> {
+  return {
+    name,
+    short: name,
+    run: async (d, step) => {
+      d.events.push(`start ${name}`);
+      await released;
+      d.events.push(`release ${name}`);
+      step?.release();
+      await ended;
+      d.events.push(`end ${name}`);
+      if (fail) throw new Error(`${name} failed after releasing`);
+    },
+  };
+}
+
+test('a phase that releases those waiting for it lets them start before it ends', async () => {
+  const [released, ended] = [gate(), gate()];
+  const { runner, events } = runnerOver([
+    releasing('a', released.opened, ended.opened),
+    child('b', Promise.resolve(), { after: ['a'] }),
+  ]);
+  const run = runner.run();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(events, ['start a'], 'b waits while a has not released it');
+  released.open();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(events, ['start a', 'release a', 'start b', 'end b'], 'b ran while a was still running');
+  ended.open();
+  assert.deepEqual((await run).ran, ['group/a', 'group/b']);
+});
+
+test('a phase that fails after releasing still fails the run, as the first failure in order', async () => {
+  const { runner, events } = runnerOver([
+    releasing('a', Promise.resolve(), Promise.resolve(), true),
+    child('b', Promise.resolve(), { after: ['a'] }),
+  ]);
+  await assert.rejects(runner.run(), (err: unknown) => {
+    assert.ok(err instanceof PhaseError);
+    assert.equal(err.phase, 'group/a');
+    return true;
+  });
+  assert.ok(events.includes('end b'), 'b had been released and ran');
+});
+
+test('phases run one by one: release does nothing, the next starts when the previous ends', async () => {
+  const { runner, events } = runnerOver(
+    [releasing('a', Promise.resolve(), Promise.resolve()), child('b', Promise.resolve(), { after: ['a'] })],
+    { isolate: false },
+  );
+  await runner.run();
+  assert.deepEqual(events, ['start a', 'release a', 'end a', 'start b', 'end b']);
+});
+
 test('without an isolate option a parallel phase runs its children one by one', async () => {
   const { runner, events } = runnerOver([child('a', Promise.resolve()), child('b', Promise.resolve())], {
     isolate: false,

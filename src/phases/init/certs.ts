@@ -10,7 +10,7 @@ import {
 } from '../../certs/pki-files.js';
 import { ALL_CERT_NAMES, certSpec, type CertName } from '../../certs/specs.js';
 import { cpuJobSlots } from '../../host/thread-pool.js';
-import type { Phase } from '../../workflow/index.js';
+import type { Phase, PhaseStep } from '../../workflow/index.js';
 import { certificatesDirOnHost, pkiInputs, pkiStore, type InitData } from './data.js';
 
 const BASE_FLAGS = ['cert-dir', 'config', 'dry-run', 'kubernetes-version'];
@@ -26,10 +26,20 @@ const APISERVER_FLAGS = [
 /** What the certs phases read. */
 type CertsData = Pick<InitData, 'config' | 'host' | 'paths' | 'out' | 'now' | 'cache' | 'env'>;
 
-/** What the PKI steps need, with the keys the parent phase started generating, if it ran. */
-function certRun(d: CertsData): CertRun {
-  const run: CertRun = { store: pkiStore(d), out: d.out, inputs: pkiInputs(d), now: d.now };
+/**
+ * What the PKI steps need, with the keys the parent phase started generating (if it ran) and the
+ * CAs signed so far.
+ */
+function certRun(d: CertsData, step?: PhaseStep): CertRun {
+  const run: CertRun = {
+    store: pkiStore(d),
+    out: d.out,
+    inputs: pkiInputs(d),
+    now: d.now,
+    issued: d.cache.issuedCAs,
+  };
   if (d.cache.keys) run.keys = d.cache.keys;
+  if (step) run.release = () => step.release();
   return run;
 }
 
@@ -48,10 +58,11 @@ function certPhase(name: CertName): Phase<InitData> {
         ? ' With an external etcd this phase does nothing.'
         : ''),
     inheritFlags: name === 'apiserver' ? APISERVER_FLAGS : BASE_FLAGS,
-    // A leaf is signed with the CA on disk, so it waits for its CA's phase when that one runs too.
+    // A leaf waits for its CA's phase when that one runs too: until that has signed a new CA (which
+    // then signs the leaf, whose files go in place after the CA's), or has finished.
     ...(spec.caName ? { after: [spec.caName] } : {}),
-    run: async (d) => {
-      const run = certRun(d);
+    run: async (d, step) => {
+      const run = certRun(d, step);
       const s = certSpec(name, run.inputs, d.now);
       await (s.isCA ? ensureCA(run, s) : ensureLeaf(run, s));
     },

@@ -13,7 +13,14 @@ import { parseOutputFormat } from '../../output/printer.js';
 import type { InitConfig } from '../../config/model.js';
 import { pkiInputsFromConfig, type PkiInputs } from '../../certs/inputs.js';
 import { externalCAError } from '../../certs/reuse.js';
-import { checkCAPairs, externalCAStatus, KeyPool, missingPkiNames, PkiStore } from '../../certs/pki-files.js';
+import {
+  checkCAPairs,
+  externalCAStatus,
+  KeyPool,
+  missingPkiNames,
+  PkiStore,
+  type IssuedCA,
+} from '../../certs/pki-files.js';
 import type { CertAndKey } from '../../certs/x509.js';
 import * as path from 'node:path';
 import type { ClusterClient } from '../../cluster/types.js';
@@ -78,6 +85,8 @@ export interface InitData {
 export interface InitCache {
   /** Private keys the certs phase starts generating, in parallel, for its sub-phases. */
   keys?: KeyPool;
+  /** The CAs the certs sub-phases signed, for the certificates they sign (see CertRun.issued). */
+  issuedCAs: Map<string, IssuedCA>;
   /** The CA the kubeconfig sub-phases sign with, loaded on first need. */
   ca?: Promise<CertAndKey>;
   /** Kubeconfig files the kubeconfig phase built ahead, by file name; each is taken once. */
@@ -93,7 +102,7 @@ export interface InitCache {
 
 /** An empty cache, for a new run. */
 export function newInitCache(): InitCache {
-  return { prebuilt: new Map() };
+  return { prebuilt: new Map(), issuedCAs: new Map() };
 }
 
 /** What the static-Pod and kubelet phases read. */
