@@ -24,16 +24,31 @@ export const TAG = {
 /** A context-specific tag: `[n]`, constructed for EXPLICIT tagging and for IMPLICIT constructed types. */
 export const context = (n: number, constructed: boolean): number => (constructed ? 0xa0 : 0x80) | n;
 
-function lengthBytes(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+/** How many bytes the length `n` takes: one below 128, else one plus its big-endian bytes. */
+function lengthSize(n: number): number {
+  let size = 1;
+  if (n >= 0x80) for (let v = n; v > 0; v = Math.floor(v / 256)) size++;
+  return size;
 }
 
+/** One value: a certificate is a few dozen of them, so each is built in one buffer, with no concat. */
 export function tlv(tag: number, ...contents: Uint8Array[]): Buffer {
-  const body = Buffer.concat(contents);
-  return Buffer.concat([Buffer.from([tag]), lengthBytes(body.length), body]);
+  let length = 0;
+  for (const c of contents) length += c.length;
+  const header = 1 + lengthSize(length);
+  const out = Buffer.allocUnsafe(header + length);
+  out[0] = tag;
+  if (header === 2) out[1] = length;
+  else {
+    out[1] = 0x80 | (header - 2);
+    for (let i = header - 1, v = length; i >= 2; i--, v = Math.floor(v / 256)) out[i] = v & 0xff;
+  }
+  let at = header;
+  for (const c of contents) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 export const sequence = (...items: Uint8Array[]): Buffer => tlv(TAG.sequence, ...items);
@@ -71,7 +86,17 @@ export function namedBits(bits: readonly number[]): Buffer {
   return tlv(TAG.bitString, Buffer.from([7 - (top & 7)]), bytes);
 }
 
+/** The few object identifiers a certificate names, each encoded once. */
+const encodedOids = new Map<string, Buffer>();
+
+/** An OBJECT IDENTIFIER (a copy: callers may keep or change it). */
 export function oid(dotted: string): Buffer {
+  let encoded = encodedOids.get(dotted);
+  if (!encoded) encodedOids.set(dotted, (encoded = encodeOid(dotted)));
+  return Buffer.from(encoded);
+}
+
+function encodeOid(dotted: string): Buffer {
   const parts = dotted.split('.').map((p) => BigInt(p));
   const [first = 0n, second = 0n, ...rest] = parts;
   const out: number[] = [];

@@ -74,13 +74,18 @@ export class FileOperationError extends KbadmError {
 }
 
 /** Runs a file operation; an errno error from it becomes a FileOperationError naming the file. */
-export async function naming<T>(op: string, shownPath: string, fn: () => Promise<T>): Promise<T> {
+export async function naming<T>(
+  op: string,
+  shownPath: string | (() => string),
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (err instanceof KbadmError || typeof e?.code !== 'string' || !e.code.startsWith('E')) throw err;
-    throw new FileOperationError(op, shownPath, e);
+    // Worked out only now: a run names thousands of paths that never fail.
+    throw new FileOperationError(op, typeof shownPath === 'string' ? shownPath : shownPath(), e);
   }
 }
 
@@ -291,14 +296,18 @@ export async function writeUnit(
     throw new Error(`the files of one unit must share a directory (${dir})`);
   // Waited for once the files are written; a failure before that is the unit's own.
   options.after?.catch(() => undefined);
-  await naming('mkdir', show(dir), () => mkdirp(dir, 0o700, fsys));
+  await naming(
+    'mkdir',
+    () => show(dir),
+    () => mkdirp(dir, 0o700, fsys),
+  );
   const id = newId();
   const entries: UnitEntry[] = files.map((f) => ({
     name: path.basename(f.path),
     exclusive: !!f.exclusive,
     sha256: sha256(f.data),
   }));
-  const last = show(files.at(-1)!.path);
+  const last = () => show(files.at(-1)!.path);
   const record = recordPath(dir, id);
   const written: string[] = [];
   try {
@@ -308,7 +317,7 @@ export async function writeUnit(
     const tmps = entries.map((e) => tempPath(dir, e.name, id));
     const created = await Promise.allSettled(
       [...tmps, record].map(async (file, i) => {
-        const handle = await naming('write', i < files.length ? show(files[i]!.path) : last, () =>
+        const handle = await naming('write', i < files.length ? () => show(files[i]!.path) : last, () =>
           fsys.open(file, 'wx', 0o600),
         );
         written.push(file);
@@ -322,7 +331,13 @@ export async function writeUnit(
     }
     const handles = created.map((r) => (r as PromiseFulfilledResult<OpenFile>).value);
     const results = await Promise.allSettled([
-      ...files.map((f, i) => naming('write', show(f.path), () => fillFile(handles[i]!, f.data, f.mode))),
+      ...files.map((f, i) =>
+        naming(
+          'write',
+          () => show(f.path),
+          () => fillFile(handles[i]!, f.data, f.mode),
+        ),
+      ),
       naming('write', last, () =>
         fillFile(handles[files.length]!, `${JSON.stringify({ files: entries })}\n`, 0o600),
       ),
@@ -358,20 +373,24 @@ async function commitUnit(
   for (const [i, e] of entries.entries()) {
     const tmp = tempPath(dir, e.name, id);
     const target = path.join(dir, e.name);
-    const placed = await naming('write', show(target), async () => {
-      if (!(await statIfExists(tmp, fsys))) return true;
-      if (!e.exclusive) {
-        await fsys.rename(tmp, target);
-        return true;
-      }
-      if ((await linkNoClobber(fsys, tmp, target)) === 'placed') return true;
-      if (await sameFile(fsys, tmp, target)) {
-        // Linked by a run that stopped before it removed the temporary name.
-        await fsys.unlink(tmp);
-        return true;
-      }
-      return false;
-    });
+    const placed = await naming(
+      'write',
+      () => show(target),
+      async () => {
+        if (!(await statIfExists(tmp, fsys))) return true;
+        if (!e.exclusive) {
+          await fsys.rename(tmp, target);
+          return true;
+        }
+        if ((await linkNoClobber(fsys, tmp, target)) === 'placed') return true;
+        if (await sameFile(fsys, tmp, target)) {
+          // Linked by a run that stopped before it removed the temporary name.
+          await fsys.unlink(tmp);
+          return true;
+        }
+        return false;
+      },
+    );
     if (placed) continue;
     conflict = target;
     await discard(
@@ -381,10 +400,14 @@ async function commitUnit(
     break;
   }
   const last = entries.at(-1);
-  await naming('write', show(last ? path.join(dir, last.name) : dir), async () => {
-    await syncDir(fsys, dir);
-    await fsys.unlink(recordPath(dir, id));
-  });
+  await naming(
+    'write',
+    () => show(last ? path.join(dir, last.name) : dir),
+    async () => {
+      await syncDir(fsys, dir);
+      await fsys.unlink(recordPath(dir, id));
+    },
+  );
   return conflict;
 }
 

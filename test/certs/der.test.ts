@@ -182,3 +182,30 @@ for (const algorithm of ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048']) {
     }
   });
 }
+
+test('tlv: short and long lengths, from parts, read back by readNode', () => {
+  for (const n of [0, 1, 127, 128, 255, 256, 65535, 65536]) {
+    const body = Buffer.alloc(n, 0xab);
+    const parts = n > 1 ? [body.subarray(0, 1), body.subarray(1)] : [body];
+    const encoded = tlv(TAG.octetString, ...parts);
+    const expectedHeader =
+      n < 128
+        ? [0x04, n]
+        : n < 256
+          ? [0x04, 0x81, n]
+          : n < 65536
+            ? [0x04, 0x82, n >> 8, n & 0xff]
+            : [0x04, 0x83, 1, 0, 0];
+    assert.deepEqual([...encoded.subarray(0, expectedHeader.length)], expectedHeader, `header for ${n}`);
+    const node = readNode(encoded);
+    assert.equal(node.raw.length, encoded.length);
+    assert.ok(node.value.equals(body), `contents for ${n}`);
+  }
+});
+
+test('oid: the same encoding each time, and a copy the caller may change', () => {
+  const first = oid('2.5.29.17');
+  assert.equal(readOid(readNode(first)), '2.5.29.17');
+  first[2] = 0;
+  assert.equal(readOid(readNode(oid('2.5.29.17'))), '2.5.29.17');
+});
