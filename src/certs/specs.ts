@@ -199,6 +199,22 @@ function definition(name: string): Definition {
   return d;
 }
 
+/** What a certificate is whatever the inputs (its names, files and CA): for help texts. */
+export function certIdentity(
+  name: CertName,
+): Pick<CertSpec, 'name' | 'baseName' | 'longName' | 'isCA' | 'caName' | 'certFile' | 'keyFile'> {
+  const d = definition(name);
+  return {
+    name: d.name,
+    baseName: d.baseName,
+    longName: d.longName,
+    isCA: d.caName === undefined,
+    ...(d.caName === undefined ? {} : { caName: d.caName }),
+    certFile: `${d.baseName}.crt`,
+    keyFile: `${d.baseName}.key`,
+  };
+}
+
 /** The spec of one certificate. `now` is the process start time shared by every cert of one run. */
 export function certSpec(name: CertName, inputs: PkiInputs, now: Date): CertSpec {
   const d = definition(name);

@@ -8,7 +8,7 @@ import {
   missingPkiNames,
   type CertRun,
 } from '../../certs/pki-files.js';
-import { ALL_CERT_NAMES, certSpec, type CertName } from '../../certs/specs.js';
+import { ALL_CERT_NAMES, certIdentity, certSpec, type CertName } from '../../certs/specs.js';
 import { cpuJobSlots } from '../../host/thread-pool.js';
 import type { Phase, PhaseStep } from '../../workflow/index.js';
 import { certificatesDirOnHost, pkiInputs, pkiStore, type InitData } from './data.js';
@@ -44,8 +44,7 @@ function certRun(d: CertsData, step?: PhaseStep): CertRun {
 }
 
 function certPhase(name: CertName): Phase<InitData> {
-  // The texts do not depend on the configuration; any inputs give the same names.
-  const spec = certSpec(name, SAMPLE_INPUTS, new Date(0));
+  const spec = certIdentity(name);
   return {
     name,
     short: `Create ${spec.longName}`,
@@ -69,21 +68,6 @@ function certPhase(name: CertName): Phase<InitData> {
   };
 }
 
-const SAMPLE_INPUTS = {
-  nodeName: 'node',
-  advertiseAddress: '127.0.0.1',
-  bindPort: 6443,
-  serviceSubnet: '10.96.0.0/12',
-  dnsDomain: 'cluster.local',
-  controlPlaneEndpoint: '',
-  apiServerCertSANs: [],
-  etcd: { local: { serverCertSANs: [], peerCertSANs: [] } },
-  encryptionAlgorithm: 'RSA-2048',
-  kubernetesVersion: 'v1.34.0',
-  certificatesDir: '/etc/kubernetes/pki',
-  clusterName: 'kubernetes',
-};
-
 export const saPhase: Phase<InitData> = {
   name: 'sa',
   short: 'Create the key pair that signs and verifies service-account tokens',
@@ -106,13 +90,12 @@ export const certsPhase: Phase<InitData> = {
   all: { short: 'Create every certificate and key of the cluster PKI' },
   run: async (d) => {
     d.out.progress('certs', `Using certificateDir folder "${certificatesDirOnHost(d)}"`);
-    // Every key the sub-phases will need is generated at once, in parallel, before they run (the
-    // run's data may have started them already, before the node lock).
+    // Every key the sub-phases will need is generated at once, in parallel, before they run. The
+    // run's data usually started them already, before the node lock; a key that only the locked
+    // look would find missing (another run removed its files meanwhile) is made when it is taken.
     const inputs = pkiInputs(d);
-    const pool =
-      d.cache.keys?.algorithm === inputs.encryptionAlgorithm
-        ? d.cache.keys
-        : new KeyPool(inputs.encryptionAlgorithm, cpuJobSlots(d.env));
+    if (d.cache.keys?.algorithm === inputs.encryptionAlgorithm) return;
+    const pool = new KeyPool(inputs.encryptionAlgorithm, cpuJobSlots(d.env));
     pool.prefetch(await missingPkiNames(pkiStore(d), inputs, d.now));
     d.cache.keys = pool;
   },
