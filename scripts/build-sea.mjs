@@ -49,6 +49,43 @@ const buildInfo = {
   compiler: 'node-sea',
 };
 
+/**
+ * esbuild's CommonJS form of an ES module copies its exports onto a second object of getters
+ * (__toCommonJS), and each `import * as` of a CommonJS module (node:path) onto another (__toESM):
+ * every use of another part's export then goes through two getters, and every part loaded copies
+ * them all first. Here a part's exports object is its module.exports, and a namespace delegates to
+ * its module: the same values, one getter, nothing copied. A helper that esbuild writes otherwise
+ * (a new release) stops the build rather than going unnoticed.
+ */
+const LEAN_HELPERS = [
+  {
+    name: '__toCommonJS',
+    // esbuild renames a helper's parameters, and the helpers it calls, when a part has names of its
+    // own like them: those are matched, and the lean helper calls Object.defineProperty by its name.
+    written: /__toCommonJS=(\w+)=>\w+\((\w+)\(\{\},"__esModule",\{value:!0\}\),\1\)/,
+    lean: '__toCommonJS=m=>$2(m,"__esModule",{value:!0})',
+  },
+  {
+    name: '__toESM',
+    // ...and Object.create by its name.
+    written:
+      /__toESM=\((\w+),(\w+),(\w+)\)=>\(\3=\1!=null\?(\w+)\(\w+\(\1\)\):\{\},\w+\(\2\|\|!\1\|\|!\1\.__esModule\?\w+\(\3,"default",\{value:\1,enumerable:!0\}\):\3,\1\)\)/,
+    lean: '__toESM=(m,n)=>m==null?{default:m}:n||!m.__esModule?$4(m,{default:{value:m,enumerable:!0}}):m',
+  },
+];
+
+function leanInterop(code, name) {
+  for (const { name: helper, written, lean } of LEAN_HELPERS) {
+    if (!code.includes(`${helper}=`)) continue;
+    if (!written.test(code)) {
+      console.error(`build:sea: ${name} defines ${helper} unlike the esbuild this build knows`);
+      process.exit(1);
+    }
+    code = code.replace(written, lean);
+  }
+  return code;
+}
+
 const assets = {};
 const writeScript = (name, text) => {
   const file = join(work, name);
@@ -96,7 +133,7 @@ for (const file of kbadm.outputFiles) {
     logLevel: 'warning',
   });
   if (name !== 'kbadm.js') parts.push(name);
-  writeScript(name, cjs.code);
+  writeScript(name, leanInterop(cjs.code, name));
 }
 const packages = [...used].sort().map(packageFile);
 assets['scripts.json'] = join(work, 'scripts.json');
