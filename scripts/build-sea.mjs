@@ -86,13 +86,15 @@ function leanInterop(code, name) {
   return code;
 }
 
-const assets = {};
+/** The scripts, by name: kbadm.js first. Each is trained and checked as a file of its own in `work`. */
+const scriptNames = [];
 const writeScript = (name, text) => {
-  const file = join(work, name);
   const body = text.replace(/^#!.*\n/, '');
-  writeFileSync(file, `(function (require, module, exports, __filename, __dirname) {\n${body}\n})`);
-  assets[name] = file;
-  assets[`${name}.cache`] = `${file}.cache`;
+  writeFileSync(
+    join(work, name),
+    `(function (require, module, exports, __filename, __dirname) {\n${body}\n})`,
+  );
+  scriptNames.push(name);
 };
 
 rmSync(work, { recursive: true, force: true });
@@ -136,8 +138,7 @@ for (const file of kbadm.outputFiles) {
   writeScript(name, leanInterop(cjs.code, name));
 }
 const packages = [...used].sort().map(packageFile);
-assets['scripts.json'] = join(work, 'scripts.json');
-writeFileSync(assets['scripts.json'], `${JSON.stringify([...parts.sort(), ...packages])}\n`);
+writeFileSync(join(work, 'scripts.json'), `${JSON.stringify([...parts.sort(), ...packages])}\n`);
 for (const name of [...used].sort()) {
   writeScript(packageFile(name), await bundlePackage(name, { target: 'node24', resolveDir: root }));
 }
@@ -151,6 +152,7 @@ const EXEC_ARGV = ['--min-semi-space-size=8'];
 run(nodeBinary, [...EXEC_ARGV, join(root, 'scripts/sea-code-cache.cjs'), work, join(work, 'scratch')]);
 // A cache that V8 rejects would only cost speed, silently: a fresh process checks them all.
 run(nodeBinary, [...EXEC_ARGV, join(root, 'scripts/sea-code-cache.cjs'), '--check', work]);
+const assets = packScripts(scriptNames);
 const blob = join(work, 'sea.blob');
 const seaConfig = join(work, 'sea-config.json');
 writeFileSync(
@@ -192,6 +194,42 @@ console.log(
 );
 console.log(`sha256 ${sha256}`);
 console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+/**
+ * The scripts go into the executable as two assets, every source in one and every code cache in the
+ * other, with an index of where each one lies (see sea-main.cjs): Node copies its table of assets
+ * on every asset asked for, which with two assets per script cost more than reading the scripts.
+ * Each cache starts 8-byte aligned within its asset, as V8 reads it in place.
+ */
+function packScripts(names) {
+  const sources = [];
+  const caches = [];
+  const index = {};
+  let sourceAt = 0;
+  let cacheAt = 0;
+  for (const name of names) {
+    const source = readFileSync(join(work, name));
+    const cache = readFileSync(join(work, `${name}.cache`));
+    const pad = Buffer.alloc((8 - (cacheAt % 8)) % 8);
+    cacheAt += pad.length;
+    index[name] = [sourceAt, source.length, cacheAt, cache.length];
+    sources.push(source);
+    caches.push(pad, cache);
+    sourceAt += source.length;
+    cacheAt += cache.length;
+  }
+  const packed = {
+    'scripts.bin': Buffer.concat(sources),
+    'caches.bin': Buffer.concat(caches),
+    'index.json': `${JSON.stringify(index)}\n`,
+  };
+  const files = {};
+  for (const [asset, data] of Object.entries(packed)) {
+    files[asset] = join(work, asset);
+    writeFileSync(files[asset], data);
+  }
+  return files;
+}
 
 /** Runs a build step; its output is shown only when it fails. */
 function run(file, args) {

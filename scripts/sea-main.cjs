@@ -1,13 +1,14 @@
 // The main script of the single executable, and the loader that scripts/sea-code-cache.cjs trains.
 //
-// The executable holds kbadm's entry as the asset `kbadm.js`, each part of kbadm that it loads when
-// first needed as `<part>.js` for its `require('./<part>.js')` calls, and each package that kbadm
-// uses as an asset of its own, `<file>` for the `require('./packages/<file>')` calls (see
-// bundling.mjs); `scripts.json` names all but the entry. A part or package runs only when kbadm
-// first requires it, so `kbadm version` never runs or even compiles what it does not use. Each script comes with a V8 code cache (`<name>.cache`)
-// made by running common commands at build time: unlike Node's own `useCodeCache`, which is made
-// before anything runs, it holds the functions those commands compiled. A cache that is empty or
-// that V8 rejects is ignored, and the code compiles as usual.
+// The executable holds kbadm's scripts: its entry `kbadm.js`, each part of kbadm that it loads when
+// first needed (`<part>.js`, for its `require('./<part>.js')` calls), and each package that kbadm
+// uses (`<file>`, for the `require('./packages/<file>')` calls; see bundling.mjs). Their sources are
+// one asset, their V8 code caches another, and `index.json` says where each script's source and
+// cache lie. A part or package runs only when kbadm first requires it, so `kbadm version` never runs
+// or even compiles what it does not use. Each code cache is made by running common commands at
+// build time: unlike Node's own `useCodeCache`, which is made before anything runs, it holds the
+// functions those commands compiled. A cache that is empty or that V8 rejects is ignored, and the
+// code compiles as usual.
 'use strict';
 const { dirname } = require('node:path');
 const { Script } = require('node:vm');
@@ -60,10 +61,20 @@ if (require('node:sea').isSea()) {
   // (src/host/thread-pool.ts sizes its key jobs from this).
   process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, require('node:os').availableParallelism() + 2));
   const { getAsset, getRawAsset } = require('node:sea');
+  // Three assets (see packScripts in build-sea.mjs): every source, every cache, and where each lies.
+  const index = JSON.parse(getAsset('index.json', 'utf8'));
+  const sources = getRawAsset('scripts.bin');
+  const caches = getRawAsset('caches.bin');
   const read = (name) => {
-    // The cache is only read, by V8, so the bytes inside the executable serve as they are: no copy.
-    const cache = new Uint8Array(getRawAsset(`${name}.cache`));
-    return { source: getAsset(name, 'utf8'), cache: cache.length > 0 ? cache : undefined };
+    const [sourceAt, sourceLength, cacheAt, cacheLength] = index[name];
+    return {
+      source: Buffer.from(sources, sourceAt, sourceLength).toString('utf8'),
+      // Only read, by V8: the bytes inside the executable serve as they are, with no copy.
+      cache: cacheLength > 0 ? new Uint8Array(caches, cacheAt, cacheLength) : undefined,
+    };
   };
-  createLoader(read, JSON.parse(getAsset('scripts.json', 'utf8'))).run();
+  createLoader(
+    read,
+    Object.keys(index).filter((name) => name !== 'kbadm.js'),
+  ).run();
 }
