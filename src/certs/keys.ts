@@ -13,7 +13,9 @@ import {
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { promisify } from 'node:util';
 import { KbadmError } from '../errors.js';
+import { privateKeyDer, spkiDer } from './key-encoding.js';
 import { ParsedByContent, pemText } from './parsed-by-content.js';
+import { encodePem } from './pem.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -77,8 +79,17 @@ export class PrivateKey {
 
   /** PEM as kubeadm writes it: PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY". */
   toPem(): string {
-    const type = this.type.kind === 'rsa' ? 'pkcs1' : 'sec1';
-    const pem = this.keyObject.export({ format: 'pem', type }) as string;
+    let pem: string;
+    if (this.#publicKey) {
+      // A key generated here: encoded from its JWK form (key-encoding.ts), the same bytes.
+      const { type, der } = privateKeyDer(this.keyObject.export({ format: 'jwk' }));
+      pem = encodePem(type, der);
+    } else {
+      pem = this.keyObject.export({
+        format: 'pem',
+        type: this.type.kind === 'rsa' ? 'pkcs1' : 'sec1',
+      }) as string;
+    }
     // The file this PEM is written to reads back as this key.
     parsedKeys.set(pem, this);
     return pem;
@@ -86,17 +97,17 @@ export class PrivateKey {
 
   /** PKIX "PUBLIC KEY" PEM (sa.pub). */
   publicKeyPem(): string {
-    return this.#public().export({ format: 'pem', type: 'spki' }) as string;
+    return encodePem('PUBLIC KEY', this.publicKeyDer());
   }
 
   /** DER SubjectPublicKeyInfo (a copy: callers may keep or change it). */
   publicKeyDer(): Buffer {
-    this.#publicKeyDer ??= this.#public().export({ format: 'der', type: 'spki' });
+    // A generated key's from its JWK form (key-encoding.ts); one read from a file keeps whatever
+    // form OpenSSL found in it.
+    this.#publicKeyDer ??= this.#publicKey
+      ? spkiDer(this.#publicKey.export({ format: 'jwk' }))
+      : createPublicKey(this.keyObject).export({ format: 'der', type: 'spki' });
     return Buffer.from(this.#publicKeyDer);
-  }
-
-  #public(): KeyObject {
-    return this.#publicKey ?? createPublicKey(this.keyObject);
   }
 
   /** The same key as WebCrypto keys, for @peculiar/x509 to sign with. */
