@@ -1,76 +1,47 @@
-// The DER encodings kbadm writes of the keys it generates, built from their JWK form. Node's own DER
-// and PEM export goes through OpenSSL's encoder lookup: a tenth of a millisecond a key, a whole one
-// for the first, where this takes microseconds. The bytes are those OpenSSL writes
-// (key-encoding.test.ts holds them equal for every algorithm kbadm generates). Pure.
-import type { JsonWebKey } from 'node:crypto';
+// The DER encodings of an elliptic-curve key, built from its raw halves: the private scalar and the
+// uncompressed public point. Node's own DER and PEM export goes through OpenSSL's encoder lookup, a
+// tenth of a millisecond a key (a whole one for the first); this takes microseconds, and the bytes
+// are those OpenSSL writes (key-encoding.test.ts holds them equal). Pure.
 import { KbadmError } from '../errors.js';
-import { bitString, context, integer, nullValue, octetString, oid, sequence, tlv, TAG } from './der.js';
+import { bitString, context, integer, octetString, oid, sequence, tlv } from './der.js';
 
-const OID = {
-  ecPublicKey: '1.2.840.10045.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
+const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+
+/** The curves kbadm generates keys on, with their object identifiers and field sizes in bytes. */
+export const CURVES = {
+  'P-256': { oid: '1.2.840.10045.3.1.7', bytes: 32 },
+  'P-384': { oid: '1.3.132.0.34', bytes: 48 },
 } as const;
+export type Curve = keyof typeof CURVES;
 
-const CURVE_OIDS: Readonly<Record<string, string>> = {
-  'P-256': '1.2.840.10045.3.1.7',
-  'P-384': '1.3.132.0.34',
-};
-
-/** A JWK member, as bytes. */
-function member(jwk: JsonWebKey, name: keyof JsonWebKey): Buffer {
-  const value = jwk[name];
-  if (typeof value !== 'string') throw new KbadmError(`the key has no "${String(name)}"`);
-  return Buffer.from(value, 'base64url');
-}
-
-/** A JWK unsigned integer (big-endian, no leading zero octets) as a DER INTEGER. */
-function unsigned(jwk: JsonWebKey, name: keyof JsonWebKey): Buffer {
-  const b = member(jwk, name);
-  return tlv(TAG.integer, b.length === 0 || b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
-}
-
-function curveOid(jwk: JsonWebKey): string {
-  const id = jwk.crv === undefined ? undefined : CURVE_OIDS[jwk.crv];
-  if (id === undefined) throw new KbadmError(`unsupported elliptic curve ${String(jwk.crv)}`);
-  return id;
-}
-
-/** The uncompressed point 04 || X || Y, as OpenSSL writes it by default. */
-function ecPoint(jwk: JsonWebKey): Buffer {
-  return Buffer.concat([Buffer.from([4]), member(jwk, 'x'), member(jwk, 'y')]);
-}
-
-/** DER SubjectPublicKeyInfo of an RSA or EC key (its public or private JWK). */
-export function spkiDer(jwk: JsonWebKey): Buffer {
-  if (jwk.kty === 'EC') {
-    return sequence(sequence(oid(OID.ecPublicKey), oid(curveOid(jwk))), bitString(ecPoint(jwk)));
+/** The point as 04 || X || Y, as OpenSSL writes it by default. */
+function checkedPoint(curve: Curve, point: Uint8Array): Uint8Array {
+  if (point.length !== 1 + 2 * CURVES[curve].bytes || point[0] !== 4) {
+    throw new KbadmError(`not an uncompressed ${curve} point`);
   }
-  if (jwk.kty === 'RSA') {
-    return sequence(
-      sequence(oid(OID.rsaEncryption), nullValue()),
-      bitString(sequence(unsigned(jwk, 'n'), unsigned(jwk, 'e'))),
-    );
-  }
-  throw new KbadmError(`unsupported key type ${String(jwk.kty)}`);
+  return point;
+}
+
+/** DER SubjectPublicKeyInfo of the public point. */
+export function ecSpkiDer(curve: Curve, point: Uint8Array): Buffer {
+  return sequence(
+    sequence(oid(EC_PUBLIC_KEY), oid(CURVES[curve].oid)),
+    bitString(checkedPoint(curve, point)),
+  );
 }
 
 /**
- * A private key as kubeadm writes it: SEC1 "EC PRIVATE KEY" (with the curve and the public point)
- * or PKCS#1 "RSA PRIVATE KEY", from its private JWK.
+ * SEC1 ECPrivateKey, the "EC PRIVATE KEY" kubeadm writes: version 1, the scalar at the curve's full
+ * size, the curve and the public point.
  */
-export function privateKeyDer(jwk: JsonWebKey): { type: 'EC PRIVATE KEY' | 'RSA PRIVATE KEY'; der: Buffer } {
-  if (jwk.kty === 'EC') {
-    const der = sequence(
-      integer(1n),
-      octetString(member(jwk, 'd')),
-      tlv(context(0, true), oid(curveOid(jwk))),
-      tlv(context(1, true), bitString(ecPoint(jwk))),
-    );
-    return { type: 'EC PRIVATE KEY', der };
-  }
-  if (jwk.kty === 'RSA') {
-    const fields = (['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const).map((m) => unsigned(jwk, m));
-    return { type: 'RSA PRIVATE KEY', der: sequence(integer(0n), ...fields) };
-  }
-  throw new KbadmError(`unsupported key type ${String(jwk.kty)}`);
+export function ecPrivateKeyDer(curve: Curve, scalar: Uint8Array, point: Uint8Array): Buffer {
+  const size = CURVES[curve].bytes;
+  if (scalar.length > size) throw new KbadmError(`not a ${curve} private key`);
+  const d = Buffer.concat([Buffer.alloc(size - scalar.length), scalar]);
+  return sequence(
+    integer(1n),
+    octetString(d),
+    tlv(context(0, true), oid(CURVES[curve].oid)),
+    tlv(context(1, true), bitString(checkedPoint(curve, point))),
+  );
 }

@@ -2,10 +2,10 @@
 // parallel on libuv's thread pool), PEM encoding as kubeadm writes it, and parsing of what kubeadm
 // accepts.
 import {
+  createECDH,
   createPrivateKey,
   createPublicKey,
   generateKeyPair,
-  generateKeyPairSync,
   webcrypto,
   type KeyObject,
 } from 'node:crypto';
@@ -13,7 +13,7 @@ import {
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { promisify } from 'node:util';
 import { KbadmError } from '../errors.js';
-import { privateKeyDer, spkiDer } from './key-encoding.js';
+import { CURVES, ecPrivateKeyDer, ecSpkiDer } from './key-encoding.js';
 import { ParsedByContent, pemText } from './parsed-by-content.js';
 import { encodePem } from './pem.js';
 
@@ -50,19 +50,36 @@ export function keyTypeOf(algorithm: string): KeyType {
   }
 }
 
+/** A key's encodings, when they were made with it (see generateP256Key). */
+interface Encodings {
+  /** DER SubjectPublicKeyInfo. */
+  spki: Buffer;
+  /** The private key as kubeadm writes it. */
+  pem: string;
+}
+
 /** A private key with its encodings. `toString()` is redacted so a key never lands in a log by accident. */
 export class PrivateKey {
   readonly type: KeyType;
   #webKeys?: Promise<CryptoKeyPair>;
   #publicKeyDer?: Buffer;
   readonly #publicKey?: KeyObject;
-  /** `publicKey`, when the caller has it (a generated pair), saves deriving it again. */
+  readonly #pem?: string;
+  /**
+   * `publicKey`, when the caller has it (a generated pair), saves deriving it again; `encodings`,
+   * when the caller made them, save asking OpenSSL for them.
+   */
   constructor(
     readonly keyObject: KeyObject,
     publicKey?: KeyObject,
+    encodings?: Encodings,
   ) {
     if (keyObject.type !== 'private') throw new KbadmError('not a private key');
     this.#publicKey = publicKey;
+    if (encodings) {
+      this.#publicKeyDer = encodings.spki;
+      this.#pem = encodings.pem;
+    }
     const t = keyObject.asymmetricKeyType;
     if (t === 'rsa') {
       const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -79,17 +96,9 @@ export class PrivateKey {
 
   /** PEM as kubeadm writes it: PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY". */
   toPem(): string {
-    let pem: string;
-    if (this.#publicKey) {
-      // A key generated here: encoded from its JWK form (key-encoding.ts), the same bytes.
-      const { type, der } = privateKeyDer(this.keyObject.export({ format: 'jwk' }));
-      pem = encodePem(type, der);
-    } else {
-      pem = this.keyObject.export({
-        format: 'pem',
-        type: this.type.kind === 'rsa' ? 'pkcs1' : 'sec1',
-      }) as string;
-    }
+    const pem =
+      this.#pem ??
+      (this.keyObject.export({ format: 'pem', type: this.type.kind === 'rsa' ? 'pkcs1' : 'sec1' }) as string);
     // The file this PEM is written to reads back as this key.
     parsedKeys.set(pem, this);
     return pem;
@@ -102,12 +111,11 @@ export class PrivateKey {
 
   /** DER SubjectPublicKeyInfo (a copy: callers may keep or change it). */
   publicKeyDer(): Buffer {
-    // A generated key's from its JWK form (key-encoding.ts); one read from a file keeps whatever
-    // form OpenSSL found in it.
-    this.#publicKeyDer ??= this.#publicKey
-      ? spkiDer(this.#publicKey.export({ format: 'jwk' }))
-      : createPublicKey(this.keyObject).export({ format: 'der', type: 'spki' });
-    return Buffer.from(this.#publicKeyDer);
+    const der = (this.#publicKeyDer ??= (this.#publicKey ?? createPublicKey(this.keyObject)).export({
+      format: 'der',
+      type: 'spki',
+    }));
+    return Buffer.from(der);
   }
 
   /** The same key as WebCrypto keys, for @peculiar/x509 to sign with. */
@@ -155,13 +163,39 @@ export function signingAlgorithm(t: KeyType): webcrypto.Algorithm | webcrypto.Ec
  */
 export async function generatePrivateKey(algorithm: string): Promise<PrivateKey> {
   const t = keyTypeOf(algorithm);
+  if (t.kind === 'ec' && t.curve === 'P-256') return generateP256Key();
   const pair =
     t.kind === 'rsa'
       ? await generateKeyPairAsync('rsa', { modulusLength: t.bits, publicExponent: 65537 })
-      : t.curve === 'P-256'
-        ? generateKeyPairSync('ec', { namedCurve: t.curve })
-        : await generateKeyPairAsync('ec', { namedCurve: t.curve });
+      : await generateKeyPairAsync('ec', { namedCurve: t.curve });
   return new PrivateKey(pair.privateKey, pair.publicKey);
+}
+
+/**
+ * A P-256 key from its raw halves (ECDH): the encodings kbadm writes are built from them
+ * (key-encoding.ts) instead of asked of OpenSSL, and the KeyObject that signs is made from them.
+ * Not a generated KeyObject exported as JWK: Node 20 can deadlock exporting a key as JWK while the
+ * garbage collector finalizes the job that generated it.
+ */
+function generateP256Key(): PrivateKey {
+  const ecdh = createECDH('prime256v1');
+  const point = ecdh.generateKeys();
+  const scalar = ecdh.getPrivateKey();
+  const size = CURVES['P-256'].bytes;
+  const keyObject = createPrivateKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: point.subarray(1, 1 + size).toString('base64url'),
+      y: point.subarray(1 + size).toString('base64url'),
+      d: Buffer.concat([Buffer.alloc(size - scalar.length), scalar]).toString('base64url'),
+    },
+    format: 'jwk',
+  });
+  return new PrivateKey(keyObject, undefined, {
+    spki: ecSpkiDer('P-256', point),
+    pem: encodePem('EC PRIVATE KEY', ecPrivateKeyDer('P-256', scalar, point)),
+  });
 }
 
 const parsedKeys = new ParsedByContent<PrivateKey>();
