@@ -294,20 +294,18 @@ export async function writeUnit(
   const dir = path.dirname(files[0]!.path);
   if (files.some((f) => path.dirname(f.path) !== dir))
     throw new Error(`the files of one unit must share a directory (${dir})`);
+  /** The path as the user knows it, worked out only for an error that names it. */
+  const later = (p: string) => () => show(p);
   // Waited for once the files are written; a failure before that is the unit's own.
   options.after?.catch(() => undefined);
-  await naming(
-    'mkdir',
-    () => show(dir),
-    () => mkdirp(dir, 0o700, fsys),
-  );
+  await naming('mkdir', later(dir), () => mkdirp(dir, 0o700, fsys));
   const id = newId();
   const entries: UnitEntry[] = files.map((f) => ({
     name: path.basename(f.path),
     exclusive: !!f.exclusive,
     sha256: sha256(f.data),
   }));
-  const last = () => show(files.at(-1)!.path);
+  const last = later(files.at(-1)!.path);
   const record = recordPath(dir, id);
   const written: string[] = [];
   try {
@@ -317,7 +315,7 @@ export async function writeUnit(
     const tmps = entries.map((e) => tempPath(dir, e.name, id));
     const created = await Promise.allSettled(
       [...tmps, record].map(async (file, i) => {
-        const handle = await naming('write', i < files.length ? () => show(files[i]!.path) : last, () =>
+        const handle = await naming('write', i < files.length ? later(files[i]!.path) : last, () =>
           fsys.open(file, 'wx', 0o600),
         );
         written.push(file);
@@ -331,13 +329,7 @@ export async function writeUnit(
     }
     const handles = created.map((r) => (r as PromiseFulfilledResult<OpenFile>).value);
     const results = await Promise.allSettled([
-      ...files.map((f, i) =>
-        naming(
-          'write',
-          () => show(f.path),
-          () => fillFile(handles[i]!, f.data, f.mode),
-        ),
-      ),
+      ...files.map((f, i) => naming('write', later(f.path), () => fillFile(handles[i]!, f.data, f.mode))),
       naming('write', last, () =>
         fillFile(handles[files.length]!, `${JSON.stringify({ files: entries })}\n`, 0o600),
       ),
@@ -369,28 +361,25 @@ async function commitUnit(
   entries: readonly UnitEntry[],
   show: (p: string) => string = String,
 ): Promise<string | undefined> {
+  const later = (p: string) => () => show(p);
   let conflict: string | undefined;
   for (const [i, e] of entries.entries()) {
     const tmp = tempPath(dir, e.name, id);
     const target = path.join(dir, e.name);
-    const placed = await naming(
-      'write',
-      () => show(target),
-      async () => {
-        if (!(await statIfExists(tmp, fsys))) return true;
-        if (!e.exclusive) {
-          await fsys.rename(tmp, target);
-          return true;
-        }
-        if ((await linkNoClobber(fsys, tmp, target)) === 'placed') return true;
-        if (await sameFile(fsys, tmp, target)) {
-          // Linked by a run that stopped before it removed the temporary name.
-          await fsys.unlink(tmp);
-          return true;
-        }
-        return false;
-      },
-    );
+    const placed = await naming('write', later(target), async () => {
+      if (!(await statIfExists(tmp, fsys))) return true;
+      if (!e.exclusive) {
+        await fsys.rename(tmp, target);
+        return true;
+      }
+      if ((await linkNoClobber(fsys, tmp, target)) === 'placed') return true;
+      if (await sameFile(fsys, tmp, target)) {
+        // Linked by a run that stopped before it removed the temporary name.
+        await fsys.unlink(tmp);
+        return true;
+      }
+      return false;
+    });
     if (placed) continue;
     conflict = target;
     await discard(
@@ -400,14 +389,10 @@ async function commitUnit(
     break;
   }
   const last = entries.at(-1);
-  await naming(
-    'write',
-    () => show(last ? path.join(dir, last.name) : dir),
-    async () => {
-      await syncDir(fsys, dir);
-      await fsys.unlink(recordPath(dir, id));
-    },
-  );
+  await naming('write', later(last ? path.join(dir, last.name) : dir), async () => {
+    await syncDir(fsys, dir);
+    await fsys.unlink(recordPath(dir, id));
+  });
   return conflict;
 }
 

@@ -45,6 +45,8 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
       return p;
     }
   };
+  /** The path as the user knows it, worked out only for an error that names it. */
+  const later = (p: string) => () => show(p);
   const recovered = new Map<string, Promise<void>>();
   /** Resolves once `dir` holds nothing half-done, when this host recovers at all. */
   const settled = (dir: string): Promise<void> => {
@@ -57,17 +59,9 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
   const inDir = (p: string) => settled(path.dirname(path.resolve(p)));
   // Reads are confined to --rootfs like writes, and errors name the file as the user knows it.
   const read = async <T>(p: string, fn: (at: string) => Promise<T>): Promise<T> => {
-    const at = await naming(
-      'open',
-      () => show(p),
-      () => confinedReadPath(paths, p),
-    );
+    const at = await naming('open', later(p), () => confinedReadPath(paths, p));
     await inDir(p);
-    return naming(
-      'open',
-      () => show(p),
-      () => fn(at),
-    );
+    return naming('open', later(p), () => fn(at));
   };
 
   return {
@@ -87,109 +81,61 @@ export function createRealHost(paths: Paths, out: Output, options: RealHostOptio
     async stat(p) {
       await inDir(p);
       const at = await statPathUnderRoot(paths, p);
-      return naming(
-        'stat',
-        () => show(p),
-        async () => (absent(at) ? undefined : statIfExists(at, fsys)),
-      );
+      return naming('stat', later(p), async () => (absent(at) ? undefined : statIfExists(at, fsys)));
     },
     async exists(p) {
       await inDir(p);
       const at = await statPathUnderRoot(paths, p);
-      return naming(
-        'stat',
-        () => show(p),
-        async () => !absent(at),
-      );
+      return naming('stat', later(p), async () => !absent(at));
     },
     async listDir(p) {
-      await naming(
-        'open',
-        () => show(p),
-        () => confineToRoot(paths, p, 'read'),
-      );
+      await naming('open', later(p), () => confineToRoot(paths, p, 'read'));
       await settled(p);
-      return naming(
-        'open',
-        () => show(p),
-        async () => {
-          try {
-            return (await fsys.readdir(p)).sort();
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-            throw err;
-          }
-        },
-      );
+      return naming('open', later(p), async () => {
+        try {
+          return (await fsys.readdir(p)).sort();
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+          throw err;
+        }
+      });
     },
     async writeFile(p, data, mode, writeOptions = {}) {
-      await naming(
-        'write',
-        () => show(p),
-        () => confineToRoot(paths, path.dirname(p)),
-      );
+      await naming('write', later(p), () => confineToRoot(paths, path.dirname(p)));
       await inDir(p);
-      await naming(
-        'write',
-        () => show(p),
-        () => writeFileAtomic(p, data, mode, { ...writeOptions, show, fsys }),
-      );
+      await naming('write', later(p), () => writeFileAtomic(p, data, mode, { ...writeOptions, show, fsys }));
     },
     async writeFiles(files, unitOptions = {}) {
       if (files.length === 0) {
         await unitOptions.after;
         return;
       }
-      await naming(
-        'write',
-        () => show(files[0]!.path),
-        () => confineToRoot(paths, path.dirname(files[0]!.path)),
-      );
+      await naming('write', later(files[0]!.path), () => confineToRoot(paths, path.dirname(files[0]!.path)));
       await inDir(files[0]!.path);
       // Each step names the file it writes (files.ts): ENOSPC on a certificate names the certificate.
       await writeUnit(files, { show, fsys, ...unitOptions });
     },
     async mkdir(p, mode) {
-      await naming(
-        'mkdir',
-        () => show(p),
-        () => confineToRoot(paths, p),
-      );
-      await naming(
-        'mkdir',
-        () => show(p),
-        () => mkdirp(p, mode, fsys),
-      );
+      await naming('mkdir', later(p), () => confineToRoot(paths, p));
+      await naming('mkdir', later(p), () => mkdirp(p, mode, fsys));
     },
     async remove(p) {
       const target = await guard.check(p);
-      await naming(
-        'remove',
-        () => show(p),
-        () => fsys.rm(target, { recursive: true, force: true }),
-      );
+      await naming('remove', later(p), () => fsys.rm(target, { recursive: true, force: true }));
     },
     async rename(from, to) {
       // `from` disappears, so it must be a path `remove` would accept.
       const source = await guard.check(from);
-      await naming(
-        'rename',
-        () => show(to),
-        () => confineToRoot(paths, path.dirname(to)),
-      );
-      await naming(
-        'rename',
-        () => show(from),
-        async () => {
-          if (await statIfExists(to, fsys)) {
-            throw new KbadmError(`cannot move "${show(from)}" to "${show(to)}": the target already exists`);
-          }
-          await mkdirp(path.dirname(to), 0o700, fsys);
-          await fsys.rename(source, to);
-          await syncDir(fsys, path.dirname(to));
-          if (path.dirname(source) !== path.dirname(to)) await syncDir(fsys, path.dirname(source));
-        },
-      );
+      await naming('rename', later(to), () => confineToRoot(paths, path.dirname(to)));
+      await naming('rename', later(from), async () => {
+        if (await statIfExists(to, fsys)) {
+          throw new KbadmError(`cannot move "${show(from)}" to "${show(to)}": the target already exists`);
+        }
+        await mkdirp(path.dirname(to), 0o700, fsys);
+        await fsys.rename(source, to);
+        await syncDir(fsys, path.dirname(to));
+        if (path.dirname(source) !== path.dirname(to)) await syncDir(fsys, path.dirname(source));
+      });
     },
     addManagedDir: (dir) => guard.addManagedDir(dir),
     realPath: (p) => nodeFileSystem.realpath(p),
