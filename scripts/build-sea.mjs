@@ -18,11 +18,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, transform } from 'esbuild';
 import { inject } from 'postject';
-import { bundlePackage, COMMON, followLazyRequires, packageFile, packagesAsFiles } from './bundling.mjs';
+import { writeScripts } from './bundling.mjs';
 
 const started = performance.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -49,99 +48,23 @@ const buildInfo = {
   compiler: 'node-sea',
 };
 
-/**
- * esbuild's CommonJS form of an ES module copies its exports onto a second object of getters
- * (__toCommonJS), and each `import * as` of a CommonJS module (node:path) onto another (__toESM):
- * every use of another part's export then goes through two getters, and every part loaded copies
- * them all first. Here a part's exports object is its module.exports, and a namespace delegates to
- * its module: the same values, one getter, nothing copied. A helper that esbuild writes otherwise
- * (a new release) stops the build rather than going unnoticed.
- */
-const LEAN_HELPERS = [
-  {
-    name: '__toCommonJS',
-    // esbuild renames a helper's parameters, and the helpers it calls, when a part has names of its
-    // own like them: those are matched, and the lean helper calls Object.defineProperty by its name.
-    written: /__toCommonJS=(\w+)=>\w+\((\w+)\(\{\},"__esModule",\{value:!0\}\),\1\)/,
-    lean: '__toCommonJS=m=>$2(m,"__esModule",{value:!0})',
-  },
-  {
-    name: '__toESM',
-    // ...and Object.create by its name.
-    written:
-      /__toESM=\((\w+),(\w+),(\w+)\)=>\(\3=\1!=null\?(\w+)\(\w+\(\1\)\):\{\},\w+\(\2\|\|!\1\|\|!\1\.__esModule\?\w+\(\3,"default",\{value:\1,enumerable:!0\}\):\3,\1\)\)/,
-    lean: '__toESM=(m,n)=>m==null?{default:m}:n||!m.__esModule?$4(m,{default:{value:m,enumerable:!0}}):m',
-  },
-];
-
-function leanInterop(code, name) {
-  for (const { name: helper, written, lean } of LEAN_HELPERS) {
-    if (!code.includes(`${helper}=`)) continue;
-    if (!written.test(code)) {
-      console.error(`build:sea: ${name} defines ${helper} unlike the esbuild this build knows`);
-      process.exit(1);
-    }
-    code = code.replace(written, lean);
-  }
-  return code;
-}
-
-/** The scripts, by name: kbadm.js first. Each is trained and checked as a file of its own in `work`. */
-const scriptNames = [];
-const writeScript = (name, text) => {
-  const body = text.replace(/^#!.*\n/, '');
-  writeFileSync(
-    join(work, name),
-    `(function (require, module, exports, __filename, __dirname) {\n${body}\n})`,
-  );
-  scriptNames.push(name);
-};
-
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 mkdirSync(outDir, { recursive: true });
 
-// 1. Scripts: kbadm's own code split as the npm build splits it, the entry in `kbadm.js` and each
-// part that a command loads when first needed in a script of its own (so `kbadm version` reads and
-// compiles only what it runs), and each package it uses in one script of its own, as in the npm
-// build (bundling.mjs). Each script is wrapped in a function that the loader calls with its module
-// arguments, as Node does for a CommonJS file.
-const used = new Set();
-const kbadm = await build({
-  ...COMMON,
-  entryPoints: { kbadm: join(root, 'dist/cli.js') },
-  outdir: work,
-  write: false,
-  splitting: true,
-  format: 'esm',
+// 1. Scripts: kbadm's own code, the entry in `kbadm.js` and each part that a command loads when
+// first needed in a script of its own (so `kbadm version` reads and compiles only what it runs), and
+// each package it uses in one script of its own, as in the npm build (bundling.mjs).
+const { entry, parts, packages } = await writeScripts({
+  root,
+  dir: work,
+  entry: 'kbadm',
   target: 'node24',
-  // Less text to read and hash at start-up; names stay, for stack traces and code that reads them.
-  minifyWhitespace: true,
-  minifySyntax: true,
   define: { KBADM_EMBEDDED_BUILD_INFO: JSON.stringify(buildInfo) },
-  plugins: [followLazyRequires, packagesAsFiles(used)],
 });
-// Inside the executable, require() reaches only Node's built-in modules and the loader, which
-// serves the other parts and the packages: imports become require() calls, as in CommonJS.
-const parts = [];
-for (const file of kbadm.outputFiles) {
-  const name = basename(file.path);
-  const cjs = await transform(file.text, {
-    format: 'cjs',
-    target: 'node24',
-    supported: { 'dynamic-import': false },
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
-  });
-  if (name !== 'kbadm.js') parts.push(name);
-  writeScript(name, leanInterop(cjs.code, name));
-}
-const packages = [...used].sort().map(packageFile);
-writeFileSync(join(work, 'scripts.json'), `${JSON.stringify([...parts.sort(), ...packages])}\n`);
-for (const name of [...used].sort()) {
-  writeScript(packageFile(name), await bundlePackage(name, { target: 'node24', resolveDir: root }));
-}
+const scriptNames = [entry, ...parts, ...packages];
+// The code-cache trainer (sea-code-cache.cjs) reads the names of the scripts besides the entry here.
+writeFileSync(join(work, 'scripts.json'), `${JSON.stringify([...parts, ...packages])}\n`);
 
 // A young generation of 8 MiB from the start: a command allocates a few MiB as it starts, which the
 // default (1 MiB, grown as it fills) collects five times over. V8 leaves the semi-space size out

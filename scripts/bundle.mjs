@@ -1,38 +1,41 @@
-// Bundles the tsc output into dist/bundle/: the `kbadm` entry module plus one chunk per lazily loaded
-// command, and in dist/bundle/packages/ one CommonJS file per package that kbadm uses (see
-// bundling.mjs). Node then reads a handful of files instead of every module of kbadm and of its
-// dependencies, which is most of what a command costs beyond Node itself (bench/).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { build } from 'esbuild';
-import { bundlePackage, COMMON, followLazyRequires, packageFile, packagesAsFiles } from './bundling.mjs';
+// Bundles the tsc output into dist/bundle/, the npm package's code: kbadm's entry, each part that a
+// command loads when first needed, and in dist/bundle/packages/ each package kbadm uses, all as the
+// scripts that the single executable runs too (bundling.mjs), read from disk by the same loader.
+// Node reads and compiles only what a command runs, synchronously, as CommonJS: a command that
+// went through Node's ES module loader waited for the thread pool once or more per file.
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeScripts } from './bundling.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const used = new Set();
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = join(root, 'dist/bundle');
 
-rmSync('dist/bundle', { recursive: true, force: true });
-await build({
-  ...COMMON,
-  entryPoints: { kbadm: 'dist/cli.js' },
-  outdir: 'dist/bundle',
-  splitting: true,
-  format: 'esm',
+rmSync(dir, { recursive: true, force: true });
+const { entry, parts, packages } = await writeScripts({
+  root,
+  dir,
+  entry: 'cli',
   target: 'node20',
-  sourcemap: true,
-  // Less text for Node to read and parse on every start (Node 20 keeps no code cache); names stay,
-  // and the source maps lead back to the code.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  plugins: [followLazyRequires, packagesAsFiles(used)],
-  // The packages are CommonJS files; their require() calls need a real require inside an ES module.
-  banner: {
-    js: "import { createRequire as __kbadmRequire } from 'node:module'; const require = __kbadmRequire(import.meta.url);",
-  },
+  packagesDir: 'packages',
 });
-
-mkdirSync('dist/bundle/packages', { recursive: true });
-for (const name of [...used].sort()) {
-  writeFileSync(
-    `dist/bundle/packages/${packageFile(name)}`,
-    await bundlePackage(name, { target: 'node20', resolveDir: root }),
-  );
-}
+copyFileSync(join(root, 'scripts/sea-main.cjs'), join(dir, 'loader.cjs'));
+// The package is an ES module package; its bin entry and loader are CommonJS.
+writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+writeFileSync(
+  join(dir, 'kbadm.js'),
+  `#!/usr/bin/env node
+// kbadm from npm: the scripts beside this file run as in the single executable (scripts/sea-main.cjs),
+// each read from disk when first required. Written by scripts/bundle.mjs.
+'use strict';
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { createLoader } = require('./loader.cjs');
+const packages = new Set(${JSON.stringify(packages)});
+const read = (name) => {
+  const filename = join(__dirname, packages.has(name) ? 'packages' : '', name);
+  return { source: readFileSync(filename, 'utf8'), filename };
+};
+createLoader(read, ${JSON.stringify([...parts, ...packages])}, ${JSON.stringify(entry)}).run();
+`,
+);

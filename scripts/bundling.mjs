@@ -2,8 +2,10 @@
 // (scripts/build-sea.mjs) bundle kbadm's compiled code apart from the packages it uses, and each
 // package (with everything it imports) into a CommonJS file of its own. A package is then one file
 // to read and compile, loaded only when kbadm first uses it, as from node_modules.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { build } from 'esbuild';
+import { basename, join } from 'node:path';
+import { build, transform } from 'esbuild';
 
 /** esbuild options both builds use. */
 export const COMMON = {
@@ -86,4 +88,97 @@ export async function bundlePackage(name, { target, resolveDir }) {
     },
   });
   return r.outputFiles[0].text;
+}
+
+/**
+ * esbuild's CommonJS form of an ES module copies its exports onto a second object of getters
+ * (__toCommonJS), and each `import * as` of a CommonJS module (node:path) onto another (__toESM):
+ * every use of another part's export then goes through two getters, and every part loaded copies
+ * them all first. Here a part's exports object is its module.exports, and a namespace delegates to
+ * its module: the same values, one getter, nothing copied. A helper that esbuild writes otherwise
+ * (a new release) stops the build rather than going unnoticed.
+ */
+const LEAN_HELPERS = [
+  {
+    name: '__toCommonJS',
+    // esbuild renames a helper's parameters, and the helpers it calls, when a part has names of its
+    // own like them: those are matched, and the lean helper calls Object.defineProperty by its name.
+    written: /__toCommonJS=(\w+)=>\w+\((\w+)\(\{\},"__esModule",\{value:!0\}\),\1\)/,
+    lean: '__toCommonJS=m=>$2(m,"__esModule",{value:!0})',
+  },
+  {
+    name: '__toESM',
+    // ...and Object.create by its name.
+    written:
+      /__toESM=\((\w+),(\w+),(\w+)\)=>\(\3=\1!=null\?(\w+)\(\w+\(\1\)\):\{\},\w+\(\2\|\|!\1\|\|!\1\.__esModule\?\w+\(\3,"default",\{value:\1,enumerable:!0\}\):\3,\1\)\)/,
+    lean: '__toESM=(m,n)=>m==null?{default:m}:n||!m.__esModule?$4(m,{default:{value:m,enumerable:!0}}):m',
+  },
+];
+
+function leanInterop(code, name) {
+  for (const { name: helper, written, lean } of LEAN_HELPERS) {
+    if (!code.includes(`${helper}=`)) continue;
+    if (!written.test(code)) {
+      console.error(`bundle: ${name} defines ${helper} unlike the esbuild this build knows`);
+      process.exit(1);
+    }
+    code = code.replace(written, lean);
+  }
+  return code;
+}
+
+/**
+ * Writes kbadm's compiled code (dist/cli.js) into `dir` as the scripts that the loader in
+ * scripts/sea-main.cjs runs: the entry (`<entry>.js`), each part that a command loads when first
+ * needed, and each package it uses (in `dir/<packagesDir>`). esbuild splits the code as for ES
+ * modules; each part then becomes CommonJS (imports become require() calls, which the loader serves)
+ * and is wrapped in a function that the loader calls with its module arguments, as Node does for a
+ * CommonJS file. `import.meta.url` is the script's own file URL. Returns the scripts' names.
+ */
+export async function writeScripts({ root, dir, entry, target, define = {}, packagesDir = '' }) {
+  const used = new Set();
+  const out = await build({
+    ...COMMON,
+    entryPoints: { [entry]: join(root, 'dist/cli.js') },
+    outdir: dir,
+    write: false,
+    splitting: true,
+    format: 'esm',
+    target,
+    // Less text to read and hash at start-up; names stay, for stack traces and code that reads them.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    define: { ...define, 'import.meta.url': '__kbadmModuleUrl' },
+    plugins: [followLazyRequires, packagesAsFiles(used)],
+  });
+  mkdirSync(join(dir, packagesDir), { recursive: true });
+  const parts = [];
+  for (const file of out.outputFiles) {
+    const name = basename(file.path);
+    const cjs = await transform(file.text, {
+      format: 'cjs',
+      target,
+      supported: { 'dynamic-import': false },
+      minifyWhitespace: true,
+      minifySyntax: true,
+      logLevel: 'warning',
+    });
+    if (name !== `${entry}.js`) parts.push(name);
+    writeScript(join(dir, name), leanInterop(cjs.code, name));
+  }
+  for (const name of used) {
+    writeScript(
+      join(dir, packagesDir, packageFile(name)),
+      await bundlePackage(name, { target, resolveDir: root }),
+    );
+  }
+  return { entry: `${entry}.js`, parts: parts.sort(), packages: [...used].sort().map(packageFile) };
+}
+
+function writeScript(file, text) {
+  let body = text.replace(/^#!.*\n/, '');
+  if (body.includes('__kbadmModuleUrl')) {
+    body = `var __kbadmModuleUrl=require("node:url").pathToFileURL(__filename).href;\n${body}`;
+  }
+  writeFileSync(file, `(function (require, module, exports, __filename, __dirname) {\n${body}\n})`);
 }

@@ -91,7 +91,7 @@ function run(args) {
     const code = await run(args).finally(() => (process.stdout.write = write));
     if (code !== 0) throw new Error(`kbadm ${args.join(' ')} exited ${code}`);
   }
-  for (const [name, script] of loader.scripts) {
+  for (const [name, { script }] of loader.scripts) {
     writeFileSync(join(assets, `${name}.cache`), script.createCachedData());
   }
   // A script that none of the commands loaded still needs a cache asset: an empty one, which V8 rejects.

@@ -1,4 +1,5 @@
-// The main script of the single executable, and the loader that scripts/sea-code-cache.cjs trains.
+// The main script of the single executable, and the loader that scripts/sea-code-cache.cjs trains;
+// the npm build runs its scripts with this loader too (as dist/bundle/loader.cjs, see bundle.mjs).
 //
 // The executable holds kbadm's scripts: its entry `kbadm.js`, each part of kbadm that it loads when
 // first needed (`<part>.js`, for its `require('./<part>.js')` calls), and each package that kbadm
@@ -17,30 +18,34 @@ const { Script } = require('node:vm');
 const SCRIPT_ID = /^\.\/(?:packages\/)?([^/]+)$/;
 
 /**
- * `read(name)` gives an asset's source and code cache (or no cache); `names` lists the script assets
- * besides `kbadm.js`. Returns `run()`, which runs kbadm afresh against process.argv, and the
- * compiled scripts.
+ * `read(name)` gives a script's source, its code cache (or none) and the file it is (or none: the
+ * executable itself); `names` lists the scripts besides `entry`. Returns `run()`, which runs kbadm
+ * afresh against process.argv, and the compiled scripts.
  */
-function createLoader(read, names) {
+function createLoader(read, names, entry = 'kbadm.js') {
   const scripts = new Map();
   const modules = new Map();
   const known = new Set(names);
 
   function compile(name) {
-    let script = scripts.get(name);
-    if (!script) {
-      const { source, cache } = read(name);
-      script = new Script(source, { filename: name, ...(cache ? { cachedData: cache } : {}) });
-      scripts.set(name, script);
+    let compiled = scripts.get(name);
+    if (!compiled) {
+      const { source, cache, filename = process.execPath } = read(name);
+      const script = new Script(source, {
+        filename: filename === process.execPath ? name : filename,
+        ...(cache ? { cachedData: cache } : {}),
+      });
+      compiled = { script, filename };
+      scripts.set(name, compiled);
     }
-    return script;
+    return compiled;
   }
 
   function evaluate(name) {
     const module = { exports: {} };
     modules.set(name, module); // before it runs, as Node does, so that a require cycle ends
-    const run = compile(name).runInThisContext();
-    run(load, module, module.exports, process.execPath, dirname(process.execPath));
+    const { script, filename } = compile(name);
+    script.runInThisContext()(load, module, module.exports, filename, dirname(filename));
     return module.exports;
   }
 
@@ -50,7 +55,7 @@ function createLoader(read, names) {
     return modules.has(name) ? modules.get(name).exports : evaluate(name);
   }
 
-  return { run: () => evaluate('kbadm.js'), scripts };
+  return { run: () => evaluate(entry), scripts };
 }
 
 module.exports = { createLoader };

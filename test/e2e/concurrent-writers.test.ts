@@ -76,6 +76,9 @@ test(`two init phase certs all on one root, ${TRIALS} times: every tree verifies
     rmSync(root, { recursive: true, force: true });
   }
   assert.deepEqual(problems, []);
-  // The two processes start together: most trials meet the lock taken.
-  assert.ok(contended >= TRIALS / 2, `runs that met the lock taken: ${contended} of ${TRIALS} trials`);
+  // The two processes start together, and on a quiet machine most trials meet the lock taken; on a
+  // busy one (a test suite running beside them) they overlap less often, as each holds the lock for
+  // only a few tens of milliseconds. Some must have met it. What a run that meets the lock does and says is
+  // held to exactly by node-lock-cli.test.ts, with a lock kept taken.
+  assert.ok(contended >= 2, `runs that met the lock taken: ${contended} of ${TRIALS} trials`);
 });

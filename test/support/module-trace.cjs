@@ -1,5 +1,6 @@
 // Preloaded with --require: records every module a process loads (ESM through a resolve hook,
-// CommonJS through require.cache) into $MODULE_TRACE_FILE, to prove what a command imports.
+// CommonJS through require.cache, and the scripts kbadm's own loader reads, through readFileSync)
+// into $MODULE_TRACE_FILE, to prove what a command imports.
 const { register } = require('node:module');
 const fs = require('node:fs');
 
@@ -13,4 +14,10 @@ export async function resolve(specifier, context, next) {
   return r;
 }`;
 register(`data:text/javascript,${encodeURIComponent(hooks)}`);
-process.on('exit', () => fs.appendFileSync(out, Object.keys(require.cache).join('\n') + '\n'));
+const read = [];
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (file, ...rest) {
+  if (typeof file === 'string') read.push(file);
+  return readFileSync.call(this, file, ...rest);
+};
+process.on('exit', () => fs.appendFileSync(out, [...Object.keys(require.cache), ...read].join('\n') + '\n'));
