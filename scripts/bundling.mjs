@@ -1,7 +1,7 @@
 // What both builds share: the npm build (scripts/bundle.mjs) and the single executable
-// (scripts/build-sea.mjs) bundle kbadm's compiled code apart from the packages it uses, and each
-// package (with everything it imports) into a CommonJS file of its own. A package is then one file
-// to read and compile, loaded only when kbadm first uses it, as from node_modules.
+// (scripts/build-sea.mjs) turn kbadm's compiled code into the same scripts (writeScripts), run by the
+// loader in scripts/sea-main.cjs: kbadm's parts apart from the packages it uses, and each package
+// (with everything it imports) in a script of its own, read and compiled only when first used.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { basename, join } from 'node:path';

@@ -30,17 +30,21 @@ export function ecSpkiDer(curve: Curve, point: Uint8Array): Buffer {
   );
 }
 
+/** The private scalar at the curve's full size: ECDH leaves out leading zero bytes, SEC1 and JWK keep them. */
+export function fullScalar(curve: Curve, scalar: Uint8Array): Buffer {
+  const size = CURVES[curve].bytes;
+  if (scalar.length > size) throw new KbadmError(`not a ${curve} private key`);
+  return Buffer.concat([Buffer.alloc(size - scalar.length), scalar]);
+}
+
 /**
  * SEC1 ECPrivateKey, the "EC PRIVATE KEY" kubeadm writes: version 1, the scalar at the curve's full
  * size, the curve and the public point.
  */
 export function ecPrivateKeyDer(curve: Curve, scalar: Uint8Array, point: Uint8Array): Buffer {
-  const size = CURVES[curve].bytes;
-  if (scalar.length > size) throw new KbadmError(`not a ${curve} private key`);
-  const d = Buffer.concat([Buffer.alloc(size - scalar.length), scalar]);
   return sequence(
     integer(1n),
-    octetString(d),
+    octetString(fullScalar(curve, scalar)),
     tlv(context(0, true), oid(CURVES[curve].oid)),
     tlv(context(1, true), bitString(checkedPoint(curve, point))),
   );

@@ -13,7 +13,7 @@ import {
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { promisify } from 'node:util';
 import { KbadmError } from '../errors.js';
-import { CURVES, ecPrivateKeyDer, ecSpkiDer } from './key-encoding.js';
+import { CURVES, ecPrivateKeyDer, ecSpkiDer, fullScalar } from './key-encoding.js';
 import { ParsedByContent, pemText } from './parsed-by-content.js';
 import { encodePem } from './pem.js';
 
@@ -188,7 +188,7 @@ function generateP256Key(): PrivateKey {
       crv: 'P-256',
       x: point.subarray(1, 1 + size).toString('base64url'),
       y: point.subarray(1 + size).toString('base64url'),
-      d: Buffer.concat([Buffer.alloc(size - scalar.length), scalar]).toString('base64url'),
+      d: fullScalar('P-256', scalar).toString('base64url'),
     },
     format: 'jwk',
   });
